@@ -1,0 +1,86 @@
+import type { Context, Middleware, Next } from "koa";
+import { bodyParser } from "@koa/bodyparser";
+import type { z } from "zod";
+import { AppError, ErrorCode, internal, invalidRequest, isAppError, malformedJson, payloadTooLarge } from "./errors.js";
+import type { ErrorBody } from "./envelope.js";
+import type { Logger } from "./logger.js";
+
+/** Errors thrown by Koa's own helpers and body parsers carry `status`/`expose`. */
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  type?: string;
+  message?: string;
+}
+
+function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const http = (typeof error === "object" && error !== null ? error : {}) as HttpLikeError;
+  const status = http.status ?? http.statusCode;
+  if (status === 413 || http.type === "entity.too.large") return payloadTooLarge("request body is too large");
+  if (status === 400 && (http.type === "entity.parse.failed" || /JSON/i.test(http.message ?? ""))) {
+    return malformedJson("request body is not valid JSON");
+  }
+  if (status !== undefined && status >= 400 && status < 500 && http.expose) {
+    return new AppError(status, status * 100 + 1, http.message ?? "bad request");
+  }
+  return internal("internal error");
+}
+
+/**
+ * Turns every failure into the envelope with a stable code. Unexpected errors
+ * are logged with their stack and answered with a generic 500: stacks never
+ * reach clients.
+ */
+export function errorEnvelope(log: Logger): Middleware {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new AppError(404, ErrorCode.notFound, `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (error) {
+      const appError = toAppError(error);
+      if (appError.status >= 500) {
+        log.error({ err: error, method: ctx.method, path: ctx.path, code: appError.code }, appError.message);
+      }
+      const body: ErrorBody = { code: appError.code, message: appError.message };
+      if (appError.details !== undefined) body.details = appError.details;
+      ctx.status = appError.status;
+      ctx.body = body;
+    }
+  };
+}
+
+export function requestLog(log: Logger): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, "request");
+    }
+  };
+}
+
+/** JSON bodies only, with a size limit; malformed JSON becomes a 400 with code 40002. */
+export function jsonBody(limit: string): Middleware {
+  return bodyParser({ enableTypes: ["json"], jsonLimit: limit, encoding: "utf-8" });
+}
+
+/** Validates a value against a zod schema, turning issues into a 400 that lists them. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what = "request"): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    field: issue.path.join(".") || what,
+    problem: issue.message,
+  }));
+  const first = issues[0];
+  throw invalidRequest(
+    first ? `invalid ${what}: ${first.field}: ${first.problem}` : `invalid ${what}`,
+    { issues },
+  );
+}

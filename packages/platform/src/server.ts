@@ -1,0 +1,58 @@
+import { createServer, type Server } from "node:http";
+import type Koa from "koa";
+import type { Logger } from "./logger.js";
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens and wires graceful shutdown: on SIGTERM/SIGINT (Kubernetes stopping
+ * the pod, Ctrl-C locally) stop accepting, finish in-flight requests, then
+ * release dependencies through `onClose`.
+ */
+export async function listen(
+  app: Koa,
+  options: { host: string; port: number; log: Logger; onClose?: () => Promise<void>; handleSignals?: boolean },
+): Promise<RunningServer> {
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await options.onClose?.();
+    })();
+    return closing;
+  };
+
+  if (options.handleSignals ?? true) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        options.log.info({ signal }, "shutting down");
+        close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            options.log.error({ err: error }, "shutdown failed");
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  options.log.info({ url }, "listening");
+  return { server, url, close };
+}

@@ -1,0 +1,64 @@
+import { expect } from "chai";
+import Koa from "koa";
+import { createLogger, errorEnvelope, jsonBody, listen, notFound, type RunningServer } from "../src/index.js";
+
+describe("koa middleware", () => {
+  let running: RunningServer;
+
+  before(async () => {
+    const log = createLogger("platform-test", "silent");
+    const app = new Koa();
+    app.use(errorEnvelope(log));
+    app.use(jsonBody("64b"));
+    app.use(async (ctx) => {
+      if (ctx.path === "/missing") throw notFound("Dataset not found");
+      if (ctx.path === "/boom") throw new Error("secret internals at /var/lib/x");
+      if (ctx.path === "/echo") {
+        ctx.body = { code: 0, message: "success", data: ctx.request.body };
+      }
+    });
+    running = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
+  });
+
+  after(() => running.close());
+
+  const post = (path: string, body: string) =>
+    fetch(`${running.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+  it("answers AppErrors with their status and the envelope", async () => {
+    const res = await fetch(`${running.url}/missing`);
+    expect(res.status).to.equal(404);
+    expect(await res.json()).to.deep.equal({ code: 40401, message: "Dataset not found" });
+  });
+
+  it("answers unknown routes with a 404 envelope", async () => {
+    const res = await fetch(`${running.url}/nowhere`);
+    expect(res.status).to.equal(404);
+    expect((await res.json()).code).to.equal(40401);
+  });
+
+  it("hides unexpected errors behind a generic 500", async () => {
+    const res = await fetch(`${running.url}/boom`);
+    expect(res.status).to.equal(500);
+    const body = await res.json();
+    expect(body).to.deep.equal({ code: 50001, message: "internal error" });
+  });
+
+  it("rejects malformed JSON with 400/40002", async () => {
+    const res = await post("/echo", "{not json");
+    expect(res.status).to.equal(400);
+    expect((await res.json()).code).to.equal(40002);
+  });
+
+  it("rejects bodies over the limit with 413/41301", async () => {
+    const res = await post("/echo", JSON.stringify({ text: "x".repeat(200) }));
+    expect(res.status).to.equal(413);
+    expect((await res.json()).code).to.equal(41301);
+  });
+
+  it("parses JSON bodies within the limit", async () => {
+    const res = await post("/echo", JSON.stringify({ a: 1 }));
+    expect(res.status).to.equal(200);
+    expect((await res.json()).data).to.deep.equal({ a: 1 });
+  });
+});

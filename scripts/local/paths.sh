@@ -1,0 +1,7 @@
+# Where the local tool installs live. Outside the clone, so a fresh clone on a
+# machine that already built them reuses them; a fresh machine builds them.
+. "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+
+ONE_DATA_CACHE=${ONE_DATA_CACHE:-$HOME/.cache/one-data-studio}
+MINIO_BIN="$ONE_DATA_CACHE/minio-$MINIO_MODULE_VERSION/minio"
+PYTHON_ENV="$ONE_DATA_CACHE/venv-$(sha256sum "$PYTHON_REQUIREMENTS" | cut -c1-12)"

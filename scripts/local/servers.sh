@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Starts and stops the real servers the tests use, on loopback, with
+# throwaway data directories under $LOCAL_STATE_DIR:
+#   MariaDB, Redis, MinIO, Milvus Lite (gRPC), the small model (OpenAI API).
+# Credentials are generated per start and written, with every endpoint, to
+# $LOCAL_STATE_DIR/env (mode 600) in the variable names the services read.
+# Each server runs under `timeout`, so it stops by itself even if nobody calls
+# `stop`; `stop` ends them by the PIDs recorded at start.
+#
+#   scripts/local/servers.sh start|stop
+set -euo pipefail
+servers_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$servers_dir/paths.sh"
+
+LOCAL_STATE_DIR=${LOCAL_STATE_DIR:-$servers_dir/../../.local/servers}
+LOCAL_PORT_BASE=${LOCAL_PORT_BASE:-27000}
+SERVER_LIFETIME=${SERVER_LIFETIME:-100m}
+
+MARIADB_PORT=$((LOCAL_PORT_BASE + 1))
+REDIS_PORT=$((LOCAL_PORT_BASE + 2))
+MINIO_PORT=$((LOCAL_PORT_BASE + 3))
+MINIO_CONSOLE_PORT=$((LOCAL_PORT_BASE + 4))
+MILVUS_PORT=$((LOCAL_PORT_BASE + 5))
+MODEL_PORT=$((LOCAL_PORT_BASE + 6))
+
+ENV_FILE="$LOCAL_STATE_DIR/env"
+
+new_secret() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
+
+put_env() { printf 'export %s=%q\n' "$1" "$2" >>"$ENV_FILE"; }
+
+# Runs a server in the background under `timeout` and records its PID.
+launch() {
+  local name=$1
+  shift
+  timeout --signal=TERM --kill-after=10s "$SERVER_LIFETIME" "$@" >"$LOCAL_STATE_DIR/$name.log" 2>&1 &
+  echo $! >"$LOCAL_STATE_DIR/$name.pid"
+}
+
+# Polls a readiness command until it succeeds or the deadline passes.
+wait_until() {
+  local name=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "$name did not become ready within ${seconds}s; last log lines:" >&2
+      tail -n 20 "$LOCAL_STATE_DIR/$name.log" >&2 || true
+      return 1
+    fi
+    if ! kill -0 "$(cat "$LOCAL_STATE_DIR/$name.pid")" 2>/dev/null; then
+      echo "$name exited during start-up; last log lines:" >&2
+      tail -n 20 "$LOCAL_STATE_DIR/$name.log" >&2 || true
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_mariadb() {
+  local data="$LOCAL_STATE_DIR/mariadb"
+  mkdir -p "$data"
+  mariadb-install-db --user=root --datadir="$data/data" --auth-root-authentication-method=socket \
+    --skip-test-db >"$LOCAL_STATE_DIR/mariadb-install.log" 2>&1
+  launch mariadb mariadbd --no-defaults --user=root --datadir="$data/data" \
+    --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" \
+    --bind-address=127.0.0.1 --port="$MARIADB_PORT" --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=128M --max-connections=300
+  wait_until mariadb 60 mariadb-admin --no-defaults --socket="$data/mysqld.sock" --user=root ping
+  # The owner account is the local stand-in for the chart's root user: it runs
+  # migrations and creates the read-only user the query endpoint uses.
+  local owner_password
+  owner_password=$(new_secret)
+  mariadb --no-defaults --socket="$data/mysqld.sock" --user=root <<SQL
+CREATE USER 'one_data_owner'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
+GRANT ALL PRIVILEGES ON *.* TO 'one_data_owner'@'127.0.0.1' WITH GRANT OPTION;
+FLUSH PRIVILEGES;
+SQL
+  put_env MYSQL_HOST 127.0.0.1
+  put_env MYSQL_PORT "$MARIADB_PORT"
+  put_env MYSQL_USER one_data_owner
+  put_env MYSQL_PASSWORD "$owner_password"
+  put_env MYSQL_DATABASE one_data
+  put_env MYSQL_DATASETS_DATABASE one_data_datasets
+  put_env MYSQL_READONLY_USER one_data_reader
+  put_env MYSQL_READONLY_PASSWORD "$(new_secret)"
+  put_env MARIADB_SOCKET "$data/mysqld.sock"
+}
+
+start_redis() {
+  local data="$LOCAL_STATE_DIR/redis" password
+  password=$(new_secret)
+  mkdir -p "$data"
+  # The password goes in a config file, not on the command line (visible in ps).
+  (umask 077 && cat >"$data/redis.conf" <<CONF
+bind 127.0.0.1
+port $REDIS_PORT
+requirepass $password
+dir $data
+save ""
+appendonly no
+daemonize no
+CONF
+  )
+  launch redis redis-server "$data/redis.conf"
+  wait_until redis 30 tcp_open "$REDIS_PORT"
+  put_env REDIS_HOST 127.0.0.1
+  put_env REDIS_PORT "$REDIS_PORT"
+  put_env REDIS_PASSWORD "$password"
+}
+
+start_minio() {
+  local data="$LOCAL_STATE_DIR/minio" access secret
+  access=one-data-$(new_secret | cut -c1-8)
+  secret=$(new_secret)
+  mkdir -p "$data"
+  MINIO_ROOT_USER=$access MINIO_ROOT_PASSWORD=$secret MINIO_BROWSER=off MINIO_UPDATE=off \
+    launch minio "$MINIO_BIN" server --quiet --address "127.0.0.1:$MINIO_PORT" \
+    --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" "$data/data"
+  wait_until minio 60 curl -fsS "http://127.0.0.1:$MINIO_PORT/minio/health/ready"
+  put_env S3_ENDPOINT "http://127.0.0.1:$MINIO_PORT"
+  put_env S3_REGION us-east-1
+  put_env S3_ACCESS_KEY "$access"
+  put_env S3_SECRET_KEY "$secret"
+  put_env S3_BUCKET test-datasets
+}
+
+start_milvus() {
+  local data="$LOCAL_STATE_DIR/milvus"
+  mkdir -p "$data"
+  launch milvus "$PYTHON_ENV/bin/milvus-lite" server --data-dir "$data/data" --host 127.0.0.1 --port "$MILVUS_PORT"
+  wait_until milvus 60 tcp_open "$MILVUS_PORT"
+  put_env MILVUS_ADDRESS "127.0.0.1:$MILVUS_PORT"
+}
+
+start_all() {
+  stop_all
+  rm -rf "$LOCAL_STATE_DIR"
+  mkdir -p "$LOCAL_STATE_DIR"
+  (umask 077 && : >"$ENV_FILE")
+  start_mariadb
+  start_redis
+  start_minio
+  start_milvus
+  echo "servers ready; endpoints and generated credentials in $ENV_FILE"
+}
+
+stop_all() {
+  [ -d "$LOCAL_STATE_DIR" ] || return 0
+  local pidfile pid
+  for pidfile in "$LOCAL_STATE_DIR"/*.pid; do
+    [ -e "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    start) start_all ;;
+    stop) stop_all ;;
+    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  esac
+fi

@@ -1,0 +1,10 @@
+# Pinned versions of the local real servers. One place, read by install.sh.
+
+# The MinIO server built from its Go module. The Go module proxy serves MinIO
+# only as pseudo-versions (its RELEASE.* tags are not semver); this is the
+# newest commit it serves, after the last community release
+# RELEASE.2025-10-15T17-29-55Z (the fix for CVE-2025-62506).
+MINIO_MODULE_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+
+# Python side: Milvus Lite (gRPC server), the small model and its server.
+PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
