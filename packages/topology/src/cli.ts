@@ -1,0 +1,78 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { defaultImageTag } from "./images.js";
+import { buildPlan, parsePhases, type Env } from "./plan.js";
+import { formatPlan } from "./print.js";
+import { renderedManifestFiles } from "./render.js";
+
+/**
+ * Plain-Node entry points (no Dagger needed):
+ *   npm run plan -- --env=kind [--phases=infra,data] [--istio] [--gpu] [--registry=R] [--image-tag=T]
+ *   npm run render   (rewrites k8s/manifests/*.yaml from the topology)
+ */
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const manifestsDir = join(repoRoot, "k8s/manifests");
+
+export function yamlFileName(jsonName: string): string {
+  return jsonName.replace(/\.json$/, ".yaml");
+}
+
+export function renderedYamlFiles(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, items] of Object.entries(renderedManifestFiles())) {
+    const header = "# Rendered from packages/topology by `npm run render`; do not edit by hand.\n";
+    out[yamlFileName(name)] = header + items.map((item) => stringify(item, { lineWidth: 0 })).join("---\n");
+  }
+  return out;
+}
+
+function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  if (command === "render") {
+    mkdirSync(manifestsDir, { recursive: true });
+    for (const old of readdirSync(manifestsDir)) if (old.endsWith(".yaml")) rmSync(join(manifestsDir, old));
+    for (const [name, text] of Object.entries(renderedYamlFiles())) writeFileSync(join(manifestsDir, name), text);
+    console.log(`wrote ${Object.keys(renderedYamlFiles()).length} files to ${manifestsDir}`);
+    return;
+  }
+  if (command !== "plan") {
+    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] | render");
+    process.exit(2);
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      env: { type: "string", default: "kind" },
+      phases: { type: "string" },
+      istio: { type: "boolean", default: false },
+      gpu: { type: "boolean", default: false },
+      registry: { type: "string" },
+      "image-tag": { type: "string", default: defaultImageTag },
+    },
+  });
+  if (values.env !== "kind" && values.env !== "cluster") {
+    console.error(`--env must be kind or cluster, not ${values.env}`);
+    process.exit(2);
+  }
+  const plan = buildPlan({
+    env: values.env as Env,
+    phases: parsePhases(values.phases),
+    imageTag: values["image-tag"],
+    istio: values.istio,
+    accelerator: { gpu: values.gpu, arch: "amd64" },
+    ...(values.registry ? { registry: values.registry } : {}),
+  });
+  console.log(formatPlan(plan));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Every image the pipeline runs or deploys, pinned by tag (never `latest`).
+ * Each entry says where the tag was checked, because none of these registries
+ * is reachable from the machines that run this repository's tests.
+ */
+
+export interface PinnedImage {
+  readonly repository: string;
+  readonly tag: string;
+  /** Where the tag was confirmed; read by humans, checked for presence by tests. */
+  readonly source: string;
+}
+
+export function imageRef(image: PinnedImage): string {
+  return `${image.repository}:${image.tag}`;
+}
+
+export const externalImages = {
+  /** Node 20 LTS, the build and runtime base of our four service images. */
+  node: {
+    repository: "node",
+    tag: "20.20.2-bookworm-slim",
+    source: "Node 20.20.2 is the Node 20 LTS release used on the build machines (node --version)",
+  },
+  /** The pipeline's tool container: kind, kubectl, helm and the docker CLI are installed into it. */
+  toolbox: { repository: "alpine", tag: "3.22.2", source: "Alpine 3.22 stable line" },
+  kindNode: {
+    repository: "kindest/node",
+    tag: "v1.36.1",
+    source: "kind v0.32.0 release images (kindcontainer PR #478); schemas validated against Kubernetes 1.36",
+  },
+  minio: {
+    repository: "quay.io/minio/minio",
+    tag: "RELEASE.2025-09-07T16-13-09Z",
+    source: "research/charts-and-images.md: last community image; quay.io still serves it, Docker Hub stopped",
+  },
+  minioClient: {
+    repository: "quay.io/minio/mc",
+    tag: "RELEASE.2024-11-21T17-21-54Z",
+    source: "minio chart 5.4.0 values.yaml mcImage default",
+  },
+  mysql: {
+    repository: "bitnamilegacy/mysql",
+    tag: "9.4.0-debian-12-r1",
+    source: "bitnami/charts mysql 14.0.5 values.yaml image.tag, repository moved to bitnamilegacy (bitnami/charts#35164)",
+  },
+  redis: {
+    repository: "bitnamilegacy/redis",
+    tag: "8.2.1-debian-12-r0",
+    source: "bitnami/charts redis 23.1.1 values.yaml image.tag, repository moved to bitnamilegacy (bitnami/charts#35164)",
+  },
+  milvus: {
+    repository: "milvusdb/milvus",
+    tag: "v2.6.15",
+    source: "zilliztech/milvus-helm chart 5.0.19 values.yaml image.all.tag",
+  },
+  etcd: {
+    repository: "milvusdb/etcd",
+    tag: "3.5.25-r1",
+    source: "zilliztech/milvus-helm chart 5.0.19 values.yaml etcd.image.tag",
+  },
+  vllmGpu: {
+    repository: "vllm/vllm-openai",
+    tag: "v0.28.0",
+    source: "vLLM v0.28.0 release notes (docker pull vllm/vllm-openai:v0.28.0-*)",
+  },
+  vllmCpuAmd64: {
+    repository: "vllm/vllm-openai-cpu",
+    tag: "v0.28.0-x86_64",
+    source: "vLLM CPU image tags v<ver>-x86_64 / v<ver>-arm64 (vllm#34882)",
+  },
+  vllmCpuArm64: {
+    repository: "vllm/vllm-openai-cpu",
+    tag: "v0.28.0-arm64",
+    source: "vLLM CPU image tags v<ver>-x86_64 / v<ver>-arm64 (vllm#34882)",
+  },
+  /** Test-only service containers for `dagger call test`. */
+  mariadb: { repository: "mariadb", tag: "11.4.8", source: "MariaDB 11.4 LTS line (the local test server is MariaDB too)" },
+  redisTest: { repository: "redis", tag: "7.4.5-alpine", source: "Redis 7.4 line on Docker Hub" },
+  python: {
+    repository: "python",
+    tag: "3.11.14-slim-bookworm",
+    source: "Python 3.11, the version the local model server and Milvus Lite run on",
+  },
+  llamaCppServer: {
+    repository: "ghcr.io/ggml-org/llama.cpp",
+    tag: "server-b8840",
+    source: "llama.cpp release b8840 server image",
+  },
+} as const satisfies Record<string, PinnedImage>;
+
+/** Pinned tool versions installed into the toolbox image. */
+export const tools = {
+  kind: "v0.32.0",
+  kubectl: "v1.36.1",
+  helm: "v3.19.0",
+} as const;
+
+/**
+ * Our own images. Kind gets them without a registry (`kind load
+ * image-archive`), so the name carries the `docker.io/library/` prefix that
+ * containerd records for an unqualified name.
+ */
+export const ourImages = {
+  dataApi: { name: "one-data-data-api", workspace: "services/data-api" },
+  agentApi: { name: "one-data-agent-api", workspace: "services/agent-api" },
+  modelJobs: { name: "one-data-model-jobs", workspace: "services/model-jobs" },
+  acceptance: { name: "one-data-acceptance", workspace: "test/acceptance" },
+} as const;
+
+export type OurImageKey = keyof typeof ourImages;
+
+/** Tag used when no build tag is given (rendered manifests in k8s/, dry runs). */
+export const defaultImageTag = "0.1.0";
+
+export function ourImageRef(key: OurImageKey, tag: string, registry?: string): string {
+  const name = ourImages[key].name;
+  return registry ? `${registry.replace(/\/+$/, "")}/${name}:${tag}` : `docker.io/library/${name}:${tag}`;
+}
+
+/** The vLLM image for the accelerator the cluster has. */
+export function vllmImage(accelerator: Accelerator): PinnedImage {
+  if (accelerator.gpu) return externalImages.vllmGpu;
+  return accelerator.arch === "arm64" ? externalImages.vllmCpuArm64 : externalImages.vllmCpuAmd64;
+}
+
+export interface Accelerator {
+  readonly gpu: boolean;
+  readonly arch: "amd64" | "arm64";
+}

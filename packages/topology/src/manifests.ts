@@ -1,0 +1,326 @@
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { INamespace } from "kubernetes-models/v1/Namespace";
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { IProbe } from "kubernetes-models/v1/Probe";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import {
+  acceptanceEnv,
+  agentApiEnv,
+  dataApiEnv,
+  dataBootstrapEnv,
+  modelJobsEnv,
+  vllmEnv,
+  type EnvWiring,
+} from "./env.js";
+import { ourImageRef, imageRef, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
+import { appLabels, appSelector } from "./labels.js";
+import { appServices, jobs, labelKeys, models, namespaces, partOf, secrets, seed, type ServiceEndpoint } from "./names.js";
+import { containerSecurity, podSecurity, resources } from "./security.js";
+
+/** Every object we apply, as plain JSON (kubectl accepts JSON as well as YAML). */
+export type Manifest =
+  | INamespace
+  | IDeployment
+  | IService
+  | IJob
+  | IPersistentVolumeClaim
+  | INetworkPolicy
+  | Readonly<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>;
+
+export interface RenderOptions {
+  /** Tag of our four images (a content digest when deploying, `defaultImageTag` otherwise). */
+  readonly imageTag: string;
+  /** Registry our images were pushed to (`--env=cluster`); absent for Kind, which loads them. */
+  readonly registry?: string;
+  readonly accelerator: Accelerator;
+}
+
+const tmpVolume: IVolume = { name: "tmp", emptyDir: { sizeLimit: "256Mi" } };
+const tmpMount: IVolumeMount = { name: "tmp", mountPath: "/tmp" };
+
+export function envVars(wiring: EnvWiring): IEnvVar[] {
+  return Object.entries(wiring).map(([name, source]) =>
+    "value" in source
+      ? { name, value: source.value }
+      : {
+          name,
+          valueFrom: {
+            secretKeyRef: {
+              name: secrets[source.secret].name,
+              key: source.key,
+              ...(source.optional ? { optional: true } : {}),
+            },
+          },
+        },
+  );
+}
+
+export function namespaceManifests(): INamespace[] {
+  return Object.values(namespaces).map((name) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { [labelKeys.partOf]: partOf } },
+  }));
+}
+
+function httpProbe(path: string, port: string, periodSeconds: number, failureThreshold: number): IProbe {
+  return { httpGet: { path, port }, periodSeconds, failureThreshold, timeoutSeconds: 3 };
+}
+
+interface NodeServiceSpec {
+  readonly service: ServiceEndpoint;
+  readonly component: string;
+  readonly image: OurImageKey;
+  readonly env: EnvWiring;
+}
+
+function nodeServiceDeployment(spec: NodeServiceSpec, options: RenderOptions): IDeployment {
+  const { name, namespace } = spec.service;
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace, labels: appLabels(name, spec.component) },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: appSelector(name) },
+      template: {
+        metadata: { labels: appLabels(name, spec.component) },
+        spec: {
+          securityContext: podSecurity,
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name,
+              image: ourImageRef(spec.image, options.imageTag, options.registry),
+              imagePullPolicy: "IfNotPresent",
+              ports: [{ name: "http", containerPort: spec.service.port }],
+              env: envVars(spec.env),
+              resources: resources.nodeService,
+              securityContext: containerSecurity,
+              readinessProbe: httpProbe("/api/v1/ready", "http", 5, 3),
+              livenessProbe: httpProbe("/api/v1/health", "http", 10, 3),
+              startupProbe: httpProbe("/api/v1/health", "http", 2, 30),
+              volumeMounts: [tmpMount],
+            },
+          ],
+          volumes: [tmpVolume],
+        },
+      },
+    },
+  };
+}
+
+function serviceFor(service: ServiceEndpoint, component: string): IService {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: service.name, namespace: service.namespace, labels: appLabels(service.name, component) },
+    spec: {
+      type: "ClusterIP",
+      selector: appSelector(service.name),
+      ports: [{ name: "http", port: service.port, targetPort: "http", protocol: "TCP" }],
+    },
+  };
+}
+
+function batchJob(
+  job: { name: string; namespace: string },
+  component: string,
+  image: OurImageKey,
+  args: string[],
+  env: EnvWiring,
+  options: RenderOptions,
+  extra: { volumes?: IVolume[]; mounts?: IVolumeMount[] } = {},
+): IJob {
+  const podSpec: IPodSpec = {
+    restartPolicy: "Never",
+    securityContext: podSecurity,
+    automountServiceAccountToken: false,
+    containers: [
+      {
+        name: job.name,
+        image: ourImageRef(image, options.imageTag, options.registry),
+        imagePullPolicy: "IfNotPresent",
+        args,
+        env: envVars(env),
+        resources: resources.batchJob,
+        securityContext: containerSecurity,
+        volumeMounts: [tmpMount, ...(extra.mounts ?? [])],
+      },
+    ],
+    volumes: [tmpVolume, ...(extra.volumes ?? [])],
+  };
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: job.name, namespace: job.namespace, labels: appLabels(job.name, component) },
+    spec: {
+      backoffLimit: 2,
+      activeDeadlineSeconds: 900,
+      ttlSecondsAfterFinished: 86400,
+      template: { metadata: { labels: appLabels(job.name, component) }, spec: podSpec },
+    },
+  };
+}
+
+/** Phase data: the Data API. */
+export function dataManifests(options: RenderOptions): Manifest[] {
+  const spec: NodeServiceSpec = { service: appServices.dataApi, component: "data", image: "dataApi", env: dataApiEnv };
+  return [nodeServiceDeployment(spec, options), serviceFor(spec.service, spec.component)];
+}
+
+/**
+ * The bootstrap registers the seed dataset and indexes a glossary document, so
+ * it needs the embedding server: it runs once the model phase is ready.
+ */
+export const dataBootstrapCommand = ["dist/bootstrap.js"] as const;
+
+export function dataBootstrapJob(options: RenderOptions): IJob {
+  const job = batchJob(jobs.dataBootstrap, "data", "dataApi", [...dataBootstrapCommand], dataBootstrapEnv, options);
+  return job;
+}
+
+/**
+ * Weights volumes, one per server (ReadWriteOnce cannot be shared by pods on
+ * two nodes): a re-deploy or a restarted pod finds the model already there.
+ */
+export function weightsClaimName(service: ServiceEndpoint): string {
+  return `${service.name}-weights`;
+}
+
+function weightsPvc(service: ServiceEndpoint, size: string): IPersistentVolumeClaim {
+  const name = weightsClaimName(service);
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name, namespace: service.namespace, labels: appLabels(name, "model") },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+  };
+}
+
+interface VllmSpec {
+  readonly service: ServiceEndpoint;
+  readonly model: string;
+  readonly extraArgs: readonly string[];
+  readonly resources: IContainer["resources"];
+  readonly kvCacheGiB: number;
+  readonly accelerator: Accelerator;
+}
+
+function vllmDeployment(spec: VllmSpec): IDeployment {
+  const { name, namespace } = spec.service;
+  const container: IContainer = {
+    name,
+    image: imageRef(vllmImage(spec.accelerator)),
+    imagePullPolicy: "IfNotPresent",
+    command: ["vllm", "serve"],
+    args: [spec.model, "--host", "0.0.0.0", "--port", String(spec.service.port), ...spec.extraArgs],
+    ports: [{ name: "http", containerPort: spec.service.port }],
+    env: envVars(vllmEnv(spec.kvCacheGiB)),
+    resources: spec.resources,
+    securityContext: containerSecurity,
+    // The first start downloads the weights and warms up: allow 30 minutes before liveness applies.
+    startupProbe: httpProbe("/health", "http", 10, 180),
+    readinessProbe: httpProbe("/health", "http", 10, 3),
+    livenessProbe: httpProbe("/health", "http", 20, 3),
+    volumeMounts: [
+      { name: "weights", mountPath: "/models" },
+      { name: "dshm", mountPath: "/dev/shm" },
+      tmpMount,
+    ],
+  };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace, labels: appLabels(name, "model") },
+    spec: {
+      replicas: 1,
+      // The ReadWriteOnce weights volume cannot be mounted by two generations on two nodes.
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: appSelector(name) },
+      template: {
+        metadata: { labels: appLabels(name, "model") },
+        spec: {
+          securityContext: podSecurity,
+          automountServiceAccountToken: false,
+          containers: [container],
+          volumes: [
+            { name: "weights", persistentVolumeClaim: { claimName: weightsClaimName(spec.service) } },
+            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "1Gi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Phase model: the chat server, the embedding server and their weights volume. */
+export function modelManifests(options: RenderOptions): Manifest[] {
+  const { gpu } = options.accelerator;
+  const chatArgs = gpu
+    ? ["--served-model-name", models.chat, "--max-model-len", "4096", "--gpu-memory-utilization", "0.85"]
+    : ["--served-model-name", models.chat, "--max-model-len", "4096", "--dtype", "bfloat16"];
+  // The embedding server always runs on CPU: it is small, and a one-GPU node keeps its GPU for chat.
+  const cpu: Accelerator = { gpu: false, arch: options.accelerator.arch };
+  return [
+    weightsPvc(appServices.vllmServing, "8Gi"),
+    weightsPvc(appServices.vllmEmbedding, "2Gi"),
+    vllmDeployment({
+      service: appServices.vllmServing,
+      model: models.chat,
+      extraArgs: chatArgs,
+      resources: gpu ? resources.vllmChatGpu : resources.vllmChatCpu,
+      kvCacheGiB: 2,
+      accelerator: options.accelerator,
+    }),
+    serviceFor(appServices.vllmServing, "model"),
+    vllmDeployment({
+      service: appServices.vllmEmbedding,
+      model: models.embedding,
+      extraArgs: ["--runner", "pooling", "--served-model-name", models.embedding, "--dtype", "bfloat16"],
+      resources: resources.vllmEmbeddingCpu,
+      kvCacheGiB: 1,
+      accelerator: cpu,
+    }),
+    serviceFor(appServices.vllmEmbedding, "model"),
+  ];
+}
+
+/** Data → Model: the dataset job reads ds-001 through the Data API and infers over it. */
+export function modelJob(options: RenderOptions): IJob {
+  return batchJob(jobs.modelJob, "model", "modelJobs", ["dist/main.js", "--dataset", seed.datasetId], modelJobsEnv, options);
+}
+
+/** Phase agent: the Agent API. */
+export function agentManifests(options: RenderOptions): Manifest[] {
+  const spec: NodeServiceSpec = { service: appServices.agentApi, component: "agent", image: "agentApi", env: agentApiEnv };
+  return [nodeServiceDeployment(spec, options), serviceFor(spec.service, spec.component)];
+}
+
+/** Line the acceptance Job prints before the JUnit XML, so `verify` can split it out of the pod log. */
+export const junitMarker = "----- one-data junit -----";
+
+/**
+ * `verify`: the acceptance suite as an in-cluster Job. It writes JUnit XML to
+ * a scratch volume and prints it after a marker, because the pod's files are
+ * gone once it ends while its log stays readable.
+ */
+export function acceptanceJob(options: RenderOptions): IJob {
+  const script = `node dist/main.js; rc=$?; echo '${junitMarker}'; cat "$JUNIT_OUTPUT" 2>/dev/null; exit $rc`;
+  const job = batchJob(jobs.acceptance, "verify", "acceptance", ["-c", script], acceptanceEnv, options, {
+    volumes: [{ name: "reports", emptyDir: { sizeLimit: "16Mi" } }],
+    mounts: [{ name: "reports", mountPath: "/reports" }],
+  });
+  const container = job.spec!.template.spec!.containers[0]!;
+  container.command = ["/bin/sh"];
+  job.spec!.backoffLimit = 0;
+  return job;
+}
