@@ -77,7 +77,8 @@ export const acceptanceEnv: EnvWiring = {
   DATA_API_URL: { value: serviceUrl(appServices.dataApi) },
   AGENT_API_URL: { value: serviceUrl(appServices.agentApi) },
   ...modelEndpoints,
-  JUNIT_OUTPUT: { value: "/reports/junit.xml" },
+  EXPECTED_MODEL_ID: { value: models.chat },
+  ACCEPTANCE_JUNIT_PATH: { value: "/reports/junit.xml" },
 };
 
 export const vllmEnv = (kvCacheGiB: number): EnvWiring => ({
@@ -105,7 +106,7 @@ export const requiredEnv = {
   ],
   agentApi: ["HOST", "PORT", "REDIS_HOST", "REDIS_PORT", "MODEL_ENDPOINT", "DATA_API_URL"],
   modelJobs: ["DATA_API_URL", "MODEL_ENDPOINT"],
-  acceptance: ["DATA_API_URL", "AGENT_API_URL", "MODEL_ENDPOINT"],
+  acceptance: ["DATA_API_URL", "AGENT_API_URL", "MODEL_ENDPOINT", "EXPECTED_MODEL_ID"],
 } as const;
 
 export function secretName(key: SecretKey): string {

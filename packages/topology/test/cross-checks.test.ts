@@ -1,0 +1,211 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { expect } from "chai";
+import { parse } from "yaml";
+import {
+  appServices,
+  buildPlan,
+  externalImages,
+  helmReleases,
+  infraServices,
+  namespaces,
+  releaseSelector,
+  requiredEnv,
+  secrets,
+  seed,
+  verifySteps,
+  type Manifest,
+} from "../src/index.js";
+import { renderedYamlFiles } from "../src/cli.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+const plan = buildPlan({ env: "kind", imageTag: "t", istio: true, accelerator: { gpu: false, arch: "amd64" } });
+const manifests: Manifest[] = [...plan.flatMap((p) => p.steps), ...verifySteps({ env: "kind", imageTag: "t" })].flatMap((s) =>
+  s.kind === "shell" ? (s.manifests ?? []) : [],
+);
+type Any = Record<string, any>;
+const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind) as Any[];
+const podTemplates = () =>
+  [...ofKind("Deployment"), ...ofKind("Job")].map((w) => ({ workload: w, spec: w.spec.template.spec, labels: w.spec.template.metadata.labels }));
+
+describe("topology: cross-checks that fail on drift", () => {
+  it("every readiness selector the plan waits on is exactly the pod labels recorded for the pinned chart", () => {
+    const script = plan.map((p) => p.steps.map((s) => ("script" in s ? s.script : "")).join("\n")).join("\n");
+    for (const r of helmReleases) {
+      expect(script).to.include(`helm upgrade --install ${r.release} ${r.chart} --namespace ${r.namespace} --version ${r.version}`);
+      expect(script).to.include(`wait --for=condition=Ready pod -l '${releaseSelector(r)}'`);
+      expect(r.labels.source, r.release).to.match(/templates\//);
+    }
+    // The seed's waits (`-l app=mysql` etc.) match nothing with these charts.
+    expect(script).not.to.match(/-l '?app=(mysql|redis|milvus)'?/);
+  });
+
+  it("every Deployment's selector matches its pod labels, and every Service selects a Deployment's pods on a declared port", () => {
+    for (const d of ofKind("Deployment")) {
+      for (const [k, v] of Object.entries(d.spec.selector.matchLabels as Record<string, string>)) {
+        expect(d.spec.template.metadata.labels[k], `${d.metadata.name} ${k}`).to.equal(v);
+      }
+    }
+    for (const svc of ofKind("Service")) {
+      const target = ofKind("Deployment").find(
+        (d) =>
+          d.metadata.namespace === svc.metadata.namespace &&
+          Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+      );
+      expect(target, `Service ${svc.metadata.name} selects no Deployment`).to.exist;
+      const portNames = target!.spec.template.spec.containers.flatMap((c: Any) => (c.ports ?? []).map((p: Any) => p.name));
+      for (const port of svc.spec.ports) expect(portNames, svc.metadata.name).to.include(port.targetPort);
+    }
+  });
+
+  it("every Service an env var or URL names exists with that port (ours rendered, the charts' recorded)", () => {
+    const known = new Map<string, number>();
+    for (const svc of ofKind("Service")) known.set(`${svc.metadata.name}.${svc.metadata.namespace}`, svc.spec.ports[0].port);
+    for (const r of helmReleases) known.set(`${r.service.name}.${r.service.namespace}`, r.service.port);
+    let checked = 0;
+    for (const { workload, spec } of podTemplates()) {
+      for (const c of spec.containers) {
+        const env = Object.fromEntries((c.env ?? []).map((e: Any) => [e.name, e.value]));
+        for (const [name, value] of Object.entries(env)) {
+          if (typeof value !== "string") continue;
+          const m = /^(?:https?:\/\/)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local(?::(\d+))?/.exec(value);
+          if (!m) continue;
+          const port = Number(m[3] ?? env[name.replace(/_HOST$/, "_PORT")]);
+          expect(known.get(`${m[1]}.${m[2]}`), `${workload.metadata.name} ${name}=${value}`).to.equal(port);
+          checked++;
+        }
+      }
+    }
+    expect(checked).to.be.greaterThan(10);
+    const vs = manifests.find((m) => m.kind === "VirtualService") as Any;
+    const dest = vs.spec.http[0].route[0].destination;
+    expect(dest.host).to.equal(`${appServices.vllmServing.name}.${appServices.vllmServing.namespace}.svc.cluster.local`);
+    expect(dest.port.number).to.equal(appServices.vllmServing.port);
+  });
+
+  it("every secretKeyRef names a Secret the pipeline creates, with that key, in the pod's namespace", () => {
+    const created = Object.values(secrets);
+    let refs = 0;
+    for (const { workload, spec } of podTemplates()) {
+      for (const c of spec.containers) {
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+          if (!ref) continue;
+          expect(e.valueFrom.configMapKeyRef, "no ConfigMaps are created").to.equal(undefined);
+          const secret = created.find((s) => s.name === ref.name && s.namespace === workload.metadata.namespace);
+          expect(secret, `${workload.metadata.name}: ${ref.name}`).to.exist;
+          expect(secret!.keys as readonly string[], `${ref.name}`).to.include(ref.key);
+          refs++;
+        }
+      }
+    }
+    expect(refs).to.be.greaterThan(5);
+    const script = plan.map((p) => p.steps.map((s) => ("script" in s ? s.script : "")).join("\n")).join("\n");
+    for (const s of created) expect(script, s.name).to.include(`secret generic ${s.name}`);
+    for (const r of helmReleases.filter((r) => r.existingSecret)) {
+      const values = readFileSync(join(repoRoot, r.valuesFile), "utf8");
+      expect(values, r.valuesFile).to.match(new RegExp(`existingSecret: ${r.existingSecret}\\b`));
+    }
+  });
+
+  it("every image is pinned by tag, never latest; values files pin the images recorded in topology", () => {
+    const images = podTemplates().flatMap(({ spec }) => spec.containers.map((c: Any) => c.image as string));
+    for (const image of [...images, ...Object.values(externalImages).map((i) => `${i.repository}:${i.tag}`)]) {
+      expect(image).to.match(/:[^:/]+$/);
+      expect(image).not.to.match(/:latest$/);
+    }
+    const pins: Record<string, string[]> = {
+      minio: [externalImages.minio.tag, externalImages.minioClient.tag],
+      mysql: [externalImages.mysql.tag],
+      redis: [externalImages.redis.tag],
+      milvus: [externalImages.milvus.tag, externalImages.etcd.tag],
+    };
+    for (const r of helmReleases) {
+      const text = readFileSync(join(repoRoot, r.valuesFile), "utf8");
+      for (const tag of pins[r.release] ?? []) expect(text, r.valuesFile).to.include(`tag: ${tag}`);
+      expect(text).not.to.match(/tag:\s*["']?latest/);
+    }
+  });
+
+  it("namespaces are the brief's, and every object lives in one of them", () => {
+    expect(Object.values(namespaces)).to.deep.equal(["one-data-infra", "one-data-data", "one-data-model", "one-data-agent"]);
+    for (const m of manifests.filter((m) => m.kind !== "Namespace")) {
+      expect(Object.values(namespaces) as string[]).to.include((m.metadata as Any).namespace);
+    }
+    expect(ofKind("Namespace").map((n) => n.metadata.name)).to.deep.equal(Object.values(namespaces));
+  });
+
+  it("the seed's names keep working", () => {
+    const svc = (name: string) => ofKind("Service").find((s) => s.metadata.name === name)!;
+    expect(svc("data-api").metadata.namespace).to.equal("one-data-data");
+    expect(svc("data-api").spec.ports[0].port).to.equal(8080);
+    expect(svc("agent-api").spec.ports[0].port).to.equal(8080);
+    expect(svc("vllm-serving").spec.ports[0].port).to.equal(8000);
+    expect(infraServices.redis.name).to.equal("redis-master");
+    const minioValues = parse(readFileSync(join(repoRoot, "k8s/helm/minio.values.yaml"), "utf8")) as Any;
+    expect(minioValues.buckets.map((b: Any) => b.name)).to.include(seed.bucket);
+    expect(seed.bucket).to.equal("test-datasets");
+    const milvusValues = parse(readFileSync(join(repoRoot, "k8s/helm/milvus.values.yaml"), "utf8")) as Any;
+    expect(minioValues.buckets.map((b: Any) => b.name)).to.include(milvusValues.externalS3.bucketName);
+    expect(milvusValues.externalS3.host).to.equal(`${infraServices.minio.name}.${infraServices.minio.namespace}.svc.cluster.local`);
+  });
+
+  it("every variable a service requires is set in its workload (and in its config schema when the service has one)", () => {
+    const workloadFor = { dataApi: "data-api", agentApi: "agent-api", modelJobs: "model-dataset-job", acceptance: "acceptance-suite" } as const;
+    const configFiles = {
+      dataApi: "services/data-api/src/config.ts",
+      agentApi: "services/agent-api/src/config.ts",
+      modelJobs: "services/model-jobs/src/config.ts",
+      acceptance: "test/acceptance/src/config.ts",
+    } as const;
+    for (const [key, name] of Object.entries(workloadFor) as [keyof typeof workloadFor, string][]) {
+      const t = podTemplates().find(({ workload }) => workload.metadata.name === name)!;
+      const set = new Set<string>(t.spec.containers[0].env.map((e: Any) => e.name));
+      for (const v of requiredEnv[key]) expect([...set], `${name} lacks ${v}`).to.include(v);
+      const config = join(repoRoot, configFiles[key]);
+      if (existsSync(config)) {
+        // Variables without a default or .optional() in the service's own zod schema.
+        const text = readFileSync(config, "utf8");
+        for (const m of text.matchAll(/^\s*([A-Z][A-Z0-9_]+):\s*([^\n]*)$/gm)) {
+          const [, variable, rule] = m;
+          if (/optional\(|default\(|\.port\(\d+\)|\.int\(|\.bool\(/.test(rule!)) continue;
+          expect([...set], `${name} lacks ${variable} required by ${configFiles[key]}`).to.include(variable);
+        }
+      }
+    }
+  });
+
+  it("our pods run non-root with a read-only root filesystem, dropped capabilities, requests and limits", () => {
+    for (const { workload, spec } of podTemplates()) {
+      expect(spec.securityContext.runAsNonRoot, workload.metadata.name).to.equal(true);
+      for (const c of spec.containers) {
+        expect(c.securityContext.readOnlyRootFilesystem, c.name).to.equal(true);
+        expect(c.securityContext.allowPrivilegeEscalation, c.name).to.equal(false);
+        expect(c.securityContext.capabilities.drop, c.name).to.deep.equal(["ALL"]);
+        expect(c.resources.requests, c.name).to.have.keys("cpu", "memory");
+        expect(c.resources.limits, c.name).to.include.keys("cpu", "memory");
+      }
+    }
+  });
+
+  it("NetworkPolicies deny ingress by default in every namespace and allow only the listed flows", () => {
+    const policies = ofKind("NetworkPolicy");
+    for (const ns of Object.values(namespaces)) {
+      expect(policies.some((p) => p.metadata.namespace === ns && p.metadata.name === "default-deny-ingress" && Object.keys(p.spec.podSelector).length === 0)).to.equal(true);
+    }
+    const toData = policies.find((p) => p.metadata.name === "allow-to-data-api")!;
+    const sources = toData.spec.ingress.map((r: Any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);
+    expect(sources.sort()).to.deep.equal(["acceptance-suite", "agent-api", "model-dataset-job"]);
+    const toMysql = policies.find((p) => p.metadata.name === "allow-to-mysql")!;
+    expect(toMysql.spec.podSelector.matchLabels).to.deep.equal(helmReleases.find((r) => r.release === "mysql")!.labels.podLabels);
+    expect(toMysql.spec.ingress.every((r: Any) => r.ports[0].port === 3306)).to.equal(true);
+  });
+
+  it("the committed k8s/manifests/*.yaml are exactly what the topology renders (npm run render:k8s)", () => {
+    for (const [file, text] of Object.entries(renderedYamlFiles())) {
+      const committed = join(repoRoot, "k8s/manifests", file);
+      expect(existsSync(committed), `${file} missing: run npm run render:k8s`).to.equal(true);
+      expect(readFileSync(committed, "utf8"), `${file} drifted: run npm run render:k8s`).to.equal(text);
+    }
+  });
+});
