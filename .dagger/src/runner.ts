@@ -106,6 +106,9 @@ export async function executePlan(ctx: StepContext, options: PlanOptions, cluste
         }
       }
       ctx.log(`      done in ${elapsed(stepStarted)}`);
+      if (Date.now() - phaseStarted > initial.timeoutSeconds * 1000) {
+        throw new Error(`phase ${initial.phase} exceeded its ${initial.timeoutSeconds}s timeout`);
+      }
     }
     const line = `phase ${initial.phase} ready in ${elapsed(phaseStarted)} (total ${elapsed(started)})`;
     ctx.log(line);
