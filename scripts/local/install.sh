@@ -37,6 +37,7 @@ install_python_servers() {
   python3 -m venv "$PYTHON_ENV"
   "$PYTHON_ENV/bin/pip" install -q --upgrade pip
   CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) "$PYTHON_ENV/bin/pip" install -q -r "$PYTHON_REQUIREMENTS"
+  "$PYTHON_ENV/bin/pip" install -q --no-deps -r "$PYTHON_REQUIREMENTS_NODEPS"
   touch "$PYTHON_ENV/.complete"
 }
 

