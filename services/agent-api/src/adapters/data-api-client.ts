@@ -1,0 +1,135 @@
+import { AppError, ErrorCode, dependencyTimeout, dependencyUnavailable, withDeadline } from "@one-data/platform";
+import { z } from "zod";
+import { columnTypes, type Catalog } from "../domain/catalog.js";
+import { QueryRejectedError, type DataPort } from "../domain/ports.js";
+import type { QueryResult, SearchHit } from "../domain/sources.js";
+import { cachedFor } from "../domain/ttl-cache.js";
+
+const dependency = "data-api";
+/** Milvus or the embedding model behind the Data API's knowledge search. */
+const searchDependency = "knowledge-search";
+const catalogTtlMs = 30_000;
+
+const envelope = z.object({ code: z.number(), message: z.string().optional(), data: z.unknown().optional() });
+
+const tableSchema = z.object({
+  dataset_id: z.string(),
+  version: z.coerce.string(),
+  dataset_name: z.string(),
+  table: z.string(),
+  description: z.string().nullish(),
+  row_count: z.number(),
+  columns: z.array(
+    z.object({ name: z.string(), type: z.enum(columnTypes), nullable: z.boolean(), comment: z.string().nullish() }),
+  ),
+  sample_rows: z.array(z.record(z.string(), z.unknown())).default([]),
+});
+const catalogSchema = z.object({ tables: z.array(tableSchema) });
+const queryResultSchema = z.object({
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rows: z.array(z.record(z.string(), z.unknown())),
+  row_count: z.number(),
+  truncated: z.boolean(),
+  duration_ms: z.number(),
+  sql: z.string(),
+});
+const searchSchema = z.object({
+  results: z.array(
+    z.object({
+      chunk_id: z.coerce.string(),
+      text: z.string(),
+      document_id: z.coerce.string(),
+      document_name: z.string(),
+      position: z.number(),
+      score: z.number(),
+    }),
+  ),
+});
+
+export interface DataApiClient extends DataPort {
+  datasets(): Promise<unknown>;
+  health(): Promise<boolean>;
+}
+
+export interface DataApiClientOptions {
+  url: string;
+  timeoutMs: number;
+}
+
+interface Reply {
+  status: number;
+  code: number;
+  message: string;
+  data: unknown;
+}
+
+export function createDataApiClient(options: DataApiClientOptions): DataApiClient {
+  async function call(path: string, init: RequestInit = {}, dep = dependency): Promise<Reply> {
+    return withDeadline(dep, options.timeoutMs, async (signal) => {
+      let response: Response;
+      try {
+        response = await fetch(`${options.url}${path}`, { ...init, signal });
+      } catch (error) {
+        if (signal.aborted) throw dependencyTimeout(dep, options.timeoutMs, error);
+        throw dependencyUnavailable(dep, error);
+      }
+      let body: z.infer<typeof envelope>;
+      try {
+        body = envelope.parse(await response.json());
+      } catch (error) {
+        if (signal.aborted) throw dependencyTimeout(dep, options.timeoutMs, error);
+        throw dependencyUnavailable(dep, error);
+      }
+      if (response.status === 504) throw dependencyTimeout(dep, options.timeoutMs);
+      if (response.status >= 500) throw dependencyUnavailable(dep);
+      return { status: response.status, code: body.code, message: body.message ?? "", data: body.data };
+    });
+  }
+
+  function expectData<S extends z.ZodType>(reply: Reply, schema: S, dep = dependency): z.infer<S> {
+    if (reply.status >= 400 || reply.code !== 0) {
+      throw new AppError(503, ErrorCode.dependencyUnavailable, `${dep} refused the request: ${reply.message}`, {
+        dependency: dep,
+        code: reply.code,
+      });
+    }
+    const parsed = schema.safeParse(reply.data);
+    if (!parsed.success) throw dependencyUnavailable(dep, parsed.error);
+    return parsed.data;
+  }
+
+  const catalog = cachedFor(catalogTtlMs, async (): Promise<Catalog> => expectData(await call("/api/v1/metadata/tables"), catalogSchema));
+
+  return {
+    catalog,
+    async query(sql, limit): Promise<QueryResult> {
+      const reply = await call("/api/v1/query", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ sql, limit, timeout_ms: Math.max(1, options.timeoutMs - 500) }),
+      });
+      // A refused statement is the model's problem to fix, not a fault of the Data API.
+      if (reply.status >= 400 && reply.status < 500) throw new QueryRejectedError(reply.code, reply.message || `HTTP ${reply.status}`);
+      return expectData(reply, queryResultSchema);
+    },
+    async search(query, topK): Promise<SearchHit[]> {
+      const reply = await call(
+        "/api/v1/vector/search",
+        { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, top_k: topK }) },
+        searchDependency,
+      );
+      return expectData(reply, searchSchema, searchDependency).results;
+    },
+    async datasets() {
+      return expectData(await call("/api/v1/datasets"), z.unknown());
+    },
+    async health() {
+      try {
+        const reply = await call("/api/v1/health");
+        return reply.status === 200 && reply.code === 0;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import Koa from "koa";
+import { errorEnvelope, jsonBody, requestLog, type Logger } from "@one-data/platform";
+import type { DataApiClient } from "./adapters/data-api-client.js";
+import { createAgent } from "./domain/agent.js";
+import { createConversations } from "./domain/conversations.js";
+import type { MemoryPort, ModelPort } from "./domain/ports.js";
+import { chatRoutes } from "./routes/chat.js";
+import { datasetRoutes } from "./routes/datasets.js";
+import { healthRoutes } from "./routes/health.js";
+import { openAiRoutes } from "./routes/openai-compatible.js";
+
+export interface AppDependencies {
+  model: ModelPort;
+  data: DataApiClient;
+  memory: MemoryPort;
+  log: Logger;
+}
+
+export const bodyLimit = "64kb";
+
+export function createApp(deps: AppDependencies): Koa {
+  const agent = createAgent({ model: deps.model, data: deps.data });
+  const conversations = createConversations(agent, deps.memory, deps.log);
+  const app = new Koa();
+  app.use(requestLog(deps.log));
+  app.use(errorEnvelope(deps.log));
+  app.use(jsonBody(bodyLimit));
+  for (const router of [
+    healthRoutes(deps),
+    datasetRoutes(deps.data),
+    chatRoutes(conversations, deps.log),
+    openAiRoutes(agent, deps.log),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}
+
+export { createAgent } from "./domain/agent.js";
+export type { AgentAnswer } from "./domain/agent.js";

@@ -1,0 +1,193 @@
+import { unprocessable } from "@one-data/platform";
+import { renderSqlAnswer, sourcesFooter } from "./answer.js";
+import { vocabularyOf, type Catalog } from "./catalog.js";
+import type { ChatTurn } from "./conversation.js";
+import { languageOf, type Language } from "./language.js";
+import { chatMessages, documentMessages, queryMessages, type FailedAttempt } from "./prompts.js";
+import { citationsOf, sqlProvenance } from "./provenance.js";
+import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPort } from "./ports.js";
+import { decideRoute, detectIntent, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
+import type { SearchHit, Sources, SqlProvenance } from "./sources.js";
+import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structured-query.js";
+import { compileQuery, QueryCompileError } from "./sql-compiler.js";
+
+export const maxQueryRetries = 2;
+const searchTopK = 4;
+const maxTablesInPrompt = 5;
+
+export interface Timings {
+  model_ms: number;
+  data_api_ms: number;
+  total_ms: number;
+}
+
+export interface AgentAnswer {
+  reply: string;
+  route: Route;
+  sources: Sources;
+  /** Dependencies that failed without stopping the answer (e.g. knowledge search during a data question). */
+  degraded: string[];
+  timings: Timings;
+}
+
+export interface AskOptions {
+  history?: ChatTurn[];
+  onDelta?: (text: string) => void;
+}
+
+export interface Agent {
+  ask(question: string, options?: AskOptions): Promise<AgentAnswer>;
+}
+
+/** Adds up the time spent waiting on each dependency, so overhead can be told apart from model time. */
+class Stopwatch {
+  modelMs = 0;
+  dataMs = 0;
+  private readonly started = performance.now();
+
+  async model<T>(work: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.modelMs += performance.now() - t;
+    }
+  }
+
+  async data<T>(work: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.dataMs += performance.now() - t;
+    }
+  }
+
+  timings(): Timings {
+    const round = (ms: number) => Math.round(ms * 1000) / 1000;
+    return { model_ms: round(this.modelMs), data_api_ms: round(this.dataMs), total_ms: round(performance.now() - this.started) };
+  }
+}
+
+function pickTables(catalog: Catalog, question: string): Catalog {
+  const tokens = new Set(questionTokens(question));
+  const matching = catalog.tables.filter((table) => {
+    const words = widenVocabulary(vocabularyOf({ tables: [table] }));
+    return [...tokens].some((t) => words.has(t));
+  });
+  return { tables: (matching.length > 0 ? matching : catalog.tables).slice(0, maxTablesInPrompt) };
+}
+
+export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
+  const { model, data } = deps;
+
+  async function complete(watch: Stopwatch, request: CompletionRequest, onDelta?: (text: string) => void): Promise<string> {
+    return watch.model(() => (onDelta ? model.stream(request, onDelta) : model.complete(request)));
+  }
+
+  async function queryData(
+    watch: Stopwatch,
+    question: string,
+    catalog: Catalog,
+    definitions: SearchHit[],
+  ): Promise<SqlProvenance> {
+    const tables = pickTables(catalog, question);
+    const schema = buildQuerySchema(tables);
+    const failures: FailedAttempt[] = [];
+    for (let attempt = 1; attempt <= 1 + maxQueryRetries; attempt++) {
+      const reply = await complete(watch, {
+        messages: queryMessages({ question, tables: tables.tables, definitions, failures }),
+        jsonSchema: { name: "structured_query", schema: schema.jsonSchema },
+        temperature: 0,
+        maxTokens: 512,
+      });
+      const parsed = parseStructuredQuery(schema, reply);
+      if (!parsed.ok) {
+        failures.push({ reply: reply.slice(0, 2000), problem: parsed.problem });
+        continue;
+      }
+      try {
+        const compiled = compileQuery(parsed.query, tables);
+        const result = await watch.data(() => data.query(compiled.sql, maxQueryLimit));
+        return sqlProvenance(compiled.table, compiled.sql, result, attempt);
+      } catch (error) {
+        if (error instanceof QueryCompileError || error instanceof QueryRejectedError) {
+          failures.push({ reply: reply.slice(0, 2000), problem: error.message });
+          continue;
+        }
+        throw error;
+      }
+    }
+    throw unprocessable(`no usable query after ${1 + maxQueryRetries} attempts`, {
+      attempts: failures.map((f) => f.problem),
+    });
+  }
+
+  async function answerFromDocuments(
+    watch: Stopwatch,
+    question: string,
+    hits: SearchHit[],
+    history: ChatTurn[],
+    language: Language,
+    onDelta?: (text: string) => void,
+  ): Promise<{ reply: string; sources: Sources }> {
+    const citations = citationsOf(hits);
+    if (hits.length === 0) {
+      const reply = language === "zh" ? "没有找到与这个问题相关的文档。" : "No document matched this question.";
+      onDelta?.(reply);
+      return { reply, sources: { documents: [] } };
+    }
+    const text = await complete(watch, { messages: documentMessages({ question, hits, history, language }), temperature: 0.2, maxTokens: 512 }, onDelta);
+    const footer = sourcesFooter(citations, language);
+    onDelta?.(footer);
+    return { reply: text.trim() + footer, sources: { documents: citations } };
+  }
+
+  return {
+    async ask(question, options = {}) {
+      const watch = new Stopwatch();
+      const history = options.history ?? [];
+      const language = languageOf(question);
+      const degraded: string[] = [];
+
+      let catalog: Catalog = { tables: [] };
+      try {
+        catalog = await watch.data(() => data.catalog());
+      } catch (error) {
+        // Without table structure a data question cannot be answered honestly; anything else still can.
+        if (hasDataCue(question)) throw error;
+        degraded.push("data-api");
+      }
+      const vocabulary = widenVocabulary(vocabularyOf(catalog));
+      const intent = detectIntent(question, vocabulary);
+
+      let hits: SearchHit[] = [];
+      if (intent.data || intent.docs) {
+        try {
+          hits = await watch.data(() => data.search(question, searchTopK));
+        } catch (error) {
+          if (!intent.data) throw error;
+          degraded.push("knowledge-search");
+        }
+      }
+      const definitions = intent.data ? relevantHits(question, vocabulary, hits) : hits;
+      const route = decideRoute(intent, definitions.length);
+
+      let reply: string;
+      let sources: Sources = {};
+      if (route === "sql" || route === "both") {
+        const defs = route === "both" ? definitions : [];
+        const sql = await queryData(watch, question, catalog, defs);
+        const documents = citationsOf(defs);
+        reply = renderSqlAnswer(sql, language, documents);
+        options.onDelta?.(reply);
+        sources = route === "both" ? { sql, documents } : { sql };
+      } else if (route === "rag") {
+        ({ reply, sources } = await answerFromDocuments(watch, question, hits, history, language, options.onDelta));
+      } else {
+        reply = (await complete(watch, { messages: chatMessages(history, question, language), temperature: 0.3, maxTokens: 512 }, options.onDelta)).trim();
+      }
+      return { reply, route, sources, degraded, timings: watch.timings() };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Catalog } from "./catalog.js";
+import type { ChatTurn, ModelMessage } from "./conversation.js";
+import type { QueryResult, SearchHit } from "./sources.js";
+
+/** What the agent needs from the model, the Data API and memory; adapters implement these. */
+export interface CompletionRequest {
+  messages: ModelMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  /** Constrains the reply to this JSON schema (`response_format: json_schema`). */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
+}
+
+export interface ModelPort {
+  readonly endpoint: string;
+  modelName(): Promise<string>;
+  complete(request: CompletionRequest): Promise<string>;
+  /** Streams the reply through `onDelta` and resolves with the whole text. */
+  stream(request: CompletionRequest, onDelta: (text: string) => void): Promise<string>;
+}
+
+export interface DataPort {
+  catalog(): Promise<Catalog>;
+  query(sql: string, limit: number): Promise<QueryResult>;
+  search(query: string, topK: number): Promise<SearchHit[]>;
+}
+
+export interface MemoryPort {
+  load(conversationId: string): Promise<ChatTurn[]>;
+  append(conversationId: string, turns: ChatTurn[]): Promise<void>;
+  clear(conversationId: string): Promise<void>;
+  healthy(): boolean;
+}
+
+/** The Data API refused a statement (code 40003 or another 4xx): a reason worth feeding back to the model. */
+export class QueryRejectedError extends Error {
+  readonly code: number;
+
+  constructor(code: number, reason: string) {
+    super(reason);
+    this.name = "QueryRejectedError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,104 @@
+import { tokenize } from "./catalog.js";
+import type { SearchHit } from "./sources.js";
+
+/**
+ * Decides how a question is answered: plain chat, a query over a dataset,
+ * retrieval from documents, or both (a definition from a document used in a
+ * query). Lexical and deterministic, so routing does not depend on how well
+ * a small model follows instructions.
+ */
+export type Route = "chat" | "sql" | "rag" | "both";
+
+export interface Intent {
+  /** The question asks for figures and names something a dataset holds. */
+  data: boolean;
+  /** The question asks what something means or what a document says. */
+  docs: boolean;
+}
+
+const dataCues = [
+  /\bhow (many|much)\b/, /\bcount\b/, /\bnumber of\b/, /\btotal\b/, /\bsum\b/, /\baverage\b/, /\bavg\b/,
+  /\bmean\b/, /\b(max|maximum|min|minimum|highest|lowest|largest|smallest|biggest|top)\b/, /\blist\b/,
+  /\bwhich\b/, /\bper\b/, /\beach\b/, /\bshow\b/,
+  /多少/, /几(个|位|笔|条|次|名)/, /总/, /合计/, /平均/, /最(大|高|小|低|多|少)/, /数量/, /统计/, /列出/, /哪些/, /哪(个|位)/, /每(个|位)/, /排名/,
+];
+const docCues = [
+  /\bwhat (is|are|does)\b/, /\bdefin(e|ed|es|ition)\b/, /\bmean(s|ing)?\b/, /\bexplain\b/, /\bpolicy\b/,
+  /\baccording to\b/, /\bdocument(s|ation)?\b/, /\bglossary\b/,
+  /什么是/, /是什么/, /定义/, /含义/, /意思/, /指的是/, /解释/, /根据/, /文档/, /规定/, /政策/,
+];
+
+/** Common business words in both languages, so a Chinese question finds English headers and back. */
+const bilingual: Record<string, string[]> = {
+  customer: ["客户", "顾客"], amount: ["金额"], sales: ["销售", "销量"], sale: ["销售"], order: ["订单"],
+  price: ["价格", "单价"], quantity: ["数量"], product: ["产品", "商品"], date: ["日期"], created: ["创建"],
+  time: ["时间"], revenue: ["收入", "营收"], user: ["用户"], region: ["地区", "区域"], city: ["城市"],
+  category: ["类别", "分类"], status: ["状态"], name: ["名称"], total: ["总额"],
+};
+
+const stopwords = new Set([
+  "how", "many", "much", "what", "which", "who", "are", "is", "was", "were", "the", "there", "of", "in", "on",
+  "for", "to", "and", "or", "by", "with", "do", "does", "did", "we", "our", "us", "me", "my", "all", "any",
+  "have", "has", "this", "that", "these", "those", "per", "each", "list", "show", "give", "tell", "from",
+  "total", "number", "count", "sum", "average", "mean", "top", "it", "its", "as", "be", "an", "at", "can",
+  "please", "data", "dataset", "table", "value", "values", "according", "define", "definition", "means",
+  "meaning", "explain", "whose", "their", "them", "they", "than", "more", "less", "greater", "over", "under",
+  "highest", "lowest", "largest", "smallest", "biggest", "max", "min", "maximum", "minimum", "most", "least",
+  "有多", "多少", "少个", "是多", "少？", "一下", "什么", "是什", "么是", "哪些", "有哪", "些客", "定义", "总额", "额是",
+]);
+
+function normalise(token: string): string {
+  return token.length > 3 && /^[a-z]+s$/.test(token) && !token.endsWith("ss") ? token.slice(0, -1) : token;
+}
+
+export function questionTokens(question: string): string[] {
+  return tokenize(question).map(normalise);
+}
+
+/** Schema vocabulary widened with translations of common business words. */
+export function widenVocabulary(vocabulary: Iterable<string>): Set<string> {
+  const widened = new Set<string>();
+  for (const word of vocabulary) {
+    const base = normalise(word);
+    widened.add(base);
+    for (const translation of bilingual[base] ?? []) widened.add(translation);
+  }
+  return widened;
+}
+
+export function detectIntent(question: string, vocabulary: Set<string>): Intent {
+  const text = question.toLowerCase();
+  const mentionsData = questionTokens(question).some((t) => vocabulary.has(t));
+  return {
+    data: mentionsData && dataCues.some((cue) => cue.test(text)),
+    docs: docCues.some((cue) => cue.test(text)),
+  };
+}
+
+/** Question words that are neither schema names nor function words: the terms a document may define. */
+export function salientTerms(question: string, vocabulary: Set<string>): string[] {
+  return [...new Set(questionTokens(question))].filter(
+    (t) => !vocabulary.has(t) && !stopwords.has(t) && !/^\d+$/.test(t),
+  );
+}
+
+/** Chunks that mention a term of the question the schema does not know: candidate definitions. */
+export function relevantHits(question: string, vocabulary: Set<string>, hits: SearchHit[]): SearchHit[] {
+  const terms = salientTerms(question, vocabulary);
+  if (terms.length === 0) return [];
+  return hits.filter((hit) => {
+    const chunkTokens = new Set(questionTokens(hit.text));
+    return terms.some((term) => chunkTokens.has(term));
+  });
+}
+
+export function decideRoute(intent: Intent, definitions: number): Route {
+  if (intent.data) return definitions > 0 ? "both" : "sql";
+  return intent.docs ? "rag" : "chat";
+}
+
+/** A question that asks for figures, whatever it names. */
+export function hasDataCue(question: string): boolean {
+  const text = question.toLowerCase();
+  return dataCues.some((cue) => cue.test(text));
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import Router from "@koa/router";
+import { invalidRequest, notFound, parseInput, type Logger } from "@one-data/platform";
+import type { Context, Next } from "koa";
+import { z } from "zod";
+import type { Agent, AgentAnswer } from "../domain/agent.js";
+import type { ChatTurn } from "../domain/conversation.js";
+import { maxMessageChars } from "./chat.js";
+import { openSse, publicError } from "./sse.js";
+
+/**
+ * The agent behind the OpenAI chat API, so any OpenAI client can ask it
+ * questions. Answers carry the same `sources` as the native API, as an extra
+ * field of the completion (and of the last stream chunk).
+ */
+export const agentModelId = "one-data-agent";
+const created = Math.floor(Date.now() / 1000);
+
+const content = z.union([
+  z.string(),
+  z.array(z.object({ type: z.string(), text: z.string().optional() })).transform((parts) =>
+    parts
+      .filter((p) => p.type === "text")
+      .map((p) => p.text ?? "")
+      .join(""),
+  ),
+]);
+const completionRequest = z.object({
+  model: z.string().min(1),
+  messages: z
+    .array(z.object({ role: z.enum(["system", "developer", "user", "assistant", "tool"]), content: content.nullish() }))
+    .min(1, "must not be empty")
+    .max(100),
+  stream: z.boolean().optional(),
+});
+
+function toHistory(messages: z.infer<typeof completionRequest>["messages"]): { question: string; history: ChatTurn[] } {
+  const last = messages[messages.length - 1]!;
+  const question = (last.content ?? "").trim();
+  if (last.role !== "user" || question === "") {
+    throw invalidRequest("messages: the last message must be a non-empty user message");
+  }
+  if (question.length > maxMessageChars) throw invalidRequest(`messages: the question must be at most ${maxMessageChars} characters`);
+  // System prompts from the client are not passed on: the agent's own instructions and fences stand.
+  const history = messages
+    .slice(0, -1)
+    .filter((m): m is typeof m & { role: "user" | "assistant" } => m.role === "user" || m.role === "assistant")
+    .map((m) => ({ role: m.role, content: m.content ?? "" }))
+    .filter((m) => m.content !== "");
+  return { question, history };
+}
+
+/** OpenAI clients expect `{error:{message,type,code}}`, not the envelope. */
+async function openAiErrors(ctx: Context, next: Next, log: Logger): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    const { status, code, message } = publicError(error, log);
+    ctx.status = status;
+    ctx.body = { error: { message, type: errorType(status), code: String(code), param: null } };
+  }
+}
+
+const errorType = (status: number): string => (status >= 500 ? "server_error" : "invalid_request_error");
+
+function completion(id: string, answer: AgentAnswer) {
+  return {
+    id,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: agentModelId,
+    choices: [{ index: 0, message: { role: "assistant", content: answer.reply }, finish_reason: "stop", logprobs: null }],
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    route: answer.route,
+    sources: answer.sources,
+    degraded: answer.degraded,
+  };
+}
+
+export function openAiRoutes(agent: Agent, log: Logger): Router {
+  const router = new Router({ prefix: "/v1" });
+  router.use((ctx, next) => openAiErrors(ctx, next, log));
+
+  router.get("/models", (ctx) => {
+    ctx.body = { object: "list", data: [{ id: agentModelId, object: "model", created, owned_by: "one-data-studio" }] };
+  });
+
+  router.post("/chat/completions", async (ctx) => {
+    const input = parseInput(completionRequest, ctx.request.body);
+    if (input.model !== agentModelId) throw notFound(`model ${input.model} does not exist; use ${agentModelId}`);
+    const { question, history } = toHistory(input.messages);
+    const id = `chatcmpl-${randomUUID()}`;
+    if (!input.stream) {
+      ctx.body = completion(id, await agent.ask(question, { history }));
+      return;
+    }
+    const sse = openSse(ctx);
+    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => ({
+      id,
+      object: "chat.completion.chunk",
+      created: Math.floor(Date.now() / 1000),
+      model: agentModelId,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+      ...extra,
+    });
+    sse.send(undefined, chunk({ role: "assistant", content: "" }, null));
+    agent
+      .ask(question, { history, onDelta: (text) => sse.send(undefined, chunk({ content: text }, null)) })
+      .then(
+        (answer) => sse.send(undefined, chunk({}, "stop", { route: answer.route, sources: answer.sources, degraded: answer.degraded })),
+        (error: unknown) => {
+          const { code, message, status } = publicError(error, log);
+          sse.send(undefined, { error: { message, type: errorType(status), code: String(code) } });
+        },
+      )
+      .finally(() => {
+        sse.raw("data: [DONE]\n\n");
+        sse.end();
+      });
+  });
+  return router;
+}
