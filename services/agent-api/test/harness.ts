@@ -1,0 +1,123 @@
+import { createLogger, listen, type RunningServer } from "@one-data/platform";
+import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
+import { startDataApiDouble, type DataApiDouble, type DataApiDoubleOptions } from "../../../test/doubles/data-api-double.js";
+import { createDataApiClient } from "../src/adapters/data-api-client.js";
+import { createMemoryStore } from "../src/adapters/memory-store.js";
+import { createModelClient } from "../src/adapters/model-client.js";
+import { createApp } from "../src/app.js";
+
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: start the local servers (scripts/local/servers.sh) and source their env file`);
+  return value;
+}
+
+export interface Harness {
+  url: string;
+  model: OpenAiDouble;
+  data: DataApiDouble;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
+  get(path: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  data: DataApiDoubleOptions;
+  modelName?: string;
+  modelTimeoutMs?: number;
+  dataTimeoutMs?: number;
+  /** Point memory at a port nothing listens on, to see the agent without Redis. */
+  redisDown?: boolean;
+  maxMessages?: number;
+}
+
+/** The real app with its real adapters, wired to the doubles and to the local Redis. */
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const log = createLogger("agent-api-test", "silent");
+  const model = await OpenAiDouble.start();
+  const data = await startDataApiDouble(options.data);
+  const memory = createMemoryStore(
+    {
+      host: options.redisDown ? "127.0.0.1" : requiredEnv("REDIS_HOST"),
+      port: options.redisDown ? 9 : Number(requiredEnv("REDIS_PORT")),
+      password: options.redisDown ? undefined : process.env.REDIS_PASSWORD,
+      ttlSeconds: 60,
+      maxMessages: options.maxMessages ?? 20,
+      timeoutMs: 500,
+    },
+    log,
+  );
+  const app = createApp({
+    model: createModelClient({ endpoint: model.url, name: options.modelName, apiKey: undefined, timeoutMs: options.modelTimeoutMs ?? 5_000 }),
+    data: createDataApiClient({ url: data.url, timeoutMs: options.dataTimeoutMs ?? 5_000 }),
+    memory,
+    log,
+  });
+  const server: RunningServer = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
+  if (!options.redisDown) await waitFor(() => memory.healthy(), 3_000);
+  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, body: parsed as any, text };
+  };
+  return {
+    url: server.url,
+    model,
+    data,
+    post: (path, body, headers) => request("POST", path, body, headers),
+    get: (path) => request("GET", path),
+    async close() {
+      await server.close();
+      await memory.close();
+      await model.close();
+      await data.close();
+    },
+  };
+}
+
+async function waitFor(condition: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("Redis did not become ready");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Server-Sent Events of a response body, parsed. */
+export function parseSse(text: string): { event: string | undefined; data: string }[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.trim() !== "")
+    .map((block) => {
+      const lines = block.split("\n");
+      const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
+      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      return { event, data };
+    });
+}
+
+export const isQueryRequest = (req: { body: Record<string, unknown> }): boolean => req.body.response_format !== undefined;
+
+export function structuredQuery(patch: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    table: "ds_001_v1",
+    select: [{ column: "amount", aggregate: "sum" }],
+    filters: [],
+    group_by: [],
+    having: [],
+    order_by: [],
+    limit: 100,
+    count_result_rows: false,
+    ...patch,
+  });
+}

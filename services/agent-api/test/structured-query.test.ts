@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { buildQuerySchema, parseStructuredQuery } from "../src/domain/structured-query.js";
+import { salesTable } from "./fixtures.js";
+
+const valid = {
+  table: "ds_001_v1",
+  select: [{ column: "amount", aggregate: "sum" }],
+  filters: [],
+  group_by: [],
+  having: [],
+  order_by: [],
+  limit: 10,
+  count_result_rows: false,
+};
+
+describe("agent-api: structured query schema", () => {
+  const schema = buildQuerySchema({ tables: [salesTable] });
+  const properties = (schema.jsonSchema as { properties: Record<string, any> }).properties;
+
+  it("makes the real table and column names enums of the JSON schema", () => {
+    expect(properties.table).to.deep.include({ const: "ds_001_v1" });
+    expect(properties.select.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
+    expect(properties.filters.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
+    expect(properties.group_by.items.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
+    expect(schema.jsonSchema).to.include({ additionalProperties: false });
+    expect(schema.jsonSchema.required).to.have.members(Object.keys(valid));
+  });
+
+  it("offers one branch per table when several tables are candidates", () => {
+    const other = { ...salesTable, table: "ds_002_v1", columns: [{ name: "region", type: "string" as const, nullable: false }] };
+    const multi = buildQuerySchema({ tables: [salesTable, other] });
+    const branches = (multi.jsonSchema as { anyOf: { properties: { table: { const: string } } }[] }).anyOf;
+    expect(branches.map((b) => b.properties.table.const)).to.deep.equal(["ds_001_v1", "ds_002_v1"]);
+    const mixed = { ...valid, table: "ds_002_v1" };
+    expect(parseStructuredQuery(multi, JSON.stringify(mixed)).ok).to.equal(false);
+  });
+
+  it("parses a valid reply, even wrapped in prose or a code fence", () => {
+    const parsed = parseStructuredQuery(schema, "Sure! ```json\n" + JSON.stringify(valid) + "\n```");
+    expect(parsed).to.deep.equal({ ok: true, query: valid });
+  });
+
+  it("explains what is wrong with an invalid reply so it can be fed back", () => {
+    const badColumn = parseStructuredQuery(schema, JSON.stringify({ ...valid, select: [{ column: "price", aggregate: "sum" }] }));
+    expect(badColumn.ok).to.equal(false);
+    expect(!badColumn.ok && badColumn.problem).to.match(/^select\.0\.column: /);
+    const notJson = parseStructuredQuery(schema, "SELECT * FROM ds_001_v1");
+    expect(notJson).to.deep.equal({ ok: false, problem: "the reply was not valid JSON" });
+    const extra = parseStructuredQuery(schema, JSON.stringify({ ...valid, sql: "DROP TABLE ds_001_v1" }));
+    expect(extra.ok).to.equal(false);
+  });
+});
