@@ -115,6 +115,19 @@ describe("agent-api: chat API (doubles)", () => {
   });
 });
 
+describe("agent-api: configured model name", () => {
+  it("uses MODEL_NAME without asking /v1/models", async () => {
+    const h = await startHarness({ data: { tables: [salesTable] }, modelName: "configured-model" });
+    try {
+      await h.post("/api/v1/chat", { message: "Hello" });
+      expect(h.model.requests.map((r) => r.path)).to.deep.equal(["/v1/chat/completions"]);
+      expect(h.model.chatRequests()[0]!.model).to.equal("configured-model");
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("agent-api: without Redis", () => {
   let h: Harness;
   before(async () => {
