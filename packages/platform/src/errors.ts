@@ -6,8 +6,11 @@
 export const ErrorCode = {
   invalidRequest: 40001,
   malformedJson: 40002,
+  sqlRejected: 40003,
+  queryFailed: 40004,
   notFound: 40401,
   methodNotAllowed: 40501,
+  queryTimeout: 40801,
   conflict: 40901,
   payloadTooLarge: 41301,
   unsupportedMediaType: 41501,
@@ -49,6 +52,12 @@ export const payloadTooLarge = make("payloadTooLarge");
 export const unsupportedMediaType = make("unsupportedMediaType");
 export const unprocessable = make("unprocessable");
 export const internal = make("internal");
+/** SQL refused by a guard before it reached the database. */
+export const sqlRejected = make("sqlRejected");
+/** SQL the database itself refused (unknown column, type error...). */
+export const queryFailed = make("queryFailed");
+/** A client-chosen time budget (e.g. a query's timeout_ms) ran out: not a dependency fault. */
+export const queryTimeout = make("queryTimeout");
 
 /** A dependency (database, object store, model...) refused or failed: 503. */
 export function dependencyUnavailable(dependency: string, cause?: unknown): AppError {

@@ -1,0 +1,206 @@
+import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
+import { quoteIdentifier, mysqlErrorCode } from "./mysql.js";
+
+export type VersionStatus = "ingesting" | "active";
+
+/** One stored version of a dataset, as the registry keeps it. */
+export interface VersionRecord {
+  seq: number;
+  name: string;
+  version: number;
+  status: VersionStatus;
+  storagePath: string;
+  format: string;
+  description: string | null;
+  sizeBytes: number | null;
+  derivedFrom: { seq: number; version: number } | null;
+  rowCount: number | null;
+  tableName: string | null;
+  schemaJson: string | null;
+  createdAt: string;
+}
+
+export interface NewVersion {
+  name: string;
+  storagePath: string;
+  format: string;
+  description: string | null;
+  sizeBytes: number | null;
+  etag: string | null;
+  derivedFrom: { seq: number; version: number } | null;
+}
+
+const columns = `d.seq, d.name, v.version, v.status, v.storage_path, v.format, v.description, v.size_bytes,
+  v.derived_from_seq, v.derived_from_version, v.row_count, v.table_name, v.schema_json, v.created_at`;
+
+function toRecord(row: RowDataPacket): VersionRecord {
+  return {
+    seq: Number(row.seq),
+    name: row.name as string,
+    version: Number(row.version),
+    status: row.status as VersionStatus,
+    storagePath: row.storage_path as string,
+    format: row.format as string,
+    description: (row.description as string | null) ?? null,
+    sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+    derivedFrom:
+      row.derived_from_seq === null ? null : { seq: Number(row.derived_from_seq), version: Number(row.derived_from_version) },
+    rowCount: row.row_count === null ? null : Number(row.row_count),
+    tableName: (row.table_name as string | null) ?? null,
+    schemaJson: (row.schema_json as string | null) ?? null,
+    createdAt: `${String(row.created_at).replace(" ", "T")}Z`,
+  };
+}
+
+/**
+ * The registry tables. A version is reserved as `ingesting` (invisible to
+ * readers) before its object is read and its table built, and only becomes
+ * `active` once both exist; on failure the reservation is deleted.
+ */
+export class RegistryStore {
+  private readonly d: string;
+  private readonly v: string;
+
+  constructor(
+    private readonly pool: Pool,
+    database: string,
+  ) {
+    this.d = `${quoteIdentifier(database)}.datasets`;
+    this.v = `${quoteIdentifier(database)}.dataset_versions`;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
+  /** Reserves the next version of `name` (a new dataset id when the name is new). */
+  async reserve(input: NewVersion): Promise<{ seq: number; version: number }> {
+    for (let attempt = 0; ; attempt += 1) {
+      const connection = await this.pool.getConnection();
+      try {
+        return await this.reserveIn(connection, input);
+      } catch (error) {
+        // Two first registrations of one name raced on the unique name: the loser retries and becomes version 2.
+        if (mysqlErrorCode(error) !== "ER_DUP_ENTRY" || attempt >= 2) throw error;
+      } finally {
+        connection.release();
+      }
+    }
+  }
+
+  private async reserveIn(connection: PoolConnection, input: NewVersion): Promise<{ seq: number; version: number }> {
+    await connection.beginTransaction();
+    try {
+      const [found] = await connection.query<RowDataPacket[]>(`SELECT seq FROM ${this.d} WHERE name = ? FOR UPDATE`, [input.name]);
+      let seq: number;
+      if (found[0]) {
+        seq = Number(found[0].seq);
+      } else {
+        const [inserted] = await connection.query<import("mysql2").ResultSetHeader>(
+          `INSERT INTO ${this.d} (name, created_at) VALUES (?, UTC_TIMESTAMP(3))`,
+          [input.name],
+        );
+        seq = inserted.insertId;
+      }
+      const [[max]] = await connection.query<RowDataPacket[]>(
+        `SELECT COALESCE(MAX(version), 0) AS version FROM ${this.v} WHERE dataset_seq = ?`,
+        [seq],
+      );
+      const version = Number(max?.version ?? 0) + 1;
+      await connection.query(
+        `INSERT INTO ${this.v} (dataset_seq, version, status, storage_path, format, description, size_bytes, etag,
+           derived_from_seq, derived_from_version, created_at)
+         VALUES (?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
+        [
+          seq,
+          version,
+          input.storagePath,
+          input.format,
+          input.description,
+          input.sizeBytes,
+          input.etag,
+          input.derivedFrom?.seq ?? null,
+          input.derivedFrom?.version ?? null,
+        ],
+      );
+      await connection.commit();
+      return { seq, version };
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async activate(seq: number, version: number, result: { rowCount: number | null; tableName: string | null; schemaJson: string | null }): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.v} SET status = 'active', row_count = ?, table_name = ?, schema_json = ? WHERE dataset_seq = ? AND version = ?`,
+      [result.rowCount, result.tableName, result.schemaJson, seq, version],
+    );
+  }
+
+  /** Deletes a reservation, and the dataset identity too if no other version holds it. */
+  async discard(seq: number, version: number): Promise<void> {
+    const connection = await this.pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      await connection.query(`SELECT seq FROM ${this.d} WHERE seq = ? FOR UPDATE`, [seq]);
+      await connection.query(`DELETE FROM ${this.v} WHERE dataset_seq = ? AND version = ? AND status = 'ingesting'`, [seq, version]);
+      await connection.query(
+        `DELETE FROM ${this.d} WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM ${this.v} WHERE dataset_seq = ?)`,
+        [seq, seq],
+      );
+      await connection.commit();
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+
+  async get(seq: number, version?: number): Promise<VersionRecord | undefined> {
+    const [rows] =
+      version === undefined
+        ? await this.pool.query<RowDataPacket[]>(
+            `SELECT ${columns} FROM ${this.d} d JOIN ${this.v} v ON v.dataset_seq = d.seq
+             WHERE d.seq = ? AND v.status = 'active' ORDER BY v.version DESC LIMIT 1`,
+            [seq],
+          )
+        : await this.pool.query<RowDataPacket[]>(
+            `SELECT ${columns} FROM ${this.d} d JOIN ${this.v} v ON v.dataset_seq = d.seq
+             WHERE d.seq = ? AND v.version = ? AND v.status = 'active'`,
+            [seq, version],
+          );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async versions(seq: number): Promise<VersionRecord[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${columns} FROM ${this.d} d JOIN ${this.v} v ON v.dataset_seq = d.seq
+       WHERE d.seq = ? AND v.status = 'active' ORDER BY v.version`,
+      [seq],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** The latest active version of every dataset (or of the one with this name). */
+  async latest(options: { name?: string | undefined; limit: number; offset: number }): Promise<VersionRecord[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${columns} FROM ${this.d} d
+       JOIN ${this.v} v ON v.dataset_seq = d.seq AND v.status = 'active'
+       WHERE v.version = (SELECT MAX(m.version) FROM ${this.v} m WHERE m.dataset_seq = d.seq AND m.status = 'active')
+       ${options.name === undefined ? "" : "AND d.name = ?"}
+       ORDER BY d.seq LIMIT ? OFFSET ?`,
+      options.name === undefined ? [options.limit, options.offset] : [options.name, options.limit, options.offset],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Every active version's table name: the only tables the query endpoint may read. */
+  async tableNames(): Promise<Set<string>> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT table_name FROM ${this.v} WHERE status = 'active' AND table_name IS NOT NULL`,
+    );
+    return new Set(rows.map((r) => String(r.table_name)));
+  }
+}

@@ -1,0 +1,172 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { AppError, dependencyTimeout, dependencyUnavailable, unprocessable } from "@one-data/platform";
+import type { Readable } from "node:stream";
+
+export interface S3Settings {
+  endpoint: string;
+  publicEndpoint?: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  timeoutMs: number;
+}
+
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+}
+
+export interface ObjectInfo {
+  size: number;
+  etag: string | undefined;
+  contentType: string | undefined;
+}
+
+/** `s3://bucket/key` ↔ location. Bucket names follow S3's rules; keys must be non-empty. */
+export function parseStoragePath(path: string): ObjectLocation | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(path);
+  if (!match) return undefined;
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+export function formatStoragePath(location: ObjectLocation): string {
+  return `s3://${location.bucket}/${location.key}`;
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.name === "NoSuchBucket" || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** Anything that is not an answer from the object store about the object itself means it is unavailable. */
+function toS3AppError(error: unknown, timeoutMs: number): unknown {
+  if (error instanceof AppError) return error;
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return dependencyTimeout("s3", timeoutMs, error);
+  const status = e?.$metadata?.httpStatusCode;
+  if (status === undefined || status >= 500 || status === 403) return dependencyUnavailable("s3", error);
+  return error;
+}
+
+/**
+ * The object store as the Data API uses it. The SDK retries once at most and
+ * every call is bounded, so a dead MinIO surfaces as a 503 quickly.
+ */
+export class ObjectStore {
+  private readonly client: S3Client;
+  private readonly presignClient: S3Client;
+  private readonly timeoutMs: number;
+
+  constructor(settings: S3Settings) {
+    this.timeoutMs = settings.timeoutMs;
+    const make = (endpoint: string) =>
+      new S3Client({
+        endpoint,
+        region: settings.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs },
+      });
+    this.client = make(settings.endpoint);
+    this.presignClient = settings.publicEndpoint ? make(settings.publicEndpoint) : this.client;
+  }
+
+  private async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    try {
+      return await work(signal);
+    } catch (error) {
+      throw toS3AppError(error, this.timeoutMs);
+    }
+  }
+
+  async ping(bucket: string): Promise<void> {
+    await this.call((abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal }));
+  }
+
+  async ensureBucket(bucket: string): Promise<void> {
+    try {
+      await this.ping(bucket);
+    } catch (error) {
+      if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
+      await this.call((abortSignal) =>
+        this.client.send(new CreateBucketCommand({ Bucket: bucket }), { abortSignal }),
+      ).catch((createError: unknown) => {
+        const name = (createError as { cause?: { name?: string } }).cause?.name ?? (createError as { name?: string }).name;
+        if (name !== "BucketAlreadyOwnedByYou" && name !== "BucketAlreadyExists") throw createError;
+      });
+    }
+  }
+
+  /** Object metadata, or undefined when the bucket or key does not exist. */
+  async stat(location: ObjectLocation): Promise<ObjectInfo | undefined> {
+    try {
+      const head = await this.call((abortSignal) =>
+        this.client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal }),
+      );
+      return { size: head.ContentLength ?? 0, etag: head.ETag, contentType: head.ContentType };
+    } catch (error) {
+      if (isNotFound(error) || isNotFound((error as { cause?: unknown }).cause)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A readable stream of the object's bytes; the caller consumes it at its own pace. */
+  async open(location: ObjectLocation): Promise<Readable> {
+    try {
+      // No abort signal here: it would cut the body off mid-stream for large
+      // objects; the handler's idle timeout bounds a stalled transfer instead.
+      const response = await this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+      return response.Body as Readable;
+    } catch (error) {
+      if (isNotFound(error)) throw unprocessable(`object ${formatStoragePath(location)} does not exist`);
+      throw toS3AppError(error, this.timeoutMs);
+    }
+  }
+
+  /**
+   * Streams a body into the bucket with a multipart upload (parts of 8 MiB,
+   * two in flight), so memory stays bounded whatever the size.
+   */
+  async upload(location: ObjectLocation, body: Readable, contentType?: string): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType },
+      partSize: 8 * 1024 * 1024,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      throw toS3AppError(error, this.timeoutMs);
+    }
+  }
+
+  async remove(location: ObjectLocation): Promise<void> {
+    await this.call((abortSignal) =>
+      this.client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal }),
+    );
+  }
+
+  async presignGet(location: ObjectLocation, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), {
+      expiresIn: expiresInSeconds,
+    });
+  }
+
+  destroy(): void {
+    this.client.destroy();
+    if (this.presignClient !== this.client) this.presignClient.destroy();
+  }
+}

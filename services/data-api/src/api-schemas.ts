@@ -1,0 +1,164 @@
+import { z } from "zod";
+import { columnTypes } from "./domain/inference.js";
+
+/**
+ * Request and response shapes of the Data API. Routes validate input with
+ * them and the OpenAPI document is generated from them, so the two cannot
+ * drift apart.
+ */
+export const datasetIdParam = z.string().regex(/^ds-\d{3,12}$/).meta({ description: "dataset id, e.g. ds-001", example: "ds-001" });
+
+const datasetName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^[^\p{Cc}]+$/u, "must not contain control characters");
+
+export const formatField = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a short format name such as csv, tsv, jsonl, text")
+  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; other formats (text, parquet, ...) are stored as objects only" });
+
+export const storagePathField = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, "must look like s3://bucket/key")
+  .max(1100);
+
+export const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
+
+export const registerBody = z
+  .object({
+    name: datasetName,
+    storage_path: storagePathField,
+    format: formatField,
+    description: z.string().max(10_000).optional(),
+    derived_from: derivedFromSchema.optional(),
+  })
+  .strict();
+
+export const uploadFields = z.object({
+  name: datasetName,
+  format: formatField,
+  description: z.string().max(10_000).optional(),
+  derived_from_dataset_id: datasetIdParam.optional(),
+  derived_from_version: z.coerce.number().int().min(1).optional(),
+});
+
+export const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+export const listQuery = z.object({
+  name: z.string().min(1).max(255).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const previewQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(20),
+  version: z.coerce.number().int().min(1).optional(),
+});
+export const downloadQuery = z.object({
+  version: z.coerce.number().int().min(1).optional(),
+  redirect: z.enum(["true", "false"]).optional(),
+});
+export const metadataQuery = z.object({
+  keywords: z.string().max(1000).optional().meta({ description: "comma-separated; matches dataset names, descriptions and column names/comments" }),
+  sample_rows: z.coerce.number().int().min(0).max(20).default(3),
+});
+
+export const queryBody = z
+  .object({
+    sql: z.string().min(1).max(100_000),
+    limit: z.number().int().min(1).optional().meta({ description: "row limit, clamped to QUERY_MAX_LIMIT" }),
+    timeout_ms: z.number().int().min(1).optional().meta({ description: "statement time budget, clamped to QUERY_MAX_TIMEOUT_MS" }),
+  })
+  .strict();
+
+const columnType = z.enum(columnTypes);
+
+export const datasetSchema = z.object({
+  dataset_id: z.string(),
+  name: z.string(),
+  version: z.number().int().min(1),
+  storage_path: z.string(),
+  format: z.string(),
+  status: z.literal("active"),
+  description: z.string().nullable(),
+  derived_from: z.object({ dataset_id: z.string(), version: z.number().int() }).nullable(),
+  row_count: z.number().int().nullable(),
+  table: z.string().nullable(),
+  size_bytes: z.number().int().nullable(),
+  created_at: z.string().meta({ format: "date-time" }),
+});
+
+export const schemaResult = z.object({
+  dataset_id: z.string(),
+  version: z.number().int(),
+  format: z.string(),
+  delimiter: z.string().optional(),
+  has_header: z.boolean(),
+  row_count: z.number().int(),
+  columns: z.array(
+    z.object({
+      name: z.string(),
+      comment: z.string(),
+      type: columnType,
+      nullable: z.boolean(),
+      samples: z.array(z.unknown()),
+      sql_type: z.string(),
+    }),
+  ),
+});
+
+const rowSchema = z.record(z.string(), z.unknown());
+
+export const previewResult = z.object({
+  dataset_id: z.string(),
+  version: z.number().int(),
+  columns: z.array(z.object({ name: z.string(), type: columnType, nullable: z.boolean(), comment: z.string() })),
+  rows: z.array(rowSchema),
+});
+
+export const downloadResult = z.object({
+  url: z.string(),
+  expires_in: z.number().int(),
+  storage_path: z.string(),
+  dataset_id: z.string(),
+  version: z.number().int(),
+});
+
+export const metadataResult = z.object({
+  tables: z.array(
+    z.object({
+      dataset_id: z.string(),
+      version: z.number().int(),
+      dataset_name: z.string(),
+      table: z.string(),
+      description: z.string().nullable(),
+      row_count: z.number().int(),
+      columns: z.array(
+        z.object({ name: z.string(), type: columnType, sql_type: z.string(), nullable: z.boolean(), comment: z.string() }),
+      ),
+      sample_rows: z.array(rowSchema),
+    }),
+  ),
+});
+
+export const queryResult = z.object({
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rows: z.array(rowSchema),
+  row_count: z.number().int(),
+  truncated: z.boolean(),
+  limit: z.number().int(),
+  duration_ms: z.number(),
+  sql: z.string(),
+  tables: z.array(z.string()),
+});
+
+export const readyChecks = z.object({ checks: z.record(z.string(), z.string()) });
+
+export const errorBody = z.object({ code: z.number().int(), message: z.string(), details: z.unknown().optional() });
+
+export function envelopeOf<T extends z.ZodType>(data: T) {
+  return z.object({ code: z.literal(0), message: z.string(), data });
+}

@@ -1,0 +1,53 @@
+import type { RegistryStore } from "../adapters/registry.js";
+import type { QueryColumn, QueryRunner } from "../adapters/query-runner.js";
+import { withMysql } from "../adapters/mysql.js";
+import { guardSql } from "./sql-guard.js";
+
+export interface QueryLimits {
+  datasetsDatabase: string;
+  defaultLimit: number;
+  maxLimit: number;
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+  mysqlTimeoutMs: number;
+}
+
+export interface QueryOutcome {
+  columns: QueryColumn[];
+  rows: Record<string, unknown>[];
+  row_count: number;
+  truncated: boolean;
+  limit: number;
+  duration_ms: number;
+  sql: string;
+  tables: string[];
+}
+
+/** Read-only SQL over registered dataset tables: guard, then run as the read-only user. */
+export class QueryService {
+  constructor(
+    private readonly registry: RegistryStore,
+    private readonly runner: QueryRunner,
+    private readonly limits: QueryLimits,
+  ) {}
+
+  async run(request: { sql: string; limit?: number | undefined; timeout_ms?: number | undefined }): Promise<QueryOutcome> {
+    const limit = Math.min(request.limit ?? this.limits.defaultLimit, this.limits.maxLimit);
+    const timeoutMs = Math.min(request.timeout_ms ?? this.limits.defaultTimeoutMs, this.limits.maxTimeoutMs);
+    const allowedTables = await withMysql(this.limits.mysqlTimeoutMs, () => this.registry.tableNames());
+    const guarded = guardSql(request.sql, { allowedTables, datasetsDatabase: this.limits.datasetsDatabase, limit });
+    const raw = await this.runner.run(guarded.sql, timeoutMs);
+    const truncated = raw.rows.length > limit;
+    const rows = truncated ? raw.rows.slice(0, limit) : raw.rows;
+    return {
+      columns: raw.columns,
+      rows,
+      row_count: rows.length,
+      truncated,
+      limit,
+      duration_ms: raw.durationMs,
+      sql: guarded.sql,
+      tables: guarded.tables,
+    };
+  }
+}

@@ -1,0 +1,253 @@
+import { sqlRejected } from "@one-data/platform";
+import nodeSqlParser from "node-sql-parser";
+
+const { Parser } = nodeSqlParser;
+const parser = new Parser();
+const dialect = { database: "MySQL" } as const;
+
+/**
+ * Scalar functions a query may call. An allow-list rather than a block-list:
+ * anything not here (LOAD_FILE, SLEEP, BENCHMARK, GET_LOCK, SYS_EXEC, UDFs,
+ * schema-qualified functions...) is refused, so a function added to a future
+ * server version cannot slip through.
+ */
+const allowedFunctions = new Set([
+  // numeric
+  "ABS", "CEIL", "CEILING", "FLOOR", "ROUND", "TRUNCATE", "MOD", "POW", "POWER", "SQRT", "EXP", "LN", "LOG",
+  "LOG10", "LOG2", "SIGN", "GREATEST", "LEAST", "PI", "RADIANS", "DEGREES",
+  // conditional and null handling
+  "COALESCE", "IFNULL", "NULLIF", "IF", "ISNULL", "EXISTS",
+  // strings
+  "CONCAT", "CONCAT_WS", "LENGTH", "CHAR_LENGTH", "CHARACTER_LENGTH", "LOWER", "UPPER", "LCASE", "UCASE",
+  "SUBSTRING", "SUBSTR", "SUBSTRING_INDEX", "LEFT", "RIGHT", "TRIM", "LTRIM", "RTRIM", "REPLACE", "LOCATE",
+  "INSTR", "POSITION", "LPAD", "RPAD", "REVERSE", "FORMAT", "REPEAT", "SPACE", "STRCMP", "FIELD", "FIND_IN_SET",
+  "CONVERT", "CAST",
+  // dates and times
+  "DATE", "TIME", "YEAR", "MONTH", "DAY", "DAYOFMONTH", "DAYOFWEEK", "DAYOFYEAR", "WEEK", "WEEKDAY", "WEEKOFYEAR",
+  "YEARWEEK", "QUARTER", "HOUR", "MINUTE", "SECOND", "DATE_FORMAT", "DATE_ADD", "DATE_SUB", "ADDDATE", "SUBDATE",
+  "DATEDIFF", "TIMEDIFF", "TIMESTAMPDIFF", "TIMESTAMPADD", "STR_TO_DATE", "UNIX_TIMESTAMP", "FROM_UNIXTIME",
+  "LAST_DAY", "MAKEDATE", "MONTHNAME", "DAYNAME", "NOW", "CURDATE", "CURRENT_DATE", "CURRENT_TIMESTAMP",
+  "UTC_DATE", "UTC_TIMESTAMP", "TO_DAYS", "FROM_DAYS",
+  // window functions
+  "ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST", "NTILE", "LAG", "LEAD", "FIRST_VALUE",
+  "LAST_VALUE", "NTH_VALUE",
+  // JSON readers
+  "JSON_EXTRACT", "JSON_UNQUOTE", "JSON_LENGTH", "JSON_CONTAINS", "JSON_VALUE",
+]);
+
+const allowedAggregates = new Set([
+  "COUNT", "SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT", "STD", "STDDEV", "STDDEV_POP", "STDDEV_SAMP",
+  "VARIANCE", "VAR_POP", "VAR_SAMP", "BIT_AND", "BIT_OR", "BIT_XOR",
+]);
+
+const statementTypes = new Set([
+  "insert", "update", "delete", "replace", "create", "drop", "alter", "truncate", "rename", "call", "grant",
+  "revoke", "load_data", "lock", "unlock", "use", "set", "show", "desc", "explain", "transaction", "exec",
+]);
+
+export interface GuardOptions {
+  /** Tables of registered dataset versions, the only ones a query may read. */
+  allowedTables: ReadonlySet<string>;
+  /** The schema holding them (a qualified `db.table` must name this schema). */
+  datasetsDatabase: string;
+  /** Rows the caller wants at most. */
+  limit: number;
+}
+
+export interface GuardedQuery {
+  /** SQL regenerated from the checked tree, with the row limit applied: what is executed. */
+  sql: string;
+  /** Dataset tables the query reads. */
+  tables: string[];
+  /** The limit as applied; one more row than `limit` is fetched to detect truncation. */
+  fetchLimit: number;
+}
+
+type Node = Record<string, unknown>;
+
+function isNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function functionName(node: Node): { name: string; qualified: boolean } {
+  const name = node.name as { name?: { value?: unknown }[]; schema?: unknown } | string | undefined;
+  if (typeof name === "string") return { name: name.toUpperCase(), qualified: false };
+  const parts = (name?.name ?? []).map((p) => String(p.value ?? ""));
+  return { name: parts.join(".").toUpperCase(), qualified: parts.length !== 1 || Boolean(name?.schema) };
+}
+
+class Checker {
+  readonly tables = new Set<string>();
+  private readonly cteNames = new Set<string>();
+
+  constructor(private readonly options: GuardOptions) {}
+
+  check(node: unknown): void {
+    if (Array.isArray(node)) {
+      for (const item of node) this.check(item);
+      return;
+    }
+    if (!isNode(node)) return;
+    const type = typeof node.type === "string" ? node.type.toLowerCase() : undefined;
+    if (type !== undefined && statementTypes.has(type)) {
+      throw sqlRejected(`only SELECT is allowed: found a ${type.toUpperCase()} statement`);
+    }
+    if (node.ast !== undefined && (!isNode(node.ast) || node.ast.type !== "select")) {
+      throw sqlRejected("only SELECT is allowed in subqueries and common table expressions");
+    }
+    switch (type) {
+      case "select":
+        this.checkSelect(node);
+        break;
+      case "var":
+        throw sqlRejected("variables (@name, @@name) are not allowed");
+      case "assign":
+        throw sqlRejected("assignments (:=) are not allowed");
+      case "function": {
+        const { name, qualified } = functionName(node);
+        if (qualified || !allowedFunctions.has(name)) throw sqlRejected(`function ${name || "?"} is not allowed`);
+        break;
+      }
+      case "aggr_func": {
+        const { name } = functionName(node);
+        if (!allowedAggregates.has(name)) throw sqlRejected(`aggregate ${name} is not allowed`);
+        break;
+      }
+      default:
+        break;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "from" || key === "with") continue;
+      this.check(value);
+    }
+  }
+
+  private checkSelect(select: Node): void {
+    const into = select.into as Node | null | undefined;
+    if (into && (into.position || into.keyword || into.expr)) throw sqlRejected("SELECT ... INTO is not allowed");
+    if (select.locking_read) throw sqlRejected("locking clauses (FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE) are not allowed");
+    const ctes = Array.isArray(select.with) ? (select.with as Node[]) : [];
+    for (const cte of ctes) {
+      const name = (cte.name as { value?: unknown } | undefined)?.value;
+      if (typeof name === "string") this.cteNames.add(name.toLowerCase());
+    }
+    for (const cte of ctes) this.check(cte.stmt);
+    const from = select.from;
+    const items = Array.isArray(from) ? from : from ? [from] : [];
+    for (const item of items) this.checkFromItem(item);
+  }
+
+  private checkFromItem(item: unknown): void {
+    if (!isNode(item)) return;
+    if (item.type === "dual") return;
+    if (typeof item.table === "string") {
+      const db = typeof item.db === "string" && item.db !== "" ? item.db : null;
+      const table = item.table.toLowerCase();
+      if (db !== null && db.toLowerCase() !== this.options.datasetsDatabase.toLowerCase()) {
+        throw sqlRejected(`schema ${db} is not allowed: only registered dataset tables can be queried`);
+      }
+      if (db === null && this.cteNames.has(table)) {
+        // A reference to a common table expression, whose body is checked on its own.
+      } else if (this.isAllowed(table)) {
+        this.tables.add(table);
+      } else {
+        throw sqlRejected(`table ${item.table} is not a registered dataset table`);
+      }
+    }
+    // Joins carry ON expressions; derived tables carry a subquery in `expr`.
+    for (const [key, value] of Object.entries(item)) {
+      if (key === "table" || key === "db" || key === "as") continue;
+      this.check(value);
+    }
+  }
+
+  private isAllowed(table: string): boolean {
+    for (const allowed of this.options.allowedTables) if (allowed.toLowerCase() === table) return true;
+    return false;
+  }
+
+  /** The parser's own list of every table the statement touches: a second, independent check. */
+  crossCheck(tableList: string[]): void {
+    for (const entry of tableList) {
+      const [operation, db, table] = entry.split("::");
+      if (operation !== "select") throw sqlRejected(`only SELECT is allowed: found ${operation?.toUpperCase()}`);
+      const name = (table ?? "").toLowerCase();
+      if (db && db !== "null" && db.toLowerCase() !== this.options.datasetsDatabase.toLowerCase()) {
+        throw sqlRejected(`schema ${db} is not allowed: only registered dataset tables can be queried`);
+      }
+      if (!this.cteNames.has(name) && !this.isAllowed(name)) throw sqlRejected(`table ${table} is not a registered dataset table`);
+    }
+  }
+}
+
+function parse(sql: string): { ast: Node; tableList: string[] } {
+  let ast: unknown;
+  let tableList: string[];
+  try {
+    ast = parser.astify(sql, dialect);
+    tableList = parser.tableList(sql, dialect);
+  } catch (error) {
+    const detail = (error as Error).message.split("\n")[0]!.slice(0, 200);
+    throw sqlRejected(`not a valid MySQL SELECT statement: ${detail}`);
+  }
+  const statements = (Array.isArray(ast) ? ast : [ast]).filter((s) => s !== null && s !== undefined);
+  if (statements.length !== 1) throw sqlRejected(`exactly one statement is allowed, found ${statements.length}`);
+  const statement = statements[0];
+  if (!isNode(statement) || statement.type !== "select") {
+    const type = isNode(statement) && typeof statement.type === "string" ? statement.type.toUpperCase() : "unknown";
+    throw sqlRejected(`only SELECT is allowed: found a ${type} statement`);
+  }
+  return { ast: statement, tableList };
+}
+
+function checkTree(sql: string, options: GuardOptions): { ast: Node; tables: string[] } {
+  const { ast, tableList } = parse(sql);
+  const checker = new Checker(options);
+  checker.check(ast);
+  checker.crossCheck(tableList);
+  return { ast, tables: [...checker.tables].sort() };
+}
+
+function literalCount(value: unknown): number {
+  if (isNode(value) && value.type === "number" && typeof value.value === "number" && Number.isSafeInteger(value.value)) {
+    return value.value;
+  }
+  throw sqlRejected("LIMIT must be a plain integer");
+}
+
+/**
+ * Applies the row limit by rewriting the tree: the query's own LIMIT is kept
+ * when it is smaller, otherwise replaced by `limit + 1` (the extra row tells
+ * the caller the result was truncated). UNIONs are wrapped, since their
+ * trailing LIMIT belongs to the whole set.
+ */
+function applyLimit(ast: Node, limit: number): { sql: string; fetchLimit: number } {
+  const fetch = limit + 1;
+  if (ast._next) {
+    const inner = parser.sqlify(ast as never, dialect);
+    return { sql: `SELECT * FROM (${inner}) AS \`limited\` LIMIT ${fetch}`, fetchLimit: fetch };
+  }
+  const current = ast.limit as { seperator: string; value: unknown[] } | null | undefined;
+  if (!current || current.value.length === 0) {
+    ast.limit = { seperator: "", value: [{ type: "number", value: fetch }] };
+    return { sql: parser.sqlify(ast as never, dialect), fetchLimit: fetch };
+  }
+  const countIndex = current.seperator === "," ? 1 : 0;
+  const count = literalCount(current.value[countIndex]);
+  current.value.forEach(literalCount);
+  if (count > limit) current.value[countIndex] = { type: "number", value: fetch };
+  return { sql: parser.sqlify(ast as never, dialect), fetchLimit: Math.min(count, fetch) };
+}
+
+/**
+ * Checks that `sql` is one read-only SELECT over registered dataset tables and
+ * returns the SQL to execute, regenerated from the checked tree (so comments,
+ * including MySQL's executable `/*! ... *\/` ones, never reach the server) and
+ * checked once more after regeneration.
+ */
+export function guardSql(sql: string, options: GuardOptions): GuardedQuery {
+  const { ast, tables } = checkTree(sql, options);
+  const { sql: rewritten, fetchLimit } = applyLimit(ast, options.limit);
+  const recheck = checkTree(rewritten, options);
+  return { sql: rewritten, tables: recheck.tables.length >= tables.length ? recheck.tables : tables, fetchLimit };
+}

@@ -1,0 +1,23 @@
+import { ConfigError, createLogger, listen } from "@one-data/platform";
+import { createApp } from "./app.js";
+import { loadDataApiConfig, type DataApiConfig } from "./config.js";
+import { createDependencies, prepareWithRetry } from "./dependencies.js";
+
+let config: DataApiConfig;
+try {
+  config = loadDataApiConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
+const log = createLogger("data-api", config.LOG_LEVEL);
+const deps = createDependencies(config, log);
+try {
+  await prepareWithRetry(deps, log, 120_000);
+} catch (error) {
+  log.fatal({ err: error }, "could not prepare MySQL and MinIO");
+  await deps.close();
+  process.exit(1);
+}
+await listen(createApp(deps), { host: config.HOST, port: config.PORT, log, onClose: () => deps.close() });

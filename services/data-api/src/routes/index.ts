@@ -1,0 +1,18 @@
+import type Router from "@koa/router";
+import type { AppDeps } from "../app.js";
+import { mountDatasetRoutes } from "./datasets.js";
+import { mountHealthRoutes } from "./health.js";
+import { mountMetadataRoutes } from "./metadata.js";
+import { mountOpenApiRoute } from "./openapi.js";
+import { mountQueryRoutes } from "./query.js";
+import { mountUploadRoute } from "./upload.js";
+
+/** The one place routers are mounted (paths are relative to /api/v1). */
+export function mountRoutes(router: Router, deps: AppDeps): void {
+  mountHealthRoutes(router, deps);
+  mountUploadRoute(router, deps);
+  mountDatasetRoutes(router, deps);
+  mountMetadataRoutes(router, deps);
+  mountQueryRoutes(router, deps);
+  mountOpenApiRoute(router);
+}

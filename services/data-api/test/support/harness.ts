@@ -1,0 +1,148 @@
+import { createLogger, listen, type RunningServer } from "@one-data/platform";
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import mysql from "mysql2/promise";
+import { randomBytes } from "node:crypto";
+import { createApp } from "../../src/app.js";
+import { loadDataApiConfig, type DataApiConfig } from "../../src/config.js";
+import { createDependencies, type Dependencies } from "../../src/dependencies.js";
+
+/**
+ * An isolated Data API against the real dev servers: its own registry and
+ * datasets schemas, read-only user and bucket, all removed by `stop`.
+ */
+export interface Harness {
+  config: DataApiConfig;
+  deps: Dependencies;
+  server: RunningServer;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: source the dev servers' environment (scripts/test.sh does)`);
+  return value;
+}
+
+export function isolatedConfig(overrides: Record<string, string> = {}): DataApiConfig {
+  const id = randomBytes(4).toString("hex");
+  return loadDataApiConfig({
+    ...process.env,
+    HOST: "127.0.0.1",
+    PORT: "8080",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    MYSQL_DATABASE: `one_data_test_${id}`,
+    MYSQL_DATASETS_DATABASE: `one_data_test_${id}_ds`,
+    MYSQL_READONLY_USER: `odr_${id}`,
+    MYSQL_READONLY_PASSWORD: randomBytes(12).toString("hex"),
+    S3_BUCKET: `test-${id}`,
+    ...overrides,
+  });
+}
+
+export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  requireEnv("MYSQL_HOST");
+  requireEnv("S3_ENDPOINT");
+  const config = isolatedConfig(overrides);
+  const log = createLogger("data-api-test", config.LOG_LEVEL);
+  const deps = createDependencies(config, log);
+  await deps.prepare();
+  const server = await listen(createApp(deps), { host: "127.0.0.1", port: 0, log, handleSignals: false });
+  return {
+    config,
+    deps,
+    server,
+    url: `${server.url}/api/v1`,
+    async stop() {
+      await server.close();
+      await deps.close();
+      await dropEverything(config);
+    },
+  };
+}
+
+export async function ownerConnection(config: DataApiConfig): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    host: config.MYSQL_HOST,
+    port: config.MYSQL_PORT,
+    user: config.MYSQL_USER,
+    password: config.MYSQL_PASSWORD,
+  });
+}
+
+export function s3Client(config: DataApiConfig): S3Client {
+  return new S3Client({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: config.S3_ACCESS_KEY, secretAccessKey: config.S3_SECRET_KEY },
+  });
+}
+
+export async function listKeys(config: DataApiConfig, prefix = ""): Promise<string[]> {
+  const client = s3Client(config);
+  try {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: config.S3_BUCKET, Prefix: prefix }));
+    return (listed.Contents ?? []).map((o) => o.Key!);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function dropEverything(config: DataApiConfig): Promise<void> {
+  const connection = await ownerConnection(config);
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS \`${config.MYSQL_DATABASE}\``);
+    await connection.query(`DROP DATABASE IF EXISTS \`${config.MYSQL_DATASETS_DATABASE}\``);
+    await connection.query(`DROP USER IF EXISTS \`${config.MYSQL_READONLY_USER}\`@'%'`);
+  } finally {
+    await connection.end();
+  }
+  const client = s3Client(config);
+  try {
+    const keys = await listKeys(config);
+    if (keys.length > 0) {
+      await client.send(new DeleteObjectsCommand({ Bucket: config.S3_BUCKET, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: config.S3_BUCKET }));
+  } catch {
+    // The bucket may never have been created (a test that fails before prepare).
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: { code: number; message: string; data?: T; details?: unknown };
+  headers: Headers;
+}
+
+export async function call<T = unknown>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<ApiResponse<T>> {
+  const { json, ...rest } = init;
+  const response = await fetch(url, {
+    ...rest,
+    redirect: "manual",
+    headers: json === undefined ? rest.headers : { "content-type": "application/json", ...(rest.headers ?? {}) },
+    body: json === undefined ? rest.body : JSON.stringify(json),
+  });
+  const text = await response.text();
+  let body: ApiResponse<T>["body"];
+  try {
+    body = JSON.parse(text) as ApiResponse<T>["body"];
+  } catch {
+    body = { code: -1, message: text };
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+export async function uploadForm(
+  url: string,
+  fields: Record<string, string>,
+  file: { name: string; content: string | Buffer; type?: string } | undefined,
+): Promise<ApiResponse> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  if (file) form.append("file", new Blob([file.content], { type: file.type ?? "text/csv" }), file.name);
+  return call(`${url}/datasets/upload`, { method: "POST", body: form });
+}
