@@ -13,8 +13,12 @@ function requiredEnv(name: string): string {
 
 describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
   this.timeout(60_000);
-  const modelName = requiredEnv("MODEL_NAME");
-  const client = new OpenAI({ baseURL: `${requiredEnv("MODEL_ENDPOINT")}/v1`, apiKey: "unused", maxRetries: 0 });
+  let modelName = "";
+  let client: OpenAI;
+  before(() => {
+    modelName = requiredEnv("MODEL_NAME");
+    client = new OpenAI({ baseURL: `${requiredEnv("MODEL_ENDPOINT")}/v1`, apiKey: "unused", maxRetries: 0 });
+  });
 
   it("lists the served model", async () => {
     const models = await client.models.list();
