@@ -226,6 +226,8 @@ export class SchemaInferrer {
 
 /** Utc `YYYY-MM-DD HH:MM:SS[.fff]` from an ISO-like timestamp (no zone means UTC). */
 export function timestampToSql(text: string): string {
+  // A date in a column that also holds timestamps means midnight.
+  if (datePattern.test(text)) return `${text} 00:00:00`;
   const match = timestampPattern.exec(text)!;
   const [, y, mo, d, h, mi, s = "00", fraction = "", zone = "Z"] = match;
   const offset = zone === "Z" ? "Z" : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;

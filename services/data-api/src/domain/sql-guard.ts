@@ -40,10 +40,10 @@ const allowedAggregates = new Set([
   "VARIANCE", "VAR_POP", "VAR_SAMP", "BIT_AND", "BIT_OR", "BIT_XOR",
 ]);
 
+// Statement nodes that must never appear nested (ORDER BY items carry type "ASC"/"DESC", so only unambiguous names).
 const statementTypes = new Set([
   "insert", "update", "delete", "replace", "create", "drop", "alter", "truncate", "rename", "call", "grant",
-  "revoke", "load_data", "lock", "unlock", "use", "set", "show", "desc", "explain", "transaction", "exec",
-]);
+  "revoke", "load_data",]);
 
 export interface GuardOptions {
   /** Tables of registered dataset versions, the only ones a query may read. */
@@ -72,8 +72,9 @@ function isNode(value: unknown): value is Node {
 function functionName(node: Node): { name: string; qualified: boolean } {
   const name = node.name as { name?: { value?: unknown }[]; schema?: unknown } | string | undefined;
   if (typeof name === "string") return { name: name.toUpperCase(), qualified: false };
-  const parts = (name?.name ?? []).map((p) => String(p.value ?? ""));
-  return { name: parts.join(".").toUpperCase(), qualified: parts.length !== 1 || Boolean(name?.schema) };
+  const schema = (name?.schema as { value?: unknown } | undefined)?.value;
+  const parts = [...(schema === undefined ? [] : [String(schema)]), ...(name?.name ?? []).map((p) => String(p.value ?? ""))];
+  return { name: parts.join(".").toUpperCase(), qualified: parts.length !== 1 };
 }
 
 class Checker {

@@ -92,8 +92,10 @@ function csvProblem(error: unknown, headerLength: number): unknown {
   const e = error as CsvError;
   if (typeof e?.code !== "string" || !e.code.startsWith("CSV_")) return error;
   if (e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH") {
+    // The parser may fail before the header reaches us, so take the expected width from its own message.
+    const expected = /expect (\d+)/.exec(e.message ?? "")?.[1] ?? String(headerLength);
     return unprocessable(
-      `ragged CSV: line ${e.lines ?? "?"} has ${e.record?.length ?? "a different number of"} fields, the header has ${headerLength}`,
+      `ragged CSV: line ${e.lines ?? "?"} has ${e.record?.length ?? "a different number of"} fields, the header has ${expected}`,
       { line: e.lines },
     );
   }

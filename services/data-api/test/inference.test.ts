@@ -1,0 +1,118 @@
+import { expect } from "chai";
+import { Readable } from "node:stream";
+import { columnIdentifiers, formatDatasetId, parseDatasetId } from "../src/domain/identifiers.js";
+import { classifyText, timestampToSql } from "../src/domain/inference.js";
+import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
+import { sniffDelimiter } from "../src/domain/tabular.js";
+import { AppError } from "@one-data/platform";
+
+const stream = (text: string | Buffer) => Readable.from([Buffer.from(text)]);
+
+async function rejected(work: Promise<unknown>): Promise<AppError> {
+  try {
+    await work;
+  } catch (error) {
+    expect(error).to.be.instanceOf(AppError);
+    return error as AppError;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("schema inference", () => {
+  it("classifies single values", () => {
+    expect(classifyText("42").kind).to.equal("integer");
+    expect(classifyText("-7").kind).to.equal("integer");
+    expect(classifyText("007").kind).to.equal("string");
+    expect(classifyText("99999999999999999999").kind).to.equal("decimal");
+    expect(classifyText("3.14")).to.deep.include({ kind: "decimal", intDigits: 1, scale: 2 });
+    expect(classifyText("1e5").kind).to.equal("double");
+    expect(classifyText("TRUE").kind).to.equal("boolean");
+    expect(classifyText("2024-02-29").kind).to.equal("date");
+    expect(classifyText("2023-02-29").kind).to.equal("string");
+    expect(classifyText("2024-01-01T10:00:00Z").kind).to.equal("timestamp");
+    expect(classifyText("2024-01-01 10:00").kind).to.equal("timestamp");
+    expect(classifyText("2024-01-01T25:00:00Z").kind).to.equal("string");
+    expect(classifyText("北京").kind).to.equal("string");
+  });
+
+  it("normalizes timestamps with offsets to UTC", () => {
+    expect(timestampToSql("2024-01-01T10:00:00+08:00")).to.equal("2024-01-01 02:00:00");
+    expect(timestampToSql("2024-01-01T10:00:00.5Z")).to.equal("2024-01-01 10:00:00.500");
+    expect(timestampToSql("2024-01-01 10:00")).to.equal("2024-01-01 10:00:00");
+  });
+
+  it("widens types across rows: integer+decimal → decimal, date+timestamp → timestamp, mixed → string", async () => {
+    const csv = "a,b,c,d,e\n1,2024-01-01,1,x,\n2.5,2024-01-02T03:04:05Z,true,2,\n";
+    const schema = await inferSchema(stream(csv), "csv");
+    expect(schema.columns.map((c) => [c.name, c.type, c.sql_type, c.nullable])).to.deep.equal([
+      ["a", "decimal", "DECIMAL(2,1)", false],
+      ["b", "timestamp", "DATETIME", false],
+      ["c", "string", "VARCHAR(16)", false],
+      ["d", "string", "VARCHAR(16)", false],
+      ["e", "string", "VARCHAR(16)", true],
+    ]);
+    expect(schema.row_count).to.equal(2);
+  });
+
+  it("detects delimiters and honours quoting, including delimiters and newlines inside quotes", async () => {
+    expect(sniffDelimiter("a\tb\tc\n1\t2\t3\n")).to.equal("\t");
+    expect(sniffDelimiter("a|b\n1|2\n")).to.equal("|");
+    expect(sniffDelimiter("a;b;c\n1,5;2;3\n")).to.equal(";");
+    const csv = 'name,note\n"Smith, J","said ""hi""\nthen left"\n';
+    const schema = await inferSchema(stream(csv), "csv");
+    expect(schema.row_count).to.equal(1);
+    const batches = [];
+    for await (const batch of typedRowBatches(stream(csv), schema)) batches.push(...batch);
+    expect(batches).to.deep.equal([["Smith, J", 'said "hi"\nthen left']]);
+  });
+
+  it("reads UTF-8 with a BOM and Chinese headers, deriving unique SQL identifiers", async () => {
+    const csv = "\uFEFF订单号,金额,Amount,amount,select,1st\n1,2,3,4,5,6\n";
+    const schema = await inferSchema(stream(csv), "csv");
+    expect(schema.columns.map((c) => [c.name, c.original])).to.deep.equal([
+      ["col_1", "订单号"],
+      ["col_2", "金额"],
+      ["amount", "Amount"],
+      ["amount_2", "amount"],
+      ["select_", "select"],
+      ["c_1st", "1st"],
+    ]);
+    expect(columnIdentifiers(["", "", "a b-c"])).to.deep.equal(["col_1", "col_2", "a_b_c"]);
+  });
+
+  it("infers JSON Lines with keys appearing late and nested values as strings", async () => {
+    const jsonl = '{"id":1,"tags":["a"],"ok":true}\n\n{"id":2,"price":1.25,"ok":false,"at":"2024-05-01"}\n';
+    const schema = await inferSchema(stream(jsonl), "jsonl");
+    expect(schema.columns.map((c) => [c.name, c.type, c.nullable])).to.deep.equal([
+      ["id", "integer", false],
+      ["tags", "string", true],
+      ["ok", "boolean", false],
+      ["price", "decimal", true],
+      ["at", "date", true],
+    ]);
+    expect(schema.columns[1]!.samples).to.deep.equal(['["a"]']);
+  });
+
+  it("refuses ragged rows, binary files, invalid UTF-8 and empty files with 422", async () => {
+    const ragged = await rejected((async () => {
+      const schema = await inferSchema(stream("a,b\n1,2\n3\n"), "csv");
+      return schema;
+    })());
+    expect(ragged.code).to.equal(42201);
+    expect(ragged.message).to.match(/ragged CSV: line 3 has 1 fields, the header has 2/);
+    expect((await rejected(inferSchema(stream(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00])), "csv"))).message).to.match(/binary/);
+    expect((await rejected(inferSchema(stream(Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xfe, 0x2c, 0x31])), "csv"))).message).to.match(/UTF-8/);
+    expect((await rejected(inferSchema(stream(""), "csv"))).message).to.match(/empty/);
+    expect((await rejected(inferSchema(stream('{"a":1}\n[1,2]\n'), "jsonl"))).message).to.match(/line 2 is not a JSON object/);
+    expect((await rejected(inferSchema(stream('{"a":1}\nnot json\n'), "jsonl"))).message).to.match(/line 2 is not JSON/);
+  });
+
+  it("formats and parses dataset ids canonically", () => {
+    expect(formatDatasetId(1)).to.equal("ds-001");
+    expect(formatDatasetId(1234)).to.equal("ds-1234");
+    expect(parseDatasetId("ds-001")).to.equal(1);
+    expect(parseDatasetId("ds-1")).to.equal(undefined);
+    expect(parseDatasetId("ds-0001")).to.equal(undefined);
+    expect(parseDatasetId("ds-000")).to.equal(undefined);
+  });
+});
