@@ -142,8 +142,11 @@ export const operations: Operation[] = [
   { method: "get", path: "/openapi.json", summary: "This document", ok: { status: 200, description: "OpenAPI 3.1 document" }, errors: {} },
 ];
 
-const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
-  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, without a per-schema `$schema`. */
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
 
 function openApiPath(path: string): string {
   return `/api/v1${path.replace(/:([a-z_]+)/g, "{$1}")}`;

@@ -89,7 +89,7 @@ export async function listKeys(config: DataApiConfig, prefix = ""): Promise<stri
   }
 }
 
-async function dropEverything(config: DataApiConfig): Promise<void> {
+export async function dropEverything(config: DataApiConfig): Promise<void> {
   const connection = await ownerConnection(config);
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${config.MYSQL_DATABASE}\``);
