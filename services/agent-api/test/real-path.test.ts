@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createLogger, listen, type RunningServer } from "@one-data/platform";
+import { expect } from "chai";
+import OpenAI from "openai";
+import { createDataApiClient } from "../src/adapters/data-api-client.js";
+import { createMemoryStore } from "../src/adapters/memory-store.js";
+import { createModelClient } from "../src/adapters/model-client.js";
+import { createApp } from "../src/app.js";
+import { queryMessages } from "../src/domain/prompts.js";
+import { buildQuerySchema, parseStructuredQuery } from "../src/domain/structured-query.js";
+import { requiredEnv } from "./harness.js";
+
+/**
+ * The real path: the real small model (MODEL_ENDPOINT), the real Data API
+ * (started here as a child process over the local MariaDB and MinIO, with its
+ * bootstrap) and the local Redis. The model is weak, so these tests assert
+ * plumbing — replies arrive, structured output parses against the schema,
+ * SQL runs on the real Data API with provenance — not correctness, which
+ * `npm run eval` measures.
+ */
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function runTs(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): ChildProcess {
+  return spawn("timeout", [String(Math.ceil(timeoutMs / 1000)), process.execPath, "--import=tsx", "--conditions=source", script], {
+    cwd: repo,
+    env: { ...process.env, ...env, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}
+
+async function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+async function waitHealthy(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/api/v1/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`data-api at ${url} did not become healthy`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe("agent-api: real path (small model, Data API, Redis)", function () {
+  this.timeout(180_000);
+  let dataApi: ChildProcess | undefined;
+  let agent: RunningServer;
+  let dataUrl: string;
+  let memory: ReturnType<typeof createMemoryStore>;
+  const log = createLogger("agent-api-real-test", "silent");
+
+  before(async () => {
+    const modelEndpoint = requiredEnv("MODEL_ENDPOINT");
+    requiredEnv("MYSQL_HOST");
+    const port = await freePort();
+    dataUrl = `http://127.0.0.1:${port}`;
+    const bootstrap = runTs("services/data-api/src/bootstrap.ts", { HOST: "127.0.0.1", PORT: String(port) }, 120_000);
+    expect(await exitOf(bootstrap), "data-api bootstrap exit code").to.equal(0);
+    dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, 600_000);
+    await waitHealthy(dataUrl, 60_000);
+    memory = createMemoryStore(
+      { host: requiredEnv("REDIS_HOST"), port: Number(requiredEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
+      log,
+    );
+    const app = createApp({
+      model: createModelClient({ endpoint: modelEndpoint, name: process.env.MODEL_NAME, apiKey: process.env.MODEL_API_KEY, timeoutMs: 120_000 }),
+      data: createDataApiClient({ url: dataUrl, timeoutMs: 10_000 }),
+      memory,
+      log,
+    });
+    agent = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
+  });
+
+  after(async () => {
+    await agent?.close();
+    await memory?.close();
+    if (dataApi && dataApi.exitCode === null) {
+      dataApi.kill("SIGTERM");
+      await exitOf(dataApi);
+    }
+  });
+
+  const chat = async (body: unknown) => {
+    const res = await fetch(`${agent.url}/api/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it("proxies the real dataset list", async () => {
+    const res = await fetch(`${agent.url}/api/v1/datasets`);
+    const body = (await res.json()) as { code: number; data: { dataset_id: string; name: string }[] };
+    expect(res.status).to.equal(200);
+    expect(body.data.map((d) => d.name)).to.include("sales_data_v1.0");
+  });
+
+  it("chats through the real model", async () => {
+    const res = await chat({ message: "2+2等于几？" });
+    expect(res.status).to.equal(200);
+    expect(res.body.data.route).to.equal("chat");
+    expect(res.body.data.reply).to.be.a("string").and.not.equal("");
+  });
+
+  it("gets structured output from the real model that parses against the schema of the real tables", async () => {
+    const data = createDataApiClient({ url: dataUrl, timeoutMs: 10_000 });
+    const catalog = await data.catalog();
+    const sales = catalog.tables.find((t) => t.dataset_name === "sales_data_v1.0");
+    expect(sales, "sales table in the real metadata").to.not.equal(undefined);
+    const schema = buildQuerySchema({ tables: [sales!] });
+    const model = createModelClient({ endpoint: requiredEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 120_000 });
+    const reply = await model.complete({
+      messages: queryMessages({ question: "What is the total amount of sales?", tables: [sales!], definitions: [], failures: [] }),
+      jsonSchema: { name: "structured_query", schema: schema.jsonSchema },
+      temperature: 0,
+      maxTokens: 512,
+    });
+    const parsed = parseStructuredQuery(schema, reply);
+    expect(parsed.ok, !parsed.ok ? parsed.problem : "").to.equal(true);
+  });
+
+  it("answers a data question with SQL run by the real Data API, or says it could not build one", async () => {
+    const res = await chat({ message: "What is the total amount of sales?" });
+    expect([200, 422]).to.include(res.status);
+    if (res.status === 422) {
+      expect(res.body.code).to.equal(42201);
+      expect(res.body.details.attempts).to.have.length(3);
+      return;
+    }
+    const sql = res.body.data.sources.sql;
+    expect(sql).to.include({ dataset_id: "ds-001", dataset_name: "sales_data_v1.0", table: "ds_001_v1" });
+    expect(sql.sql).to.match(/^SELECT /);
+    expect(sql.rows.length).to.equal(Math.min(sql.row_count, 20));
+  });
+
+  it("answers an OpenAI client through the agent", async () => {
+    const client = new OpenAI({ baseURL: `${agent.url}/v1`, apiKey: "unused", maxRetries: 0, timeout: 120_000 });
+    const completion = await client.chat.completions.create({ model: "one-data-agent", messages: [{ role: "user", content: "Hello!" }] });
+    expect(completion.choices[0]!.message.content).to.be.a("string").and.not.equal("");
+  });
+});
