@@ -1,0 +1,120 @@
+/**
+ * `npm run acceptance`: stands the whole platform up on this machine — the
+ * real MariaDB, Redis, MinIO and Milvus Lite already started by
+ * scripts/local/servers.sh, our services as processes, bootstrapped like the
+ * cluster — and runs the suite twice:
+ *   1. against the scripted OpenAI-compatible double: must pass, gates;
+ *   2. against the real small local model: wrong answers are recorded as they
+ *      are; only plumbing faults (no reply, bad structure, 5xx, timeouts) fail.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadAcceptanceConfig } from "../src/config.js";
+import { renderJunit } from "../src/report/junit.js";
+import { runSuite, type SuiteOutcome } from "../src/suite.js";
+import { runToCompletion, startService, type LocalProcess } from "./processes.js";
+import { startScriptedModel } from "./scripted-model.js";
+
+const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
+const logDir = join(repo, ".local", "acceptance");
+const dataApiMain = join(repo, "services/data-api/src/main.ts");
+const dataApiBootstrap = join(repo, "services/data-api/src/bootstrap.ts");
+const agentApiMain = join(repo, "services/agent-api/src/main.ts");
+
+interface ModelUnderTest {
+  label: string;
+  chatEndpoint: string;
+  chatModel: string;
+  embeddingEndpoint: string;
+  embeddingModel: string | undefined;
+  tolerateWrongAnswers: boolean;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: start the local servers first (scripts/local/servers.sh start) and load .local/servers/env`);
+  return value;
+}
+
+async function runAgainst(model: ModelUnderTest): Promise<SuiteOutcome> {
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    // The acceptance platform has its own schemas, apart from the unit tests' leftovers.
+    MYSQL_DATABASE: "one_data_acceptance",
+    MYSQL_DATASETS_DATABASE: "one_data_acceptance_datasets",
+    LOG_LEVEL: "info",
+  };
+  const dataEnv: NodeJS.ProcessEnv = {
+    ...base,
+    EMBEDDING_ENDPOINT: model.embeddingEndpoint,
+    ...(model.embeddingModel ? { EMBEDDING_MODEL: model.embeddingModel } : {}),
+  };
+  const started: LocalProcess[] = [];
+  try {
+    const runLogs = join(logDir, model.label);
+    const dataApi = await startService({ name: "data-api", entry: dataApiMain, env: dataEnv, logDir: runLogs });
+    started.push(dataApi);
+    await runToCompletion({ name: "data-bootstrap", entry: dataApiBootstrap, env: dataEnv, logDir: runLogs });
+    const agentApi = await startService({
+      name: "agent-api",
+      entry: agentApiMain,
+      logDir: runLogs,
+      env: { ...base, MODEL_ENDPOINT: model.chatEndpoint, MODEL_NAME: model.chatModel, DATA_API_URL: dataApi.url },
+    });
+    started.push(agentApi);
+    console.log(`\n== acceptance against ${model.label} (${model.chatModel}); logs in ${runLogs}`);
+    const junitPath = join(logDir, `junit-${model.label}.xml`);
+    const outcome = await runSuite(
+      loadAcceptanceConfig({
+        DATA_API_URL: dataApi.url,
+        AGENT_API_URL: agentApi.url,
+        MODEL_ENDPOINT: model.chatEndpoint,
+        EXPECTED_MODEL_ID: model.chatModel,
+        ACCEPTANCE_TOLERATE_WRONG_ANSWERS: String(model.tolerateWrongAnswers),
+        ACCEPTANCE_JUNIT_PATH: junitPath,
+        ACCEPTANCE_LABEL: model.label,
+      }),
+    );
+    console.log(`\n${outcome.table}\nJUnit: ${junitPath}`);
+    return outcome;
+  } finally {
+    for (const process of started.reverse()) await process.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  mkdirSync(logDir, { recursive: true });
+  const double = await startScriptedModel();
+  let gating: SuiteOutcome;
+  try {
+    gating = await runAgainst({
+      label: "scripted-double",
+      chatEndpoint: double.url,
+      chatModel: double.modelName,
+      embeddingEndpoint: double.url,
+      embeddingModel: undefined,
+      tolerateWrongAnswers: false,
+    });
+  } finally {
+    await double.close();
+  }
+  const real = await runAgainst({
+    label: "local-small-model",
+    chatEndpoint: required("MODEL_ENDPOINT"),
+    chatModel: required("MODEL_NAME"),
+    embeddingEndpoint: required("EMBEDDING_ENDPOINT"),
+    embeddingModel: process.env.EMBEDDING_MODEL,
+    tolerateWrongAnswers: true,
+  });
+  writeFileSync(join(logDir, "local-small-model.txt"), `${real.table}\n`);
+  writeFileSync(join(logDir, "summary.xml"), renderJunit("acceptance-local", [...gating.results, ...real.results]));
+  console.log(
+    `\nacceptance: scripted double ${gating.passed ? "passed" : "FAILED"}; ` +
+      `local small model ${real.passed ? "no plumbing faults" : "FAILED with plumbing faults"} ` +
+      `(${real.results.filter((r) => r.status === "wrong-answer").length} wrong answers recorded)`,
+  );
+  return gating.passed && real.passed ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,59 @@
+import { CheckFailure, show } from "./check.js";
+
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * A small JSON-over-HTTP client for the suite. Any transport error, non-JSON
+ * body or unexpected status becomes a CheckFailure that names the URL, so a
+ * failed check says exactly which hop broke.
+ */
+export async function requestJson<T = unknown>(
+  method: string,
+  url: string,
+  options: { body?: unknown; timeoutMs: number; expectStatus?: number[] },
+): Promise<JsonResponse<T>> {
+  let response: Response;
+  try {
+    const init: RequestInit = { method, signal: AbortSignal.timeout(options.timeoutMs) };
+    if (options.body !== undefined) {
+      init.headers = { "content-type": "application/json" };
+      init.body = JSON.stringify(options.body);
+    }
+    response = await fetch(url, init);
+  } catch (error) {
+    const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : String(error);
+    throw new CheckFailure(`${method} ${url}: ${reason}`);
+  }
+  const text = await response.text();
+  let body: T;
+  try {
+    body = JSON.parse(text) as T;
+  } catch {
+    throw new CheckFailure(`${method} ${url}: status ${response.status}, body is not JSON: ${show(text)}`);
+  }
+  const expected = options.expectStatus ?? [200];
+  if (!expected.includes(response.status)) {
+    throw new CheckFailure(`${method} ${url}: expected status ${expected.join("/")}, got ${response.status}: ${show(body)}`);
+  }
+  return { status: response.status, body };
+}
+
+export interface Envelope<T> {
+  code: number;
+  message: string;
+  data: T;
+}
+
+/** Calls one of our services and unwraps the `{code, message, data}` envelope. */
+export async function callApi<T>(
+  method: string,
+  url: string,
+  options: { body?: unknown; timeoutMs: number },
+): Promise<T> {
+  const { body } = await requestJson<Envelope<T>>(method, url, options);
+  if (body.code !== 0) throw new CheckFailure(`${method} ${url}: envelope code ${body.code}: ${body.message}`);
+  return body.data;
+}
