@@ -33,6 +33,7 @@ export const dataApiEnvSchema = z.object({
   QUERY_DEFAULT_TIMEOUT_MS: envVar.int(5000, 10),
   QUERY_MAX_TIMEOUT_MS: envVar.int(30000, 10),
   DOWNLOAD_URL_TTL_SECONDS: envVar.int(900, 1),
+  REGISTRY_CACHE_MS: envVar.int(1000, 0),
 });
 
 export type DataApiConfig = z.infer<typeof dataApiEnvSchema>;

@@ -49,6 +49,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     log,
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
+    readCacheMs: config.REGISTRY_CACHE_MS,
   });
   const query = new QueryService(registry, new QueryRunner(reader), {
     datasetsDatabase: config.MYSQL_DATASETS_DATABASE,

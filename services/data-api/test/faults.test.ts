@@ -145,6 +145,8 @@ describe("data-api with its dependencies down", function () {
       S3_ENDPOINT: `http://127.0.0.1:${s3Switch.port}`,
       MYSQL_TIMEOUT_MS: "1500",
       S3_TIMEOUT_MS: "1500",
+      // Registry reads are cached for a second by default; this test wants to see every outage.
+      REGISTRY_CACHE_MS: "0",
     });
     const deps = createDependencies(config, createLogger("data-api-test", "silent"));
     await deps.prepare();

@@ -69,6 +69,8 @@ export function mysqlErrorCode(error: unknown): string | undefined {
 export function isMysqlConnectionError(error: unknown): boolean {
   const code = mysqlErrorCode(error);
   if (code !== undefined && connectionErrorCodes.has(code)) return true;
+  // mysql2 raises these without a code while a pool shuts down or after a connection dropped.
+  if (/Pool is closed|connection is in closed state/i.test((error as Error | null)?.message ?? "")) return true;
   return (error as { fatal?: unknown } | null)?.fatal === true;
 }
 

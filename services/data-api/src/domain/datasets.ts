@@ -79,6 +79,8 @@ export interface DatasetServiceDeps {
   log: Logger;
   mysqlTimeoutMs: number;
   downloadTtlSeconds: number;
+  /** How long registry reads may be served from memory; 0 disables. Writes through this instance clear it at once. */
+  readCacheMs: number;
 }
 
 /**
@@ -88,7 +90,23 @@ export interface DatasetServiceDeps {
  * uploads) the object.
  */
 export class DatasetService {
+  // Registry reads are hot (agents list and fetch datasets constantly) and change rarely; other replicas'
+  // registrations become visible here after at most `readCacheMs`.
+  private readonly readCache = new Map<string, { expires: number; value: Promise<unknown> }>();
+
   constructor(private readonly deps: DatasetServiceDeps) {}
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.deps.readCacheMs <= 0) return load();
+    const now = Date.now();
+    const hit = this.readCache.get(key);
+    if (hit && hit.expires > now) return hit.value as Promise<T>;
+    if (this.readCache.size > 10_000) this.readCache.clear();
+    const value = load();
+    this.readCache.set(key, { expires: now + this.deps.readCacheMs, value });
+    value.catch(() => this.readCache.delete(key));
+    return value;
+  }
 
   private short<T>(work: () => Promise<T>): Promise<T> {
     return withMysql(this.deps.mysqlTimeoutMs, work);
@@ -133,6 +151,8 @@ export class DatasetService {
     } catch (error) {
       await this.undo(location, reserved, table, options.removeObjectOnFailure);
       throw toMysqlAppError(error);
+    } finally {
+      this.readCache.clear();
     }
   }
 
@@ -179,7 +199,10 @@ export class DatasetService {
   /** A version record, or a 404 that names what was missing. */
   async record(datasetId: string, version?: number): Promise<VersionRecord> {
     const seq = parseDatasetId(datasetId);
-    const found = seq === undefined ? undefined : await this.short(() => this.deps.registry.get(seq, version));
+    const found =
+      seq === undefined
+        ? undefined
+        : await this.cached(`get:${seq}:${version ?? "latest"}`, () => this.short(() => this.deps.registry.get(seq, version)));
     if (!found) {
       throw notFound(version === undefined ? `dataset ${datasetId} not found` : `dataset ${datasetId} version ${version} not found`);
     }
@@ -191,7 +214,8 @@ export class DatasetService {
   }
 
   async list(options: { name?: string | undefined; limit: number; offset: number }): Promise<DatasetView[]> {
-    return (await this.short(() => this.deps.registry.latest(options))).map(toView);
+    const key = `list:${options.name ?? ""}:${options.limit}:${options.offset}`;
+    return (await this.cached(key, () => this.short(() => this.deps.registry.latest(options)))).map(toView);
   }
 
   async versions(datasetId: string): Promise<DatasetView[]> {
