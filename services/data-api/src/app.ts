@@ -4,6 +4,7 @@ import Koa from "koa";
 import type { ObjectStore } from "./adapters/s3.js";
 import type { DataApiConfig } from "./config.js";
 import type { DatasetService } from "./domain/datasets.js";
+import type { KnowledgeService } from "./domain/knowledge.js";
 import type { QueryService } from "./domain/query.js";
 import { mountRoutes } from "./routes/index.js";
 
@@ -17,6 +18,7 @@ export interface AppDeps {
   log: Logger;
   datasets: DatasetService;
   query: QueryService;
+  knowledge: KnowledgeService;
   objects: ObjectStore;
   /** Readiness checks by dependency name; each throws when its dependency is not usable. */
   readiness: Record<string, () => Promise<void>>;

@@ -10,6 +10,8 @@ import type { AppDeps } from "./app.js";
 import type { DataApiConfig } from "./config.js";
 import { DatasetService } from "./domain/datasets.js";
 import { QueryService } from "./domain/query.js";
+import { createKnowledgeService } from "./adapters/knowledge-backends.js";
+import { loadKnowledgeConfig } from "./adapters/knowledge-config.js";
 
 export interface Dependencies extends AppDeps {
   /** Migrations, the read-only user and the bucket: what must exist before serving. */
@@ -59,11 +61,13 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     maxTimeoutMs: config.QUERY_MAX_TIMEOUT_MS,
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
   });
+  const knowledge = createKnowledgeService(loadKnowledgeConfig(), { datasets, objects, bucket: config.S3_BUCKET, log });
   return {
     config,
     log,
     datasets,
     query,
+    knowledge: knowledge.knowledge,
     objects,
     readiness: {
       mysql: () => registry.ping(),
@@ -77,6 +81,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     },
     async close() {
       objects.destroy();
+      await knowledge.close();
       await Promise.allSettled([owner.end(), reader.end()]);
     },
   };

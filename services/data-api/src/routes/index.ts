@@ -2,6 +2,7 @@ import type Router from "@koa/router";
 import type { AppDeps } from "../app.js";
 import { mountDatasetRoutes } from "./datasets.js";
 import { mountHealthRoutes } from "./health.js";
+import { mountKnowledgeRoutes } from "./knowledge.js";
 import { mountMetadataRoutes } from "./metadata.js";
 import { mountOpenApiRoute } from "./openapi.js";
 import { mountQueryRoutes } from "./query.js";
@@ -14,5 +15,6 @@ export function mountRoutes(router: Router, deps: AppDeps): void {
   mountDatasetRoutes(router, deps);
   mountMetadataRoutes(router, deps);
   mountQueryRoutes(router, deps);
+  mountKnowledgeRoutes(router, deps);
   mountOpenApiRoute(router);
 }
