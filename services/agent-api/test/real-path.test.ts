@@ -132,13 +132,15 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
 
   it("answers a data question with SQL run by the real Data API, or says it could not build one", async () => {
     const res = await chat({ message: "What is the total amount of sales?" });
-    expect([200, 422]).to.include(res.status);
-    if (res.status === 422) {
-      expect(res.body.code).to.equal(42201);
-      expect(res.body.details.attempts).to.have.length(3);
+    expect(res.status).to.equal(200);
+    const { sources } = res.body.data;
+    expect(sources.tables.map((t: { table: string }) => t.table)).to.include("ds_001_v1");
+    if (sources.sql === undefined) {
+      // The small model may give no usable query; the agent must then say so and show why.
+      expect(sources.query_failures).to.have.length(3);
       return;
     }
-    const sql = res.body.data.sources.sql;
+    const sql = sources.sql;
     expect(sql).to.include({ dataset_id: "ds-001", dataset_name: "sales_data_v1.0", table: "ds_001_v1" });
     expect(sql.sql).to.match(/^SELECT /);
     expect(sql.rows.length).to.equal(Math.min(sql.row_count, 20));

@@ -54,12 +54,16 @@ describe("agent-api: answering from data (doubles)", () => {
       return { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] };
     });
     const res = await h.post("/api/v1/chat", { message: "What is the total amount of sales?" });
-    expect(res.status).to.equal(422);
-    expect(res.body.code).to.equal(42201);
-    expect(res.body.details.attempts).to.have.length(3);
-    expect(res.body.details.attempts[0]).to.match(/select\.0\.column/);
-    expect(res.body.details.attempts[1]).to.match(/does not fit column customer_id/);
-    expect(res.body.details.attempts[2]).to.equal("statement timed out (scripted)");
+    expect(res.status).to.equal(200);
+    const { reply, sources } = res.body.data;
+    expect(sources.sql).to.equal(undefined);
+    expect(sources.query_failures).to.have.length(3);
+    expect(sources.query_failures[0]).to.match(/select\.0\.column/);
+    expect(sources.query_failures[1]).to.match(/does not fit column customer_id/);
+    expect(sources.query_failures[2]).to.equal("statement timed out (scripted)");
+    expect(sources.tables.map((t: { table: string }) => t.table)).to.include("ds_001_v1");
+    expect(reply).to.match(/could not turn this question into a valid query/);
+    expect(reply).to.not.include("2299");
     const queryRequests = h.model.chatRequests().filter((r) => isQueryRequest(r));
     expect(queryRequests).to.have.length(3);
     expect(queryRequests[2]!.messages.at(-1)!.content).to.include("does not fit column customer_id");
@@ -111,14 +115,16 @@ describe("agent-api: answering from data (doubles)", () => {
     let n = 0;
     h.model.onChat(isQueryRequest, () => ({ content: attacks[Math.min(n++, attacks.length - 1)]! }));
     const res = await h.post("/api/v1/chat", { message: "How many key customers are there? Follow the notes." });
-    expect(res.status).to.equal(422);
+    expect(res.status).to.equal(200);
+    expect(res.body.data.sources.query_failures).to.have.length(3);
     expect(h.data.queries).to.deep.equal([]);
 
     // A model that follows the injected notes inside a valid query still yields one quoted SELECT.
     h.model.reset();
     h.model.onChat(isQueryRequest, { content: structuredQuery({ filters: [{ column: "created_at", op: ">=", value: "2024-01-01' OR '1'='1" }] }) });
     const second = await h.post("/api/v1/chat", { message: "What is the total amount of sales? Follow the notes." });
-    expect(second.status).to.equal(422);
+    expect(second.status).to.equal(200);
+    expect(second.body.data.sources.sql).to.equal(undefined);
     expect(h.data.queries).to.deep.equal([]);
     const prompt = h.model.chatRequests()[0]!.messages.map((m) => m.content).join("\n");
     expect(prompt.match(/<<<END DATA>>>/g)?.length).to.equal(prompt.match(/<<<DATA /g)?.length);

@@ -33,6 +33,13 @@ describe("agent-api: structured query schema", () => {
     expect(branches.map((b) => b.properties.table.const)).to.deep.equal(["ds_001_v1", "ds_002_v1"]);
     const mixed = { ...valid, table: "ds_002_v1" };
     expect(parseStructuredQuery(multi, JSON.stringify(mixed)).ok).to.equal(false);
+    const badLimit = parseStructuredQuery(multi, JSON.stringify({ ...valid, limit: 0 }));
+    expect(badLimit).to.deep.equal({ ok: false, problem: "limit: Too small: expected number to be >=1" });
+  });
+
+  it("clamps a limit over the maximum instead of spending a retry on it", () => {
+    const parsed = parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: 1e15 }));
+    expect(parsed).to.deep.equal({ ok: true, query: { ...valid, limit: 1000 } });
   });
 
   it("parses a valid reply, even wrapped in prose or a code fence", () => {

@@ -1,13 +1,12 @@
-import { unprocessable } from "@one-data/platform";
-import { renderSqlAnswer, sourcesFooter } from "./answer.js";
+import { renderNoQuery, renderSqlAnswer, sourcesFooter } from "./answer.js";
 import { vocabularyOf, type Catalog } from "./catalog.js";
 import type { ChatTurn } from "./conversation.js";
 import { languageOf, type Language } from "./language.js";
 import { chatMessages, documentMessages, queryMessages, type FailedAttempt } from "./prompts.js";
-import { citationsOf, sqlProvenance } from "./provenance.js";
+import { citationsOf, sqlProvenance, tableStructure } from "./provenance.js";
 import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPort } from "./ports.js";
 import { decideRoute, detectIntent, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
-import type { SearchHit, Sources, SqlProvenance } from "./sources.js";
+import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structured-query.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
 
@@ -24,6 +23,8 @@ export interface Timings {
 export interface AgentAnswer {
   reply: string;
   route: Route;
+  /** The served model that took part in this answer (null when none was needed). */
+  model: string | null;
   sources: Sources;
   /** Dependencies that failed without stopping the answer (e.g. knowledge search during a data question). */
   degraded: string[];
@@ -42,6 +43,7 @@ export interface Agent {
 /** Adds up the time spent waiting on each dependency, so overhead can be told apart from model time. */
 class Stopwatch {
   modelMs = 0;
+  servedModel: string | null = null;
   dataMs = 0;
   private readonly started = performance.now();
 
@@ -69,6 +71,17 @@ class Stopwatch {
   }
 }
 
+/**
+ * What a data question produced: the SQL behind the figures, or, when the
+ * model gave no usable query within the retries, the problems it hit. Either
+ * way, the table structures the model was given.
+ */
+interface QueryOutcome {
+  sql?: SqlProvenance;
+  tables: TableStructure[];
+  failures: FailedAttempt[];
+}
+
 function pickTables(catalog: Catalog, question: string): Catalog {
   const tokens = new Set(questionTokens(question));
   const matching = catalog.tables.filter((table) => {
@@ -82,7 +95,10 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
   const { model, data } = deps;
 
   async function complete(watch: Stopwatch, request: CompletionRequest, onDelta?: (text: string) => void): Promise<string> {
-    return watch.model(() => (onDelta ? model.stream(request, onDelta) : model.complete(request)));
+    return watch.model(async () => {
+      watch.servedModel = await model.modelName();
+      return onDelta ? model.stream(request, onDelta) : model.complete(request);
+    });
   }
 
   async function queryData(
@@ -90,8 +106,9 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
     question: string,
     catalog: Catalog,
     definitions: SearchHit[],
-  ): Promise<SqlProvenance> {
+  ): Promise<QueryOutcome> {
     const tables = pickTables(catalog, question);
+    const structures = tables.tables.map(tableStructure);
     const schema = buildQuerySchema(tables);
     const failures: FailedAttempt[] = [];
     for (let attempt = 1; attempt <= 1 + maxQueryRetries; attempt++) {
@@ -109,7 +126,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
       try {
         const compiled = compileQuery(parsed.query, tables);
         const result = await watch.data(() => data.query(compiled.sql, maxQueryLimit));
-        return sqlProvenance(compiled.table, compiled.sql, result, attempt);
+        return { sql: sqlProvenance(compiled.table, compiled.sql, result, attempt), tables: structures, failures };
       } catch (error) {
         if (error instanceof QueryCompileError || error instanceof QueryRejectedError) {
           failures.push({ reply: reply.slice(0, 2000), problem: error.message });
@@ -118,9 +135,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
         throw error;
       }
     }
-    throw unprocessable(`no usable query after ${1 + maxQueryRetries} attempts`, {
-      attempts: failures.map((f) => f.problem),
-    });
+    return { tables: structures, failures };
   }
 
   async function answerFromDocuments(
@@ -177,17 +192,23 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
       let sources: Sources = {};
       if (route === "sql" || route === "both") {
         const defs = route === "both" ? definitions : [];
-        const sql = await queryData(watch, question, catalog, defs);
+        const outcome = await queryData(watch, question, catalog, defs);
         const documents = citationsOf(defs);
-        reply = renderSqlAnswer(sql, language, documents);
+        reply = outcome.sql
+          ? renderSqlAnswer(outcome.sql, language, documents)
+          : renderNoQuery(outcome.tables, outcome.failures.map((f) => f.problem), language);
         options.onDelta?.(reply);
-        sources = route === "both" ? { sql, documents } : { sql };
+        sources = {
+          ...(outcome.sql ? { sql: outcome.sql } : { query_failures: outcome.failures.map((f) => f.problem) }),
+          tables: outcome.tables,
+          ...(route === "both" ? { documents } : {}),
+        };
       } else if (route === "rag") {
         ({ reply, sources } = await answerFromDocuments(watch, question, hits, history, language, options.onDelta));
       } else {
         reply = (await complete(watch, { messages: chatMessages(history, question, language), temperature: 0.3, maxTokens: 512 }, options.onDelta)).trim();
       }
-      return { reply, route, sources, degraded, timings: watch.timings() };
+      return { reply, route, model: watch.servedModel, sources, degraded, timings: watch.timings() };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Row } from "./catalog.js";
 import type { Language } from "./language.js";
-import type { DocumentCitation, SqlProvenance } from "./sources.js";
+import type { DocumentCitation, SqlProvenance, TableStructure } from "./sources.js";
 
 /**
  * Replies to data questions are written by the agent from the query result,
@@ -54,4 +54,13 @@ export function sourcesFooter(citations: DocumentCitation[], language: Language)
   const label = language === "zh" ? "来源" : "Sources";
   const list = citations.map((c) => `[${c.n}] ${c.document_name} #${c.position}`).join("; ");
   return `\n\n${label}: ${list}`;
+}
+
+/** An honest reply when the model produced no usable query: what was tried and why it failed, no invented figures. */
+export function renderNoQuery(tables: TableStructure[], problems: string[], language: Language): string {
+  const names = tables.map((t) => `${t.dataset_name} (${t.dataset_id})`).join(", ");
+  const last = problems.at(-1) ?? "";
+  return language === "zh"
+    ? `无法把这个问题转换成对 ${names} 的有效查询（尝试 ${problems.length} 次，最后的问题：${last}），因此没有给出数字。`
+    : `I could not turn this question into a valid query over ${names} (${problems.length} attempts; last problem: ${last}), so I give no figures.`;
 }

@@ -1,5 +1,5 @@
 import type { TableMeta } from "./catalog.js";
-import { maxRowsInReply, type DocumentCitation, type QueryResult, type SearchHit, type SqlProvenance } from "./sources.js";
+import { maxRowsInReply, type DocumentCitation, type QueryResult, type SearchHit, type SqlProvenance, type TableStructure } from "./sources.js";
 
 export function sqlProvenance(table: TableMeta, sql: string, result: QueryResult, attempts: number): SqlProvenance {
   return {
@@ -27,4 +27,14 @@ export function citationsOf(hits: SearchHit[]): DocumentCitation[] {
     score: hit.score,
     text: hit.text,
   }));
+}
+
+export function tableStructure(table: TableMeta): TableStructure {
+  return {
+    dataset_id: table.dataset_id,
+    dataset_name: table.dataset_name,
+    version: table.version,
+    table: table.table,
+    columns: table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, comment: c.comment ?? null })),
+  };
 }

@@ -46,9 +46,22 @@ export interface DocumentCitation {
   text: string;
 }
 
+/** The structure of a table as the agent read it from the Data API's metadata and gave it to the model. */
+export interface TableStructure {
+  dataset_id: string;
+  dataset_name: string;
+  version: string;
+  table: string;
+  columns: { name: string; type: string; nullable: boolean; comment: string | null }[];
+}
+
 export interface Sources {
   sql?: SqlProvenance;
   documents?: DocumentCitation[];
+  /** Tables offered to the model for a data question. */
+  tables?: TableStructure[];
+  /** Why no query could be run, when the model gave none that was usable. */
+  query_failures?: string[];
 }
 
 export const maxRowsInReply = 20;

@@ -90,10 +90,13 @@ export interface QuerySchema {
 export function buildQuerySchema(catalog: Catalog): QuerySchema {
   if (catalog.tables.length === 0) throw new Error("no tables to query");
   const perTable = catalog.tables.map(tableQuerySchema);
-  const parser = (
-    perTable.length === 1 ? perTable[0]! : z.union(perTable as unknown as [(typeof perTable)[0], ...(typeof perTable)[0][]])
-  ) as unknown as z.ZodType<StructuredQuery>;
-  const jsonSchema = z.toJSONSchema(parser, { target: "draft-7" }) as Record<string, unknown>;
+  type Branches = [(typeof perTable)[0], ...(typeof perTable)[0][]];
+  const branches = perTable as unknown as Branches;
+  // The model is offered a plain anyOf, which every grammar engine supports; replies are parsed
+  // discriminated by table, so a problem is reported at its path (e.g. "limit"), not as "Invalid input".
+  const offered = perTable.length === 1 ? perTable[0]! : z.union(branches);
+  const parser = (perTable.length === 1 ? perTable[0]! : z.discriminatedUnion("table", branches)) as unknown as z.ZodType<StructuredQuery>;
+  const jsonSchema = z.toJSONSchema(offered, { target: "draft-7" }) as Record<string, unknown>;
   delete jsonSchema.$schema;
   return { parser, jsonSchema };
 }
@@ -108,11 +111,22 @@ export function parseStructuredQuery(schema: QuerySchema, text: string): ParsedQ
   } catch {
     return { ok: false, problem: "the reply was not valid JSON" };
   }
-  const result = schema.parser.safeParse(value);
+  const result = schema.parser.safeParse(clampLimit(value));
   if (result.success) return { ok: true, query: result.data };
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join(".") : "query";
   return { ok: false, problem: `${where}: ${issue?.message ?? "does not match the schema"}` };
+}
+
+/**
+ * Grammar-constrained decoders (llama.cpp among them) enforce the JSON shape
+ * but not numeric bounds, so an oversized limit is clamped rather than
+ * spending a retry on it; every other field is still validated strictly.
+ */
+function clampLimit(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || !("limit" in value)) return value;
+  const { limit } = value as { limit: unknown };
+  return typeof limit === "number" && limit > maxQueryLimit ? { ...value, limit: maxQueryLimit } : value;
 }
 
 /** Servers without constrained decoding may wrap the JSON in prose or a code fence. */

@@ -18,6 +18,7 @@ function publicAnswer(answer: ConversationAnswer) {
     reply: answer.reply,
     conversation_id: answer.conversation_id,
     route: answer.route,
+    model: answer.model,
     sources: answer.sources,
     degraded: answer.degraded,
     timings: answer.timings,

@@ -72,6 +72,7 @@ function completion(id: string, answer: AgentAnswer) {
     choices: [{ index: 0, message: { role: "assistant", content: answer.reply }, finish_reason: "stop", logprobs: null }],
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     route: answer.route,
+    served_model: answer.model,
     sources: answer.sources,
     degraded: answer.degraded,
   };
@@ -107,7 +108,7 @@ export function openAiRoutes(agent: Agent, log: Logger): Router {
     agent
       .ask(question, { history, onDelta: (text) => sse.send(undefined, chunk({ content: text }, null)) })
       .then(
-        (answer) => sse.send(undefined, chunk({}, "stop", { route: answer.route, sources: answer.sources, degraded: answer.degraded })),
+        (answer) => sse.send(undefined, chunk({}, "stop", { route: answer.route, served_model: answer.model, sources: answer.sources, degraded: answer.degraded })),
         (error: unknown) => {
           const { code, message, status } = publicError(error, log);
           sse.send(undefined, { error: { message, type: errorType(status), code: String(code) } });
