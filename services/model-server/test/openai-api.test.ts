@@ -80,6 +80,44 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     expect(Object.keys(parsed).sort()).to.deep.equal(["limit", "table"]);
   });
 
+  it("enforces an anyOf of object branches (one per table), never answering null", async () => {
+    const branch = (table: string, columns: string[]) => ({
+      type: "object",
+      properties: { table: { const: table }, column: { enum: columns } },
+      required: ["table", "column"],
+      additionalProperties: false,
+    });
+    const completion = await client.chat.completions.create({
+      model: modelName,
+      messages: [{ role: "user", content: "Which column holds the order amount? Answer as JSON." }],
+      max_tokens: 64,
+      temperature: 0,
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "pick", schema: { anyOf: [branch("ds_001_v1", ["id", "amount"]), branch("ds_002_v1", ["review"])] } },
+      },
+    });
+    const parsed = JSON.parse(completion.choices[0]?.message.content ?? "") as { table: string; column: string } | null;
+    expect(parsed).to.be.an("object");
+    const allowed: Record<string, string[]> = { ds_001_v1: ["id", "amount"], ds_002_v1: ["review"] };
+    expect(allowed[parsed!.table]).to.include(parsed!.column);
+  });
+
+  it("refuses schema keywords a grammar cannot enforce with a 400 instead of ignoring them", async () => {
+    const res = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: modelName,
+        messages: [{ role: "user", content: "hi" }],
+        response_format: { type: "json_schema", json_schema: { name: "x", schema: { allOf: [{ type: "object" }] } } },
+      }),
+    });
+    expect(res.status).to.equal(400);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).to.match(/schema\.allOf cannot be enforced by a grammar/);
+  });
+
   it("returns unit-length embeddings of one fixed dimension, also as base64 (the SDK default)", async () => {
     const inputs = ["hi", "大客户是指订单总金额不少于 500 的客户。A key customer has total orders of at least 500."];
     const asFloats = await client.embeddings.create({ model: modelName, input: inputs, encoding_format: "float" });

@@ -6,13 +6,14 @@ import type { LlamaGrammar } from "node-llama-cpp";
 import { invalidRequest, notFound, parseInput, type Logger } from "@one-data/platform";
 import type { GenerateOptions, LocalModel } from "../adapters/local-model.js";
 import { toChatHistory } from "../domain/chat-history.js";
+import { toGrammarSchema } from "../domain/grammar-schema.js";
 import { chatCompletionRequest, type ChatCompletionRequest, type ResponseFormat } from "../domain/openai-requests.js";
 
 async function grammarFor(model: LocalModel, format: ResponseFormat | null | undefined): Promise<LlamaGrammar | undefined> {
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return model.jsonGrammar();
   try {
-    return await model.jsonSchemaGrammar(format.json_schema.schema);
+    return await model.jsonSchemaGrammar(toGrammarSchema(format.json_schema.schema) as Record<string, unknown>);
   } catch (error) {
     throw invalidRequest(`response_format.json_schema cannot be enforced: ${(error as Error).message}`);
   }
