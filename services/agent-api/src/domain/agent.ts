@@ -8,11 +8,11 @@ import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPo
 import { decideRoute, detectIntent, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
 import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structured-query.js";
+import { pickTables } from "./table-choice.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
 
 export const maxQueryRetries = 2;
 const searchTopK = 4;
-const maxTablesInPrompt = 5;
 
 export interface Timings {
   model_ms: number;
@@ -82,14 +82,6 @@ interface QueryOutcome {
   failures: FailedAttempt[];
 }
 
-function pickTables(catalog: Catalog, question: string): Catalog {
-  const tokens = new Set(questionTokens(question));
-  const matching = catalog.tables.filter((table) => {
-    const words = widenVocabulary(vocabularyOf({ tables: [table] }));
-    return [...tokens].some((t) => words.has(t));
-  });
-  return { tables: (matching.length > 0 ? matching : catalog.tables).slice(0, maxTablesInPrompt) };
-}
 
 export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
   const { model, data } = deps;
