@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { columnTypes } from "./domain/inference.js";
+import { knowledgeFormats } from "./domain/knowledge.js";
 
 /**
  * Request and response shapes of the Data API. Routes validate input with
@@ -153,6 +154,56 @@ export const queryResult = z.object({
   duration_ms: z.number(),
   sql: z.string(),
   tables: z.array(z.string()),
+});
+
+export const registerDocumentBody = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    format: z.enum(knowledgeFormats).optional().meta({ description: "default: text for names ending in .txt, else markdown" }),
+    description: z.string().max(10_000).optional(),
+    content: z.string().min(1).optional().meta({ description: "the document text (stored in MinIO by the API); give this or storage_path" }),
+    storage_path: storagePathField.optional().meta({ description: "an object already in a bucket; give this or content" }),
+  })
+  .strict()
+  .refine((body) => (body.content === undefined) !== (body.storage_path === undefined), "give exactly one of content or storage_path");
+
+export const vectorSearchBody = z
+  .object({
+    query: z.string().trim().min(1).max(4000),
+    top_k: z.number().int().min(1).max(50).default(5),
+    filters: z
+      .object({ document_id: z.union([datasetIdParam, z.array(datasetIdParam).min(1).max(100)]).optional() })
+      .strict()
+      .optional()
+      .meta({ description: "restrict the search to one or several documents" }),
+  })
+  .strict();
+
+export const knowledgeDocumentSchema = z.object({
+  document_id: z.string(),
+  name: z.string(),
+  version: z.number().int().min(1),
+  format: z.string(),
+  storage_path: z.string(),
+  description: z.string().nullable(),
+  created_at: z.string().meta({ format: "date-time" }),
+  chunks: z.number().int().min(1).optional().meta({ description: "chunks indexed (registration only)" }),
+  embedding_model: z.string().optional().meta({ description: "model that embedded the chunks (registration only)" }),
+});
+
+export const deletedDocumentResult = z.object({ document_id: z.string(), deleted_chunks: z.number().int().min(0) });
+
+export const vectorSearchResult = z.object({
+  results: z.array(
+    z.object({
+      chunk_id: z.string().meta({ description: "<document_id>:<position>" }),
+      text: z.string(),
+      document_id: z.string(),
+      document_name: z.string(),
+      position: z.number().int().min(0),
+      score: z.number(),
+    }),
+  ),
 });
 
 export const readyChecks = z.object({ checks: z.record(z.string(), z.string()) });

@@ -2,10 +2,12 @@ import { z } from "zod";
 import {
   datasetIdParam,
   datasetSchema,
+  deletedDocumentResult,
   downloadQuery,
   downloadResult,
   envelopeOf,
   errorBody,
+  knowledgeDocumentSchema,
   listQuery,
   metadataQuery,
   metadataResult,
@@ -15,12 +17,15 @@ import {
   queryResult,
   readyChecks,
   registerBody,
+  registerDocumentBody,
   schemaResult,
   uploadFields,
+  vectorSearchBody,
+  vectorSearchResult,
   versionQuery,
 } from "./api-schemas.js";
 
-type Method = "get" | "post";
+type Method = "get" | "post" | "delete";
 
 interface Operation {
   method: Method;
@@ -33,6 +38,13 @@ interface Operation {
   ok: { status: number; schema?: z.ZodType; description?: string };
   errors: Record<number, string>;
 }
+
+/** Knowledge routes also depend on Milvus and the embedding model; the registry does not. */
+const knowledgeCommon = {
+  400: "invalid request (40001) or malformed JSON (40002)",
+  503: "Milvus, the embedding model, MySQL or MinIO unavailable or not configured (50301; details.dependency says which)",
+  504: "a dependency did not answer in time (50401)",
+};
 
 const common = { 400: "invalid request (40001) or malformed JSON (40002)", 503: "MySQL or MinIO unavailable (50301)", 504: "a dependency did not answer in time (50401)" };
 
@@ -139,6 +151,42 @@ export const operations: Operation[] = [
       408: "the query ran longer than its timeout_ms (40801); not a dependency fault",
     },
   },
+  {
+    method: "post",
+    path: "/knowledge/documents",
+    summary: "Register a knowledge document (Markdown or text): stored like a dataset, chunked, embedded and indexed in Milvus; re-registering a name replaces its chunks",
+    body: { json: registerDocumentBody },
+    ok: { status: 201, schema: envelopeOf(knowledgeDocumentSchema) },
+    errors: {
+      ...knowledgeCommon,
+      413: "body or document too large (41301)",
+      415: "not JSON (41501)",
+      422: "object missing, not UTF-8 text, or nothing to index (42201)",
+    },
+  },
+  {
+    method: "get",
+    path: "/knowledge/documents",
+    summary: "Latest version of every knowledge document (answers from the registry even when Milvus is down)",
+    ok: { status: 200, schema: envelopeOf(z.array(knowledgeDocumentSchema)) },
+    errors: common,
+  },
+  {
+    method: "delete",
+    path: "/knowledge/documents/:id",
+    summary: "Remove a document's chunks from search (its registry versions stay: the registry is append-only)",
+    pathId: true,
+    ok: { status: 200, schema: envelopeOf(deletedDocumentResult) },
+    errors: { ...knowledgeCommon, 404: "unknown document (40401)", 422: "the dataset is not a knowledge document (42201)" },
+  },
+  {
+    method: "post",
+    path: "/vector/search",
+    summary: "Chunks nearest to the query (embedded by the Model layer, searched in Milvus, re-ranked), best first",
+    body: { json: vectorSearchBody },
+    ok: { status: 200, schema: envelopeOf(vectorSearchResult) },
+    errors: { ...knowledgeCommon, 413: "body too large (41301)", 415: "not JSON (41501)" },
+  },
   { method: "get", path: "/openapi.json", summary: "This document", ok: { status: 200, description: "OpenAPI 3.1 document" }, errors: {} },
 ];
 
@@ -200,7 +248,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       title: "ONE-DATA-STUDIO Data API",
       version: "0.1.0",
       description:
-        "L2 Data layer: dataset registry (MySQL + MinIO), schema inference, preview, presigned download, table metadata and guarded read-only SQL. Every response uses the {code, message, data} envelope; errors carry a numeric code (HTTP status followed by two digits).",
+        "L2 Data layer: dataset registry (MySQL + MinIO), schema inference, preview, presigned download, table metadata, guarded read-only SQL, and knowledge search (chunks in Milvus). Every response uses the {code, message, data} envelope; errors carry a numeric code (HTTP status followed by two digits).",
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     paths,

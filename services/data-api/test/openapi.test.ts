@@ -73,6 +73,11 @@ describe("data-api OpenAPI document", function () {
     conforms(`${base}/metadata/tables`, "get", await call(`${h.url}/metadata/tables?keywords=amount`));
     conforms(`${base}/query`, "post", await call(`${h.url}/query`, { method: "POST", json: { sql: "SELECT SUM(amount) AS total FROM ds_001_v1" } }));
     conforms(`${base}/query`, "post", await call(`${h.url}/query`, { method: "POST", json: { sql: "DROP TABLE ds_001_v1" } }));
+    conforms(`${base}/knowledge/documents`, "get", await call(`${h.url}/knowledge/documents`));
+    conforms(`${base}/knowledge/documents`, "post", await call(`${h.url}/knowledge/documents`, { method: "POST", json: { name: "both", content: "x", storage_path: `s3://${h.config.S3_BUCKET}/a.md` } }));
+    conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/ds-404`, { method: "DELETE" }));
+    conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/ds-001`, { method: "DELETE" }));
+    conforms(`${base}/vector/search`, "post", await call(`${h.url}/vector/search`, { method: "POST", json: { query: "x", top_k: 500 } }));
     const redirect = await call(`${h.url}/datasets/ds-001/download?redirect=true`);
     expect(redirect.status).to.equal(302);
     expect(doc.paths[`${base}/datasets/{id}/download`]!.get!.responses["302"]).to.not.equal(undefined);
