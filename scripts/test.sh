@@ -9,10 +9,24 @@ cd "$repo"
 . scripts/local/install.sh
 . scripts/local/servers.sh
 
+results_dir="$repo/.local/results"
+mkdir -p "$results_dir"
+rm -f "$results_dir"/*.log
+
+# CI reads the last line: "tests: N passed, N failed" over mocha and the gating acceptance run.
+print_test_totals() {
+  cat "$results_dir"/*.log 2>/dev/null | awk '
+    /^ *[0-9]+ passing/ { passed += $1 }
+    /^ *[0-9]+ failing/ { failed += $1 }
+    /^acceptance counts:/ { passed += $3; failed += $5 }
+    END { printf "tests: %d passed, %d failed\n", passed, failed }'
+}
+
 finish() {
   local status=$?
   stop_all
   print_step_summary
+  print_test_totals
   exit $status
 }
 trap finish EXIT
@@ -24,4 +38,6 @@ step "start local servers" start_all
 set -a
 . "$ENV_FILE"
 set +a
-step "tests (mocha)" npm test
+step "tests (mocha)" bash -o pipefail -c 'npm test 2>&1 | tee "$0"' "$results_dir/mocha.log"
+step "acceptance (local platform, scripted double + small model)" \
+  bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"
