@@ -34,6 +34,19 @@ export const dataApiEnvSchema = z.object({
   QUERY_MAX_TIMEOUT_MS: envVar.int(30000, 10),
   DOWNLOAD_URL_TTL_SECONDS: envVar.int(900, 1),
   REGISTRY_CACHE_MS: envVar.int(1000, 0),
+  // Knowledge search. Required so a deployment cannot silently lack it; when
+  // Milvus or the embedding server is down only the knowledge routes answer 503.
+  MILVUS_ADDRESS: envVar.string().regex(/^[^\s/:]+:\d{1,5}$/, "must be host:port, e.g. milvus.one-data-infra:19530"),
+  MILVUS_TOKEN: envVar.secret().optional(),
+  MILVUS_TIMEOUT_MS: envVar.int(5000, 100),
+  EMBEDDING_ENDPOINT: envVar.url(),
+  EMBEDDING_MODEL: envVar.string().optional(),
+  EMBEDDING_API_KEY: envVar.secret().optional(),
+  EMBEDDING_TIMEOUT_MS: envVar.int(30_000, 100),
+  KNOWLEDGE_COLLECTION_PREFIX: envVar.string().regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _").default("knowledge"),
+  KNOWLEDGE_CHUNK_SIZE: envVar.int(400, 50),
+  KNOWLEDGE_CHUNK_OVERLAP: envVar.int(80, 0),
+  KNOWLEDGE_MAX_DOCUMENT_BYTES: envVar.int(2 * 1024 * 1024, 1),
 });
 
 export type DataApiConfig = z.infer<typeof dataApiEnvSchema>;

@@ -11,7 +11,6 @@ import type { DataApiConfig } from "./config.js";
 import { DatasetService } from "./domain/datasets.js";
 import { QueryService } from "./domain/query.js";
 import { createKnowledgeService } from "./adapters/knowledge-backends.js";
-import { loadKnowledgeConfig } from "./adapters/knowledge-config.js";
 
 export interface Dependencies extends AppDeps {
   /** Migrations, the read-only user and the bucket: what must exist before serving. */
@@ -61,7 +60,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     maxTimeoutMs: config.QUERY_MAX_TIMEOUT_MS,
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
   });
-  const knowledge = createKnowledgeService(loadKnowledgeConfig(), { datasets, objects, bucket: config.S3_BUCKET, log });
+  const knowledge = createKnowledgeService(config, { datasets, objects, bucket: config.S3_BUCKET, log });
   return {
     config,
     log,

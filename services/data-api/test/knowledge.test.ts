@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { createApp } from "../src/app.js";
-import { createKnowledgeService } from "../src/adapters/knowledge-backends.js";
-import { loadKnowledgeConfig } from "../src/adapters/knowledge-config.js";
+import { createKnowledgeService, type KnowledgeSettings } from "../src/adapters/knowledge-backends.js";
 import { chunkText } from "../src/domain/knowledge-chunker.js";
 import { registerGlossary } from "../src/domain/knowledge-glossary.js";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
@@ -44,9 +43,9 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
   });
 
   /** The Data API with knowledge search wired to the given endpoints and a collection prefix of its own. */
-  async function serve(env: Record<string, string>): Promise<{ url: string; knowledge: KnowledgeService }> {
-    const config = loadKnowledgeConfig({ ...process.env, KNOWLEDGE_COLLECTION_PREFIX: `kt_${randomBytes(4).toString("hex")}`, ...env });
-    const built = createKnowledgeService(config, { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log });
+  async function serve(overrides: Partial<KnowledgeSettings>): Promise<{ url: string; knowledge: KnowledgeService }> {
+    const prefix = `${h.config.KNOWLEDGE_COLLECTION_PREFIX}_${randomBytes(2).toString("hex")}`;
+    const built = createKnowledgeService({ ...h.config, KNOWLEDGE_COLLECTION_PREFIX: prefix, ...overrides }, { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log });
     const server = await listen(createApp({ ...h.deps, knowledge: built.knowledge }), { host: "127.0.0.1", port: 0, log, handleSignals: false });
     opened.push({ server, close: built.close });
     return { url: `${server.url}/api/v1`, knowledge: built.knowledge };
@@ -116,7 +115,7 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
     expect(badSearch.status).to.equal(400);
 
     const before = (await call<unknown[]>(`${h.url}/datasets`)).body.data!.length;
-    const noMilvus = await serve({ MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: "1500" });
+    const noMilvus = await serve({ MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 1500 });
     const noModel = await serve({ EMBEDDING_ENDPOINT: "http://127.0.0.1:1", EMBEDDING_MODEL: "m" });
     for (const target of [noMilvus.url, noModel.url]) {
       const register = await call(`${target}/knowledge/documents`, { method: "POST", json: { name: "down", content: "text" } });

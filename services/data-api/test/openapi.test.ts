@@ -78,6 +78,10 @@ describe("data-api OpenAPI document", function () {
     conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/ds-404`, { method: "DELETE" }));
     conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/ds-001`, { method: "DELETE" }));
     conforms(`${base}/vector/search`, "post", await call(`${h.url}/vector/search`, { method: "POST", json: { query: "x", top_k: 500 } }));
+    const registered = await call<{ document_id: string }>(`${h.url}/knowledge/documents`, { method: "POST", json: { name: "faq.md", content: "# 退货\n退货期限是三十天。" } });
+    conforms(`${base}/knowledge/documents`, "post", registered);
+    conforms(`${base}/vector/search`, "post", await call(`${h.url}/vector/search`, { method: "POST", json: { query: "退货期限", top_k: 2 } }));
+    conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/${registered.body.data!.document_id}`, { method: "DELETE" }));
     const redirect = await call(`${h.url}/datasets/ds-001/download?redirect=true`);
     expect(redirect.status).to.equal(302);
     expect(doc.paths[`${base}/datasets/{id}/download`]!.get!.responses["302"]).to.not.equal(undefined);

@@ -1,28 +1,42 @@
 import type { Logger } from "@one-data/platform";
+import type { DataApiConfig } from "../config.js";
 import type { DatasetService } from "../domain/datasets.js";
 import { KnowledgeService } from "../domain/knowledge.js";
 import { EmbeddingClient } from "./embedding-client.js";
-import type { KnowledgeConfig } from "./knowledge-config.js";
 import type { ObjectStore } from "./s3.js";
 import { VectorStore } from "./vector-store.js";
 
-/** Builds knowledge search from its configuration; nothing connects until first use. */
+/** The part of the Data API's configuration knowledge search reads. */
+export type KnowledgeSettings = Pick<
+  DataApiConfig,
+  | "MILVUS_ADDRESS"
+  | "MILVUS_TOKEN"
+  | "MILVUS_TIMEOUT_MS"
+  | "EMBEDDING_ENDPOINT"
+  | "EMBEDDING_MODEL"
+  | "EMBEDDING_API_KEY"
+  | "EMBEDDING_TIMEOUT_MS"
+  | "KNOWLEDGE_COLLECTION_PREFIX"
+  | "KNOWLEDGE_CHUNK_SIZE"
+  | "KNOWLEDGE_CHUNK_OVERLAP"
+  | "KNOWLEDGE_MAX_DOCUMENT_BYTES"
+>;
+
+/** Builds knowledge search; nothing connects until first use. */
 export function createKnowledgeService(
-  config: KnowledgeConfig,
+  settings: KnowledgeSettings,
   deps: { datasets: DatasetService; objects: ObjectStore; bucket: string; log: Logger },
 ): { knowledge: KnowledgeService; close(): Promise<void> } {
-  const vectors = config.MILVUS_ADDRESS ? new VectorStore(config.MILVUS_ADDRESS, config.MILVUS_TOKEN, config.MILVUS_TIMEOUT_MS) : undefined;
-  const embeddings = config.EMBEDDING_ENDPOINT
-    ? new EmbeddingClient(config.EMBEDDING_ENDPOINT, config.EMBEDDING_MODEL, config.EMBEDDING_API_KEY, config.EMBEDDING_TIMEOUT_MS)
-    : undefined;
+  const vectors = new VectorStore(settings.MILVUS_ADDRESS, settings.MILVUS_TOKEN, settings.MILVUS_TIMEOUT_MS);
+  const embeddings = new EmbeddingClient(settings.EMBEDDING_ENDPOINT, settings.EMBEDDING_MODEL, settings.EMBEDDING_API_KEY, settings.EMBEDDING_TIMEOUT_MS);
   const knowledge = new KnowledgeService({
     ...deps,
     vectors,
     embeddings,
-    collectionPrefix: config.KNOWLEDGE_COLLECTION_PREFIX,
-    chunkSize: config.KNOWLEDGE_CHUNK_SIZE,
-    chunkOverlap: config.KNOWLEDGE_CHUNK_OVERLAP,
-    maxDocumentBytes: config.KNOWLEDGE_MAX_DOCUMENT_BYTES,
+    collectionPrefix: settings.KNOWLEDGE_COLLECTION_PREFIX,
+    chunkSize: settings.KNOWLEDGE_CHUNK_SIZE,
+    chunkOverlap: settings.KNOWLEDGE_CHUNK_OVERLAP,
+    maxDocumentBytes: settings.KNOWLEDGE_MAX_DOCUMENT_BYTES,
   });
-  return { knowledge, close: async () => vectors?.close() };
+  return { knowledge, close: () => vectors.close() };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { dependencyUnavailable, invalidRequest, payloadTooLarge, unprocessable, type Logger } from "@one-data/platform";
+import { invalidRequest, payloadTooLarge, unprocessable, type Logger } from "@one-data/platform";
 import type { EmbeddingClient } from "../adapters/embedding-client.js";
 import { formatStoragePath, parseStoragePath, type ObjectStore } from "../adapters/s3.js";
 import { collectionName, maxTextBytes, type ChunkHit, type VectorStore } from "../adapters/vector-store.js";
@@ -37,9 +37,8 @@ export interface KnowledgeServiceDeps {
   datasets: DatasetService;
   objects: ObjectStore;
   bucket: string;
-  /** Undefined when MILVUS_ADDRESS / EMBEDDING_ENDPOINT are not configured. */
-  vectors: VectorStore | undefined;
-  embeddings: EmbeddingClient | undefined;
+  vectors: VectorStore;
+  embeddings: EmbeddingClient;
   collectionPrefix: string;
   chunkSize: number;
   chunkOverlap: number;
@@ -85,18 +84,11 @@ async function readText(stream: Readable, maxBytes: number): Promise<string> {
 export class KnowledgeService {
   constructor(private readonly deps: KnowledgeServiceDeps) {}
 
-  private searchBackends(): { vectors: VectorStore; embeddings: EmbeddingClient } {
-    const { vectors, embeddings } = this.deps;
-    if (!vectors) throw dependencyUnavailable("milvus", new Error("MILVUS_ADDRESS is not configured"));
-    if (!embeddings) throw dependencyUnavailable("embedding model", new Error("EMBEDDING_ENDPOINT is not configured"));
-    return { vectors, embeddings };
-  }
-
   async register(input: KnowledgeDocumentInput): Promise<KnowledgeDocument> {
     if ((input.content === undefined) === (input.storage_path === undefined)) {
       throw invalidRequest("give exactly one of content or storage_path");
     }
-    const { vectors, embeddings } = this.searchBackends();
+    const { vectors, embeddings } = this.deps;
     const format = input.format ?? (input.name.toLowerCase().endsWith(".txt") ? "text" : "markdown");
     let text: string;
     let storagePath: string;
@@ -155,7 +147,7 @@ export class KnowledgeService {
     if (!(knowledgeFormats as readonly string[]).includes(dataset.format)) {
       throw unprocessable(`dataset ${documentId} is not a knowledge document (format ${dataset.format})`);
     }
-    const { vectors, embeddings } = this.searchBackends();
+    const { vectors, embeddings } = this.deps;
     const model = await embeddings.modelName();
     const dimension = (await embeddings.embed(["dimension probe"]))[0]?.length ?? 0;
     const collection = collectionName(this.deps.collectionPrefix, model, dimension);
@@ -165,7 +157,7 @@ export class KnowledgeService {
   }
 
   async search(query: string, topK: number, documentIds?: readonly string[]): Promise<ChunkHit[]> {
-    const { vectors, embeddings } = this.searchBackends();
+    const { vectors, embeddings } = this.deps;
     const model = await embeddings.modelName();
     const [vector] = await embeddings.embed([query]);
     if (!vector) return [];

@@ -1,5 +1,6 @@
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import mysql from "mysql2/promise";
 import { randomBytes } from "node:crypto";
 import { createApp } from "../../src/app.js";
@@ -36,6 +37,8 @@ export function isolatedConfig(overrides: Record<string, string> = {}): DataApiC
     MYSQL_READONLY_USER: `odr_${id}`,
     MYSQL_READONLY_PASSWORD: randomBytes(12).toString("hex"),
     S3_BUCKET: `test-${id}`,
+    // Milvus collections of this run start with this prefix; `stop` drops them.
+    KNOWLEDGE_COLLECTION_PREFIX: `kt_${id}`,
     ...overrides,
   });
 }
@@ -98,6 +101,7 @@ export async function dropEverything(config: DataApiConfig): Promise<void> {
   } finally {
     await connection.end();
   }
+  await dropCollections(config);
   const client = s3Client(config);
   try {
     const keys = await listKeys(config);
@@ -109,6 +113,21 @@ export async function dropEverything(config: DataApiConfig): Promise<void> {
     // The bucket may never have been created (a test that fails before prepare).
   } finally {
     client.destroy();
+  }
+}
+
+/** Drops this run's Milvus collections (named <prefix>_...), so Milvus Lite does not fill up with test leftovers. */
+export async function dropCollections(config: DataApiConfig): Promise<void> {
+  const milvus = new MilvusClient({ address: config.MILVUS_ADDRESS, timeout: 5000 });
+  try {
+    const listed = await milvus.showCollections();
+    for (const { name } of listed.data) {
+      if (name.startsWith(`${config.KNOWLEDGE_COLLECTION_PREFIX}_`)) await milvus.dropCollection({ collection_name: name });
+    }
+  } catch {
+    // Milvus may be unreachable on purpose (fault tests); nothing of ours was created then.
+  } finally {
+    await milvus.closeConnection();
   }
 }
 
