@@ -1,10 +1,12 @@
-import { ConfigError, createLogger, type Logger } from "@one-data/platform";
+import { ConfigError, createLogger, isAppError, type Logger } from "@one-data/platform";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { formatStoragePath } from "./adapters/s3.js";
 import { loadDataApiConfig } from "./config.js";
 import { createDependencies, prepareWithRetry, type Dependencies } from "./dependencies.js";
 import type { DatasetView } from "./domain/datasets.js";
+import { registerGlossary } from "./domain/knowledge-glossary.js";
+import type { KnowledgeDocument } from "./domain/knowledge.js";
 
 /** The seed's `sales_data.csv` (poc-playbook §3.2), byte for byte. */
 export const salesDataCsv = `id,customer_id,amount,created_at
@@ -39,18 +41,42 @@ export async function bootstrapSalesData(deps: Dependencies): Promise<{ dataset:
   return { dataset, created: true };
 }
 
-/**
- * Hook for the knowledge module (vector search, issue 4): register the seed
- * glossary document there once that module exists. Until then it reports
- * that there is nothing to register.
- */
-export async function bootstrapKnowledge(_deps: Dependencies, log: Logger): Promise<{ registered: number }> {
-  log.info("knowledge module not present in this build: no glossary documents to register");
-  return { registered: 0 };
+export interface BootstrapOptions {
+  /** How long to wait for MySQL and MinIO, then for Milvus and the embedding server, before failing. */
+  deadlineMs: number;
+  /** First pause between attempts; doubles up to 5 s. */
+  retryDelayMs?: number;
 }
 
-export async function runBootstrap(deps: Dependencies, log: Logger): Promise<void> {
-  await prepareWithRetry(deps, log, 180_000);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Indexes the glossary for knowledge search. In the cluster the Job can start
+ * while Milvus or the embedding server is still loading, so 503/504 answers
+ * are retried until the deadline; anything else fails at once.
+ */
+export async function bootstrapKnowledge(deps: Dependencies, log: Logger, options: BootstrapOptions): Promise<{ document: KnowledgeDocument; created: boolean }> {
+  const started = Date.now();
+  let delayMs = options.retryDelayMs ?? 1000;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await registerGlossary(deps.knowledge, log);
+    } catch (error) {
+      if (!isAppError(error) || (error.status !== 503 && error.status !== 504)) throw error;
+      const dependency = (error.details as { dependency?: string } | undefined)?.dependency ?? "a dependency";
+      const waited = Date.now() - started;
+      if (waited + delayMs > options.deadlineMs) {
+        throw new Error(`glossary not indexed: ${dependency} still unavailable after ${Math.round(waited / 1000)} s and ${attempt} attempts (${error.message})`, { cause: error });
+      }
+      log.warn({ dependency, attempt, retry_in_ms: delayMs }, "knowledge search not ready yet; retrying");
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 5000);
+    }
+  }
+}
+
+export async function runBootstrap(deps: Dependencies, log: Logger, options: BootstrapOptions = { deadlineMs: 300_000 }): Promise<void> {
+  await prepareWithRetry(deps, log, options.deadlineMs);
   const sales = await bootstrapSalesData(deps);
   log.info(
     { dataset_id: sales.dataset.dataset_id, version: sales.dataset.version, table: sales.dataset.table, created: sales.created },
@@ -59,7 +85,7 @@ export async function runBootstrap(deps: Dependencies, log: Logger): Promise<voi
   if (sales.created && sales.dataset.dataset_id !== "ds-001") {
     log.warn({ dataset_id: sales.dataset.dataset_id }, "the registry was not empty: the seed dataset did not get ds-001");
   }
-  await bootstrapKnowledge(deps, log);
+  await bootstrapKnowledge(deps, log, options);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -1,11 +1,15 @@
 import { expect } from "chai";
 import { createLogger } from "@one-data/platform";
-import { runBootstrap, salesDataset } from "../src/bootstrap.js";
+import { bootstrapKnowledge, runBootstrap, salesDataset } from "../src/bootstrap.js";
+import { createDependencies } from "../src/dependencies.js";
+import { glossaryDocument } from "../src/domain/knowledge-glossary.js";
+import type { ChunkHit } from "../src/adapters/vector-store.js";
 import { call, listKeys, startHarness, type Harness } from "./support/harness.js";
 
 describe("data-api bootstrap job", function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
   let h: Harness;
+  const log = createLogger("bootstrap-test", "silent");
 
   before(async () => {
     h = await startHarness();
@@ -14,21 +18,55 @@ describe("data-api bootstrap job", function () {
     await h?.stop();
   });
 
-  it("seeds sales_data.csv as ds-001 sales_data_v1.0, and a second run changes nothing", async () => {
-    const log = createLogger("bootstrap-test", "silent");
-    await runBootstrap(h.deps, log);
-    await runBootstrap(h.deps, log);
-    const list = await call<{ dataset_id: string; name: string; version: number; storage_path: string; row_count: number }[]>(`${h.url}/datasets`);
-    expect(list.body.data).to.have.length(1);
-    expect(list.body.data![0]).to.include({
-      dataset_id: "ds-001",
-      name: salesDataset.name,
-      version: 1,
-      storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`,
-      row_count: 5,
-    });
-    expect(await listKeys(h.config)).to.deep.equal(["sales_data.csv"]);
+  it("seeds sales_data.csv as ds-001 sales_data_v1.0 and indexes the glossary; a second run changes nothing", async () => {
+    await runBootstrap(h.deps, log, { deadlineMs: 30_000 });
+    await runBootstrap(h.deps, log, { deadlineMs: 30_000 });
+    const list = await call<{ dataset_id: string; name: string; version: number; storage_path: string; row_count: number | null; format: string }[]>(`${h.url}/datasets`);
+    expect(list.body.data!.map((d) => [d.dataset_id, d.name, d.version])).to.deep.equal([
+      ["ds-001", salesDataset.name, 1],
+      ["ds-002", glossaryDocument.name, 1],
+    ]);
+    expect(list.body.data![0]).to.include({ storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, row_count: 5 });
+    expect(list.body.data![1]).to.include({ format: "markdown" });
+    const keys = await listKeys(h.config);
+    expect(keys).to.have.length(2);
+    expect(keys.filter((key) => key.startsWith("knowledge/"))).to.have.length(1);
     const total = await call<{ rows: { total: number }[] }>(`${h.url}/query`, { method: "POST", json: { sql: "SELECT SUM(amount) AS total FROM ds_001_v1" } });
     expect(total.body.data!.rows).to.deep.equal([{ total: 2299.95 }]);
+
+    const found = await call<{ results: ChunkHit[] }>(`${h.url}/vector/search`, { method: "POST", json: { query: "What is a key customer?", top_k: 3 } });
+    expect(found.status, JSON.stringify(found.body)).to.equal(200);
+    const hits = found.body.data!.results;
+    expect(hits[0]).to.include({ document_id: "ds-002", document_name: glossaryDocument.name });
+    expect(hits[0]!.text).to.contain("at least 500");
+    // Indexed once: no chunk appears twice after two runs.
+    const all = await call<{ results: ChunkHit[] }>(`${h.url}/vector/search`, { method: "POST", json: { query: "glossary", top_k: 50 } });
+    const ids = all.body.data!.results.map((hit) => hit.chunk_id);
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect(await h.deps.knowledge.indexedChunks("ds-002")).to.equal(ids.length);
+  });
+
+  it("indexes the glossary again when its registry row survived but its chunks did not", async () => {
+    await h.deps.knowledge.remove("ds-002");
+    expect(await h.deps.knowledge.indexedChunks("ds-002")).to.equal(0);
+    const again = await bootstrapKnowledge(h.deps, log, { deadlineMs: 30_000 });
+    expect(again.created).to.equal(true);
+    expect(again.document).to.include({ document_id: "ds-002", version: 2 });
+    expect(await h.deps.knowledge.indexedChunks("ds-002")).to.be.greaterThan(2);
+  });
+
+  it("retries while Milvus is unreachable and then fails clearly, naming it, within its deadline", async () => {
+    const unreachable = createDependencies({ ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500 }, log);
+    const started = Date.now();
+    try {
+      const outcome = await bootstrapKnowledge(unreachable, log, { deadlineMs: 3000, retryDelayMs: 200 }).then(
+        () => "indexed",
+        (error: Error) => error.message,
+      );
+      expect(outcome).to.match(/^glossary not indexed: milvus still unavailable after \d+ s and [3-9]\d* attempts/);
+    } finally {
+      await unreachable.close();
+    }
+    expect(Date.now() - started).to.be.lessThan(8000);
   });
 });

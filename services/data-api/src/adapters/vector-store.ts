@@ -83,6 +83,13 @@ export class VectorStore {
     });
   }
 
+  async countDocument(name: string, documentId: string): Promise<number> {
+    return this.call(async (client) => {
+      const existing = await client.query({ collection_name: name, filter: `document_id == ${quote(documentId)}`, output_fields: ["id"] });
+      return existing.data.length;
+    });
+  }
+
   async removeDocument(name: string, documentId: string): Promise<number> {
     return this.call(async (client) => {
       const existing = await client.query({ collection_name: name, filter: `document_id == ${quote(documentId)}`, output_fields: ["id"] });

@@ -11,13 +11,19 @@ export const glossaryDocument = {
 
 /**
  * For the bootstrap Job: registers the glossary as a knowledge document
- * unless one of that name exists, so running the Job twice changes nothing.
+ * unless one of that name exists with its chunks indexed, so running the Job
+ * twice changes nothing, and a run after a lost index (Milvus wiped, a crash
+ * between registry and index) indexes it again.
  */
 export async function registerGlossary(knowledge: KnowledgeService, log: Logger): Promise<{ document: KnowledgeDocument; created: boolean }> {
   const existing = (await knowledge.list()).find((document) => document.name === glossaryDocument.name);
   if (existing) {
-    log.info({ document_id: existing.document_id }, "glossary already registered");
-    return { document: existing, created: false };
+    const chunks = await knowledge.indexedChunks(existing.document_id);
+    if (chunks > 0) {
+      log.info({ document_id: existing.document_id, chunks }, "glossary already registered");
+      return { document: existing, created: false };
+    }
+    log.warn({ document_id: existing.document_id }, "glossary registered but not indexed: registering it again");
   }
   const content = await readFile(glossaryDocument.file, "utf8");
   const document = await knowledge.register({ name: glossaryDocument.name, format: "markdown", description: glossaryDocument.description, content });

@@ -147,13 +147,26 @@ export class KnowledgeService {
     if (!(knowledgeFormats as readonly string[]).includes(dataset.format)) {
       throw unprocessable(`dataset ${documentId} is not a knowledge document (format ${dataset.format})`);
     }
+    const collection = await this.existingCollection();
+    if (!collection) return { document_id: documentId, deleted_chunks: 0 };
+    return { document_id: documentId, deleted_chunks: await this.deps.vectors.removeDocument(collection, documentId) };
+  }
+
+  /** How many chunks of the document are in the index: a registry row alone does not make it searchable. */
+  async indexedChunks(documentId: string): Promise<number> {
+    const collection = await this.existingCollection();
+    return collection ? this.deps.vectors.countDocument(collection, documentId) : 0;
+  }
+
+  /** The current model's collection, loaded, or undefined when nothing was indexed with this model yet. */
+  private async existingCollection(): Promise<string | undefined> {
     const { vectors, embeddings } = this.deps;
     const model = await embeddings.modelName();
     const dimension = (await embeddings.embed(["dimension probe"]))[0]?.length ?? 0;
     const collection = collectionName(this.deps.collectionPrefix, model, dimension);
-    if (!(await vectors.exists(collection))) return { document_id: documentId, deleted_chunks: 0 };
+    if (!(await vectors.exists(collection))) return undefined;
     await vectors.ensureCollection(collection, dimension);
-    return { document_id: documentId, deleted_chunks: await vectors.removeDocument(collection, documentId) };
+    return collection;
   }
 
   async search(query: string, topK: number, documentIds?: readonly string[]): Promise<ChunkHit[]> {
