@@ -151,16 +151,25 @@ describe("topology: cross-checks that fail on drift", () => {
   });
 
   it("every variable a service requires is set in its workload (and in its config schema when the service has one)", () => {
-    const workloadFor = { dataApi: "data-api", agentApi: "agent-api", modelJobs: "model-dataset-job", acceptance: "acceptance-suite" } as const;
     const configFiles = {
       dataApi: "services/data-api/src/config.ts",
       agentApi: "services/agent-api/src/config.ts",
       modelJobs: "services/model-jobs/src/config.ts",
       acceptance: "test/acceptance/src/config.ts",
     } as const;
-    for (const [key, name] of Object.entries(workloadFor) as [keyof typeof workloadFor, string][]) {
-      const t = podTemplates().find(({ workload }) => workload.metadata.name === name)!;
-      const set = new Set<string>(t.spec.containers[0].env.map((e: Any) => e.name));
+    // The bootstrap Job runs the data-api image with the data-api's configuration schema.
+    const workloads: [keyof typeof configFiles, string][] = [
+      ["dataApi", "data-api"],
+      ["dataApi", "data-bootstrap"],
+      ["agentApi", "agent-api"],
+      ["modelJobs", "model-dataset-job"],
+      ["acceptance", "acceptance-suite"],
+    ];
+    expect(requiredEnv.dataApi).to.include.members(["MILVUS_ADDRESS", "EMBEDDING_ENDPOINT"]);
+    for (const [key, name] of workloads) {
+      const t = podTemplates().find(({ workload }) => workload.metadata.name === name);
+      expect(t, `${name} is deployed`).to.not.equal(undefined);
+      const set = new Set<string>(t!.spec.containers[0].env.map((e: Any) => e.name));
       for (const v of requiredEnv[key]) expect([...set], `${name} lacks ${v}`).to.include(v);
       const config = join(repoRoot, configFiles[key]);
       if (existsSync(config)) {
@@ -172,6 +181,45 @@ describe("topology: cross-checks that fail on drift", () => {
           expect([...set], `${name} lacks ${variable} required by ${configFiles[key]}`).to.include(variable);
         }
       }
+    }
+  });
+
+  it("the Data API and its bootstrap reach Milvus and the embedding server it names, and ask for the model that server serves", () => {
+    const envOf = (name: string): Record<string, string> => {
+      const t = podTemplates().find(({ workload }) => workload.metadata.name === name)!;
+      return Object.fromEntries(t.spec.containers[0].env.filter((e: Any) => "value" in e).map((e: Any) => [e.name, e.value]));
+    };
+    const embeddingService = ofKind("Service").find((svc) => svc.metadata.name === appServices.vllmEmbedding.name)!;
+    const embeddingDeployment = ofKind("Deployment").find(
+      (d) =>
+        d.metadata.namespace === embeddingService.metadata.namespace &&
+        Object.entries(embeddingService.spec.selector as Record<string, string>).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+    )!;
+    const args: string[] = embeddingDeployment.spec.template.spec.containers[0].args;
+    const servedModel = args[args.indexOf("--served-model-name") + 1];
+    expect(args).to.include("pooling");
+    const policies = ofKind("NetworkPolicy");
+    const sourcesOf = (policy: string, port: number): string[] => {
+      const p = policies.find((item) => item.metadata.name === policy)!;
+      return p.spec.ingress
+        .filter((rule: Any) => rule.ports.some((item: Any) => item.port === port))
+        .map((rule: Any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);
+    };
+    // NetworkPolicies match the pod's port, and must select the embedding server's pods.
+    const embeddingPodPort: number = embeddingDeployment.spec.template.spec.containers[0].ports[0].containerPort;
+    const toEmbedding = policies.find((item) => item.metadata.name === "allow-to-vllm-embedding")!;
+    for (const [k, v] of Object.entries(toEmbedding.spec.podSelector.matchLabels as Record<string, string>)) {
+      expect(embeddingDeployment.spec.template.metadata.labels[k]).to.equal(v);
+    }
+    for (const name of ["data-api", "data-bootstrap"]) {
+      const env = envOf(name);
+      expect(env.MILVUS_ADDRESS, name).to.equal(`${infraServices.milvus.name}.${infraServices.milvus.namespace}.svc.cluster.local:${infraServices.milvus.port}`);
+      expect(env.EMBEDDING_ENDPOINT, name).to.equal(
+        `http://${embeddingService.metadata.name}.${embeddingService.metadata.namespace}.svc.cluster.local:${embeddingService.spec.ports[0].port}`,
+      );
+      expect(env.EMBEDDING_MODEL, name).to.equal(servedModel);
+      expect(sourcesOf("allow-to-milvus", infraServices.milvus.port), `${name} -> milvus`).to.include(name);
+      expect(sourcesOf("allow-to-vllm-embedding", embeddingPodPort), `${name} -> embedding server`).to.include(name);
     }
   });
 
