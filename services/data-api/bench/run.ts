@@ -2,7 +2,7 @@ import { createLogger, listen, success } from "@one-data/platform";
 import autocannon from "autocannon";
 import Koa from "koa";
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,5 +118,8 @@ const lines = [
   "The larger file is well past the heap limit and the peak RSS stays about the same as for the small one: nothing holds the whole file.",
   "",
 ];
-await writeFile(join(here, "..", "BENCHMARKS.md"), lines.join("\n"));
+// bench/knowledge.ts owns the section between its markers; keep it when rewriting the rest.
+const file = join(here, "..", "BENCHMARKS.md");
+const knowledgeSection = (await readFile(file, "utf8").catch(() => "")).match(/<!-- knowledge:start[\s\S]*?<!-- knowledge:end -->/)?.[0];
+await writeFile(file, [...lines, ...(knowledgeSection ? [knowledgeSection, ""] : [])].join("\n"));
 console.log("wrote BENCHMARKS.md");
