@@ -77,6 +77,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
       if (applied.length > 0) log.info({ applied }, "migrations applied");
       await ensureReadonlyUser(owner, config.MYSQL_READONLY_USER, config.MYSQL_READONLY_PASSWORD, config.MYSQL_DATASETS_DATABASE);
       await objects.ensureBucket(config.S3_BUCKET);
+      await datasets.sweepAbandoned(config.INGEST_STALE_AFTER_SECONDS);
     },
     async close() {
       objects.destroy();

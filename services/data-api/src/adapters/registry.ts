@@ -138,6 +138,25 @@ export class RegistryStore {
     );
   }
 
+  /** Reservations still `ingesting` after `olderThanSeconds`: left by a process that died mid-registration. */
+  async staleReservations(olderThanSeconds: number): Promise<{ seq: number; version: number; storagePath: string }[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT dataset_seq, version, storage_path FROM ${this.v}
+       WHERE status = 'ingesting' AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? SECOND ORDER BY dataset_seq, version`,
+      [olderThanSeconds],
+    );
+    return rows.map((row) => ({ seq: Number(row.dataset_seq), version: Number(row.version), storagePath: String(row.storage_path) }));
+  }
+
+  /** Whether any version other than the given one points at this object. */
+  async otherVersionsUse(storagePath: string, seq: number, version: number): Promise<boolean> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT 1 FROM ${this.v} WHERE storage_path = ? AND NOT (dataset_seq = ? AND version = ?) LIMIT 1`,
+      [storagePath, seq, version],
+    );
+    return rows.length > 0;
+  }
+
   /** Deletes a reservation, and the dataset identity too if no other version holds it. */
   async discard(seq: number, version: number): Promise<void> {
     const connection = await this.pool.getConnection();

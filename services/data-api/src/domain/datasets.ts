@@ -4,7 +4,7 @@ import type { DatasetTables } from "../adapters/dataset-tables.js";
 import { toMysqlAppError, withMysql } from "../adapters/mysql.js";
 import type { RegistryStore, VersionRecord } from "../adapters/registry.js";
 import { parseStoragePath, type ObjectLocation, type ObjectStore } from "../adapters/s3.js";
-import { datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
+import { apiObjectPrefixes, datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
 import { sqlTimestampToIso, type InferredColumn } from "./inference.js";
 import { fitRowSize, inferSchema, typedRowBatches, type TabularSchema } from "./ingest.js";
 import { isTabularFormat } from "./tabular.js";
@@ -171,6 +171,30 @@ export class DatasetService {
         throw error;
       }
     }
+  }
+
+  /**
+   * Start-up sweep: a registration that died between reserving its version
+   * and activating it (a crash, a killed pod) leaves an `ingesting` row,
+   * maybe a half-loaded table and, for objects the API wrote itself
+   * (uploads/, knowledge/), an object nothing else points at. Removes all
+   * three. Only reservations older than `olderThanSeconds` are touched, so a
+   * registration still running in another replica is left alone.
+   */
+  async sweepAbandoned(olderThanSeconds: number): Promise<{ dataset_id: string; version: number; object_removed: boolean }[]> {
+    const stale = await this.deps.registry.staleReservations(olderThanSeconds);
+    const swept: { dataset_id: string; version: number; object_removed: boolean }[] = [];
+    for (const { seq, version, storagePath } of stale) {
+      const location = parseStoragePath(storagePath);
+      const apiOwned = location !== undefined && Object.values(apiObjectPrefixes).some((prefix) => location.key.startsWith(prefix));
+      const removeObject = apiOwned && !(await this.deps.registry.otherVersionsUse(storagePath, seq, version));
+      await this.deps.tables.drop(datasetTableName(seq, version));
+      if (removeObject && location) await this.deps.objects.remove(location);
+      await this.deps.registry.discard(seq, version);
+      swept.push({ dataset_id: formatDatasetId(seq), version, object_removed: removeObject });
+    }
+    if (swept.length > 0) this.deps.log.warn({ swept }, "removed registrations abandoned mid-ingest");
+    return swept;
   }
 
   private async undo(location: ObjectLocation, reserved: { seq: number; version: number } | undefined, table: string | undefined, removeObject: boolean): Promise<void> {

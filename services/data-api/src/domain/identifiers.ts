@@ -51,3 +51,6 @@ export function columnIdentifiers(headers: readonly string[]): string[] {
     return name;
   });
 }
+
+/** Key prefixes of objects the API writes itself (uploads, knowledge text); objects elsewhere belong to whoever put them there. */
+export const apiObjectPrefixes = { upload: "uploads/", knowledge: "knowledge/" } as const;

@@ -5,6 +5,7 @@ import type { EmbeddingClient } from "../adapters/embedding-client.js";
 import { formatStoragePath, parseStoragePath, type ObjectStore } from "../adapters/s3.js";
 import { collectionName, maxTextBytes, type ChunkHit, type VectorStore } from "../adapters/vector-store.js";
 import type { DatasetService, DatasetView } from "./datasets.js";
+import { apiObjectPrefixes } from "./identifiers.js";
 import { chunkText } from "./knowledge-chunker.js";
 import { rerank } from "./knowledge-rerank.js";
 
@@ -95,7 +96,7 @@ export class KnowledgeService {
     if (input.content !== undefined) {
       if (Buffer.byteLength(input.content) > this.deps.maxDocumentBytes) throw payloadTooLarge(`the document is larger than ${this.deps.maxDocumentBytes} bytes`);
       text = input.content;
-      storagePath = formatStoragePath({ bucket: this.deps.bucket, key: `knowledge/${randomUUID()}.${format === "text" ? "txt" : "md"}` });
+      storagePath = formatStoragePath({ bucket: this.deps.bucket, key: `${apiObjectPrefixes.knowledge}${randomUUID()}.${format === "text" ? "txt" : "md"}` });
     } else {
       const location = parseStoragePath(input.storage_path ?? "");
       if (!location) throw invalidRequest("storage_path must look like s3://bucket/key");

@@ -15,6 +15,7 @@ import { uploadFields } from "../api-schemas.js";
 import type { AppDeps } from "../app.js";
 import { formatStoragePath, type ObjectLocation } from "../adapters/s3.js";
 import type { DatasetView } from "../domain/datasets.js";
+import { apiObjectPrefixes } from "../domain/identifiers.js";
 
 /** Object keys keep the client's file name readable but safe: no path separators, no control characters. */
 function safeFileName(name: string | undefined): string {
@@ -79,7 +80,7 @@ function receive(ctx: Context, deps: AppDeps): Promise<Received> {
         );
         return;
       }
-      location = { bucket: deps.config.S3_BUCKET, key: `uploads/${randomUUID()}/${safeFileName(info.filename)}` };
+      location = { bucket: deps.config.S3_BUCKET, key: `${apiObjectPrefixes.upload}${randomUUID()}/${safeFileName(info.filename)}` };
       stream.on("limit", () => {
         // Refuse at once rather than reading (and discarding) the rest of an oversized body.
         tooLarge = true;
