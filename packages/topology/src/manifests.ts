@@ -305,6 +305,15 @@ export function agentManifests(options: RenderOptions): Manifest[] {
   return [nodeServiceDeployment(spec, options), serviceFor(spec.service, spec.component)];
 }
 
+/**
+ * Wall-clock budget of the acceptance Job. The suite's checks run one after
+ * another, each with its own timeout (about 29 minutes if every one ran to
+ * its limit, which a CPU-only Qwen answering slowly can approach); the
+ * deadline sits above that sum so a slow run ends with its report rather than
+ * being killed before printing it.
+ */
+export const acceptanceDeadlineSeconds = 1800;
+
 /** Line the acceptance Job prints before the JUnit XML, so `verify` can split it out of the pod log. */
 export const junitMarker = "----- one-data junit -----";
 
@@ -322,5 +331,6 @@ export function acceptanceJob(options: RenderOptions): IJob {
   const container = job.spec!.template.spec!.containers[0]!;
   container.command = ["/bin/sh"];
   job.spec!.backoffLimit = 0;
+  job.spec!.activeDeadlineSeconds = acceptanceDeadlineSeconds;
   return job;
 }

@@ -106,8 +106,10 @@ export const seed = {
 /** Models served by vLLM (the seed's Qwen/Qwen-0.5B-Chat does not exist). */
 export const models = {
   chat: "Qwen/Qwen2.5-0.5B-Instruct",
-  embedding: "BAAI/bge-small-en-v1.5",
-  embeddingDimension: 384,
+  // The glossary and the end-to-end question are Chinese; the English bge
+  // model's vocabulary barely covers CJK. Its 512-dimension vectors need no
+  // setting: the Data API names each collection by model and dimension.
+  embedding: "BAAI/bge-small-zh-v1.5",
 } as const;
 
 /** Kind cluster, as in the seed: one control plane and two workers. */

@@ -3,6 +3,7 @@ import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accel
 import { istioIngressPolicy, istioManifests } from "./istio.js";
 import { selectorString, appSelector } from "./labels.js";
 import {
+  acceptanceDeadlineSeconds,
   acceptanceJob,
   agentManifests,
   dataBootstrapJob,
@@ -438,14 +439,14 @@ export function verifySteps(options: Pick<PlanOptions, "env" | "imageTag" | "reg
     {
       kind: "shell",
       description: `acceptance suite as Job ${jobs.acceptance.namespace}/${jobs.acceptance.name}`,
-      timeoutSeconds: 1260,
+      timeoutSeconds: acceptanceDeadlineSeconds + 120,
       manifests: [acceptanceJob(render)],
       script: [
         connectPrelude(options.env),
         `kubectl -n ${jobs.acceptance.namespace} delete job ${jobs.acceptance.name} --ignore-not-found --wait=true >/dev/null`,
         `kubectl -n ${jobs.acceptance.namespace} apply -f ${manifestsPath} >/dev/null`,
         // Complete or failed, whichever comes first; the log carries the verdict either way.
-        `kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=1200s >/dev/null || true`,
+        `kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=${acceptanceDeadlineSeconds + 60}s >/dev/null || true`,
         `kubectl -n ${jobs.acceptance.namespace} logs job/${jobs.acceptance.name} >/work/acceptance.log 2>&1 || true`,
         `succeeded=$(kubectl -n ${jobs.acceptance.namespace} get job ${jobs.acceptance.name} -o jsonpath='{.status.succeeded}')`,
         `echo "\${succeeded:-0}" >/work/acceptance.succeeded`,

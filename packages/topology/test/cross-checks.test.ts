@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { acceptanceChecks } from "@one-data/acceptance";
 import { expect } from "chai";
 import { parse } from "yaml";
 import {
+  acceptanceDeadlineSeconds,
   appServices,
   buildPlan,
   externalImages,
@@ -221,6 +223,35 @@ describe("topology: cross-checks that fail on drift", () => {
       expect(sourcesOf("allow-to-milvus", infraServices.milvus.port), `${name} -> milvus`).to.include(name);
       expect(sourcesOf("allow-to-vllm-embedding", embeddingPodPort), `${name} -> embedding server`).to.include(name);
     }
+  });
+
+  it("whoever follows the Data API's presigned URLs may reach the host it signs for", () => {
+    const envOf = (name: string): Record<string, string> => {
+      const workload = [...ofKind("Deployment"), ...ofKind("Job")].find((item) => item.metadata.name === name)!;
+      return Object.fromEntries(workload.spec.template.spec.containers[0].env.filter((e: Any) => "value" in e).map((e: Any) => [e.name, e.value]));
+    };
+    const dataApiEnv = envOf(appServices.dataApi.name);
+    const signedHost = new URL(dataApiEnv.S3_PUBLIC_ENDPOINT ?? dataApiEnv.S3_ENDPOINT!);
+    expect(signedHost.hostname).to.equal(`${infraServices.minio.name}.${infraServices.minio.namespace}.svc.cluster.local`);
+    expect(Number(signedHost.port)).to.equal(infraServices.minio.port);
+    const toMinio = ofKind("NetworkPolicy").find((p) => p.metadata.name === "allow-to-minio")!;
+    const admitted = toMinio.spec.ingress
+      .filter((rule: Any) => rule.ports.some((item: Any) => item.port === infraServices.minio.port))
+      .map((rule: Any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);
+    // The batch job reads its input that way; the acceptance suite runs the batch job in-process and downloads the file it computes ground truth from.
+    for (const reader of ["model-dataset-job", "acceptance-suite"]) expect(admitted, `${reader} -> minio`).to.include(reader);
+  });
+
+  it("the acceptance Job outlives its suite's check budget, and verify waits for the Job's deadline", () => {
+    const suiteBudgetSeconds = acceptanceChecks.reduce((sum, check) => sum + check.timeoutMs, 0) / 1000;
+    const job = ofKind("Job").find((item) => item.metadata.name === "acceptance-suite")!;
+    expect(job.spec.activeDeadlineSeconds).to.equal(acceptanceDeadlineSeconds);
+    expect(acceptanceDeadlineSeconds, "deadline vs the sum of check timeouts").to.be.greaterThan(suiteBudgetSeconds);
+    const step = verifySteps({ env: "kind", imageTag: "t" }).find((s) => s.kind === "shell" && s.description.includes("acceptance-suite"));
+    if (step?.kind !== "shell") throw new Error("verify has no acceptance step");
+    const waited = Number(/wait --for=jsonpath=\S+ job\/acceptance-suite --timeout=(\d+)s/.exec(step.script)?.[1]);
+    expect(waited, "verify's kubectl wait").to.be.at.least(acceptanceDeadlineSeconds);
+    expect(step.timeoutSeconds, "verify step timeout").to.be.greaterThan(waited);
   });
 
   it("our pods run non-root with a read-only root filesystem, dropped capabilities, requests and limits", () => {
