@@ -27,7 +27,9 @@ function thresholdFromPrompt(request: ChatRequestView): number | undefined {
 
 function structuredQuery(request: ChatRequestView, schema: Record<string, unknown>): string {
   const table = tableFromSchema(schema) ?? "unknown_table";
-  const question = request.lastUserText;
+  // The agent's prompt also carries retrieved documents (which may mention
+  // 大客户 whatever was asked); only its "Question:" line is the question.
+  const question = /^Question: (.*)$/m.exec(request.lastUserText)?.[1] ?? request.lastUserText;
   const base = { table, filters: [], having: [], order_by: [], limit: 100, count_result_rows: false };
   if (/大客户|key customer/i.test(question)) {
     const threshold = thresholdFromPrompt(request);
