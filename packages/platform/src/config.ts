@@ -33,6 +33,21 @@ export function loadConfig<S extends z.ZodObject>(
   throw new ConfigError(service, problems);
 }
 
+/**
+ * For entry points: a configuration error is the operator's to fix, so it is
+ * printed as the one message above (no stack trace) and the process exits 2;
+ * anything else is a bug and propagates.
+ */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
+
 /** Building blocks for env schemas, so every service parses values alike. */
 export const envVar = {
   string: () => z.string().trim().min(1, "must not be empty"),

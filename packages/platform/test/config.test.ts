@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { z } from "zod";
-import { ConfigError, envVar, loadConfig } from "../src/index.js";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ConfigError, envVar, loadConfig, loadConfigOrExit } from "../src/index.js";
 
 const schema = z.object({
   MYSQL_HOST: envVar.string(),
@@ -35,5 +37,41 @@ describe("loadConfig", () => {
       expect(problems).to.match(/QUERY_ROW_LIMIT:/);
       expect((error as Error).message).to.match(/^svc: invalid configuration/);
     }
+  });
+});
+
+describe("loadConfigOrExit", () => {
+  const platform = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+  const entryPoint = (env: Record<string, string>) =>
+    spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `import { z } from "zod"; import { envVar, loadConfig, loadConfigOrExit } from ${JSON.stringify(platform)};
+         const config = loadConfigOrExit(() => loadConfig("demo", z.object({ DEMO_PORT: envVar.port(8080), DEMO_URL: envVar.url() })));
+         console.log(JSON.stringify(config));`,
+      ],
+      { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 30_000 },
+    );
+
+  it("returns the configuration when it is valid", () => {
+    const run = entryPoint({ DEMO_URL: "http://x:1" });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(JSON.parse(run.stdout)).to.deep.equal({ DEMO_PORT: 8080, DEMO_URL: "http://x:1" });
+  });
+
+  it("prints the one message, without a stack trace, and exits 2 when it is not", () => {
+    const run = entryPoint({ DEMO_PORT: "http" });
+    expect(run.status).to.equal(2);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines, run.stderr).to.have.length(1);
+    expect(lines[0]).to.match(/^demo: invalid configuration: DEMO_PORT: .+; DEMO_URL is required$/);
+  });
+
+  it("lets any other error through", () => {
+    expect(() => loadConfigOrExit(() => { throw new TypeError("bug"); })).to.throw(TypeError, "bug");
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, isAppError, type Logger } from "@one-data/platform";
+import { createLogger, isAppError, loadConfigOrExit, type Logger } from "@one-data/platform";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { formatStoragePath } from "./adapters/s3.js";
@@ -89,14 +89,7 @@ export async function runBootstrap(deps: Dependencies, log: Logger, options: Boo
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  let config;
-  try {
-    config = loadDataApiConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit(loadDataApiConfig);
   const log = createLogger("data-bootstrap", config.LOG_LEVEL);
   const deps = createDependencies(config, log);
   try {

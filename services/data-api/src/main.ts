@@ -1,16 +1,9 @@
-import { ConfigError, createLogger, listen } from "@one-data/platform";
+import { createLogger, listen, loadConfigOrExit } from "@one-data/platform";
 import { createApp } from "./app.js";
-import { loadDataApiConfig, type DataApiConfig } from "./config.js";
+import { loadDataApiConfig } from "./config.js";
 import { createDependencies, prepareWithRetry } from "./dependencies.js";
 
-let config: DataApiConfig;
-try {
-  config = loadDataApiConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(2);
-}
+const config = loadConfigOrExit(loadDataApiConfig);
 const log = createLogger("data-api", config.LOG_LEVEL);
 const deps = createDependencies(config, log);
 try {
