@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from "koa";
 import { bodyParser } from "@koa/bodyparser";
 import type { z } from "zod";
 import { AppError, ErrorCode, internal, invalidRequest, isAppError, malformedJson, payloadTooLarge } from "./errors.js";
-import type { ErrorBody } from "./envelope.js";
+import { errorBody } from "./envelope.js";
 import type { Logger } from "./logger.js";
 
 /** Errors thrown by Koa's own helpers and body parsers carry `status`/`expose`. */
@@ -14,7 +14,8 @@ interface HttpLikeError {
   message?: string;
 }
 
-function toAppError(error: unknown): AppError {
+/** Any failure as an AppError with a stable code; what is not a known client error becomes a generic 500. */
+export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   const http = (typeof error === "object" && error !== null ? error : {}) as HttpLikeError;
   const status = http.status ?? http.statusCode;
@@ -28,12 +29,15 @@ function toAppError(error: unknown): AppError {
   return internal("internal error");
 }
 
+/** The body a failure is answered with; routes that speak another API's error format (OpenAI's) supply their own. */
+export type ErrorBodyShape = (error: AppError, ctx: Context) => unknown;
+
 /**
- * Turns every failure into the envelope with a stable code. Unexpected errors
- * are logged with their stack and answered with a generic 500: stacks never
- * reach clients.
+ * Turns every failure into the envelope (or `shape`'s body) with a stable
+ * code. Unexpected errors are logged with their stack and answered with a
+ * generic 500: stacks never reach clients.
  */
-export function errorEnvelope(log: Logger): Middleware {
+export function errorEnvelope(log: Logger, shape: ErrorBodyShape = errorBody): Middleware {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -45,10 +49,8 @@ export function errorEnvelope(log: Logger): Middleware {
       if (appError.status >= 500) {
         log.error({ err: error, method: ctx.method, path: ctx.path, code: appError.code }, appError.message);
       }
-      const body: ErrorBody = { code: appError.code, message: appError.message };
-      if (appError.details !== undefined) body.details = appError.details;
       ctx.status = appError.status;
-      ctx.body = body;
+      ctx.body = shape(appError, ctx);
     }
   };
 }

@@ -1,5 +1,5 @@
 import Koa from "koa";
-import { errorEnvelope, jsonBody, requestLog, type Logger } from "@one-data/platform";
+import { errorBody, errorEnvelope, jsonBody, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
 import type { DataApiClient } from "./adapters/data-api-client.js";
 import { createAgent } from "./domain/agent.js";
 import { createConversations } from "./domain/conversations.js";
@@ -7,7 +7,7 @@ import type { MemoryPort, ModelPort } from "./domain/ports.js";
 import { chatRoutes } from "./routes/chat.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
-import { openAiRoutes } from "./routes/openai-compatible.js";
+import { openAiRoutes, servesOpenAiApi } from "./routes/openai-compatible.js";
 
 export interface AppDependencies {
   model: ModelPort;
@@ -23,7 +23,7 @@ export function createApp(deps: AppDependencies): Koa {
   const conversations = createConversations(agent, deps.memory, deps.log);
   const app = new Koa();
   app.use(requestLog(deps.log));
-  app.use(errorEnvelope(deps.log));
+  app.use(errorEnvelope(deps.log, (error, ctx) => (servesOpenAiApi(ctx.path) ? openAiErrorBody(error) : errorBody(error))));
   app.use(jsonBody(bodyLimit));
   for (const router of [
     healthRoutes(deps),

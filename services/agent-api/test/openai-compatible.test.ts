@@ -80,4 +80,21 @@ describe("agent-api: OpenAI-compatible endpoint (doubles)", () => {
     expect(down.status).to.equal(503);
     expect(down.body.error).to.deep.include({ type: "server_error", code: "50301" });
   });
+
+  it("answers failures before any route (malformed or oversized body, unknown path) in OpenAI's shape too", async () => {
+    const cases: [string, unknown, number, string][] = [
+      ["/v1/chat/completions", "{not json", 400, "40002"],
+      ["/v1/chat/completions", { model: "one-data-agent", messages: [{ role: "user", content: "x".repeat(70_000) }] }, 413, "41301"],
+      ["/v1/completions", { model: "one-data-agent", prompt: "hi" }, 404, "40401"],
+    ];
+    for (const [path, body, status, code] of cases) {
+      const res = await h.post(path, body);
+      expect([res.status, res.body?.error?.code, res.body?.error?.type], path).to.deep.equal([status, code, "invalid_request_error"]);
+      expect(res.body, path).not.to.have.property("code");
+    }
+    // The native API keeps the envelope for the same failure.
+    const native = await h.post("/api/v1/chat", "{not json");
+    expect([native.status, native.body.code]).to.deep.equal([400, 40002]);
+    expect(h.model.chatRequests()).to.have.length(0);
+  });
 });

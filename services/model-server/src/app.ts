@@ -1,17 +1,17 @@
 import Koa from "koa";
-import { jsonBody, requestLog, type Logger } from "@one-data/platform";
+import { errorEnvelope, jsonBody, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
 import type { LocalModel } from "./adapters/local-model.js";
 import type { ModelServerConfig } from "./config.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
 import { embeddingRoutes } from "./routes/embeddings.js";
 import { modelRoutes } from "./routes/models.js";
-import { openAiErrors } from "./routes/openai-errors.js";
 
 export function createApp(config: ModelServerConfig, model: LocalModel, log: Logger): Koa {
   const app = new Koa();
   const startedAt = Math.floor(Date.now() / 1000);
   app.use(requestLog(log));
-  app.use(openAiErrors(log));
+  // This server speaks only the OpenAI API, so every failure takes its error format.
+  app.use(errorEnvelope(log, openAiErrorBody));
   app.use(jsonBody("2mb"));
   for (const router of [
     modelRoutes(config.MODEL_NAME, startedAt),

@@ -139,6 +139,12 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     expect((unknown as APIError).status).to.equal(404);
     const bad = await client.chat.completions.create({ model: modelName, messages: [] }).catch((error: unknown) => error);
     expect((bad as APIError).status).to.equal(400);
-    expect((bad as APIError).code).to.equal(40001);
+    expect((bad as APIError).code).to.equal("40001");
+    const malformed = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(malformed.status).to.equal(400);
+    expect(await malformed.json()).to.deep.equal({ error: { message: "request body is not valid JSON", type: "invalid_request_error", code: "40002", param: null } });
+    const noRoute = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/completions`, { method: "POST" });
+    expect(noRoute.status).to.equal(404);
+    expect(((await noRoute.json()) as { error: { code: string } }).error.code).to.equal("40401");
   });
 });

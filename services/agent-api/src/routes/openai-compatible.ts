@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import Router from "@koa/router";
-import { invalidRequest, notFound, parseInput, type Logger } from "@one-data/platform";
-import type { Context, Next } from "koa";
+import { invalidRequest, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
 import { z } from "zod";
 import type { Agent, AgentAnswer } from "../domain/agent.js";
 import type { ChatTurn } from "../domain/conversation.js";
@@ -50,18 +49,8 @@ function toHistory(messages: z.infer<typeof completionRequest>["messages"]): { q
   return { question, history };
 }
 
-/** OpenAI clients expect `{error:{message,type,code}}`, not the envelope. */
-async function openAiErrors(ctx: Context, next: Next, log: Logger): Promise<void> {
-  try {
-    await next();
-  } catch (error) {
-    const { status, code, message } = publicError(error, log);
-    ctx.status = status;
-    ctx.body = { error: { message, type: errorType(status), code: String(code), param: null } };
-  }
-}
-
-const errorType = (status: number): string => (status >= 500 ? "server_error" : "invalid_request_error");
+/** Paths of the OpenAI-compatible API: every failure there, malformed JSON and unknown routes included, is answered in OpenAI's error format. */
+export const servesOpenAiApi = (path: string): boolean => path === "/v1" || path.startsWith("/v1/");
 
 function completion(id: string, answer: AgentAnswer) {
   return {
@@ -80,7 +69,6 @@ function completion(id: string, answer: AgentAnswer) {
 
 export function openAiRoutes(agent: Agent, log: Logger): Router {
   const router = new Router({ prefix: "/v1" });
-  router.use((ctx, next) => openAiErrors(ctx, next, log));
 
   router.get("/models", (ctx) => {
     ctx.body = { object: "list", data: [{ id: agentModelId, object: "model", created, owned_by: "one-data-studio" }] };
@@ -111,7 +99,7 @@ export function openAiRoutes(agent: Agent, log: Logger): Router {
         (answer) => sse.send(undefined, chunk({}, "stop", { route: answer.route, served_model: answer.model, sources: answer.sources, degraded: answer.degraded })),
         (error: unknown) => {
           const { code, message, status } = publicError(error, log);
-          sse.send(undefined, { error: { message, type: errorType(status), code: String(code) } });
+          sse.send(undefined, openAiErrorBody({ status, code, message }));
         },
       )
       .finally(() => {

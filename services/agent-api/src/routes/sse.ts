@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { Context } from "koa";
-import { isAppError, type Logger } from "@one-data/platform";
+import { toAppError, type Logger } from "@one-data/platform";
 
 export interface SseChannel {
   send(event: string | undefined, data: unknown): void;
@@ -38,7 +38,7 @@ export function wantsStream(ctx: Context, flag: boolean | undefined): boolean {
 
 /** The `{code, message}` of a failure, without a stack; unexpected errors are logged instead. */
 export function publicError(error: unknown, log: Logger): { status: number; code: number; message: string } {
-  if (isAppError(error)) return { status: error.status, code: error.code, message: error.message };
-  log.error({ err: error }, "unexpected failure");
-  return { status: 500, code: 50001, message: "internal error" };
+  const appError = toAppError(error);
+  if (appError.status >= 500) log.error({ err: error, code: appError.code }, appError.message);
+  return { status: appError.status, code: appError.code, message: appError.message };
 }

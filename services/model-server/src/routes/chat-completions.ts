@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { LlamaGrammar } from "node-llama-cpp";
-import { invalidRequest, notFound, parseInput, type Logger } from "@one-data/platform";
+import { internal, invalidRequest, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
 import type { GenerateOptions, LocalModel } from "../adapters/local-model.js";
 import { toChatHistory } from "../domain/chat-history.js";
 import { toGrammarSchema } from "../domain/grammar-schema.js";
@@ -101,7 +101,7 @@ export function chatCompletionRoutes(model: LocalModel, modelName: string, defau
       })
       .catch((error: unknown) => {
         log.error({ err: error }, "generation failed while streaming");
-        send({ error: { message: "generation failed", type: "server_error", code: 50001 } });
+        send(openAiErrorBody(internal("generation failed")));
       })
       .finally(() => {
         stream.end("data: [DONE]\n\n");
