@@ -1,5 +1,6 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import ajvFormats from "ajv-formats";
 import { expect } from "chai";
 import { salesDataCsv } from "../src/bootstrap.js";
 import { createRouter } from "../src/app.js";
@@ -19,6 +20,8 @@ describe("data-api OpenAPI document", function () {
     expect(res.status).to.equal(200);
     doc = res.body as unknown as Doc;
     ajv = new Ajv2020({ strict: false, allErrors: true });
+    // Formats (date-time, uri...) are part of the contract: without them ajv ignores them.
+    ajvFormats.default(ajv);
     ajv.addSchema(doc, "openapi");
   });
   after(async () => {
