@@ -7,43 +7,46 @@ const buildInputs = {
   exclude: ["**/node_modules", "**/dist", ".local", "**/.local", "**/*.tsbuildinfo"],
 };
 
-/** Node 20 LTS with the workspace sources and all dependencies installed (the build stage). */
-export function workspaceBuilder(source: Directory): Container {
-  return dag
-    .container()
-    .from(imageRef(externalImages.node))
-    .withWorkdir("/app")
-    .withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"))
-    // node-llama-cpp's postinstall would look for (and maybe download or build)
-    // llama.cpp; the model server loads the prebuilt binary npm installed.
-    .withEnvVariable("NODE_LLAMA_CPP_SKIP_DOWNLOAD", "true")
-    .withDirectory("/app", source, buildInputs)
-    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
-    .withExec(["npm", "run", "build", "-w", "packages/platform"]);
+/** The pinned Node image with npm's cache, working in /app. */
+function nodeBase(): Container {
+  return dag.container().from(imageRef(externalImages.node)).withWorkdir("/app").withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"));
 }
 
 /**
- * A service image: built in the build stage, then a fresh Node 20 image with
- * production dependencies only, the compiled output, and the non-root `node`
- * user (uid 1000, the uid the manifests' securityContext runs as).
+ * `npm ci` without node-llama-cpp's postinstall, which would look for (and
+ * maybe download or build) llama.cpp: the model server loads the prebuilt
+ * binary npm installed. The switch does not stay in the image.
+ */
+function npmCi(container: Container, args: string[]): Container {
+  return container
+    .withEnvVariable("NODE_LLAMA_CPP_SKIP_DOWNLOAD", "true")
+    .withExec(["npm", "ci", "--no-audit", "--no-fund", ...args])
+    .withoutEnvVariable("NODE_LLAMA_CPP_SKIP_DOWNLOAD");
+}
+
+/** Node 20 with the workspace sources and all dependencies installed (the build stage; tests run from source). */
+export function workspaceBuilder(source: Directory): Container {
+  return npmCi(nodeBase().withDirectory("/app", source, buildInputs), []);
+}
+
+/**
+ * A service image: its workspace and the workspaces of ours it imports,
+ * compiled in the build stage in dependency order, then a fresh Node 20
+ * image with production dependencies only, their compiled output, and the
+ * non-root `node` user (uid 1000, the uid the manifests' securityContext runs as).
  */
 export function serviceImage(source: Directory, key: OurImageKey): Container {
-  const workspace = ourImages[key].workspace;
-  const built = workspaceBuilder(source).withExec(["npm", "run", "build", "-w", workspace]);
+  const { workspace, localDependencies } = ourImages[key];
+  const workspaces = [...localDependencies, workspace];
+  const built = workspaces.reduce((stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]), workspaceBuilder(source));
   // Every workspace's package.json, so `npm ci` finds the lockfile consistent.
   const manifests = source.filter({
     include: ["package.json", "package-lock.json", "**/package.json"],
     exclude: ["**/node_modules/**", ".dagger/**"],
   });
-  return dag
-    .container()
-    .from(imageRef(externalImages.node))
-    .withWorkdir("/app")
-    .withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"))
-    .withDirectory("/app", manifests)
-    .withExec(["npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "-w", workspace, "-w", "packages/platform"])
-    .withDirectory("/app/packages/platform/dist", built.directory("/app/packages/platform/dist"))
-    .withDirectory(`/app/${workspace}/dist`, built.directory(`/app/${workspace}/dist`))
+  const installed = npmCi(nodeBase().withDirectory("/app", manifests), ["--omit=dev", ...workspaces.flatMap((ws) => ["-w", ws])]);
+  return workspaces
+    .reduce((image, ws) => image.withDirectory(`/app/${ws}/dist`, built.directory(`/app/${ws}/dist`)), installed)
     .withEnvVariable("NODE_ENV", "production")
     .withWorkdir(`/app/${workspace}`)
     .withUser("node")

@@ -96,12 +96,22 @@ export const tools = {
  * image-archive`), so the name carries the `docker.io/library/` prefix that
  * containerd records for an unqualified name.
  */
+/**
+ * Our images: the workspace each runs, and the workspaces of ours it imports
+ * (built first and shipped with their compiled output, since they resolve to
+ * `dist/` at run time), in build order. A test holds `localDependencies` to
+ * the packages' own `dependencies`.
+ */
 export const ourImages = {
-  dataApi: { name: "one-data-data-api", workspace: "services/data-api" },
-  agentApi: { name: "one-data-agent-api", workspace: "services/agent-api" },
-  modelJobs: { name: "one-data-model-jobs", workspace: "services/model-jobs" },
-  acceptance: { name: "one-data-acceptance", workspace: "test/acceptance" },
-} as const;
+  dataApi: { name: "one-data-data-api", workspace: "services/data-api", localDependencies: ["packages/platform"] },
+  agentApi: { name: "one-data-agent-api", workspace: "services/agent-api", localDependencies: ["packages/platform"] },
+  modelJobs: { name: "one-data-model-jobs", workspace: "services/model-jobs", localDependencies: ["packages/platform"] },
+  acceptance: {
+    name: "one-data-acceptance",
+    workspace: "test/acceptance",
+    localDependencies: ["packages/platform", "services/model-jobs"],
+  },
+} as const satisfies Record<string, { name: string; workspace: string; localDependencies: readonly string[] }>;
 
 export type OurImageKey = keyof typeof ourImages;
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { acceptanceChecks } from "@one-data/acceptance";
 import { expect } from "chai";
@@ -11,6 +11,7 @@ import {
   helmReleases,
   infraServices,
   namespaces,
+  ourImages,
   releaseSelector,
   requiredEnv,
   secrets,
@@ -107,6 +108,34 @@ describe("topology: cross-checks that fail on drift", () => {
     for (const r of helmReleases.filter((r) => r.existingSecret)) {
       const values = readFileSync(join(repoRoot, r.valuesFile), "utf8");
       expect(values, r.valuesFile).to.match(new RegExp(`existingSecret: ${r.existingSecret}\\b`));
+    }
+  });
+
+  it("each image ships every workspace of ours its package imports, dependencies before dependents", () => {
+    const manifestOf = (dir: string) =>
+      JSON.parse(readFileSync(join(repoRoot, dir, "package.json"), "utf8")) as { name: string; dependencies?: Record<string, string> };
+    const rootWorkspaces = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { workspaces: string[] }).workspaces;
+    const dirOf = new Map<string, string>();
+    for (const pattern of rootWorkspaces) {
+      const parent = pattern.replace(/\/\*$/, "");
+      const dirs = pattern.endsWith("/*") ? readdirSync(join(repoRoot, parent)).map((d) => `${parent}/${d}`) : [pattern];
+      for (const dir of dirs) if (existsSync(join(repoRoot, dir, "package.json"))) dirOf.set(manifestOf(dir).name, dir);
+    }
+    const ours = (dir: string) => Object.keys(manifestOf(dir).dependencies ?? {}).filter((name) => dirOf.has(name)).map((name) => dirOf.get(name)!);
+    for (const [key, image] of Object.entries(ourImages)) {
+      const shipped: readonly string[] = image.localDependencies;
+      const needed = new Set<string>();
+      const pending = [image.workspace as string];
+      while (pending.length > 0) {
+        for (const dep of ours(pending.pop()!)) {
+          if (!needed.has(dep)) pending.push(dep);
+          needed.add(dep);
+        }
+      }
+      expect([...shipped].sort(), key).to.deep.equal([...needed].sort());
+      shipped.forEach((dir, i) => {
+        for (const dep of ours(dir)) expect(shipped.indexOf(dep), `${key}: ${dep} before ${dir}`).to.be.within(0, i - 1);
+      });
     }
   });
 
