@@ -1,3 +1,6 @@
+// Keeps the body parser's `ctx.request.body` typing in the emitted koa.d.ts:
+// services compiled against platform's dist (the images) rely on it.
+/// <reference types="@koa/bodyparser" preserve="true" />
 import type { Context, Middleware, Next } from "koa";
 import { bodyParser } from "@koa/bodyparser";
 import type { z } from "zod";
