@@ -13,12 +13,13 @@ results_dir="$repo/.local/results"
 mkdir -p "$results_dir"
 rm -f "$results_dir"/*.log
 
-# CI reads the last line: "tests: N passed, N failed" over mocha and the gating acceptance run.
+# CI reads the last line: "tests: N passed, N failed" over mocha, the image layouts and the gating acceptance run.
 print_test_totals() {
   cat "$results_dir"/*.log 2>/dev/null | awk '
     /^ *[0-9]+ passing/ { passed += $1 }
     /^ *[0-9]+ failing/ { failed += $1 }
     /^acceptance counts:/ { passed += $3; failed += $5 }
+    /^image layouts:/ { passed += $3; failed += $5 }
     END { printf "tests: %d passed, %d failed\n", passed, failed }'
 }
 
@@ -34,6 +35,9 @@ trap finish EXIT
 install_all
 step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 step "typecheck" npm run typecheck --silent
+step "build (what the images compile)" npm run build --silent
+step "image layouts (what dagger builds, assembled without Docker)" \
+  bash -o pipefail -c 'npm run check:images --silent 2>&1 | tee "$0"' "$results_dir/image-layout.log"
 step "start local servers" start_all
 set -a
 . "$ENV_FILE"

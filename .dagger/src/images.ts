@@ -1,5 +1,5 @@
 import { dag, type Container, type Directory } from "@dagger.io/dagger";
-import { externalImages, imageRef, ourImages, type OurImageKey } from "../../packages/topology/src/index.js";
+import { externalImages, imageLayout, imageRef, type OurImageKey } from "../../packages/topology/src/index.js";
 
 /** Files a build needs: manifests and sources, never installed or built output. */
 const buildInputs = {
@@ -30,14 +30,14 @@ export function workspaceBuilder(source: Directory): Container {
 }
 
 /**
- * A service image: its workspace and the workspaces of ours it imports,
- * compiled in the build stage in dependency order, then a fresh Node 20
- * image with production dependencies only, their compiled output, and the
- * non-root `node` user (uid 1000, the uid the manifests' securityContext runs as).
+ * A service image (layout in packages/topology `imageLayout`): its workspace
+ * and the workspaces of ours it imports, compiled in the build stage in
+ * dependency order, then a fresh Node 20 image with production dependencies
+ * only, the compiled output and run-time files, and the non-root `node` user
+ * (uid 1000, the uid the manifests' securityContext runs as).
  */
 export function serviceImage(source: Directory, key: OurImageKey): Container {
-  const { workspace, localDependencies } = ourImages[key];
-  const workspaces = [...localDependencies, workspace];
+  const { workspaces, shipped, workdir } = imageLayout(key);
   const built = workspaces.reduce((stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]), workspaceBuilder(source));
   // Every workspace's package.json, so `npm ci` finds the lockfile consistent.
   const manifests = source.filter({
@@ -45,10 +45,10 @@ export function serviceImage(source: Directory, key: OurImageKey): Container {
     exclude: ["**/node_modules/**", ".dagger/**"],
   });
   const installed = npmCi(nodeBase().withDirectory("/app", manifests), ["--omit=dev", ...workspaces.flatMap((ws) => ["-w", ws])]);
-  return workspaces
-    .reduce((image, ws) => image.withDirectory(`/app/${ws}/dist`, built.directory(`/app/${ws}/dist`)), installed)
+  return shipped
+    .reduce((image, path) => image.withDirectory(`/app/${path}`, built.directory(`/app/${path}`)), installed)
     .withEnvVariable("NODE_ENV", "production")
-    .withWorkdir(`/app/${workspace}`)
+    .withWorkdir(`/app/${workdir}`)
     .withUser("node")
     .withEntrypoint(["node"])
     .withDefaultArgs(["dist/main.js"]);

@@ -97,23 +97,46 @@ export const tools = {
  * containerd records for an unqualified name.
  */
 /**
- * Our images: the workspace each runs, and the workspaces of ours it imports
+ * Our images: the workspace each runs; the workspaces of ours it imports
  * (built first and shipped with their compiled output, since they resolve to
- * `dist/` at run time), in build order. A test holds `localDependencies` to
- * the packages' own `dependencies`.
+ * `dist/` at run time), in build order; and files of the workspace read at
+ * run time besides its code (the bootstrap's glossary). A test holds
+ * `localDependencies` to the packages' own `dependencies`, and the test
+ * command assembles each image's layout and starts its entry points.
  */
 export const ourImages = {
-  dataApi: { name: "one-data-data-api", workspace: "services/data-api", localDependencies: ["packages/platform"] },
-  agentApi: { name: "one-data-agent-api", workspace: "services/agent-api", localDependencies: ["packages/platform"] },
-  modelJobs: { name: "one-data-model-jobs", workspace: "services/model-jobs", localDependencies: ["packages/platform"] },
+  dataApi: { name: "one-data-data-api", workspace: "services/data-api", localDependencies: ["packages/platform"], runtimeFiles: ["bootstrap"] },
+  agentApi: { name: "one-data-agent-api", workspace: "services/agent-api", localDependencies: ["packages/platform"], runtimeFiles: [] },
+  modelJobs: { name: "one-data-model-jobs", workspace: "services/model-jobs", localDependencies: ["packages/platform"], runtimeFiles: [] },
   acceptance: {
     name: "one-data-acceptance",
     workspace: "test/acceptance",
     localDependencies: ["packages/platform", "services/model-jobs"],
+    runtimeFiles: [],
   },
-} as const satisfies Record<string, { name: string; workspace: string; localDependencies: readonly string[] }>;
+} as const satisfies Record<string, { name: string; workspace: string; localDependencies: readonly string[]; runtimeFiles: readonly string[] }>;
 
 export type OurImageKey = keyof typeof ourImages;
+
+/** What a service image holds under /app, as the Dagger module builds it. */
+export interface ImageLayout {
+  /** Workspaces compiled and installed (production dependencies), in build order. */
+  readonly workspaces: readonly string[];
+  /** Repository paths copied from the build stage. */
+  readonly shipped: readonly string[];
+  /** The working directory; entry points are relative to it (`dist/main.js`). */
+  readonly workdir: string;
+}
+
+export function imageLayout(key: OurImageKey): ImageLayout {
+  const image = ourImages[key];
+  const workspaces = [...image.localDependencies, image.workspace];
+  return {
+    workspaces,
+    shipped: [...workspaces.map((ws) => `${ws}/dist`), ...image.runtimeFiles.map((file) => `${image.workspace}/${file}`)],
+    workdir: image.workspace,
+  };
+}
 
 /** Tag used when no build tag is given (rendered manifests in k8s/, dry runs). */
 export const defaultImageTag = "0.1.0";
