@@ -3,7 +3,7 @@
  * packages/topology, assembles in a scratch directory what the Dagger module
  * puts under /app (`imageLayout`: production dependencies of its workspaces,
  * their compiled output, run-time files), then
- *   - starts every entry point the manifests run with an empty environment:
+ *   - starts every entry point its workloads run with an empty environment:
  *     it must get as far as configuration validation (exit 2 with the
  *     service's "invalid configuration" message), which proves every import
  *     resolves in the image;
@@ -17,17 +17,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dataBootstrapCommand, imageLayout, ourImages, type OurImageKey } from "@one-data/topology";
+import { imageLayout, ourImages, type OurImageKey } from "@one-data/topology";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../..");
-
-/** Entry points the manifests run in each image (Deployments and Jobs), relative to the workdir. */
-const entryPoints: Record<OurImageKey, readonly string[]> = {
-  dataApi: ["dist/main.js", ...dataBootstrapCommand],
-  agentApi: ["dist/main.js"],
-  modelJobs: ["dist/main.js"],
-  acceptance: ["dist/main.js"],
-};
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   return spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 300_000 });
@@ -84,7 +76,7 @@ function checkImage(key: OurImageKey): string[] {
       cpSync(join(repo, path), join(root, path), { recursive: true });
     }
     if (problems.length > 0) return problems;
-    for (const entry of entryPoints[key]) {
+    for (const entry of ourImages[key].entryPoints) {
       const started = run(process.execPath, [entry], join(root, layout.workdir), { PATH: process.env.PATH ?? "", NODE_ENV: "production" });
       const output = `${started.stdout}${started.stderr}`;
       if (started.status !== 2 || !/invalid configuration|usage:/.test(output)) {
@@ -104,7 +96,7 @@ for (const key of Object.keys(ourImages) as OurImageKey[]) {
   const problems = checkImage(key);
   if (problems.length === 0) {
     passed++;
-    console.log(`  passed  ${ourImages[key].name}: ${entryPoints[key].join(", ")} start in the image layout`);
+    console.log(`  passed  ${ourImages[key].name}: ${ourImages[key].entryPoints.join(", ")} start in the image layout`);
   } else {
     failed++;
     console.log(`  FAILED  ${ourImages[key].name}:\n${problems.map((p) => `          - ${p}`).join("\n")}`);

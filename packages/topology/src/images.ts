@@ -100,21 +100,44 @@ export const tools = {
  * Our images: the workspace each runs; the workspaces of ours it imports
  * (built first and shipped with their compiled output, since they resolve to
  * `dist/` at run time), in build order; and files of the workspace read at
- * run time besides its code (the bootstrap's glossary). A test holds
- * `localDependencies` to the packages' own `dependencies`, and the test
- * command assembles each image's layout and starts its entry points.
+ * run time besides its code (the bootstrap's glossary); the scripts its
+ * workloads run. Tests hold `localDependencies` to the packages' own
+ * `dependencies` and `entryPoints` to the manifests; the test command
+ * assembles each image's layout and starts every entry point.
  */
 export const ourImages = {
-  dataApi: { name: "one-data-data-api", workspace: "services/data-api", localDependencies: ["packages/platform"], runtimeFiles: ["bootstrap"] },
-  agentApi: { name: "one-data-agent-api", workspace: "services/agent-api", localDependencies: ["packages/platform"], runtimeFiles: [] },
-  modelJobs: { name: "one-data-model-jobs", workspace: "services/model-jobs", localDependencies: ["packages/platform"], runtimeFiles: [] },
+  dataApi: {
+    name: "one-data-data-api",
+    workspace: "services/data-api",
+    localDependencies: ["packages/platform"],
+    runtimeFiles: ["bootstrap"],
+    entryPoints: ["dist/main.js", "dist/bootstrap.js"],
+  },
+  agentApi: {
+    name: "one-data-agent-api",
+    workspace: "services/agent-api",
+    localDependencies: ["packages/platform"],
+    runtimeFiles: [],
+    entryPoints: ["dist/main.js"],
+  },
+  modelJobs: {
+    name: "one-data-model-jobs",
+    workspace: "services/model-jobs",
+    localDependencies: ["packages/platform"],
+    runtimeFiles: [],
+    entryPoints: ["dist/main.js"],
+  },
   acceptance: {
     name: "one-data-acceptance",
     workspace: "test/acceptance",
     localDependencies: ["packages/platform", "services/model-jobs"],
     runtimeFiles: [],
+    entryPoints: ["dist/main.js"],
   },
-} as const satisfies Record<string, { name: string; workspace: string; localDependencies: readonly string[]; runtimeFiles: readonly string[] }>;
+} as const satisfies Record<
+  string,
+  { name: string; workspace: string; localDependencies: readonly string[]; runtimeFiles: readonly string[]; entryPoints: readonly string[] }
+>;
 
 export type OurImageKey = keyof typeof ourImages;
 

@@ -139,6 +139,22 @@ describe("topology: cross-checks that fail on drift", () => {
     }
   });
 
+  it("every workload on one of our images runs a declared entry point of it, and every entry point has a workload", () => {
+    const used = new Map<string, Set<string>>(Object.keys(ourImages).map((key) => [key, new Set<string>()]));
+    for (const { workload, spec } of podTemplates()) {
+      for (const c of spec.containers) {
+        const key = Object.entries(ourImages).find(([, image]) => (c.image as string).includes(`/${image.name}:`))?.[0];
+        if (!key) continue;
+        const shell = c.command?.[0] === "/bin/sh" ? String(c.args?.at(-1) ?? "") : undefined;
+        const script = shell !== undefined ? /\bnode (\S+\.js)\b/.exec(shell)?.[1] : (c.args?.[0] ?? "dist/main.js");
+        const declared: readonly string[] = ourImages[key as keyof typeof ourImages].entryPoints;
+        expect(declared, `${workload.metadata.name} runs ${script}`).to.include(script);
+        used.get(key)!.add(script!);
+      }
+    }
+    for (const [key, image] of Object.entries(ourImages)) expect([...used.get(key)!].sort(), key).to.deep.equal([...image.entryPoints].sort());
+  });
+
   it("every image is pinned by tag, never latest; values files pin the images recorded in topology", () => {
     const images = podTemplates().flatMap(({ spec }) => spec.containers.map((c: Any) => c.image as string));
     for (const image of [...images, ...Object.values(externalImages).map((i) => `${i.repository}:${i.tag}`)]) {
