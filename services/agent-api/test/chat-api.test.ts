@@ -47,6 +47,22 @@ describe("agent-api: chat API (doubles)", () => {
     expect(h.data.queries).to.deep.equal([]);
   });
 
+  it("answers a follow-up to a data question with a query that carries both questions", async () => {
+    h.model.onChat(isQueryRequest, { content: structuredQuery({ filters: [{ column: "customer_id", op: "=", value: 1001 }] }) });
+    h.data.onQuery(() => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "699.98" }] }));
+    const first = await h.post("/api/v1/chat", { message: "What is the total amount for customer 1001?" });
+    const id = first.body.data.conversation_id as string;
+    const followUp = await h.post("/api/v1/chat", { message: "And for customer 1002?", conversation_id: id });
+    expect(followUp.status).to.equal(200);
+    expect(followUp.body.data.route).to.equal("sql");
+    expect(followUp.body.data.sources.sql.sql).to.be.a("string");
+    const queryPrompt = h.model.chatRequests().filter(isQueryRequest).at(-1)!.lastUserText;
+    expect(queryPrompt).to.include("Question: What is the total amount for customer 1001?\nFollow-up, which changes the question above: And for customer 1002?");
+    // Without the conversation the same words are small talk.
+    const alone = await h.post("/api/v1/chat", { message: "And for customer 1002?" });
+    expect(alone.body.data.route).to.equal("chat");
+  });
+
   it("remembers a conversation in Redis, capped to the last messages", async () => {
     const first = await h.post("/api/v1/chat", { message: "Hello" });
     const id = first.body.data.conversation_id as string;

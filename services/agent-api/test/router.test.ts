@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { vocabularyOf } from "../src/domain/catalog.js";
-import { decideRoute, detectIntent, relevantHits, widenVocabulary, type Route } from "../src/domain/router.js";
+import type { ChatTurn } from "../src/domain/conversation.js";
+import { decideRoute, detectIntent, followUpQuestion, relevantHits, widenVocabulary, type Route } from "../src/domain/router.js";
 import type { SearchHit } from "../src/domain/sources.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 
@@ -43,5 +44,32 @@ describe("agent-api: router", () => {
   it("keeps only chunks that mention a term the schema does not know", () => {
     const relevant = relevantHits("How many key customers are there?", vocabulary, hits);
     expect(relevant.map((h) => h.chunk_id)).to.deep.equal(["doc-7#0"]);
+  });
+
+  describe("follow-ups", () => {
+    const afterData: ChatTurn[] = [
+      { role: "user", content: "What is the total amount for customer 1001?" },
+      { role: "assistant", content: "sum_amount = 699.98" },
+    ];
+    const afterChat: ChatTurn[] = [
+      { role: "user", content: "Hello, who are you?" },
+      { role: "assistant", content: "An assistant." },
+    ];
+
+    it("reads an elliptical question after a data question as a refinement of it", () => {
+      for (const question of ["And for customer 1002?", "what about 1004?", "那 1002 呢？"]) {
+        const followUp = followUpQuestion(question, afterData, vocabulary);
+        expect(followUp, question).to.equal(`What is the total amount for customer 1001?\nFollow-up, which changes the question above: ${question}`);
+        expect(detectIntent(followUp!, vocabulary).data, question).to.equal(true);
+      }
+    });
+
+    it("leaves questions alone that stand on their own, follow small talk, or have no history", () => {
+      expect(followUpQuestion("How many distinct customers are there?", afterData, vocabulary)).to.equal(undefined);
+      expect(followUpQuestion("Tell me a joke about databases and their many tables please, a long one if you can", afterData, vocabulary)).to.equal(undefined);
+      expect(followUpQuestion("And for customer 1002?", afterChat, vocabulary)).to.equal(undefined);
+      expect(followUpQuestion("And for customer 1002?", [], vocabulary)).to.equal(undefined);
+      expect(followUpQuestion("Thanks!", afterData, vocabulary)).to.equal(undefined);
+    });
   });
 });

@@ -5,7 +5,7 @@ import { languageOf, type Language } from "./language.js";
 import { chatMessages, documentMessages, queryMessages, type FailedAttempt } from "./prompts.js";
 import { citationsOf, sqlProvenance, tableStructure } from "./provenance.js";
 import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPort } from "./ports.js";
-import { decideRoute, detectIntent, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
+import { decideRoute, detectIntent, followUpQuestion, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
 import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structured-query.js";
 import { pickTables } from "./table-choice.js";
@@ -151,10 +151,10 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
   }
 
   return {
-    async ask(question, options = {}) {
+    async ask(asked, options = {}) {
       const watch = new Stopwatch();
       const history = options.history ?? [];
-      const language = languageOf(question);
+      const language = languageOf(asked);
       const degraded: string[] = [];
 
       let catalog: Catalog = { tables: [] };
@@ -162,10 +162,12 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
         catalog = await watch.data(() => data.catalog());
       } catch (error) {
         // Without table structure a data question cannot be answered honestly; anything else still can.
-        if (hasDataCue(question)) throw error;
+        if (hasDataCue(asked)) throw error;
         degraded.push("data-api");
       }
       const vocabulary = widenVocabulary(vocabularyOf(catalog));
+      const followUp = followUpQuestion(asked, history, vocabulary);
+      const question = followUp ?? asked;
       const intent = detectIntent(question, vocabulary);
 
       let hits: SearchHit[] = [];

@@ -1,4 +1,5 @@
 import { tokenize } from "./catalog.js";
+import type { ChatTurn } from "./conversation.js";
 import type { SearchHit } from "./sources.js";
 
 /**
@@ -101,4 +102,25 @@ export function decideRoute(intent: Intent, definitions: number): Route {
 export function hasDataCue(question: string): boolean {
   const text = question.toLowerCase();
   return dataCues.some((cue) => cue.test(text));
+}
+
+const followUpCues = [
+  /^\s*(and|also|what about|how about|same for|now for|only for)\b/i,
+  /^\s*(那|那么|还有|另外|换成)/,
+  /呢\s*[？?]?\s*$/,
+];
+const maxFollowUpTokens = 12;
+
+/**
+ * An elliptical question right after a data question ("And for customer
+ * 1002?", "那 1002 呢？") refines that question rather than starting small
+ * talk: returns the question to answer, the earlier one with this one as its
+ * refinement, or undefined when the question stands on its own.
+ */
+export function followUpQuestion(question: string, history: readonly ChatTurn[], vocabulary: Set<string>): string | undefined {
+  if (detectIntent(question, vocabulary).data || questionTokens(question).length > maxFollowUpTokens) return undefined;
+  if (!followUpCues.some((cue) => cue.test(question))) return undefined;
+  const previous = [...history].reverse().find((turn) => turn.role === "user")?.content;
+  if (previous === undefined || !detectIntent(previous, vocabulary).data) return undefined;
+  return `${previous.trim()}\nFollow-up, which changes the question above: ${question.trim()}`;
 }
