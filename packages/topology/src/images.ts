@@ -92,12 +92,7 @@ export const tools = {
 } as const;
 
 /**
- * Our own images. Kind gets them without a registry (`kind load
- * image-archive`), so the name carries the `docker.io/library/` prefix that
- * containerd records for an unqualified name.
- */
-/**
- * Our images: the workspace each runs; the workspaces of ours it imports
+ * Our own images: the workspace each runs; the workspaces of ours it imports
  * (built first and shipped with their compiled output, since they resolve to
  * `dist/` at run time), in build order; and files of the workspace read at
  * run time besides its code (the bootstrap's glossary); the scripts its
@@ -164,6 +159,11 @@ export function imageLayout(key: OurImageKey): ImageLayout {
 /** Tag used when no build tag is given (rendered manifests in k8s/, dry runs). */
 export const defaultImageTag = "0.1.0";
 
+/**
+ * Kind gets our images without a registry (`kind load image-archive`), so
+ * without one the name carries the `docker.io/library/` prefix that
+ * containerd records for an unqualified name.
+ */
 export function ourImageRef(key: OurImageKey, tag: string, registry?: string): string {
   const name = ourImages[key].name;
   return registry ? `${registry.replace(/\/+$/, "")}/${name}:${tag}` : `docker.io/library/${name}:${tag}`;

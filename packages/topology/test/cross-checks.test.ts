@@ -30,6 +30,18 @@ type Any = Record<string, any>;
 const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind) as Any[];
 const podTemplates = () =>
   [...ofKind("Deployment"), ...ofKind("Job")].map((w) => ({ workload: w, spec: w.spec.template.spec, labels: w.spec.template.metadata.labels }));
+/** Plain (non-Secret) env values of a workload's first container. */
+const envOf = (name: string): Record<string, string> => {
+  const t = podTemplates().find(({ workload }) => workload.metadata.name === name)!;
+  return Object.fromEntries(t.spec.containers[0].env.filter((e: Any) => "value" in e).map((e: Any) => [e.name, e.value]));
+};
+/** The app names a NetworkPolicy admits on a port. */
+const sourcesOf = (policy: string, port: number): string[] => {
+  const p = ofKind("NetworkPolicy").find((item) => item.metadata.name === policy)!;
+  return p.spec.ingress
+    .filter((rule: Any) => rule.ports.some((item: Any) => item.port === port))
+    .map((rule: Any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);
+};
 
 describe("topology: cross-checks that fail on drift", () => {
   it("every readiness selector the plan waits on is exactly the pod labels recorded for the pinned chart", () => {
@@ -232,10 +244,6 @@ describe("topology: cross-checks that fail on drift", () => {
   });
 
   it("the Data API and its bootstrap reach Milvus and the embedding server it names, and ask for the model that server serves", () => {
-    const envOf = (name: string): Record<string, string> => {
-      const t = podTemplates().find(({ workload }) => workload.metadata.name === name)!;
-      return Object.fromEntries(t.spec.containers[0].env.filter((e: Any) => "value" in e).map((e: Any) => [e.name, e.value]));
-    };
     const embeddingService = ofKind("Service").find((svc) => svc.metadata.name === appServices.vllmEmbedding.name)!;
     const embeddingDeployment = ofKind("Deployment").find(
       (d) =>
@@ -246,12 +254,6 @@ describe("topology: cross-checks that fail on drift", () => {
     const servedModel = args[args.indexOf("--served-model-name") + 1];
     expect(args).to.include("pooling");
     const policies = ofKind("NetworkPolicy");
-    const sourcesOf = (policy: string, port: number): string[] => {
-      const p = policies.find((item) => item.metadata.name === policy)!;
-      return p.spec.ingress
-        .filter((rule: Any) => rule.ports.some((item: Any) => item.port === port))
-        .map((rule: Any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);
-    };
     // NetworkPolicies match the pod's port, and must select the embedding server's pods.
     const embeddingPodPort: number = embeddingDeployment.spec.template.spec.containers[0].ports[0].containerPort;
     const toEmbedding = policies.find((item) => item.metadata.name === "allow-to-vllm-embedding")!;
@@ -271,18 +273,11 @@ describe("topology: cross-checks that fail on drift", () => {
   });
 
   it("whoever follows the Data API's presigned URLs may reach the host it signs for", () => {
-    const envOf = (name: string): Record<string, string> => {
-      const workload = [...ofKind("Deployment"), ...ofKind("Job")].find((item) => item.metadata.name === name)!;
-      return Object.fromEntries(workload.spec.template.spec.containers[0].env.filter((e: Any) => "value" in e).map((e: Any) => [e.name, e.value]));
-    };
     const dataApiEnv = envOf(appServices.dataApi.name);
     const signedHost = new URL(dataApiEnv.S3_PUBLIC_ENDPOINT ?? dataApiEnv.S3_ENDPOINT!);
     expect(signedHost.hostname).to.equal(`${infraServices.minio.name}.${infraServices.minio.namespace}.svc.cluster.local`);
     expect(Number(signedHost.port)).to.equal(infraServices.minio.port);
-    const toMinio = ofKind("NetworkPolicy").find((p) => p.metadata.name === "allow-to-minio")!;
-    const admitted = toMinio.spec.ingress
-      .filter((rule: Any) => rule.ports.some((item: Any) => item.port === infraServices.minio.port))
-      .map((rule: Any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);
+    const admitted = sourcesOf("allow-to-minio", infraServices.minio.port);
     // The batch job reads its input that way; the acceptance suite runs the batch job in-process and downloads the file it computes ground truth from.
     for (const reader of ["model-dataset-job", "acceptance-suite"]) expect(admitted, `${reader} -> minio`).to.include(reader);
   });
