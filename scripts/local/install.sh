@@ -37,12 +37,14 @@ module_copy() {
   chmod -R u+w "$into"
 }
 
-# kube-apiserver and kubectl from k8s.io/kubernetes. Its go.mod replaces each
+# kube-apiserver, kube-controller-manager (its namespace controller finishes
+# namespace deletion; its workload controllers turn pod templates into Pods
+# the API server admits) and kubectl from k8s.io/kubernetes. Its go.mod replaces each
 # staging module with ./staging/src/k8s.io/X, which the module zip does not
 # carry; the published k8s.io/X at the matching v0.x is the same code.
 build_kubernetes() {
-  if [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$KUBECTL_BIN" ]; then
-    echo "kube-apiserver and kubectl $KUBERNETES_VERSION already built"
+  if [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$KUBE_CONTROLLER_MANAGER_BIN" ] && [ -x "$KUBECTL_BIN" ]; then
+    echo "kube-apiserver, kube-controller-manager and kubectl $KUBERNETES_VERSION already built"
     return 0
   fi
   local out src started=$SECONDS
@@ -50,8 +52,13 @@ build_kubernetes() {
   src="$ONE_DATA_CACHE/build/kubernetes-$KUBERNETES_VERSION"
   mkdir -p "$out" "$(dirname "$src")"
   module_copy "k8s.io/kubernetes@$KUBERNETES_VERSION" "$src"
+  # The release's own date (from the proxy's .info), so the build is reproducible.
+  local build_date
+  build_date=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | python3 -c 'import json, sys; print(json.load(open(json.load(sys.stdin)["Info"]))["Time"])')
   (
     cd "$src"
+    # The workspace file names the staging directories too.
+    rm -f go.work go.work.sum
     local staging edits=()
     for staging in $(go mod edit -json | python3 -c '
 import json, sys
@@ -65,16 +72,16 @@ for r in json.load(sys.stdin).get("Replace") or []:
     minor=${minor%%.*}
     local ldflags="" key value
     for pair in "gitVersion=$KUBERNETES_VERSION" "gitMajor=${KUBERNETES_VERSION:1:1}" "gitMinor=$minor" \
-      "gitTreeState=clean" "buildDate=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | python3 -c 'import json, sys; print(json.load(sys.stdin)["Time"])')"; do
+      "gitTreeState=clean" "buildDate=$build_date"; do
       key=${pair%%=*} value=${pair#*=}
       ldflags+=" -X k8s.io/component-base/version.$key=$value -X k8s.io/client-go/pkg/version.$key=$value"
     done
     GOWORK=off GOFLAGS="-mod=mod -buildvcs=false -trimpath" nice -n 10 \
-      go build -ldflags "-s -w$ldflags" -o "$out/" ./cmd/kube-apiserver ./cmd/kubectl
+      go build -ldflags "-s -w$ldflags" -o "$out/" ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kubectl
   )
   rm -rf "$src"
   "$KUBE_APISERVER_BIN" --version
-  echo "kube-apiserver + kubectl $KUBERNETES_VERSION built in $((SECONDS - started))s (cold)"
+  echo "kube-apiserver, kube-controller-manager, kubectl $KUBERNETES_VERSION built in $((SECONDS - started))s (cold)"
 }
 
 # etcd from its server module; its go.mod points the sibling etcd modules at
@@ -125,7 +132,7 @@ install_all() {
   step "install: minio (go build)" build_minio
   step "install: python servers" install_python_servers
   step "install: etcd (go build)" build_etcd
-  step "install: kube-apiserver + kubectl (go build)" build_kubernetes
+  step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
