@@ -7,6 +7,7 @@ export * from "./security.js";
 export * from "./manifests.js";
 export * from "./network.js";
 export * from "./istio.js";
+export * from "./kind-network.js";
 export * from "./plan.js";
 export * from "./render.js";
 export * from "./print.js";

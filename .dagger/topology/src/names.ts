@@ -116,6 +116,8 @@ export const models = {
 export const kindCluster = {
   name: "one-data-studio",
   configPath: "k8s/kind/cluster.yaml",
+  /** One control plane and two workers, as in the seed; held to the config file by a test. */
+  nodes: 3,
 } as const;
 
 /** Helm release names (seed) and where their values live. */

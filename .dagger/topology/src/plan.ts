@@ -1,6 +1,7 @@
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
+import { connectEngineScript, kindClusterScript, kindKubeconfigScript } from "./kind-network.js";
 import { selectorString, appSelector } from "./labels.js";
 import {
   acceptanceDeadlineSeconds,
@@ -64,20 +65,15 @@ export const mountedKubeconfigPath = "/run/secrets/kubeconfig";
 
 /**
  * Shell prelude of every cluster step: point kubectl/helm at the cluster. For
- * Kind, the kubeconfig is exported with the internal address and the server
- * rewritten to the control-plane container's IP on the Docker network the
- * Dagger engine shares (its container names do not resolve from our exec).
+ * Kind, the engine is (re)connected to the kind network and the kubeconfig
+ * exported with the server rewritten to the control plane's IP there (its
+ * container names do not resolve from our exec).
  */
 export function connectPrelude(env: Env): string {
   if (env === "cluster") {
     return `export KUBECONFIG=${mountedKubeconfigPath}`;
   }
-  return [
-    `kind export kubeconfig --name ${kindCluster.name} --internal --kubeconfig ${kubeconfigPath} >/dev/null`,
-    `cp_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' ${kindCluster.name}-control-plane | awk '{print $1}')`,
-    `sed -i "s#server: https://.*:6443#server: https://$cp_ip:6443#" ${kubeconfigPath}`,
-    `export KUBECONFIG=${kubeconfigPath}`,
-  ].join("\n");
+  return [connectEngineScript(), kindKubeconfigScript(kubeconfigPath)].join("\n");
 }
 
 /** Generates a secret with the listed keys unless it exists: re-deploys keep running services' passwords. */
@@ -124,24 +120,14 @@ function clusterPhase(options: PlanOptions): PhasePlan {
   if (options.env === "kind") {
     return {
       phase: "cluster",
-      title: "Kind cluster (1 control plane + 2 workers) on the host's Docker; our images loaded without a registry",
+      title: "Kind cluster (1 control plane + 2 workers) on its own kind network of the host's Docker, the Dagger engine connected to it; our images loaded without a registry",
       timeoutSeconds: 600,
       steps: [
         {
           kind: "shell",
           description: `create Kind cluster ${kindCluster.name} unless it exists`,
           timeoutSeconds: 420,
-          script: [
-            `if kind get clusters 2>/dev/null | grep -qx ${kindCluster.name}; then`,
-            `  echo "kind cluster ${kindCluster.name} exists: reused"`,
-            `else`,
-            `  engine=$(docker ps --filter name=dagger-engine --format '{{.Names}}' | head -n1)`,
-            `  net=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$engine" | awk '{print $1}')`,
-            `  KIND_EXPERIMENTAL_DOCKER_NETWORK="$net" kind create cluster --name ${kindCluster.name} --config /src/${kindCluster.configPath} --image ${imageRef(externalImages.kindNode)} --wait 300s`,
-            `fi`,
-            connectPrelude("kind"),
-            `kubectl wait --for=condition=Ready node --all --timeout=300s`,
-          ].join("\n"),
+          script: kindClusterScript({ kubeconfig: kubeconfigPath, nodeImage: imageRef(externalImages.kindNode) }),
         },
         { kind: "load-images", description: "kind load image-archive (our four images, tag " + options.imageTag + ")", images },
       ],
