@@ -9,6 +9,7 @@
  */
 import { argument, dag, Directory, func, object, Secret, Socket, type Container } from "@dagger.io/dagger";
 import {
+  assertUsableKubeconfig,
   defaultImageTag,
   formatPlan,
   junitMarker,
@@ -151,6 +152,7 @@ export class OneDataStudio {
       istio,
       ...(registry ? { registry } : {}),
     };
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig, hfToken, registry, registryUsername, registryPassword);
     const summary = await executePlan(ctx, options, kindCluster.name);
     return `deployed (${env}, images tagged ${options.imageTag})\n${summary}`;
@@ -208,6 +210,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig);
     for (const step of teardownSteps(env)) {
       if (step.kind === "shell") await runShell(ctx, step);
@@ -255,6 +258,11 @@ export class OneDataStudio {
     return hex ? `src-${hex}` : defaultImageTag;
   }
 
+  /** --env=cluster: a kubeconfig that cannot work inside the tool container is refused before any step, saying what to do. */
+  private async checkKubeconfig(env: Env, kubeconfig?: Secret): Promise<void> {
+    if (env === Env.Cluster && kubeconfig) assertUsableKubeconfig(await kubeconfig.plaintext());
+  }
+
   private context(
     env: Env,
     kubeconfig?: Secret,
@@ -269,6 +277,7 @@ export class OneDataStudio {
       ...(this.docker ? { docker: this.docker } : {}),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
+      ...(env === Env.Cluster && registryPassword ? { registryAuth: { username: registryUsername, password: registryPassword } } : {}),
     });
     const images = {
       dataApi: () => this.dataApiImage(),
@@ -291,6 +300,7 @@ export class OneDataStudio {
     kubeconfig: Secret | undefined,
     registry: string,
   ): Promise<{ passed: boolean; summary: string; junit: string }> {
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig);
     const steps = verifySteps({ env, imageTag: await this.imageTag(), ...(registry ? { registry } : {}) });
     let ran: Container | undefined;

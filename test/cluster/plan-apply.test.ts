@@ -2,6 +2,7 @@ import { expect } from "chai";
 import {
   buildPlan,
   namespaces,
+  registryPullSecret,
   secrets,
   teardownSteps,
   verifySteps,
@@ -21,7 +22,7 @@ interface Applied {
 }
 
 /** Every step of a deploy (+ verify) in plan order, each script executed for real; stops at the first failure. */
-function deploy(kube: Kube, options: PlanOptions): Applied {
+function deploy(kube: Kube, options: PlanOptions, env: Record<string, string> = {}): Applied {
   const plan: PhasePlan[] = buildPlan(options);
   const steps: Step[] = [...plan.flatMap((phase) => phase.steps), ...verifySteps(options)];
   const result: Applied = { ran: [], notRun: [] };
@@ -32,7 +33,7 @@ function deploy(kube: Kube, options: PlanOptions): Applied {
       result.notRun.push(`${step.description}: ${why}`);
       continue;
     }
-    const ran = runStep(kube, options.env, step as ShellStep);
+    const ran = runStep(kube, options.env, step as ShellStep, env);
     if (ran.status !== 0) {
       expect.fail(`step "${step.description}" failed (exit ${ran.status}) on the real API server:\n${ran.stdout}\n${ran.stderr}`);
     }
@@ -56,7 +57,8 @@ function manifestsOf(options: PlanOptions): Manifest[] {
 /** Secret data by namespace/name, as the server holds it. */
 function secretData(kube: Kube): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
-  for (const s of Object.values(secrets)) {
+  const pull = registryPullSecret.namespaces.map((namespace) => ({ namespace, name: registryPullSecret.name }));
+  for (const s of [...Object.values(secrets), ...pull]) {
     const got = kubectl(kube, ["-n", s.namespace, "get", "secret", s.name, "-o", "json"]);
     if (got.status === 0) out[`${s.namespace}/${s.name}`] = (JSON.parse(got.stdout) as { data: Record<string, string> }).data;
   }
@@ -97,6 +99,8 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
     accelerator: { gpu: false, arch: "amd64" },
     ...(env === "cluster" ? { registry: "registry.one-data.test/one-data" } : {}),
   } as const;
+  // Registry credentials as the module passes them to the tool container (from Dagger secrets).
+  const registryEnv: Record<string, string> = env === "cluster" ? { REGISTRY_USERNAME: "deployer", REGISTRY_PASSWORD: "pull-token-for-the-test" } : {};
   const first: PlanOptions = { ...base, imageTag: "0.1.0" };
   // The re-deploy brings a new image tag: every Job's pod template changes, which a Job refuses in place.
   const second: PlanOptions = { ...base, imageTag: "0.1.1" };
@@ -112,21 +116,40 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
     });
 
     it("every step the plan runs without pods executes for real, in plan order, and what it applied is on the server", () => {
-      const applied = deploy(kube, first);
+      const applied = deploy(kube, first, registryEnv);
       expect(applied.ran.length).to.be.greaterThan(5);
       console.log(`      ran ${applied.ran.length} steps; not run here: ${applied.notRun.join("; ")}`);
       expectAllOnServer(kube, first);
       secretsAfterFirst = secretData(kube);
       expect(Object.keys(secretsAfterFirst).sort()).to.deep.equal(
-        Object.values(secrets)
-          .filter((s) => s.name !== secrets.huggingFace.name)
-          .map((s) => `${s.namespace}/${s.name}`)
-          .sort(),
+        [
+          ...Object.values(secrets)
+            .filter((s) => s.name !== secrets.huggingFace.name)
+            .map((s) => `${s.namespace}/${s.name}`),
+          ...(env === "cluster" ? registryPullSecret.namespaces.map((ns) => `${ns}/${registryPullSecret.name}`) : []),
+        ].sort(),
       );
     });
 
+    if (env === "cluster") {
+      it("creates the image pull Secret from the registry credentials in every namespace our pods run in, and our pods name it", () => {
+        for (const ns of registryPullSecret.namespaces) {
+          const data = secretsAfterFirst[`${ns}/${registryPullSecret.name}`]!;
+          const config = JSON.parse(Buffer.from(data[".dockerconfigjson"]!, "base64").toString()) as { auths: Record<string, { auth: string }> };
+          expect(Object.keys(config.auths)).to.deep.equal(["registry.one-data.test"]);
+          expect(Buffer.from(config.auths["registry.one-data.test"]!.auth, "base64").toString()).to.equal("deployer:pull-token-for-the-test");
+        }
+        for (const m of manifestsOf(first)) {
+          const pod = (m as { spec?: { template?: { spec?: { containers: { image: string }[]; imagePullSecrets?: { name: string }[] } } } }).spec?.template?.spec;
+          if (!pod?.containers.some((c) => c.image.startsWith("registry.one-data.test/"))) continue;
+          expect(registryPullSecret.namespaces, `${m.metadata?.name} runs our image outside the pull Secret's namespaces`).to.include(m.metadata?.namespace);
+          expect(pod.imagePullSecrets, `${m.kind} ${m.metadata?.name}`).to.deep.equal([{ name: registryPullSecret.name }]);
+        }
+      });
+    }
+
     it("the whole plan applies a second time with a new image tag (no immutable-field errors) and the server holds the new images", () => {
-      deploy(kube, second);
+      deploy(kube, second, registryEnv);
       expectAllOnServer(kube, second);
     });
 

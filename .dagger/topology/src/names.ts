@@ -92,6 +92,16 @@ export const secrets = {
 
 export type SecretKey = keyof typeof secrets;
 
+/**
+ * `--env=cluster`: the pull Secret for our images in a private registry,
+ * in every namespace our images run in; created from the registry
+ * credentials when they are given.
+ */
+export const registryPullSecret = {
+  name: "one-data-registry",
+  namespaces: [namespaces.data, namespaces.model, namespaces.agent],
+} as const;
+
 /** Values shared by the seed and the services. */
 export const seed = {
   bucket: "test-datasets",

@@ -15,7 +15,7 @@ import {
   type Manifest,
   type RenderOptions,
 } from "./manifests.js";
-import { kindCluster, appServices, jobs, namespaces, secrets, seed } from "./names.js";
+import { kindCluster, appServices, jobs, namespaces, registryPullSecret, secrets, seed } from "./names.js";
 import { networkPolicies } from "./network.js";
 
 /**
@@ -100,6 +100,35 @@ function applyScript(what: string): string {
   return `kubectl apply --server-side --force-conflicts --field-manager=one-data-dagger -f ${manifestsPath}\necho "applied ${what}"`;
 }
 
+/** The registry's host, where its credentials apply: `ghcr.io/acme` -> `ghcr.io`. */
+export function registryHost(registry: string): string {
+  return registry.split("/")[0]!;
+}
+
+/**
+ * `--env=cluster`: the pull Secret for our images from the registry
+ * credentials (REGISTRY_USERNAME, REGISTRY_PASSWORD from a Dagger secret), in
+ * every namespace our images run in; the password never reaches a command line.
+ */
+function registryPullSecretScript(registry: string): string {
+  const { name, namespaces: targets } = registryPullSecret;
+  return [
+    `if [ -n "\${REGISTRY_PASSWORD:-}" ]; then`,
+    `  f=$(umask 077 && mktemp)`,
+    `  auth=$(printf '%s:%s' "\${REGISTRY_USERNAME:-}" "$REGISTRY_PASSWORD" | base64 -w0)`,
+    `  printf '{"auths":{"%s":{"auth":"%s"}}}' "${registryHost(registry)}" "$auth" >"$f"`,
+    ...targets.map(
+      (ns) =>
+        `  kubectl -n ${ns} create secret generic ${name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson="$f" --dry-run=client -o json | kubectl apply -f - >/dev/null`,
+    ),
+    `  rm -f "$f"`,
+    `  echo "image pull Secret ${name} for ${registryHost(registry)} in ${targets.join(", ")}"`,
+    `else`,
+    `  echo "no registry credentials given: our images are pulled from ${registryHost(registry)} anonymously"`,
+    `fi`,
+  ].join("\n");
+}
+
 function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
   const flags = [
     `--namespace ${r.namespace}`,
@@ -177,6 +206,16 @@ function infraPhase(options: PlanOptions): PhasePlan {
         manifests: [...namespaceManifests(), ...networkPolicies(), ...(options.istio ? [istioIngressPolicy()] : [])],
         script: [prelude, applyScript("namespaces and NetworkPolicies")].join("\n"),
       },
+      ...(options.env === "cluster" && options.registry
+        ? [
+            {
+              kind: "shell" as const,
+              description: `image pull Secret ${registryPullSecret.name} for ${registryHost(options.registry)} (from the registry credentials, when given)`,
+              timeoutSeconds: 60,
+              script: [prelude, registryPullSecretScript(options.registry)].join("\n"),
+            },
+          ]
+        : []),
       {
         kind: "shell",
         description: "infra credentials as Secrets (generated once per cluster, kept on re-deploy)",

@@ -60,7 +60,7 @@ export function notRunnableHere(step: Step): string | undefined {
  * and docker on the host) is replaced by the cluster prelude: the API server
  * here is not a Kind container.
  */
-export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell" }>): Ran {
+export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell" }>, extraEnv: Record<string, string> = {}): Ran {
   let script = step.script;
   if (env === "kind") {
     const prelude = `${connectPrelude("kind")}\n`;
@@ -85,7 +85,7 @@ export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell
     ].join("\n");
     const ran = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", setup, "setup", scratch, script], {
       encoding: "utf8",
-      env: { ...process.env, PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}`, KUBECONFIG: "" },
+      env: { ...process.env, ...extraEnv, PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}`, KUBECONFIG: "" },
       timeout: (step.timeoutSeconds + 30) * 1000,
     });
     return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
