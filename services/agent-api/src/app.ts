@@ -14,6 +14,8 @@ export interface AppDependencies {
   data: DataApiClient;
   memory: MemoryPort;
   log: Logger;
+  /** Deadline of each readiness check. */
+  readyTimeoutMs: number;
 }
 
 export const bodyLimit = "64kb";
