@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { salesTable } from "./fixtures.js";
 import { startHarness, type Harness } from "./harness.js";
-import { OwnedRedis } from "./support/processes.js";
+import { OwnedRedis } from "../../../test/support/owned-processes.js";
 
 /**
  * The probes of agent-api's Deployment: liveness (`/api/v1/health`) must not

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, createConnection } from "node:net";
 
 /**
- * Dependencies a test owns as real processes, so it can hang them (SIGSTOP),
+ * Test support, never shipped. Dependencies a test owns as real processes, so it can hang them (SIGSTOP),
  * resume them (SIGCONT), kill them and start them again on the same port —
  * without touching the shared local servers. Each runs under `timeout`, so it
  * stops by itself if the test dies, and is signalled by its own PID.
@@ -81,11 +81,12 @@ export class OwnedProcess {
     process.kill(this.pid, signal);
   }
 
-  /** Resolves when the server process has exited (timeout exits with it). */
-  async exited(): Promise<void> {
+  /** Resolves with the server's exit code once it has exited (timeout exits with it, passing the code on). */
+  async exited(): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    if (!child) return null;
+    if (child.exitCode === null && child.signalCode === null) await new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    return child.exitCode;
   }
 
   /** Killed outright, as a crash would: SIGKILL, no chance to clean up. */
@@ -132,5 +133,48 @@ export class OwnedRedis {
 
   kill(): Promise<void> {
     return this.process.kill();
+  }
+}
+
+const repoRoot = new URL("../../", import.meta.url).pathname;
+
+/** The real model server (services/model-server) on the local GGUF, one sequence, on a free port. */
+export class OwnedModelServer {
+  readonly process: OwnedProcess;
+  readonly url: string;
+
+  private constructor(
+    readonly port: number,
+    readonly modelName: string,
+    modelPath: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.process = new OwnedProcess(
+      "model-server",
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", `${repoRoot}services/model-server/src/main.ts`],
+      { ...process.env, HOST: "127.0.0.1", PORT: String(port), MODEL_PATH: modelPath, MODEL_NAME: modelName, MODEL_PARALLEL: "1", MODEL_THREADS: "1", LOG_LEVEL: "warn" },
+    );
+  }
+
+  static async start(modelPath: string, modelName = "owned-smollm2"): Promise<OwnedModelServer> {
+    const server = new OwnedModelServer(await freePort(), modelName, modelPath);
+    await server.start();
+    return server;
+  }
+
+  async start(): Promise<void> {
+    await this.process.start();
+    await waitUntil(
+      "model-server",
+      async () => {
+        try {
+          return (await fetch(`${this.url}/v1/models`, { signal: AbortSignal.timeout(1_000) })).ok;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+    );
   }
 }
