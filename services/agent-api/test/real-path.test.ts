@@ -101,8 +101,14 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
   };
 
   it("is ready against the real Data API, model and Redis", async () => {
-    const res = await fetch(`${agent.url}/api/v1/ready`);
-    const body = (await res.json()) as { code: number; data: { checks: Record<string, string> } };
+    // Polled like the kubelet does: the Redis connection may still be opening.
+    let res: Response;
+    let body: { code: number; data: { checks: Record<string, string> } };
+    const until = Date.now() + 5_000;
+    do {
+      res = await fetch(`${agent.url}/api/v1/ready`);
+      body = (await res.json()) as typeof body;
+    } while (res.status !== 200 && Date.now() < until && (await new Promise((resolve) => setTimeout(resolve, 200, true))));
     expect(res.status, JSON.stringify(body)).to.equal(200);
     expect(body.data.checks).to.deep.equal({ "data-api": "ok", model: "ok", redis: "ok" });
   });
