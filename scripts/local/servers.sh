@@ -162,6 +162,7 @@ start_model() {
   wait_until model 120 curl -fsS "http://127.0.0.1:$MODEL_PORT/v1/models"
   put_env MODEL_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
   put_env MODEL_NAME "$model_name"
+  put_env MODEL_PATH "$model_path"
   put_env EMBEDDING_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
   put_env EMBEDDING_MODEL "$model_name"
 }
