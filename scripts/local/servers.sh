@@ -224,7 +224,7 @@ KUBECONFIG
   # serviceaccount controller creates the default ServiceAccount pods need,
   # its workload controllers turn pod templates into Pods the server admits.
   launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER_BIN" --kubeconfig "$dir/kubeconfig" \
-    --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" \
+    --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" --leader-elect=false \
     --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector \
     --service-account-private-key-file "$dir/sa.key" --root-ca-file "$dir/ca.crt"
   wait_until kube-controller-manager 120 "$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" -n default get serviceaccount default
