@@ -174,6 +174,8 @@ start_model() {
 start_kube() {
   local dir="$LOCAL_STATE_DIR/kube" token
   [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$ETCD_BIN" ] || { echo "kube-apiserver/etcd are not built; run scripts/local/install.sh" >&2; return 1; }
+  local name
+  for name in kube-controller-manager kube-apiserver etcd; do stop_pidfile "$LOCAL_STATE_DIR/$name.pid"; done
   rm -rf "$dir"
   mkdir -p "$dir/etcd"
   (
@@ -222,10 +224,11 @@ KUBECONFIG
   )
   # Its namespace controller finishes namespace deletion (teardown), its
   # serviceaccount controller creates the default ServiceAccount pods need,
-  # its workload controllers turn pod templates into Pods the server admits.
+  # its workload controllers turn pod templates into Pods the server admits;
+  # pvc-protection releases the weights claims so their namespace can go.
   launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER_BIN" --kubeconfig "$dir/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" --leader-elect=false \
-    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector \
+    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector,pvc-protection \
     --service-account-private-key-file "$dir/sa.key" --root-ca-file "$dir/ca.crt"
   wait_until kube-controller-manager 120 "$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" -n default get serviceaccount default
   put_env KUBE_TEST_KUBECONFIG "$dir/kubeconfig"
@@ -246,19 +249,23 @@ start_all() {
   echo "servers ready; endpoints and generated credentials in $ENV_FILE"
 }
 
+# Stops the server whose PID the pid file recorded (TERM, then KILL after 10 s).
+stop_pidfile() {
+  local pidfile=$1 pid
+  [ -e "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
 stop_all() {
   [ -d "$LOCAL_STATE_DIR" ] || return 0
-  local pidfile pid
-  for pidfile in "$LOCAL_STATE_DIR"/*.pid; do
-    [ -e "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-  done
+  local pidfile
+  for pidfile in "$LOCAL_STATE_DIR"/*.pid; do stop_pidfile "$pidfile"; done
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
