@@ -8,6 +8,7 @@ import { chatRoutes } from "./routes/chat.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
 import { openAiRoutes, servesOpenAiApi } from "./routes/openai-compatible.js";
+import { pageRoutes } from "./routes/page.js";
 
 export interface AppDependencies {
   model: ModelPort;
@@ -30,6 +31,7 @@ export function createApp(deps: AppDependencies): Koa {
     datasetRoutes(deps.data),
     chatRoutes(conversations, deps.log),
     openAiRoutes(agent, deps.log),
+    pageRoutes(),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
