@@ -41,14 +41,15 @@ install_python_servers() {
   touch "$PYTHON_ENV/.complete"
 }
 
-# The browser the page's test drives (playwright-core launches Debian's chromium; it downloads none).
+# The browser the page's test drives (playwright-core launches Debian's chromium;
+# it downloads none), and a font with Chinese glyphs for the page's screenshot.
 install_test_browser() {
-  if command -v chromium >/dev/null; then
-    echo "chromium already installed"
+  if command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; then
+    echo "chromium and fonts already installed"
     return 0
   fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null
 }
 
 # What the local platform runs (`npm run platform -- up` installs only these).

@@ -31,6 +31,7 @@ export const usage = `usage: npm run platform -- <command> [options]
   status    each process: PID, port, health
   logs      [component] [-n LINES] [--follow]
   sql       [mariadb client arguments...]: the MariaDB client, connected as the platform's owner user
+            (e.g. sql -e 'SHOW TABLES'; the env file sourced or not)
   checks    print the seed's checks (playbook 3.4, 4.3, 5.3, 6.1) for this platform again
 options:
   --state-dir DIR     where data, logs, PIDs and generated credentials live
@@ -55,7 +56,28 @@ function parsePort(text: string, what: string): number {
   return port;
 }
 
+/** `sql` hands everything but --state-dir to the mariadb client, whose options this CLI does not know. */
+function splitSqlArgs(argv: string[]): { own: string[]; client: string[] } {
+  const own = ["sql"];
+  const client: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--state-dir" && i + 1 < argv.length) own.push(arg, argv[++i]!);
+    else if (arg.startsWith("--state-dir=")) own.push(arg);
+    else client.push(arg);
+  }
+  return { own, client };
+}
+
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
+  if (argv[0] === "sql") {
+    const { own, client } = splitSqlArgs(argv);
+    return { ...parseOwnOptions(own, env), rest: client };
+  }
+  return parseOwnOptions(argv, env);
+}
+
+function parseOwnOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   let parsed;
   try {
     parsed = parseArgs({

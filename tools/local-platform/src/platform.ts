@@ -100,7 +100,9 @@ export async function up(options: Options, print: (line: string) => void): Promi
   }
   state.ensure();
   const ports = resolvePorts(options, previous?.ports);
-  const externalEndpoint = process.env.MODEL_ENDPOINT?.replace(/\/+$/, "").replace(/\/v1$/, "");
+  // A MODEL_ENDPOINT naming this platform's own model (its env file sourced in the shell) is not an outside server.
+  const requested = process.env.MODEL_ENDPOINT?.replace(/\/+$/, "").replace(/\/v1$/, "");
+  const externalEndpoint = requested === url(ports.model) ? undefined : requested;
   const provisional: ModelChoice = externalEndpoint
     ? { kind: "external", endpoint: externalEndpoint, name: process.env.MODEL_NAME }
     : { kind: "local", endpoint: url(ports.model), name: "" };
@@ -210,8 +212,8 @@ export function describe(record: PlatformRecord, state: StateDir): string[] {
     "",
     "ONE-DATA-STUDIO is up on this machine:",
     `  page       ${url(p["agent-api"])}/            ask questions, browse datasets, upload a CSV`,
-    `  Agent API  ${url(p["agent-api"])}             (the seed's svc/agent-api 8081:8080)`,
-    `  Data API   ${url(p["data-api"])}             (the seed's svc/data-api 8080:8080)`,
+    `  Agent API  ${url(p["agent-api"])}`,
+    `  Data API   ${url(p["data-api"])}`,
     `  model      ${record.model.endpoint}/v1          ${record.model.name}${record.model.kind === "external" ? " (MODEL_ENDPOINT, not started here)" : ""}`,
     `  MinIO      ${url(p.minio)}  console ${url(p["minio-console"])}`,
     `  MariaDB    ${host}:${p.mariadb}          npm run platform -- sql`,

@@ -79,15 +79,12 @@ export class StateDir {
   /** The variables of the env file (written by scripts/local/servers.sh, then by `up`), read by bash itself so its quoting is honoured. */
   readEnv(): Record<string, string> {
     if (!existsSync(this.envFile)) return {};
-    const result = spawnSync("bash", ["-c", 'set -a; . "$0"; env -0', this.envFile], { env: {}, encoding: "utf8" });
+    const names = [...readFileSync(this.envFile, "utf8").matchAll(/^export ([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!);
+    const script = 'set -a; . "$0"; shift; for name in "$@"; do printf "%s\\0" "${!name}"; done';
+    const result = spawnSync("bash", ["-c", script, this.envFile, "--", ...names], { env: {}, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`cannot read ${this.envFile}: ${result.stderr}`);
-    const shellOwn = new Set(["PWD", "SHLVL", "_", "OLDPWD"]);
-    const vars: Record<string, string> = {};
-    for (const entry of result.stdout.split("\0")) {
-      const eq = entry.indexOf("=");
-      if (eq > 0 && !shellOwn.has(entry.slice(0, eq))) vars[entry.slice(0, eq)] = entry.slice(eq + 1);
-    }
-    return vars;
+    const values = result.stdout.split("\0");
+    return Object.fromEntries(names.map((name, i) => [name, values[i]!]));
   }
 
   appendEnv(vars: Record<string, string>): void {
