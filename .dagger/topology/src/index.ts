@@ -10,3 +10,4 @@ export * from "./istio.js";
 export * from "./plan.js";
 export * from "./render.js";
 export * from "./print.js";
+export * from "./dagger-platform.js";
