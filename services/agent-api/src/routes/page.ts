@@ -24,6 +24,8 @@ export function pageRoutes(): Router {
       ctx.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
       ctx.type = asset.type;
       ctx.etag = etag;
+      // Koa reports a request fresh only for a 2xx response.
+      ctx.status = 200;
       if (ctx.fresh) {
         ctx.status = 304;
         return;
