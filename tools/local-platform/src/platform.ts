@@ -150,38 +150,24 @@ export async function up(options: Options, print: (line: string) => void): Promi
     state.appendEnv(platformEnv);
     const env = { ...baseEnv(), ...serverEnv, ...platformEnv, HOST: host, LOG_LEVEL: "info" };
 
-    print("starting data-api...");
-    const dataPid = startDetached({
-      command: nodeCommand(serviceEntries["data-api"]),
-      cwd: repoRoot,
-      env: { ...env, PORT: String(ports["data-api"]) },
-      log: state.logFile("data-api"),
-      lifetime: options.lifetime,
-    });
-    state.writePid("data-api", dataPid);
-    await waitUntil("data-api", () => probe(host, ports["data-api"], { kind: "http", path: "/api/v1/health" }), {
-      timeoutMs: 120_000,
-      pid: dataPid,
-      log: state.logFile("data-api"),
-    });
-
+    /** One of our services, detached, waited for until its liveness route answers. */
+    const startService = async (name: "data-api" | "agent-api"): Promise<number> => {
+      print(`starting ${name}...`);
+      const pid = startDetached({
+        command: nodeCommand(serviceEntries[name]),
+        cwd: repoRoot,
+        env: { ...env, PORT: String(ports[name]) },
+        log: state.logFile(name),
+        lifetime: options.lifetime,
+      });
+      state.writePid(name, pid);
+      await waitUntil(name, () => probe(host, ports[name], { kind: "http", path: "/api/v1/health" }), { timeoutMs: 120_000, pid, log: state.logFile(name) });
+      return pid;
+    };
+    const dataPid = await startService("data-api");
     print("bootstrapping the seed dataset and the glossary (data-api bootstrap)...");
     await runToCompletion(nodeCommand(serviceEntries.bootstrap), { ...env, PORT: String(ports["data-api"]) }, state.logFile("data-bootstrap"));
-
-    print("starting agent-api...");
-    const agentPid = startDetached({
-      command: nodeCommand(serviceEntries["agent-api"]),
-      cwd: repoRoot,
-      env: { ...env, PORT: String(ports["agent-api"]) },
-      log: state.logFile("agent-api"),
-      lifetime: options.lifetime,
-    });
-    state.writePid("agent-api", agentPid);
-    await waitUntil("agent-api", () => probe(host, ports["agent-api"], { kind: "http", path: "/api/v1/health" }), {
-      timeoutMs: 120_000,
-      pid: agentPid,
-      log: state.logFile("agent-api"),
-    });
+    await startService("agent-api");
     await waitUntil("data-api readiness", () => probe(host, ports["data-api"], { kind: "http", path: "/api/v1/ready" }), { timeoutMs: 60_000, pid: dataPid });
 
     const record: PlatformRecord = { ports, model, lifetime: options.lifetime ?? null, startedAt: new Date().toISOString() };
