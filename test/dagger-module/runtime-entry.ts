@@ -26,6 +26,13 @@ function listTsFiles(dir: string): string[] {
   });
 }
 
+/** Field names from the outermost selection inwards, for a query that selects one chain (`{ a { b { id } } }`). */
+function selectionPath(query: string): string[] {
+  let text = query.replace(/"(?:\\.|[^"\\])*"/g, '""').replace(/\.\.\.\s*on\s+\w+/g, "");
+  while (/\([^()]*\)/.test(text)) text = text.replace(/\([^()]*\)/g, "");
+  return [...text.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]);
+}
+
 // No top-level await: `scan` imports this file too, as the real entrypoint's does.
 async function main(): Promise<void> {
   const { globalConnection } = (await import(join(sdk, "common/graphql/connection.js"))) as {
@@ -40,11 +47,20 @@ async function main(): Promise<void> {
   const { Executor } = (await import(join(sdk, "module/executor.js"))) as { Executor: new (modules: unknown[], module: Scanned) => unknown };
 
   const engineRequests: string[] = [];
+  let ids = 0;
   globalConnection.setGQLClient(
     new GraphQLClient("http://127.0.0.1:9/query", {
       fetch: async (_url: unknown, init?: { body?: unknown }) => {
-        engineRequests.push(String(init?.body ?? ""));
-        throw new Error("no Dagger engine in this test: the function sent a request");
+        const body = String(init?.body ?? "");
+        engineRequests.push(body);
+        // The SDK asks for the ID of an object it passes as an argument; such a request is answered
+        // with a made-up ID in the shape the query asked for. Anything else finds no engine.
+        const path = selectionPath((JSON.parse(body) as { query: string }).query);
+        if (path.at(-1) !== "id") throw new Error("no Dagger engine in this test: the function sent a request");
+        const data = path.reduceRight<unknown>((inner, field) => ({ [field]: inner }), `id-from-the-double-${++ids}`);
+        return new Response(JSON.stringify({ data }), {
+          headers: { "content-type": "application/json" },
+        });
       },
     }),
   );

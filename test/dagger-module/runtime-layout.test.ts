@@ -73,10 +73,24 @@ describe("the Dagger module in the runtime container's layout (only the source d
 
   it("imports every file of .dagger/src and runs `plan --env=kind` there, without an engine, printing what `npm run plan -- --env=kind` prints", () => {
     const outcome = callInRuntime(layout, "plan", { env: "Kind", phases: "", istio: false, registry: "", gpu: false });
+    const moduleFiles = uploadedSourceFiles().filter((f) => /^src\/.*\.m?ts$/.test(f));
+    expect(outcome.files, "files the entrypoint imported: the module's, itself and the client").to.equal(moduleFiles.length + 2);
     expect(outcome.error, "plan raised").to.equal(undefined);
     expect(outcome.engineRequests, "plan sent requests to the engine").to.deep.equal([]);
     const npmPlan = execFileSync("npm", ["run", "--silent", "plan", "--", "--env=kind"], { cwd: repoRoot, encoding: "utf8" });
     expect(outcome.result).to.be.a("string");
     expect((outcome.result as string).trim()).to.equal(npmPlan.trim());
+  });
+
+  it("runs `teardown --env=kind` up to the exec of its step: the script as a file, an exec that may exit non-zero, its exit code read", () => {
+    const outcome = callInRuntime(layout, "teardown", { env: "Kind" });
+    const queries = outcome.engineRequests.map((body) => (JSON.parse(body) as { query: string }).query);
+    // The IDs of the repository's k8s/ and of the Docker socket, then the step itself, which finds no engine.
+    expect(queries, outcome.error).to.have.length(3);
+    expect(outcome.error).to.match(/error while requesting data/);
+    const step = queries[2]!;
+    expect(step).to.include('withUnixSocket (path: "/var/run/docker.sock"');
+    expect(step).to.include('withNewFile (path: "/work/steps/teardown-1.1.sh"');
+    expect(step).to.include('withExec (args: ["timeout","300","bash","-euo","pipefail","/work/steps/teardown-1.1.sh"],expect: ANY) { exitCode');
   });
 });
