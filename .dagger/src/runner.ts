@@ -36,6 +36,19 @@ export function inSpan<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * Waits for an exec run with `expect: Any` and throws, once, with where it
+ * ran, its exit code or timeout, and its output when it did not exit 0.
+ */
+async function succeeded(ran: Container, at: StepPosition, description: string, timeoutSeconds: number): Promise<Container> {
+  const exitCode = await ran.exitCode();
+  if (exitCode !== 0) {
+    const [stdout, stderr] = await Promise.all([ran.stdout(), ran.stderr()]);
+    throw new Error(stepFailureMessage(at, description, { exitCode, timeoutSeconds, stdout, stderr }));
+  }
+  return ran;
+}
+
+/**
  * Runs one shell step in the tool container. The exec may exit non-zero
  * (`expect: Any`) so that a failure is reported here, once, with the step's
  * position, its exit code or timeout and its output.
@@ -50,12 +63,7 @@ export async function runShell(
   if (step.kind === "shell" && step.manifests) ctr = ctr.withNewFile(manifestsPath, JSON.stringify(asList(step.manifests)));
   const timeoutSeconds = step.kind === "shell" ? step.timeoutSeconds : 60;
   const ran = ctr.withExec(["timeout", String(timeoutSeconds), "bash", "-euo", "pipefail", script], { expect: ReturnType.Any });
-  const exitCode = await ran.exitCode();
-  if (exitCode !== 0) {
-    const [stdout, stderr] = await Promise.all([ran.stdout(), ran.stderr()]);
-    throw new Error(stepFailureMessage(at, step.description, { exitCode, timeoutSeconds, stdout, stderr }));
-  }
-  return ran;
+  return succeeded(ran, at, step.description, timeoutSeconds);
 }
 
 /** `runShell` inside the step's span. */
@@ -88,11 +96,7 @@ async function loadImages(ctx: StepContext, at: StepPosition, images: readonly O
       .withMountedFile(path, tarball)
       .withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster())
       .withExec(["timeout", String(timeoutSeconds), "kind", "load", "image-archive", path, "--name", clusterName], { expect: ReturnType.Any });
-    const exitCode = await ran.exitCode();
-    if (exitCode !== 0) {
-      const [stdout, stderr] = await Promise.all([ran.stdout(), ran.stderr()]);
-      throw new Error(stepFailureMessage(at, `kind load image-archive ${ref}`, { exitCode, timeoutSeconds, stdout, stderr }));
-    }
+    await succeeded(ran, at, `kind load image-archive ${ref}`, timeoutSeconds);
     ctx.log(`      loaded ${ref}`);
   }
 }
