@@ -93,4 +93,12 @@ describe("the Dagger module in the runtime container's layout (only the source d
     expect(step).to.include('withNewFile (path: "/work/steps/teardown-1.1.sh"');
     expect(step).to.include('withExec (args: ["timeout","300","bash","-euo","pipefail","/work/steps/teardown-1.1.sh"],expect: ANY) { exitCode');
   });
+
+  it("`ci --env=kind` reports deploy's failure and teardown's, not only the last one", () => {
+    const outcome = callInRuntime(layout, "ci", { env: "Kind" });
+    expect(outcome.error).to.match(/^ci failed in deploy and teardown\n=== deploy failed:\n/);
+    expect(outcome.error).to.include("\n=== teardown failed:\n");
+    const queries = outcome.engineRequests.map((body) => (JSON.parse(body) as { query: string }).query);
+    expect(queries.some((q) => q.includes("/work/steps/teardown-1.1.sh")), "teardown ran after deploy failed").to.equal(true);
+  });
 });
