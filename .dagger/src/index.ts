@@ -9,24 +9,31 @@
  */
 import { argument, dag, Directory, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
+  ciFailureMessage,
   defaultImageTag,
+  deployedImagesScript,
   formatPlan,
   junitMarker,
   kindCluster,
+  parseDeployedImages,
   parsePhases,
   buildPlan,
   teardownSteps,
   verifySteps,
   type PlanOptions,
+  type StepPosition,
 } from "../topology/src/index.js";
 import { serviceImage } from "./images.js";
 import { platformService } from "./platform.js";
-import { executePlan, runShell, type StepContext } from "./runner.js";
+import { executePlan, runStep, type StepContext } from "./runner.js";
 import { testContainer } from "./test-services.js";
 import { clusterToolbox } from "./toolbox.js";
 
-/** Where the platform runs. */
-export enum Env {
+/**
+ * Where the platform runs (the `--env` flag). Not named `Env`: a module type
+ * named like a core API type resolves to the core type, and the flag vanishes.
+ */
+export enum Target {
   /** A Kind cluster (1 control plane + 2 workers) in the host's Docker, created if missing. */
   Kind = "kind",
   /** An existing cluster reached with --kubeconfig (minikube, EKS, ACK, TKE); images go to --registry. */
@@ -115,13 +122,14 @@ export class OneDataStudio {
 
   /**
    * Prints the exact ordered deploy plan (commands, Helm releases with chart
-   * versions, manifests) without touching any cluster. Same output as
-   * `npm run plan -- --env=kind`.
+   * versions, manifests) without touching any cluster or building anything.
+   * Same output as `npm run plan -- --env=kind`; images are shown with tag
+   * 0.1.0, where deploy tags them with a digest of the source.
    */
   @func()
   async plan(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Comma-separated subset of cluster,infra,data,model,agent; all when empty. */
     phases = "",
     /** Also plan the optional Istio Gateway + VirtualService for /v1/. */
@@ -135,7 +143,7 @@ export class OneDataStudio {
       buildPlan({
         env,
         phases: parsePhases(phases),
-        imageTag: await this.imageTag(),
+        imageTag: defaultImageTag,
         istio,
         accelerator: { gpu, arch: "amd64" },
         ...(registry ? { registry } : {}),
@@ -152,7 +160,7 @@ export class OneDataStudio {
   @func({ cache: "never" })
   async deploy(
     /** Target: kind (default; Kind in the host's Docker) or cluster (an existing cluster). */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Comma-separated subset of cluster,infra,data,model,agent; all when empty. */
     phases = "",
     /** Kubeconfig of the existing cluster (--env=cluster), e.g. file://$HOME/.kube/config. */
@@ -181,20 +189,19 @@ export class OneDataStudio {
   }
 
   /**
-   * Runs the acceptance suite inside the cluster as a Job and returns its
-   * summary; fails (non-zero exit) when any check fails. `verify-report`
+   * Runs the acceptance suite inside the cluster as a Job, with the image
+   * build deploy deployed (read from the running Deployments), and returns
+   * its summary; fails (non-zero exit) when any check fails. `verify-report`
    * returns the JUnit XML.
    */
   @func({ cache: "never" })
   async verify(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
-    /** Registry the acceptance image was pushed to by deploy (--env=cluster). */
-    registry = "",
   ): Promise<string> {
-    const report = await this.runAcceptance(env, kubeconfig, registry);
+    const report = await this.runAcceptance(env, kubeconfig);
     if (!report.passed) throw new Error(`acceptance suite failed\n${report.summary}`);
     return report.summary;
   }
@@ -207,13 +214,11 @@ export class OneDataStudio {
   @func({ cache: "never" })
   async verifyReport(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
-    /** Registry the acceptance image was pushed to by deploy (--env=cluster). */
-    registry = "",
   ): Promise<Directory> {
-    const report = await this.runAcceptance(env, kubeconfig, registry);
+    const report = await this.runAcceptance(env, kubeconfig);
     return dag
       .directory()
       .withNewFile("junit.xml", report.junit)
@@ -228,25 +233,26 @@ export class OneDataStudio {
   @func({ cache: "never" })
   async teardown(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
     const ctx = this.context(env, kubeconfig);
-    for (const step of teardownSteps(env)) {
-      if (step.kind === "shell") await runShell(ctx, step);
+    for (const [s, step] of teardownSteps(env).entries()) {
+      if (step.kind === "shell") await runStep(ctx, singlePhaseStep("teardown", s), step);
     }
     return `teardown (${env}) done`;
   }
 
   /**
    * deploy → verify → teardown in one call; tears down even when deploy or
-   * verify fails, and fails (non-zero exit) if either did.
+   * verify fails, and fails (non-zero exit) if any of them did, reporting
+   * every failure (a failing teardown does not hide deploy's or verify's).
    */
   @func({ cache: "never" })
   async ci(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
     /** Registry for our images (--env=cluster). */
@@ -259,16 +265,18 @@ export class OneDataStudio {
     hfToken?: Secret,
   ): Promise<string> {
     const lines: string[] = [];
-    let failure: unknown;
-    try {
-      lines.push(await this.deploy(env, "", kubeconfig, registry, registryUsername, registryPassword, hfToken, false));
-      lines.push(await this.verify(env, kubeconfig, registry));
-    } catch (error) {
-      failure = error;
-    } finally {
-      lines.push(await this.teardown(env, kubeconfig));
-    }
-    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+    const failures: { stage: string; message: string }[] = [];
+    const attempt = async (stage: string, run: () => Promise<string>) => {
+      try {
+        lines.push(await run());
+      } catch (error) {
+        failures.push({ stage, message: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    await attempt("deploy", () => this.deploy(env, "", kubeconfig, registry, registryUsername, registryPassword, hfToken, false));
+    if (failures.length === 0) await attempt("verify", () => this.verify(env, kubeconfig));
+    await attempt("teardown", () => this.teardown(env, kubeconfig));
+    if (failures.length > 0) throw new Error(ciFailureMessage(failures));
     return lines.join("\n");
   }
 
@@ -280,7 +288,7 @@ export class OneDataStudio {
   }
 
   private context(
-    env: Env,
+    env: Target,
     kubeconfig?: Secret,
     hfToken?: Secret,
     registry = "",
@@ -311,14 +319,22 @@ export class OneDataStudio {
   }
 
   private async runAcceptance(
-    env: Env,
+    env: Target,
     kubeconfig: Secret | undefined,
-    registry: string,
   ): Promise<{ passed: boolean; summary: string; junit: string }> {
     const ctx = this.context(env, kubeconfig);
-    const steps = verifySteps({ env, imageTag: await this.imageTag(), ...(registry ? { registry } : {}) });
+    const found = await runStep(ctx, singlePhaseStep("verify", 0), {
+      kind: "shell",
+      description: "read the image build deploy deployed from our Deployments",
+      timeoutSeconds: 60,
+      script: deployedImagesScript(env),
+    });
+    const deployed = parseDeployedImages(await found.stdout());
+    ctx.log(`verifying the build deploy deployed: tag ${deployed.imageTag}${deployed.registry ? ` from ${deployed.registry}` : ""}`);
     let ran: Container | undefined;
-    for (const step of steps) if (step.kind === "shell") ran = await runShell(ctx, step);
+    for (const [s, step] of verifySteps({ env, ...deployed }).entries()) {
+      if (step.kind === "shell") ran = await runStep(ctx, singlePhaseStep("verify", s + 1), step);
+    }
     if (!ran) throw new Error("verify plan has no shell step");
     const log = await ran.file("/work/acceptance.log").contents();
     const succeeded = (await ran.file("/work/acceptance.succeeded").contents()).trim();
@@ -331,3 +347,7 @@ export class OneDataStudio {
   }
 }
 
+/** Position of step `index` (0-based) of a function that has a single phase (verify, teardown). */
+function singlePhaseStep(fn: string, index: number): StepPosition {
+  return { fn, phase: fn, phaseIndex: 1, phaseCount: 1, stepIndex: index + 1 };
+}

@@ -10,4 +10,7 @@ export * from "./istio.js";
 export * from "./plan.js";
 export * from "./render.js";
 export * from "./print.js";
+export * from "./waits.js";
+export * from "./deployed.js";
+export * from "./steps.js";
 export * from "./dagger-platform.js";
