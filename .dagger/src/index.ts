@@ -9,11 +9,14 @@
  */
 import { argument, dag, Directory, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
+  assertUsableKubeconfig,
   ciFailureMessage,
+  connectPrelude,
   defaultImageTag,
   deployedImagesScript,
   formatPlan,
   junitMarker,
+  kubeconfigViewScript,
   kindCluster,
   parseDeployedImages,
   parsePhases,
@@ -183,6 +186,7 @@ export class OneDataStudio {
       istio,
       ...(registry ? { registry } : {}),
     };
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig, hfToken, registry, registryUsername, registryPassword);
     const summary = await executePlan(ctx, options, kindCluster.name);
     return `deployed (${env}, images tagged ${options.imageTag})\n${summary}`;
@@ -237,6 +241,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig);
     for (const [s, step] of teardownSteps(env).entries()) {
       if (step.kind === "shell") await runStep(ctx, singlePhaseStep("teardown", s), step);
@@ -287,6 +292,18 @@ export class OneDataStudio {
     return hex ? `src-${hex}` : defaultImageTag;
   }
 
+  /** --env=cluster: a kubeconfig that cannot work inside the tool container is refused before any step, saying what to do. */
+  private async checkKubeconfig(env: Target, kubeconfig?: Secret): Promise<void> {
+    if (env !== Target.Cluster || !kubeconfig) return;
+    const viewed = await runStep(this.context(env, kubeconfig), singlePhaseStep("kubeconfig", 0), {
+      kind: "shell",
+      description: "read the kubeconfig as kubectl does (secrets redacted)",
+      timeoutSeconds: 60,
+      script: [connectPrelude("cluster"), kubeconfigViewScript].join("\n"),
+    });
+    assertUsableKubeconfig(await viewed.stdout());
+  }
+
   private context(
     env: Target,
     kubeconfig?: Secret,
@@ -301,6 +318,7 @@ export class OneDataStudio {
       ...(this.docker ? { docker: this.docker } : {}),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
+      ...(env === Target.Cluster && registryPassword ? { registryAuth: { username: registryUsername, password: registryPassword } } : {}),
     });
     const images = {
       dataApi: () => this.dataApiImage(),
@@ -322,6 +340,7 @@ export class OneDataStudio {
     env: Target,
     kubeconfig: Secret | undefined,
   ): Promise<{ passed: boolean; summary: string; junit: string }> {
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig);
     const found = await runStep(ctx, singlePhaseStep("verify", 0), {
       kind: "shell",

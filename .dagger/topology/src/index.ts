@@ -7,6 +7,8 @@ export * from "./security.js";
 export * from "./manifests.js";
 export * from "./network.js";
 export * from "./istio.js";
+export * from "./kind-network.js";
+export * from "./kubeconfig.js";
 export * from "./plan.js";
 export * from "./render.js";
 export * from "./print.js";

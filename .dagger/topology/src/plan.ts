@@ -1,6 +1,7 @@
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
+import { connectEngineScript, kindClusterScript, kindKubeconfigScript } from "./kind-network.js";
 import { selectorString, appSelector } from "./labels.js";
 import {
   acceptanceDeadlineSeconds,
@@ -14,7 +15,7 @@ import {
   type Manifest,
   type RenderOptions,
 } from "./manifests.js";
-import { kindCluster, appServices, jobs, namespaces, secrets, seed } from "./names.js";
+import { kindCluster, appServices, jobs, namespaces, registryPullSecret, secrets, seed } from "./names.js";
 import { networkPolicies } from "./network.js";
 import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
@@ -65,20 +66,15 @@ export const mountedKubeconfigPath = "/run/secrets/kubeconfig";
 
 /**
  * Shell prelude of every cluster step: point kubectl/helm at the cluster. For
- * Kind, the kubeconfig is exported with the internal address and the server
- * rewritten to the control-plane container's IP on the Docker network the
- * Dagger engine shares (its container names do not resolve from our exec).
+ * Kind, the engine is (re)connected to the kind network and the kubeconfig
+ * exported with the server rewritten to the control plane's IP there (its
+ * container names do not resolve from our exec).
  */
 export function connectPrelude(env: Env): string {
   if (env === "cluster") {
     return `export KUBECONFIG=${mountedKubeconfigPath}`;
   }
-  return [
-    `kind export kubeconfig --name ${kindCluster.name} --internal --kubeconfig ${kubeconfigPath} >/dev/null`,
-    `cp_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' ${kindCluster.name}-control-plane | awk '{print $1}')`,
-    `sed -i "s#server: https://.*:6443#server: https://$cp_ip:6443#" ${kubeconfigPath}`,
-    `export KUBECONFIG=${kubeconfigPath}`,
-  ].join("\n");
+  return [connectEngineScript(), kindKubeconfigScript(kubeconfigPath)].join("\n");
 }
 
 /** Generates a secret with the listed keys unless it exists: re-deploys keep running services' passwords. */
@@ -103,6 +99,35 @@ const readSecret = (namespace: string, name: string, key: string) =>
 
 function applyScript(what: string): string {
   return `kubectl apply --server-side --force-conflicts --field-manager=one-data-dagger -f ${manifestsPath}\necho "applied ${what}"`;
+}
+
+/** The registry's host, where its credentials apply: `ghcr.io/acme` -> `ghcr.io`. */
+export function registryHost(registry: string): string {
+  return registry.split("/")[0]!;
+}
+
+/**
+ * `--env=cluster`: the pull Secret for our images from the registry
+ * credentials (REGISTRY_USERNAME, REGISTRY_PASSWORD from a Dagger secret), in
+ * every namespace our images run in; the password never reaches a command line.
+ */
+function registryPullSecretScript(registry: string): string {
+  const { name, namespaces: targets } = registryPullSecret;
+  return [
+    `if [ -n "\${REGISTRY_PASSWORD:-}" ]; then`,
+    `  f=$(umask 077 && mktemp)`,
+    `  auth=$(printf '%s:%s' "\${REGISTRY_USERNAME:-}" "$REGISTRY_PASSWORD" | base64 -w0)`,
+    `  printf '{"auths":{"%s":{"auth":"%s"}}}' "${registryHost(registry)}" "$auth" >"$f"`,
+    ...targets.map(
+      (ns) =>
+        `  kubectl -n ${ns} create secret generic ${name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson="$f" --dry-run=client -o json | kubectl apply -f - >/dev/null`,
+    ),
+    `  rm -f "$f"`,
+    `  echo "image pull Secret ${name} for ${registryHost(registry)} in ${targets.join(", ")}"`,
+    `else`,
+    `  echo "no registry credentials given: our images are pulled from ${registryHost(registry)} anonymously"`,
+    `fi`,
+  ].join("\n");
 }
 
 function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
@@ -151,24 +176,14 @@ function clusterPhase(options: PlanOptions): PhasePlan {
   if (options.env === "kind") {
     return {
       phase: "cluster",
-      title: "Kind cluster (1 control plane + 2 workers) on the host's Docker; our images loaded without a registry",
+      title: "Kind cluster (1 control plane + 2 workers) on its own kind network of the host's Docker, the Dagger engine connected to it; our images loaded without a registry",
       timeoutSeconds: 600,
       steps: [
         {
           kind: "shell",
           description: `create Kind cluster ${kindCluster.name} unless it exists`,
           timeoutSeconds: 420,
-          script: [
-            `if kind get clusters 2>/dev/null | grep -qx ${kindCluster.name}; then`,
-            `  echo "kind cluster ${kindCluster.name} exists: reused"`,
-            `else`,
-            `  engine=$(docker ps --filter name=dagger-engine --format '{{.Names}}' | head -n1)`,
-            `  net=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$engine" | awk '{print $1}')`,
-            `  KIND_EXPERIMENTAL_DOCKER_NETWORK="$net" kind create cluster --name ${kindCluster.name} --config /src/${kindCluster.configPath} --image ${imageRef(externalImages.kindNode)} --wait 300s`,
-            `fi`,
-            connectPrelude("kind"),
-            `kubectl wait --for=condition=Ready node --all --timeout=300s`,
-          ].join("\n"),
+          script: kindClusterScript({ kubeconfig: kubeconfigPath, nodeImage: imageRef(externalImages.kindNode) }),
         },
         { kind: "load-images", description: "kind load image-archive (our four images, tag " + options.imageTag + ")", images },
       ],
@@ -218,6 +233,16 @@ function infraPhase(options: PlanOptions): PhasePlan {
         manifests: [...namespaceManifests(), ...networkPolicies(), ...(options.istio ? [istioIngressPolicy()] : [])],
         script: [prelude, applyScript("namespaces and NetworkPolicies")].join("\n"),
       },
+      ...(options.env === "cluster" && options.registry
+        ? [
+            {
+              kind: "shell" as const,
+              description: `image pull Secret ${registryPullSecret.name} for ${registryHost(options.registry)} (from the registry credentials, when given)`,
+              timeoutSeconds: 60,
+              script: [prelude, registryPullSecretScript(options.registry)].join("\n"),
+            },
+          ]
+        : []),
       {
         kind: "shell",
         description: "infra credentials as Secrets (generated once per cluster, kept on re-deploy)",

@@ -60,7 +60,8 @@ export interface ForwardRequest {
 
 export interface DataApiClient extends DataPort {
   datasets(): Promise<unknown>;
-  health(): Promise<boolean>;
+  /** Resolves when the Data API answers its liveness route: the readiness check. */
+  ping(signal: AbortSignal): Promise<void>;
   /** The Data API's status and envelope, unchanged; 503/504 of our own when it is down or too slow. */
   forward(request: ForwardRequest): Promise<{ status: number; body: z.infer<typeof envelope> }>;
 }
@@ -162,13 +163,15 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
         }
       });
     },
-    async health() {
+    async ping(signal) {
+      let response: Response;
       try {
-        const reply = await call("/api/v1/health");
-        return reply.status === 200 && reply.code === 0;
-      } catch {
-        return false;
+        response = await fetch(`${options.url}/api/v1/health`, { signal });
+        await response.arrayBuffer();
+      } catch (error) {
+        throw dependencyUnavailable(dependency, error);
       }
+      if (response.status !== 200) throw dependencyUnavailable(dependency);
     },
   };
 }
