@@ -12,3 +12,7 @@ export * from "./kubeconfig.js";
 export * from "./plan.js";
 export * from "./render.js";
 export * from "./print.js";
+export * from "./waits.js";
+export * from "./deployed.js";
+export * from "./steps.js";
+export * from "./dagger-platform.js";

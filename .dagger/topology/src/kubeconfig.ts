@@ -1,5 +1,3 @@
-import { parse } from "yaml";
-
 /**
  * `--env=cluster` runs kubectl and helm inside the pipeline's tool container
  * with only the kubeconfig mounted. What works on the user's machine does not
@@ -8,6 +6,11 @@ import { parse } from "yaml";
  * on the host (minikube's certificate paths, a tokenFile), or points at the
  * host's loopback (minikube's Docker driver: 127.0.0.1 is the container
  * itself). Each is found before any step runs, with what to do instead.
+ *
+ * The module reads the kubeconfig through kubectl itself (`kubeconfigViewScript`):
+ * kubectl is the real parser of kubeconfigs, its JSON needs no YAML library in
+ * the runtime container (which has none), and `config view` without `--raw`
+ * redacts tokens and key data, so nothing secret reaches the step's output.
  */
 export interface KubeconfigProblem {
   readonly where: string;
@@ -26,12 +29,16 @@ const hostFileFields = {
   user: ["client-certificate", "client-key", "tokenFile"],
 } as const;
 
-export function kubeconfigProblems(text: string): KubeconfigProblem[] {
+/** Prints the mounted kubeconfig as JSON, secrets redacted (`--raw` is deliberately absent). */
+export const kubeconfigViewScript = "kubectl config view -o json";
+
+/** Problems of a kubeconfig as `kubeconfigViewScript` prints it. */
+export function kubeconfigProblems(viewJson: string): KubeconfigProblem[] {
   let config: Kubeconfig;
   try {
-    config = (parse(text) ?? {}) as Kubeconfig;
+    config = (JSON.parse(viewJson) ?? {}) as Kubeconfig;
   } catch (error) {
-    return [{ where: "kubeconfig", problem: `is not valid YAML (${(error as Error).message.split("\n")[0]})` }];
+    return [{ where: "kubeconfig", problem: `could not be read by kubectl (${(error as Error).message.split("\n")[0]})` }];
   }
   if (typeof config !== "object" || Array.isArray(config)) return [{ where: "kubeconfig", problem: "is not a kubeconfig (no mapping at the top)" }];
   const currentName = config["current-context"];
@@ -89,8 +96,8 @@ export const kubeconfigAdvice = [
 ].join("\n");
 
 /** Throws, naming every problem and what to do, unless the kubeconfig can work inside the pipeline's container. */
-export function assertUsableKubeconfig(text: string): void {
-  const problems = kubeconfigProblems(text);
+export function assertUsableKubeconfig(viewJson: string): void {
+  const problems = kubeconfigProblems(viewJson);
   if (problems.length === 0) return;
   throw new Error(
     `--kubeconfig cannot be used from inside the pipeline's container:\n${problems.map((p) => `  - ${p.where} ${p.problem}`).join("\n")}\n${kubeconfigAdvice}`,

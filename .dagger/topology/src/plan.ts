@@ -17,6 +17,7 @@ import {
 } from "./manifests.js";
 import { kindCluster, appServices, jobs, namespaces, registryPullSecret, secrets, seed } from "./names.js";
 import { networkPolicies } from "./network.js";
+import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
 /**
  * The deploy plan: phases in order, each a list of steps. Shell steps run in
@@ -138,9 +139,35 @@ function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
     `--wait --timeout ${r.timeoutSeconds}s`,
   ];
   return [
-    `helm upgrade --install ${r.release} ${r.chart} ${flags.join(" ")}`,
+    `wait_guarded ${r.namespace} '${releasePodSelector(r.release)}' helm upgrade --install ${r.release} ${r.chart} ${flags.join(" ")}`,
     // helm --wait covered the release's own resources; this proves the selector we document matches real pods.
-    `kubectl -n ${r.namespace} wait --for=condition=Ready pod -l '${releaseSelector(r)}' --timeout=${r.timeoutSeconds}s`,
+    `wait_guarded ${r.namespace} '${releaseSelector(r)}' kubectl -n ${r.namespace} wait --for=condition=Ready pod -l '${releaseSelector(r)}' --timeout=${r.timeoutSeconds}s`,
+  ].join("\n");
+}
+
+/**
+ * A Helm install run in the background: its own log file, printed once after
+ * it ended, and errexit in force (a function called in an `&&`/`||` list runs
+ * with errexit off, which once hid a failing helm behind a passing wait).
+ */
+function backgroundInstall(r: HelmRelease, extraValuesFile?: string): string {
+  return [
+    `install_${r.release}() {`,
+    `  local started=$SECONDS`,
+    helmInstallScript(r, extraValuesFile).replace(/^/gm, "  "),
+    `  echo "release ${r.release} ready after $((SECONDS - started))s"`,
+    `}`,
+    `install_${r.release} >/work/helm-${r.release}.log 2>&1 &`,
+    `pid_${r.release}=$!`,
+  ].join("\n");
+}
+
+/** Waits for one background install and prints its log; records a failure in rc. */
+function awaitInstall(r: HelmRelease): string {
+  return [
+    `if wait $pid_${r.release}; then status=ok; else status=FAILED; rc=1; fi`,
+    `echo "--- helm ${r.release}: $status"`,
+    `cat /work/helm-${r.release}.log`,
   ].join("\n");
 }
 
@@ -233,22 +260,21 @@ function infraPhase(options: PlanOptions): PhasePlan {
         timeoutSeconds: 1400,
         script: [
           prelude,
+          waitGuardedFunction,
           ...repos,
-          `install() { local t=$SECONDS; "$@" && echo "release ready after $((SECONDS - t))s"; }`,
-          `install_minio() {\n${helmInstallScript(minio)}\n}`,
-          `install_mysql() {\n${helmInstallScript(mysql)}\n}`,
-          `install_redis() {\n${helmInstallScript(redis)}\n}`,
-          `install install_minio & p1=$!`,
-          `install install_mysql & p2=$!`,
-          `install install_redis & p3=$!`,
-          `rc=0; wait $p1 || rc=1`,
+          backgroundInstall(minio),
+          backgroundInstall(mysql),
+          backgroundInstall(redis),
+          `rc=0`,
+          awaitInstall(minio),
           `if [ $rc -eq 0 ]; then`,
           milvusS3.replace(/^/gm, "  "),
-          `  install_milvus() {\n${helmInstallScript(milvus, "$s3")}\n}`,
-          `  install install_milvus || rc=1`,
+          backgroundInstall(milvus, "$s3").replace(/^/gm, "  "),
+          awaitInstall(milvus).replace(/^/gm, "  "),
           `  rm -f "$s3"`,
           `fi`,
-          `wait $p2 || rc=1; wait $p3 || rc=1`,
+          awaitInstall(mysql),
+          awaitInstall(redis),
           `exit $rc`,
         ].join("\n"),
       },
@@ -287,15 +313,16 @@ function copyAgentCredentialsScript(): string {
 }
 
 function rolloutScript(namespace: string, name: string, timeoutSeconds: number): string {
-  return `kubectl -n ${namespace} rollout status deployment/${name} --timeout=${timeoutSeconds}s`;
+  return `wait_guarded ${namespace} '${selectorString(appSelector(name))}' kubectl -n ${namespace} rollout status deployment/${name} --timeout=${timeoutSeconds}s`;
 }
 
 /** Runs a Job afresh (a finished Job's pod template is immutable) and waits for it. */
 export function jobRunScript(namespace: string, name: string, timeoutSeconds: number): string {
   return [
+    waitGuardedFunction,
     `kubectl -n ${namespace} delete job ${name} --ignore-not-found --wait=true >/dev/null`,
     `kubectl -n ${namespace} apply -f ${manifestsPath} >/dev/null`,
-    `if kubectl -n ${namespace} wait --for=condition=complete job/${name} --timeout=${timeoutSeconds}s; then`,
+    `if wait_guarded ${namespace} '${jobPodSelector(name)}' kubectl -n ${namespace} wait --for=condition=complete job/${name} --timeout=${timeoutSeconds}s; then`,
     `  kubectl -n ${namespace} logs job/${name} --tail=20 || true`,
     `else`,
     `  echo "job ${namespace}/${name} did not complete; last log lines:" >&2`,
@@ -341,7 +368,7 @@ function dataPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         description: `data-api Deployment + Service (${appServices.dataApi.name}:${appServices.dataApi.port}), rollout`,
         timeoutSeconds: 420,
         manifests: dataManifests(render),
-        script: [prelude, applyScript("data-api"), rolloutScript(namespaces.data, appServices.dataApi.name, 400)].join("\n"),
+        script: [prelude, waitGuardedFunction, applyScript("data-api"), rolloutScript(namespaces.data, appServices.dataApi.name, 400)].join("\n"),
       },
     ],
   };
@@ -383,6 +410,7 @@ function modelPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         manifests: [...modelManifests(render), ...(options.istio ? istioManifests() : [])],
         script: [
           prelude,
+          waitGuardedFunction,
           applyScript("vLLM servers"),
           rolloutScript(namespaces.model, appServices.vllmEmbedding.name, 1800),
           rolloutScript(namespaces.model, appServices.vllmServing.name, 1800),
@@ -424,7 +452,7 @@ function agentPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         description: `agent-api Deployment + Service (${appServices.agentApi.name}:${appServices.agentApi.port}), rollout`,
         timeoutSeconds: 420,
         manifests: agentManifests(renderOptions(options, accelerator)),
-        script: [prelude, applyScript("agent-api"), rolloutScript(namespaces.agent, appServices.agentApi.name, 400)].join("\n"),
+        script: [prelude, waitGuardedFunction, applyScript("agent-api"), rolloutScript(namespaces.agent, appServices.agentApi.name, 400)].join("\n"),
       },
     ],
   };
@@ -468,10 +496,12 @@ export function verifySteps(options: Pick<PlanOptions, "env" | "imageTag" | "reg
       manifests: [acceptanceJob(render)],
       script: [
         connectPrelude(options.env),
+        waitGuardedFunction,
         `kubectl -n ${jobs.acceptance.namespace} delete job ${jobs.acceptance.name} --ignore-not-found --wait=true >/dev/null`,
         `kubectl -n ${jobs.acceptance.namespace} apply -f ${manifestsPath} >/dev/null`,
-        // Complete or failed, whichever comes first; the log carries the verdict either way.
-        `kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=${acceptanceDeadlineSeconds + 60}s >/dev/null || true`,
+        // Complete or failed, whichever comes first; the log carries the verdict either way. A pod that
+        // cannot start (image not in the cluster, crash loop) fails the step here, with its events.
+        `wait_guarded ${jobs.acceptance.namespace} '${jobPodSelector(jobs.acceptance.name)}' kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=${acceptanceDeadlineSeconds + 60}s >/dev/null`,
         `kubectl -n ${jobs.acceptance.namespace} logs job/${jobs.acceptance.name} >/work/acceptance.log 2>&1 || true`,
         `succeeded=$(kubectl -n ${jobs.acceptance.namespace} get job ${jobs.acceptance.name} -o jsonpath='{.status.succeeded}')`,
         `echo "\${succeeded:-0}" >/work/acceptance.succeeded`,
