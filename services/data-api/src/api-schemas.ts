@@ -21,11 +21,13 @@ export const formatField = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a short format name such as csv, tsv, jsonl, text")
-  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; other formats (text, parquet, ...) are stored as objects only" });
+  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); other formats (parquet, ...) are stored as objects only" });
 
 export const storagePathField = z
   .string()
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, "must look like s3://bucket/key")
+  // Object stores refuse keys with dot segments (MinIO answers 400): say so here instead of failing later.
+  .refine((path) => !path.slice(5).split("/").some((segment) => segment === "." || segment === ".."), "must not contain . or .. path segments")
   .max(1100);
 
 export const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
