@@ -86,6 +86,16 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
     expect(await findHalfWritten(h.config)).to.deep.equal([]);
   });
 
+  it("refuses a recursive CTE that the database stopped at its iteration limit instead of returning a truncated count", async () => {
+    const recursive = (n: number) => `WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < ${n}) SELECT COUNT(*) AS c FROM t`;
+    const within = await call<{ rows: { c: number }[] }>(`${h.url}/query`, { method: "POST", json: { sql: recursive(500) } });
+    expect(within.status, JSON.stringify(within.body)).to.equal(200);
+    expect(within.body.data!.rows).to.deep.equal([{ c: 500 }]);
+    const beyond = await call(`${h.url}/query`, { method: "POST", json: { sql: recursive(5000) } });
+    expect([beyond.status, beyond.body.code], JSON.stringify(beyond.body)).to.deep.equal([400, 40004]);
+    expect(beyond.body.message).to.match(/recursive|incomplete/i);
+  });
+
   it("writes the status the client got into the access log: 503, 405, 404 and 400 as themselves", async () => {
     const base = `${logged.url}/api/v1`;
     const noDatabase = createDependencies(isolatedConfig({ MYSQL_PORT: "1", MYSQL_TIMEOUT_MS: "1000" }), access);
