@@ -37,6 +37,7 @@ export function createKnowledgeService(
     chunkSize: settings.KNOWLEDGE_CHUNK_SIZE,
     chunkOverlap: settings.KNOWLEDGE_CHUNK_OVERLAP,
     maxDocumentBytes: settings.KNOWLEDGE_MAX_DOCUMENT_BYTES,
+    purgeRetryMs: Math.min(settings.MILVUS_TIMEOUT_MS, 2000),
   });
   return { knowledge, close: () => vectors.close() };
 }
