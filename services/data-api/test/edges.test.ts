@@ -96,6 +96,15 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
     expect(beyond.body.message).to.match(/recursive|incomplete/i);
   });
 
+  it("registers many new names at once without a 500 (InnoDB resolves their gap locks as deadlocks, which are retried)", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => uploadForm(h.url, { name: `concurrent_${i}`, format: "csv" }, { name: `c${i}.csv`, content: `id,v\n1,${i}\n` })),
+    );
+    expect(results.map((res) => res.status), JSON.stringify(results.filter((res) => res.status !== 200).map((res) => res.body))).to.deep.equal(new Array(12).fill(200));
+    expect(new Set(results.map((res) => (res.body.data as DatasetView).dataset_id)).size).to.equal(12);
+    expect(await findHalfWritten(h.config)).to.deep.equal([]);
+  });
+
   it("writes the status the client got into the access log: 503, 405, 404 and 400 as themselves", async () => {
     const base = `${logged.url}/api/v1`;
     const noDatabase = createDependencies(isolatedConfig({ MYSQL_PORT: "1", MYSQL_TIMEOUT_MS: "1000" }), access);

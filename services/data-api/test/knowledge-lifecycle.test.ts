@@ -33,7 +33,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
     await milvus.up();
     const built = createKnowledgeService(
       { ...h.config, MILVUS_ADDRESS: `127.0.0.1:${milvus.port}`, MILVUS_TIMEOUT_MS: milvusTimeoutMs, EMBEDDING_ENDPOINT: model.url, EMBEDDING_MODEL: "double-embed" },
-      { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log },
+      { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations },
     );
     knowledge = built.knowledge;
     closeKnowledge = built.close;
@@ -65,7 +65,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
       expect(took, fault).to.be.below(milvusTimeoutMs * 3);
       if (fault === "hang") milvus.resume();
       else await milvus.up();
-      await knowledge.settled();
+      await h.deps.compensations.settled();
       expect(await listed(), fault).to.deep.equal(["warm"]);
       expect(await findHalfWritten(h.config), fault).to.deep.equal([]);
     }

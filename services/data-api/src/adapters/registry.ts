@@ -81,7 +81,8 @@ export class RegistryStore {
         return await this.reserveIn(connection, input);
       } catch (error) {
         // Two first registrations of one name raced on the unique name: the loser retries and becomes version 2.
-        if (mysqlErrorCode(error) !== "ER_DUP_ENTRY" || attempt >= 2) throw error;
+        // First registrations of two new names take gap locks that InnoDB may resolve as a deadlock: retry too.
+        if (!["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK"].includes(mysqlErrorCode(error) ?? "") || attempt >= 4) throw error;
       } finally {
         connection.release();
       }

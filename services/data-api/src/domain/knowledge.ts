@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { invalidRequest, isAppError, payloadTooLarge, unprocessable, type Logger } from "@one-data/platform";
+import { invalidRequest, isAppError, payloadTooLarge, unprocessable, type Compensations, type Logger } from "@one-data/platform";
 import type { EmbeddingClient } from "../adapters/embedding-client.js";
 import { formatStoragePath, parseStoragePath, type ObjectStore } from "../adapters/s3.js";
 import { collectionName, maxTextBytes, type ChunkHit, type VectorStore } from "../adapters/vector-store.js";
@@ -52,8 +52,8 @@ export interface KnowledgeServiceDeps {
   chunkOverlap: number;
   maxDocumentBytes: number;
   log: Logger;
-  /** Pause between attempts to remove a failed registration's chunks. */
-  purgeRetryMs: number;
+  /** Undoes, in the background, what a failed registration may still have written. */
+  compensations: Compensations;
 }
 
 const toDocument = (dataset: DatasetView): KnowledgeDocument => ({
@@ -92,8 +92,6 @@ async function readText(stream: Readable, maxBytes: number): Promise<string> {
  * outage at any step answers 503/504 and leaves nothing behind.
  */
 export class KnowledgeService {
-  private readonly purges = new Set<Promise<void>>();
-
   constructor(private readonly deps: KnowledgeServiceDeps) {}
 
   async register(input: KnowledgeDocumentInput): Promise<KnowledgeDocument> {
@@ -126,7 +124,13 @@ export class KnowledgeService {
     const location = parseStoragePath(storagePath);
     const storesObject = input.content !== undefined && location !== undefined;
     if (storesObject) {
-      await this.deps.objects.upload(location, Readable.from([Buffer.from(text)]), format === "text" ? "text/plain; charset=utf-8" : "text/markdown; charset=utf-8");
+      try {
+        await this.deps.objects.upload(location, Readable.from([Buffer.from(text)]), format === "text" ? "text/plain; charset=utf-8" : "text/markdown; charset=utf-8");
+      } catch (error) {
+        // A hung MinIO may still store it after answering late.
+        this.deps.compensations.add("remove a knowledge document's text", () => this.deps.objects.remove(location), { key: location.key });
+        throw error;
+      }
     }
     // The version becomes visible only once its chunks are in Milvus; any failure undoes the registration (row,
     // object) and the chunks inserted so far, so a listed document is always searchable.
@@ -155,7 +159,11 @@ export class KnowledgeService {
         },
       );
     } catch (error) {
-      if (staged) this.purgeVersion(collection, staged.documentId, staged.version);
+      const failed = staged;
+      if (failed) {
+        // Milvus may be why it failed, and may still apply the insert it was too slow to acknowledge.
+        this.deps.compensations.add("remove a failed registration's chunks", () => vectors.removeVersion(collection, failed.documentId, failed.version), { ...failed });
+      }
       throw error;
     }
     // Earlier versions' chunks go once the new version is visible; until then (or if this fails) search drops them.
@@ -164,36 +172,6 @@ export class KnowledgeService {
     });
     this.deps.log.info({ document_id: dataset.dataset_id, version: dataset.version, chunks: chunks.length, collection }, "knowledge document indexed");
     return { ...toDocument(dataset), chunks: chunks.length, embedding_model: model };
-  }
-
-  /**
-   * Removes the chunks of a version whose registration failed, in the
-   * background: Milvus may be the reason it failed, and an insert it was too
-   * slow to acknowledge may still land. Retries until a delete succeeds, then
-   * deletes once more after one more timeout for such a late insert.
-   */
-  private purgeVersion(collection: string, documentId: string, version: number): void {
-    const { vectors, log, purgeRetryMs } = this.deps;
-    const pending = (async () => {
-      for (let attempt = 1; attempt <= 30; attempt++) {
-        try {
-          await vectors.removeVersion(collection, documentId, version);
-          await new Promise((resolve) => setTimeout(resolve, purgeRetryMs));
-          await vectors.removeVersion(collection, documentId, version);
-          return;
-        } catch (error) {
-          if (attempt === 30) log.error({ err: error, document_id: documentId, version }, "could not remove the chunks of a failed registration; search ignores them");
-          await new Promise((resolve) => setTimeout(resolve, purgeRetryMs));
-        }
-      }
-    })();
-    this.purges.add(pending);
-    void pending.finally(() => this.purges.delete(pending));
-  }
-
-  /** Resolves when background clean-ups of failed registrations have finished (tests, shutdown). */
-  async settled(): Promise<void> {
-    while (this.purges.size > 0) await Promise.allSettled([...this.purges]);
   }
 
   /**
