@@ -83,7 +83,7 @@ export function requestLog(log: Logger): Middleware {
 
 /** The route layers @koa/router matched by path (any method); it sets `ctx.matched` before calling on. */
 interface MatchedLayers {
-  matched?: { methods: string[] }[];
+  matched?: { methods: string[]; path: string | RegExp; paramNames?: unknown[] }[];
 }
 
 /**
@@ -97,7 +97,10 @@ export function methodNotAllowed(): Middleware {
   return async (ctx: Context, next: Next) => {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
-    const allowed = [...new Set(((ctx as unknown as MatchedLayers).matched ?? []).flatMap((layer) => layer.methods))];
+    const matched = (ctx as unknown as MatchedLayers).matched ?? [];
+    // A static route (/datasets/upload) is the resource meant, not a parameterized one it also matches (/datasets/:id).
+    const exact = matched.filter((layer) => layer.path === ctx.path);
+    const allowed = [...new Set((exact.length > 0 ? exact : matched).flatMap((layer) => layer.methods))];
     if (allowed.length === 0) return;
     ctx.set("Allow", allowed.join(", "));
     throw new AppError(405, ErrorCode.methodNotAllowed, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed.join(", ")}`, { allowed });

@@ -59,8 +59,18 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
       }
     }
     expect((await send(`${h.url}/datasets`, "TRACE")).allow?.split(", ").sort()).to.deep.equal(["GET", "HEAD", "POST"]);
+    // /datasets/upload also matches /datasets/:id, whose GET is not the upload's.
+    expect((await send(`${h.url}/datasets/upload`, "OPTIONS")).allow?.split(", ").sort()).to.deep.equal(["POST"]);
     const unknown = await send(`${h.url}/no-such-thing`, "PROPFIND");
     expect([unknown.status, unknown.body.code]).to.deep.equal([404, 40401]);
+  });
+
+  it("refuses an integer query parameter given without a value (?sample_rows=) with 400 instead of reading it as 0", async () => {
+    for (const path of ["/metadata/tables?sample_rows=", "/datasets?limit=", "/datasets?offset=", "/datasets/ds-001?version="]) {
+      const res = await call(`${h.url}${path}`);
+      expect([res.status, res.body.code], path).to.deep.equal([400, 40001]);
+    }
+    expect((await call(`${h.url}/metadata/tables?sample_rows=0`)).status).to.equal(200);
   });
 
   it("refuses storage paths with . or .. segments with 400 and a code", async () => {
