@@ -4,12 +4,14 @@ import { errorBody, errorEnvelope, jsonBody, openAiErrorBody, requestLog, type L
 import type { DataApiClient } from "./adapters/data-api-client.js";
 import { createAgent } from "./domain/agent.js";
 import { createConversations } from "./domain/conversations.js";
+import type { RouteBudgets } from "./domain/budgets.js";
 import type { MemoryPort, ModelPort } from "./domain/ports.js";
 import { chatRoutes } from "./routes/chat.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { openAiRoutes, servesOpenAiApi } from "./routes/openai-compatible.js";
+import { defaultHeartbeatMs } from "./routes/sse.js";
 
 export interface AppDependencies {
   model: ModelPort;
@@ -18,16 +20,21 @@ export interface AppDependencies {
   log: Logger;
   /** Deadline of each readiness check. */
   readyTimeoutMs: number;
+  /** Each route's deadline and token budget (defaults: domain/budgets.ts). */
+  budgets?: RouteBudgets;
+  /** How often a stream sends a keep-alive comment while the answer is worked on. */
+  heartbeatMs?: number;
 }
 
 export const bodyLimit = "64kb";
 
 /** One router over every route, so a known path asked with another method is a 405 whichever part serves it. */
 export function createRouter(deps: AppDependencies): Router {
-  const agent = createAgent({ model: deps.model, data: deps.data });
+  const agent = createAgent({ model: deps.model, data: deps.data, ...(deps.budgets && { budgets: deps.budgets }) });
   const conversations = createConversations(agent, deps.memory, deps.log);
+  const stream = { log: deps.log, heartbeatMs: deps.heartbeatMs ?? defaultHeartbeatMs };
   const router = new Router();
-  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, deps.log), openAiRoutes(agent, deps.log), openApiRoutes()]) {
+  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, stream), openAiRoutes(agent, stream), openApiRoutes()]) {
     router.use(part.routes());
   }
   return router;

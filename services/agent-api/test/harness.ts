@@ -5,6 +5,7 @@ import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createMemoryStore } from "../src/adapters/memory-store.js";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { createApp } from "../src/app.js";
+import type { RouteBudgets } from "../src/domain/budgets.js";
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   redis?: { host: string; port: number; password?: string };
   maxMessages?: number;
   readyTimeoutMs?: number;
+  budgets?: RouteBudgets;
+  heartbeatMs?: number;
 }
 
 /** The real app with its real adapters, wired to the doubles and to the local Redis. */
@@ -59,6 +62,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     memory,
     log,
     readyTimeoutMs: options.readyTimeoutMs ?? 1_000,
+    ...(options.budgets && { budgets: options.budgets }),
+    ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),
   });
   const server: RunningServer = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
   if (!options.redisDown) await waitFor(() => memory.ping(), 3_000);

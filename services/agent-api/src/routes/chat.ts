@@ -1,8 +1,8 @@
 import Router from "@koa/router";
-import { dependencyUnavailable, notFound, parseInput, success, type Logger } from "@one-data/platform";
+import { dependencyUnavailable, notFound, parseInput, success } from "@one-data/platform";
 import { chatRequest, conversationId } from "../api-schemas.js";
 import type { ConversationAnswer, Conversations } from "../domain/conversations.js";
-import { openSse, publicError, wantsStream } from "./sse.js";
+import { openSse, publicError, wantsStream, type StreamOptions } from "./sse.js";
 
 function publicAnswer(answer: ConversationAnswer) {
   return {
@@ -16,7 +16,8 @@ function publicAnswer(answer: ConversationAnswer) {
   };
 }
 
-export function chatRoutes(conversations: Conversations, log: Logger): Router {
+export function chatRoutes(conversations: Conversations, streams: StreamOptions): Router {
+  const { log } = streams;
   const router = new Router();
 
   router.post("/api/v1/chat", async (ctx) => {
@@ -25,7 +26,7 @@ export function chatRoutes(conversations: Conversations, log: Logger): Router {
       ctx.body = success(publicAnswer(await conversations.ask(input.message, input.conversation_id)));
       return;
     }
-    const sse = openSse(ctx);
+    const sse = openSse(ctx, streams.heartbeatMs);
     conversations
       .ask(input.message, input.conversation_id, (text) => sse.send("delta", { text }))
       .then(
