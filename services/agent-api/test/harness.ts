@@ -35,6 +35,8 @@ export interface HarnessOptions {
   readyTimeoutMs?: number;
   budgets?: RouteBudgets;
   heartbeatMs?: number;
+  /** Point the agent at a real model server (e.g. one the test hangs or kills) instead of the scripted double. */
+  modelEndpoint?: string;
 }
 
 /** The real app with its real adapters, wired to the doubles and to the local Redis. */
@@ -57,7 +59,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     log,
   );
   const app = createApp({
-    model: createModelClient({ endpoint: model.url, name: options.modelName, apiKey: undefined, timeoutMs: options.modelTimeoutMs ?? 5_000 }),
+    model: createModelClient({ endpoint: options.modelEndpoint ?? model.url, name: options.modelName, apiKey: undefined, timeoutMs: options.modelTimeoutMs ?? 5_000 }),
     data: createDataApiClient({ url: data.url, timeoutMs: options.dataTimeoutMs ?? 5_000 }),
     memory,
     log,
