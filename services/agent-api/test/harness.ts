@@ -1,4 +1,4 @@
-import { createLogger, listen, type RunningServer } from "@one-data/platform";
+import { createLogger, listen, type Logger, type RunningServer } from "@one-data/platform";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { startDataApiDouble, type DataApiDouble, type DataApiDoubleOptions } from "../../../test/doubles/data-api-double.js";
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
@@ -35,13 +35,15 @@ export interface HarnessOptions {
   readyTimeoutMs?: number;
   budgets?: RouteBudgets;
   heartbeatMs?: number;
+  /** Where the app logs (default: silent), e.g. to read its access log. */
+  log?: Logger;
   /** Point the agent at a real model server (e.g. one the test hangs or kills) instead of the scripted double. */
   modelEndpoint?: string;
 }
 
 /** The real app with its real adapters, wired to the doubles and to the local Redis. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const log = createLogger("agent-api-test", "silent");
+  const log = options.log ?? createLogger("agent-api-test", "silent");
   const model = await OpenAiDouble.start();
   const data = await startDataApiDouble(options.data);
   const redis = options.redisDown
