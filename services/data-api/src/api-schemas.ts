@@ -14,18 +14,21 @@ const datasetName = z
   .trim()
   .min(1)
   .max(255)
-  .regex(/^[^\p{Cc}]+$/u, "must not contain control characters");
+  // The control characters (Unicode category Cc) spelled as ranges: other regex engines (the fuzzer's) lack \p{Cc}.
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/u, "must not contain control characters");
 
 export const formatField = z
   .string()
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a short format name such as csv, tsv, jsonl, text")
-  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; other formats (text, parquet, ...) are stored as objects only" });
+  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); other formats (parquet, ...) are stored as objects only" });
 
 export const storagePathField = z
   .string()
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, "must look like s3://bucket/key")
+  // Object stores refuse keys with dot segments (MinIO answers 400): say so here instead of failing later.
+  .refine((path) => !path.slice(5).split("/").some((segment) => segment === "." || segment === ".."), "must not contain . or .. path segments")
   .max(1100);
 
 export const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
@@ -48,23 +51,32 @@ export const uploadFields = z.object({
   derived_from_version: z.coerce.number().int().min(1).optional(),
 });
 
-export const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+/**
+ * An integer query parameter, coerced from its text; a key given without a
+ * value (`?limit=`) is refused rather than read as 0.
+ */
+function queryInt(min: number, max?: number) {
+  const number = z.coerce.number().int().min(min);
+  return z.preprocess((value) => (value === "" ? Number.NaN : value), max === undefined ? number : number.max(max));
+}
+
+export const versionQuery = z.object({ version: queryInt(1).optional() });
 export const listQuery = z.object({
   name: z.string().min(1).max(255).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInt(1, 1000).default(100),
+  offset: queryInt(0).default(0),
 });
 export const previewQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(20),
-  version: z.coerce.number().int().min(1).optional(),
+  limit: queryInt(1, 1000).default(20),
+  version: queryInt(1).optional(),
 });
 export const downloadQuery = z.object({
-  version: z.coerce.number().int().min(1).optional(),
+  version: queryInt(1).optional(),
   redirect: z.enum(["true", "false"]).optional(),
 });
 export const metadataQuery = z.object({
   keywords: z.string().max(1000).optional().meta({ description: "comma-separated; matches dataset names, descriptions and column names/comments" }),
-  sample_rows: z.coerce.number().int().min(0).max(20).default(3),
+  sample_rows: queryInt(0, 20).default(3),
 });
 
 export const queryBody = z

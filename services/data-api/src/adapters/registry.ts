@@ -1,7 +1,7 @@
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { quoteIdentifier, mysqlErrorCode } from "./mysql.js";
 
-export type VersionStatus = "ingesting" | "active";
+export type VersionStatus = "ingesting" | "active" | "deleted";
 
 /** One stored version of a dataset, as the registry keeps it. */
 export interface VersionRecord {
@@ -81,7 +81,8 @@ export class RegistryStore {
         return await this.reserveIn(connection, input);
       } catch (error) {
         // Two first registrations of one name raced on the unique name: the loser retries and becomes version 2.
-        if (mysqlErrorCode(error) !== "ER_DUP_ENTRY" || attempt >= 2) throw error;
+        // First registrations of two new names take gap locks that InnoDB may resolve as a deadlock: retry too.
+        if (!["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK"].includes(mysqlErrorCode(error) ?? "") || attempt >= 4) throw error;
       } finally {
         connection.release();
       }
@@ -169,6 +170,27 @@ export class RegistryStore {
         [seq, seq],
       );
       await connection.commit();
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+
+  /** Marks every active version of a dataset `deleted` (invisible to every read) and returns them as they were. */
+  async withdraw(seq: number): Promise<VersionRecord[]> {
+    const connection = await this.pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const [rows] = await connection.query<RowDataPacket[]>(
+        `SELECT ${columns} FROM ${this.d} d JOIN ${this.v} v ON v.dataset_seq = d.seq
+         WHERE d.seq = ? AND v.status = 'active' ORDER BY v.version FOR UPDATE`,
+        [seq],
+      );
+      await connection.query(`UPDATE ${this.v} SET status = 'deleted' WHERE dataset_seq = ? AND status = 'active'`, [seq]);
+      await connection.commit();
+      return rows.map(toRecord);
     } catch (error) {
       await connection.rollback().catch(() => undefined);
       throw error;

@@ -34,6 +34,16 @@ export interface RegisterInput {
   derived_from?: { dataset_id: string; version?: number | undefined } | undefined;
 }
 
+export interface RegisterOptions {
+  /** Remove the object when registration fails: the API stored it (an upload, a knowledge document's text). */
+  removeObjectOnFailure: boolean;
+  /**
+   * Work that must be done before the version becomes visible (a knowledge
+   * document's chunks); when it fails the registration is undone like any other failure.
+   */
+  beforeActivate?: (reserved: { dataset_id: string; version: number; name: string }) => Promise<void>;
+}
+
 export function toView(record: VersionRecord): DatasetView {
   return {
     dataset_id: formatDatasetId(record.seq),
@@ -112,7 +122,7 @@ export class DatasetService {
     return withMysql(this.deps.mysqlTimeoutMs, work);
   }
 
-  async register(input: RegisterInput, options: { removeObjectOnFailure: boolean } = { removeObjectOnFailure: false }): Promise<DatasetView> {
+  async register(input: RegisterInput, options: RegisterOptions = { removeObjectOnFailure: false }): Promise<DatasetView> {
     const location = parseStoragePath(input.storage_path);
     if (!location) throw unprocessable(`storage_path must look like s3://bucket/key, got ${JSON.stringify(input.storage_path)}`);
     let reserved: { seq: number; version: number } | undefined;
@@ -140,6 +150,7 @@ export class DatasetService {
         await this.materialize(location, schema, table, `${formatDatasetId(reserved.seq)} v${reserved.version}: ${input.name}`);
       }
       const { seq, version } = reserved;
+      await options.beforeActivate?.({ dataset_id: formatDatasetId(seq), version, name: input.name });
       await this.short(() =>
         this.deps.registry.activate(seq, version, {
           rowCount: schema?.row_count ?? null,
@@ -151,6 +162,21 @@ export class DatasetService {
     } catch (error) {
       await this.undo(location, reserved, table, options.removeObjectOnFailure);
       throw toMysqlAppError(error);
+    } finally {
+      this.readCache.clear();
+    }
+  }
+
+  /**
+   * Hides every version of a dataset from all reads (a deleted knowledge
+   * document) and returns what they were; the rows stay as `deleted`, so ids
+   * and version numbers are never reused.
+   */
+  async withdraw(datasetId: string): Promise<DatasetView[]> {
+    const seq = parseDatasetId(datasetId);
+    if (seq === undefined) throw notFound(`dataset ${datasetId} not found`);
+    try {
+      return (await this.short(() => this.deps.registry.withdraw(seq))).map(toView);
     } finally {
       this.readCache.clear();
     }

@@ -1,5 +1,5 @@
 import { unprocessable } from "@one-data/platform";
-import { parse, type Options as CsvOptions } from "csv-parse";
+import { CsvError, parse, type Options as CsvOptions } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { Readable, pipeline } from "node:stream";
 import type { Cell } from "./inference.js";
@@ -81,7 +81,7 @@ export function sniffDelimiter(sample: string): string {
   return best.delimiter;
 }
 
-interface CsvError {
+interface CsvProblem {
   code?: string;
   lines?: number;
   message?: string;
@@ -89,8 +89,9 @@ interface CsvError {
 }
 
 function csvProblem(error: unknown, headerLength: number): unknown {
-  const e = error as CsvError;
-  if (typeof e?.code !== "string" || !e.code.startsWith("CSV_")) return error;
+  // Every parser error is a fault of the file (some codes, e.g. INVALID_OPENING_QUOTE, lack the CSV_ prefix).
+  if (!(error instanceof CsvError)) return error;
+  const e = error as CsvProblem;
   if (e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH") {
     // The parser may fail before the header reaches us, so take the expected width from its own message.
     const expected = /expect (\d+)/.exec(e.message ?? "")?.[1] ?? String(headerLength);
@@ -100,6 +101,22 @@ function csvProblem(error: unknown, headerLength: number): unknown {
     );
   }
   return unprocessable(`the file is not valid CSV (line ${e.lines ?? "?"}): ${e.message ?? e.code}`, { line: e.lines });
+}
+
+/** A file declared tsv whose header has no tab but splits evenly on another delimiter was sent with the wrong format. */
+function refuseOtherDelimiter(head: string): void {
+  const header = head.split("\n", 1)[0] ?? "";
+  if (header.includes("\t")) return;
+  const sniffed = sniffDelimiter(head);
+  let fields = 1;
+  try {
+    fields = (parseSync(header, { delimiter: sniffed, relax_quotes: true }) as string[][])[0]?.length ?? 1;
+  } catch {
+    return;
+  }
+  if (fields > 1) {
+    throw unprocessable(`the file is declared tsv but is ${JSON.stringify(sniffed)}-separated (its header has no tab): register it as csv`, { delimiter: sniffed });
+  }
 }
 
 export interface CsvSource {
@@ -112,6 +129,7 @@ export interface CsvSource {
 export async function readCsv(bytes: Readable, format: "csv" | "tsv", knownDelimiter?: string): Promise<CsvSource> {
   const { head, rest } = await peek(utf8Text(bytes), sniffBytes);
   const delimiter = knownDelimiter ?? (format === "tsv" ? "\t" : sniffDelimiter(head));
+  if (format === "tsv" && knownDelimiter === undefined) refuseOtherDelimiter(head);
   const options: CsvOptions = {
     delimiter,
     bom: true,
