@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import Koa from "koa";
-import { errorBody, errorEnvelope, jsonBody, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
+import { errorBody, errorEnvelope, jsonBody, methodNotAllowed, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
 import type { DataApiClient } from "./adapters/data-api-client.js";
 import { createAgent } from "./domain/agent.js";
 import { createConversations } from "./domain/conversations.js";
@@ -47,7 +47,8 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(errorEnvelope(deps.log, (error, ctx) => (servesOpenAiApi(ctx.path) ? openAiErrorBody(error) : errorBody(error))));
   app.use(jsonBody(bodyLimit));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  // A known path with another method (TRACE and PROPFIND included): 405 with an Allow header, in the envelope.
+  app.use(methodNotAllowed());
   return app;
 }
 
