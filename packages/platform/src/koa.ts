@@ -81,29 +81,41 @@ export function requestLog(log: Logger): Middleware {
   };
 }
 
-/** The route layers @koa/router matched by path (any method); it sets `ctx.matched` before calling on. */
+/** A route as @koa/router keeps it: its path (with the router's prefix) and methods. */
+interface RouteLayer {
+  methods: string[];
+  path: string | RegExp;
+}
+
+/** @koa/router sets `ctx.matched` to the layers that matched the path (any method) before calling on. */
 interface MatchedLayers {
-  matched?: { methods: string[]; path: string | RegExp; paramNames?: unknown[] }[];
+  matched?: RouteLayer[];
+}
+
+function refuseMethod(ctx: Context, layers: readonly RouteLayer[]): never {
+  const allowed = [...new Set(layers.flatMap((layer) => layer.methods))];
+  ctx.set("Allow", allowed.join(", "));
+  throw new AppError(405, ErrorCode.methodNotAllowed, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed.join(", ")}`, { allowed });
 }
 
 /**
- * Mount after a router's `routes()`: a request whose path exists but whose
- * method has no route (PUT, TRACE, PROPFIND, OPTIONS...) is answered 405 with
- * code 40501 and an `Allow` header; an unknown path stays a 404. Replaces the
- * router's `allowedMethods`, which answers methods it does not know with a
- * 501 that became a 500.
+ * Mount around a router's `routes()` (give it the router): a request whose
+ * path exists but whose method has no route (PUT, TRACE, PROPFIND,
+ * OPTIONS...) is answered 405 with code 40501 and an `Allow` header; an
+ * unknown path stays a 404. A static route (/datasets/upload) is the
+ * resource meant even where a parameterized one (/datasets/:id) also
+ * matches. Replaces the router's `allowedMethods`, which answers methods it
+ * does not know with a 501 that became a 500.
  */
-export function methodNotAllowed(): Middleware {
+export function methodNotAllowed(router: { stack: readonly RouteLayer[] }): Middleware {
   return async (ctx: Context, next: Next) => {
+    const method = ctx.method === "HEAD" ? "GET" : ctx.method;
+    const exact = router.stack.filter((layer) => layer.path === ctx.path);
+    if (exact.length > 0 && !exact.some((layer) => layer.methods.includes(method))) refuseMethod(ctx, exact);
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
     const matched = (ctx as unknown as MatchedLayers).matched ?? [];
-    // A static route (/datasets/upload) is the resource meant, not a parameterized one it also matches (/datasets/:id).
-    const exact = matched.filter((layer) => layer.path === ctx.path);
-    const allowed = [...new Set((exact.length > 0 ? exact : matched).flatMap((layer) => layer.methods))];
-    if (allowed.length === 0) return;
-    ctx.set("Allow", allowed.join(", "));
-    throw new AppError(405, ErrorCode.methodNotAllowed, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed.join(", ")}`, { allowed });
+    if (matched.length > 0) refuseMethod(ctx, matched);
   };
 }
 

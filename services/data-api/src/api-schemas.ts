@@ -9,19 +9,20 @@ import { knowledgeFormats } from "./domain/knowledge.js";
  */
 export const datasetIdParam = z.string().regex(/^ds-\d{3,12}$/).meta({ description: "dataset id, e.g. ds-001", example: "ds-001" });
 
+// Limits on what the client sends come before trimming, so the document's maxLength is what is enforced.
 const datasetName = z
   .string()
+  .max(255)
   .trim()
   .min(1)
-  .max(255)
   // The control characters (Unicode category Cc) spelled as ranges: other regex engines (the fuzzer's) lack \p{Cc}.
   .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/u, "must not contain control characters");
 
 export const formatField = z
   .string()
+  .regex(/^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,31}\s*$/, "must be a short format name such as csv, tsv, jsonl, text")
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a short format name such as csv, tsv, jsonl, text")
   .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); other formats (parquet, ...) are stored as objects only" });
 
 export const storagePathField = z
@@ -170,7 +171,7 @@ export const queryResult = z.object({
 
 export const registerDocumentBody = z
   .object({
-    name: z.string().trim().min(1).max(255),
+    name: z.string().max(255).trim().min(1),
     format: z.enum(knowledgeFormats).optional().meta({ description: "default: text for names ending in .txt, else markdown" }),
     description: z.string().max(10_000).optional(),
     content: z.string().min(1).optional().meta({ description: "the document text (stored in MinIO by the API); give this or storage_path" }),
@@ -181,7 +182,7 @@ export const registerDocumentBody = z
 
 export const vectorSearchBody = z
   .object({
-    query: z.string().trim().min(1).max(4000),
+    query: z.string().max(4000).trim().min(1),
     top_k: z.number().int().min(1).max(50).default(5),
     filters: z
       .object({ document_id: z.union([datasetIdParam, z.array(datasetIdParam).min(1).max(100)]).optional() })

@@ -39,8 +39,8 @@ export function createApp(deps: AppDeps): Koa {
   // The access log sits outside the error envelope so it records the status the client got.
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log));
+  app.use(methodNotAllowed(router));
   app.use(jsonBody(deps.config.JSON_BODY_LIMIT));
   app.use(router.routes());
-  app.use(methodNotAllowed());
   return app;
 }

@@ -155,7 +155,9 @@ export const operations: Operation[] = [
     ok: { status: 200, schema: envelopeOf(queryResult) },
     errors: {
       ...common,
-      400: "invalid body (40001), SQL refused by the guard (40003, message says why), or rejected by the database (40004)",
+      400: "invalid body (40001), SQL refused by the guard (40003, message says why), or rejected by the database (40004, also when it stopped before the result was complete)",
+      413: "body too large (41301)",
+      415: "not JSON (41501)",
       408: "the query ran longer than its timeout_ms (40801); not a dependency fault",
     },
   },

@@ -61,6 +61,8 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
     expect((await send(`${h.url}/datasets`, "TRACE")).allow?.split(", ").sort()).to.deep.equal(["GET", "HEAD", "POST"]);
     // /datasets/upload also matches /datasets/:id, whose GET is not the upload's.
     expect((await send(`${h.url}/datasets/upload`, "OPTIONS")).allow?.split(", ").sort()).to.deep.equal(["POST"]);
+    const getUpload = await send(`${h.url}/datasets/upload`, "GET");
+    expect([getUpload.status, getUpload.body.code, getUpload.allow]).to.deep.equal([405, 40501, "POST"]);
     const unknown = await send(`${h.url}/no-such-thing`, "PROPFIND");
     expect([unknown.status, unknown.body.code]).to.deep.equal([404, 40401]);
   });
@@ -81,6 +83,11 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
       const doc = await call(`${h.url}/knowledge/documents`, { method: "POST", json: { name: "dots", storage_path } });
       expect([doc.status, doc.body.code], storage_path).to.deep.equal([400, 40001]);
     }
+  });
+
+  it("refuses a bucket or key the object store itself refuses with 422, not 500", async () => {
+    const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: "odd", storage_path: `s3://000/${"0".repeat(1050)}`, format: "csv" } });
+    expect([res.status, res.body.code], JSON.stringify(res.body)).to.deep.equal([422, 42201]);
   });
 
   it("refuses a comma-separated file registered or uploaded as tsv, and a TSV with a stray quote, with 422 and nothing written", async () => {

@@ -54,6 +54,8 @@ function toS3AppError(error: unknown, timeoutMs: number): unknown {
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return dependencyTimeout("s3", timeoutMs, error);
   const status = e?.$metadata?.httpStatusCode;
   if (status === undefined || status >= 500 || status === 403) return dependencyUnavailable("s3", error);
+  // Any other refusal is about the bucket or key we were given (an invalid name, a key too long): the client's.
+  if (status >= 400) return unprocessable(`the object store refused the bucket or key (${e?.name ?? status})`, { status }, error);
   return error;
 }
 
