@@ -46,9 +46,9 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log, (error, ctx) => (servesOpenAiApi(ctx.path) ? openAiErrorBody(error) : errorBody(error))));
   app.use(jsonBody(bodyLimit));
-  app.use(router.routes());
   // A known path with another method (TRACE and PROPFIND included): 405 with an Allow header, in the envelope.
-  app.use(methodNotAllowed());
+  app.use(methodNotAllowed(router));
+  app.use(router.routes());
   return app;
 }
 

@@ -80,6 +80,9 @@ describe("agent-api OpenAPI document", function () {
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "Hello", stream: true }));
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "" }));
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", "{not json"));
+    const prototypeKey = await send("POST", "/v1/chat/completions", '{"__proto__": {"x": 1}, "model": "one-data-agent"}');
+    expect([prototypeKey.status, (prototypeKey.body as { error: { code: string } }).error.code], "a __proto__ key is bad input").to.deep.equal([400, "40002"]);
+    conforms("/v1/chat/completions", "post", prototypeKey);
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "x".repeat(70_000) }));
     conforms("/api/v1/conversations/{id}", "get", await send("GET", "/api/v1/conversations/oa-1"));
     conforms("/api/v1/conversations/{id}", "get", await send("GET", "/api/v1/conversations/none-such"));
