@@ -49,5 +49,11 @@ step "fuzz (schemathesis, Data API and Agent API OpenAPI)" \
     node --import tsx --conditions=source test/fuzz/data-api.ts 2>&1 | tee "$0" || status=$?
     node --import tsx --conditions=source test/fuzz/agent-api.ts 2>&1 | tee "$1" || status=$?
     exit $status' "$results_dir/fuzz-data-api.log" "$results_dir/fuzz-agent-api.log"
+step "start kube-apiserver (etcd, controller-manager)" start_kube
+set -a
+. "$ENV_FILE"
+set +a
+step "cluster tests (plan on the real API server, probes)" \
+  bash -o pipefail -c 'npm run test:cluster --silent 2>&1 | tee "$0"' "$results_dir/cluster.log"
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"

@@ -12,6 +12,7 @@ import { healthRoutes } from "./routes/health.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { openAiRoutes, servesOpenAiApi } from "./routes/openai-compatible.js";
 import { defaultHeartbeatMs } from "./routes/sse.js";
+import { pageRoutes } from "./routes/page.js";
 
 export interface AppDependencies {
   model: ModelPort;
@@ -34,7 +35,7 @@ export function createRouter(deps: AppDependencies): Router {
   const conversations = createConversations(agent, deps.memory, deps.log);
   const stream = { log: deps.log, heartbeatMs: deps.heartbeatMs ?? defaultHeartbeatMs };
   const router = new Router();
-  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, stream), openAiRoutes(agent, stream), openApiRoutes()]) {
+  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, stream), openAiRoutes(agent, stream), openApiRoutes(), pageRoutes()]) {
     router.use(part.routes());
   }
   return router;

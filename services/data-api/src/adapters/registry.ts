@@ -81,8 +81,9 @@ export class RegistryStore {
         return await this.reserveIn(connection, input);
       } catch (error) {
         // Two first registrations of one name raced on the unique name: the loser retries and becomes version 2.
-        // First registrations of two new names take gap locks that InnoDB may resolve as a deadlock: retry too.
+        // A deadlock InnoDB still resolves by aborting one of them: retry that too, after a short random pause.
         if (!["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK"].includes(mysqlErrorCode(error) ?? "") || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
       } finally {
         connection.release();
       }
@@ -90,6 +91,9 @@ export class RegistryStore {
   }
 
   private async reserveIn(connection: PoolConnection, input: NewVersion): Promise<{ seq: number; version: number }> {
+    // READ COMMITTED: the name lookup locks the row if it exists and no gap if it does not, so first registrations
+    // of different names do not deadlock on each other's gap locks; a race on one name ends in ER_DUP_ENTRY (retried).
+    await connection.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     await connection.beginTransaction();
     try {
       const [found] = await connection.query<RowDataPacket[]>(`SELECT seq FROM ${this.d} WHERE name = ? FOR UPDATE`, [input.name]);
