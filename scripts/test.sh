@@ -44,8 +44,11 @@ set -a
 . "$ENV_FILE"
 set +a
 step "tests (mocha)" bash -o pipefail -c 'npm test 2>&1 | tee "$0"' "$results_dir/mocha.log"
-step "fuzz (schemathesis, Data API OpenAPI)" \
-  bash -o pipefail -c 'node --import tsx --conditions=source test/fuzz/data-api.ts 2>&1 | tee "$0"' "$results_dir/fuzz-data-api.log"
+step "fuzz (schemathesis, Data API and Agent API OpenAPI)" \
+  bash -o pipefail -c 'status=0
+    node --import tsx --conditions=source test/fuzz/data-api.ts 2>&1 | tee "$0" || status=$?
+    node --import tsx --conditions=source test/fuzz/agent-api.ts 2>&1 | tee "$1" || status=$?
+    exit $status' "$results_dir/fuzz-data-api.log" "$results_dir/fuzz-agent-api.log"
 step "start kube-apiserver (etcd, controller-manager)" start_kube
 set -a
 . "$ENV_FILE"

@@ -1,24 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer, createConnection } from "node:net";
-
 /**
  * Test support, never shipped. Dependencies a test owns as real processes, so it can hang them (SIGSTOP),
  * resume them (SIGCONT), kill them and start them again on the same port —
  * without touching the shared local servers. Each runs under `timeout`, so it
  * stops by itself if the test dies, and is signalled by its own PID.
  */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { freePort } from "../acceptance/local/processes.js";
+
+export { freePort };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -119,9 +119,21 @@ export function methodNotAllowed(router: { stack: readonly RouteLayer[] }): Midd
   };
 }
 
-/** JSON bodies only, with a size limit; malformed JSON becomes a 400 with code 40002. */
+/**
+ * JSON bodies only, with a size limit; malformed JSON becomes a 400 with code
+ * 40002. Every failure to parse is the client's: the parser also refuses
+ * `__proto__` keys with a bare SyntaxError, which would otherwise be a 500.
+ */
 export function jsonBody(limit: string): Middleware {
-  return bodyParser({ enableTypes: ["json"], jsonLimit: limit, encoding: "utf-8" });
+  return bodyParser({
+    enableTypes: ["json"],
+    jsonLimit: limit,
+    encoding: "utf-8",
+    onError: (error) => {
+      const appError = toAppError(error);
+      throw appError.status < 500 ? appError : malformedJson("request body is not valid JSON", undefined, error);
+    },
+  });
 }
 
 /** Validates a value against a zod schema, turning issues into a 400 that lists them. */

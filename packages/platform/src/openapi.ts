@@ -68,11 +68,17 @@ function parameters(op: ApiOperation): unknown[] {
   return list;
 }
 
+/** One Server-Sent Event as tools parse it (data is JSON text or "[DONE]"; comments are not events). */
+const sseEvent = {
+  type: "object",
+  properties: { event: { type: "string" }, data: { type: "string" }, id: { type: "string" }, retry: { type: "integer" } },
+};
+
 function response(r: ApiResponse): Record<string, unknown> {
   const content: Record<string, unknown> = {};
   if (r.json) content["application/json"] = { schema: jsonSchemaOf(r.json, "output") };
   if (r.ref) content["application/json"] = { schema: { $ref: `#/components/schemas/${r.ref}` } };
-  if (r.eventStream) content["text/event-stream"] = { schema: { type: "string" } };
+  if (r.eventStream) content["text/event-stream"] = { schema: sseEvent };
   return Object.keys(content).length > 0 ? { description: r.description, content } : { description: r.description };
 }
 

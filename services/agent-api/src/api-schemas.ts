@@ -10,7 +10,8 @@ export const maxMessageChars = 8000;
 export const conversationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, - or _");
 
 export const chatRequest = z.object({
-  message: z.string().trim().min(1, "must not be empty").max(maxMessageChars, `must be at most ${maxMessageChars} characters`),
+  // The limit applies to what the client sent (before trimming), so the document's maxLength is what is enforced.
+  message: z.string().max(maxMessageChars, `must be at most ${maxMessageChars} characters`).trim().min(1, "must not be empty"),
   conversation_id: conversationId.optional(),
   stream: z.boolean().optional().meta({ description: "answer as Server-Sent Events: delta events, then done or error" }),
 });

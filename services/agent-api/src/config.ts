@@ -1,5 +1,6 @@
 import { envVar, loadConfig } from "@one-data/platform";
 import { z } from "zod";
+import { defaultBudgets, type RouteBudgets } from "./domain/budgets.js";
 
 /**
  * Environment variables the Agent API reads. Exported so the Kubernetes
@@ -23,6 +24,19 @@ export const envSchema = z.object({
   AGENT_MEMORY_TIMEOUT_MS: envVar.int(500, 1),
   /** Deadline of each readiness check (Data API, model, Redis); the probe itself times out after 3 s. */
   AGENT_READY_TIMEOUT_MS: envVar.int(1_000, 1),
+  /**
+   * Each route's deadline for the whole answer and its token budget per model
+   * call: small talk needs few tokens, a structured query more, and a data
+   * answer may take up to three model calls and a query.
+   */
+  AGENT_CHAT_TIMEOUT_MS: envVar.int(defaultBudgets.chat.timeoutMs, 1),
+  AGENT_CHAT_MAX_TOKENS: envVar.int(defaultBudgets.chat.maxTokens, 1),
+  AGENT_RAG_TIMEOUT_MS: envVar.int(defaultBudgets.rag.timeoutMs, 1),
+  AGENT_RAG_MAX_TOKENS: envVar.int(defaultBudgets.rag.maxTokens, 1),
+  AGENT_SQL_TIMEOUT_MS: envVar.int(defaultBudgets.sql.timeoutMs, 1),
+  AGENT_SQL_MAX_TOKENS: envVar.int(defaultBudgets.sql.maxTokens, 1),
+  /** A stream sends a keep-alive comment this often while the answer is being worked on. */
+  AGENT_STREAM_HEARTBEAT_MS: envVar.int(5_000, 50),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -36,6 +50,8 @@ export interface AgentConfig {
   redis: { host: string; port: number; password: string | undefined };
   memory: { ttlSeconds: number; maxMessages: number; timeoutMs: number };
   readyTimeoutMs: number;
+  budgets: RouteBudgets;
+  heartbeatMs: number;
 }
 
 export function toAgentConfig(env: Env): AgentConfig {
@@ -58,6 +74,12 @@ export function toAgentConfig(env: Env): AgentConfig {
       timeoutMs: env.AGENT_MEMORY_TIMEOUT_MS,
     },
     readyTimeoutMs: env.AGENT_READY_TIMEOUT_MS,
+    budgets: {
+      chat: { timeoutMs: env.AGENT_CHAT_TIMEOUT_MS, maxTokens: env.AGENT_CHAT_MAX_TOKENS },
+      rag: { timeoutMs: env.AGENT_RAG_TIMEOUT_MS, maxTokens: env.AGENT_RAG_MAX_TOKENS },
+      sql: { timeoutMs: env.AGENT_SQL_TIMEOUT_MS, maxTokens: env.AGENT_SQL_MAX_TOKENS },
+    },
+    heartbeatMs: env.AGENT_STREAM_HEARTBEAT_MS,
   };
 }
 

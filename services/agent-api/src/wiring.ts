@@ -14,6 +14,8 @@ export function connectDependencies(config: AgentConfig, log: Logger): AppDepend
     memory,
     log,
     readyTimeoutMs: config.readyTimeoutMs,
+    budgets: config.budgets,
+    heartbeatMs: config.heartbeatMs,
     close: () => memory.close(),
   };
 }

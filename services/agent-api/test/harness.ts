@@ -1,10 +1,11 @@
-import { createLogger, listen, type RunningServer } from "@one-data/platform";
+import { createLogger, listen, type Logger, type RunningServer } from "@one-data/platform";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { startDataApiDouble, type DataApiDouble, type DataApiDoubleOptions } from "../../../test/doubles/data-api-double.js";
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createMemoryStore } from "../src/adapters/memory-store.js";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { createApp } from "../src/app.js";
+import type { RouteBudgets } from "../src/domain/budgets.js";
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -32,11 +33,17 @@ export interface HarnessOptions {
   redis?: { host: string; port: number; password?: string };
   maxMessages?: number;
   readyTimeoutMs?: number;
+  budgets?: RouteBudgets;
+  heartbeatMs?: number;
+  /** Where the app logs (default: silent), e.g. to read its access log. */
+  log?: Logger;
+  /** Point the agent at a real model server (e.g. one the test hangs or kills) instead of the scripted double. */
+  modelEndpoint?: string;
 }
 
 /** The real app with its real adapters, wired to the doubles and to the local Redis. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const log = createLogger("agent-api-test", "silent");
+  const log = options.log ?? createLogger("agent-api-test", "silent");
   const model = await OpenAiDouble.start();
   const data = await startDataApiDouble(options.data);
   const redis = options.redisDown
@@ -54,11 +61,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     log,
   );
   const app = createApp({
-    model: createModelClient({ endpoint: model.url, name: options.modelName, apiKey: undefined, timeoutMs: options.modelTimeoutMs ?? 5_000 }),
+    model: createModelClient({ endpoint: options.modelEndpoint ?? model.url, name: options.modelName, apiKey: undefined, timeoutMs: options.modelTimeoutMs ?? 5_000 }),
     data: createDataApiClient({ url: data.url, timeoutMs: options.dataTimeoutMs ?? 5_000 }),
     memory,
     log,
     readyTimeoutMs: options.readyTimeoutMs ?? 1_000,
+    ...(options.budgets && { budgets: options.budgets }),
+    ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),
   });
   const server: RunningServer = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
   if (!options.redisDown) await waitFor(() => memory.ping(), 3_000);

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { expect } from "chai";
@@ -79,6 +80,9 @@ describe("agent-api OpenAPI document", function () {
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "Hello", stream: true }));
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "" }));
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", "{not json"));
+    const prototypeKey = await send("POST", "/v1/chat/completions", '{"__proto__": {"x": 1}, "model": "one-data-agent"}');
+    expect([prototypeKey.status, (prototypeKey.body as { error: { code: string } }).error.code], "a __proto__ key is bad input").to.deep.equal([400, "40002"]);
+    conforms("/v1/chat/completions", "post", prototypeKey);
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "x".repeat(70_000) }));
     conforms("/api/v1/conversations/{id}", "get", await send("GET", "/api/v1/conversations/oa-1"));
     conforms("/api/v1/conversations/{id}", "get", await send("GET", "/api/v1/conversations/none-such"));
@@ -105,10 +109,24 @@ describe("agent-api OpenAPI document", function () {
     conforms("/v1/chat/completions", "post", await send("POST", "/v1/chat/completions", completion));
   });
 
-  it("answers a known path asked with another method with 405 in the envelope", async () => {
-    const res = await send("PUT", "/api/v1/chat", { message: "x" });
-    expect(res.status).to.equal(405);
-    expect(res.body).to.deep.include({ code: 40501 });
+  it("answers a known path asked with another method with 405 in its API's error format, never a 500", async () => {
+    // fetch refuses TRACE, so node:http asks.
+    const raw = (method: string, path: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = httpRequest(`${h.url}${path}`, { method }, (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    for (const method of ["PUT", "TRACE", "PROPFIND", "OPTIONS"]) {
+      const res = await raw(method, "/api/v1/chat");
+      expect([res.status, res.body.code], method).to.deep.equal([405, 40501]);
+      const openAi = await raw(method, "/v1/chat/completions");
+      expect([openAi.status, openAi.body.error.code], method).to.deep.equal([405, "40501"]);
+    }
   });
 
   it("rejects a response that breaks the contract (the check can fail)", () => {

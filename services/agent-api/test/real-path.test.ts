@@ -82,6 +82,8 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
       memory,
       log,
       readyTimeoutMs: 1_000,
+      // A 135M model on a loaded 2-core machine: every route gets the model client's 120 s.
+      budgets: { chat: { timeoutMs: 120_000, maxTokens: 256 }, rag: { timeoutMs: 120_000, maxTokens: 384 }, sql: { timeoutMs: 120_000, maxTokens: 512 } },
     });
     agent = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
   });

@@ -31,7 +31,8 @@ export function createMemoryStore(options: MemoryOptions, log: Logger): MemoryPo
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: Math.max(options.timeoutMs, 1000),
-    commandTimeout: options.timeoutMs,
+    // Our own deadline (504) fires first; this only frees the command afterwards.
+    commandTimeout: options.timeoutMs + 250,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
   });
   let lastState = "";

@@ -6,6 +6,7 @@ import { cachedFor } from "../domain/ttl-cache.js";
 
 const dependency = "model";
 const modelNameTtlMs = 5 * 60_000;
+const defaultMaxTokens = 512;
 
 export interface ModelClientOptions {
   endpoint: string;
@@ -39,10 +40,11 @@ export function createModelClient(options: ModelClientOptions): ModelPort {
     maxRetries: 0,
   });
 
-  const bounded = <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> =>
-    withDeadline(dependency, options.timeoutMs, work).catch((error: unknown) => {
-      throw toAppError(error, options.timeoutMs);
+  const bounded = <T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs = options.timeoutMs): Promise<T> =>
+    withDeadline(dependency, timeoutMs, work).catch((error: unknown) => {
+      throw toAppError(error, timeoutMs);
     });
+  const callTimeout = (request: CompletionRequest): number => Math.min(options.timeoutMs, request.timeoutMs ?? options.timeoutMs);
 
   const discover = cachedFor(modelNameTtlMs, () =>
     bounded(async (signal) => {
@@ -58,7 +60,7 @@ export function createModelClient(options: ModelClientOptions): ModelPort {
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: await modelName(),
       messages: request.messages,
-      max_tokens: request.maxTokens ?? 512,
+      max_tokens: request.maxTokens ?? defaultMaxTokens,
       temperature: request.temperature ?? 0.2,
     };
     if (request.jsonSchema) {
@@ -82,15 +84,17 @@ export function createModelClient(options: ModelClientOptions): ModelPort {
     },
     async complete(request) {
       const body = await params(request);
+      const timeout = callTimeout(request);
       return bounded(async (signal) => {
-        const completion = await client.chat.completions.create(body, { signal });
+        const completion = await client.chat.completions.create(body, { signal, timeout });
         return completion.choices[0]?.message.content ?? "";
-      });
+      }, timeout);
     },
     async stream(request, onDelta) {
       const body = await params(request);
+      const timeout = callTimeout(request);
       return bounded(async (signal) => {
-        const stream = await client.chat.completions.create({ ...body, stream: true }, { signal });
+        const stream = await client.chat.completions.create({ ...body, stream: true }, { signal, timeout });
         let text = "";
         for await (const chunk of stream) {
           const delta = chunk.choices[0]?.delta?.content;
@@ -100,7 +104,7 @@ export function createModelClient(options: ModelClientOptions): ModelPort {
           }
         }
         return text;
-      });
+      }, timeout);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ErrorCode, isAppError } from "@one-data/platform";
 import { renderNoQuery, renderSqlAnswer, sourcesFooter } from "./answer.js";
 import { vocabularyOf, type Catalog } from "./catalog.js";
 import type { ChatTurn } from "./conversation.js";
@@ -11,6 +12,7 @@ import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structu
 import { pickTables } from "./table-choice.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
 import { isWriteRequest, refusalOf } from "./write-request.js";
+import { budgetOf, defaultBudgets, routeDeadlineExceeded, type Budget, type RouteBudgets } from "./budgets.js";
 
 export const maxQueryRetries = 2;
 const searchTopK = 4;
@@ -46,7 +48,7 @@ class Stopwatch {
   modelMs = 0;
   servedModel: string | null = null;
   dataMs = 0;
-  private readonly started = performance.now();
+  readonly started = performance.now();
 
   async model<T>(work: () => Promise<T>): Promise<T> {
     const t = performance.now();
@@ -84,18 +86,38 @@ interface QueryOutcome {
 }
 
 
-export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
-  const { model, data } = deps;
+/** The route an answer took and what it may spend: every model call gets the route's token budget and what is left of its deadline. */
+interface Allowance {
+  route: Route;
+  budget: Budget;
+  watch: Stopwatch;
+}
 
-  async function complete(watch: Stopwatch, request: CompletionRequest, onDelta?: (text: string) => void): Promise<string> {
-    return watch.model(async () => {
-      watch.servedModel = await model.modelName();
-      return onDelta ? model.stream(request, onDelta) : model.complete(request);
-    });
+export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: RouteBudgets }): Agent {
+  const { model, data } = deps;
+  const budgets = deps.budgets ?? defaultBudgets;
+
+  async function complete(allowance: Allowance, request: Omit<CompletionRequest, "maxTokens" | "timeoutMs">, onDelta?: (text: string) => void): Promise<string> {
+    const { route, budget, watch } = allowance;
+    const remainingMs = Math.floor(watch.started + budget.timeoutMs - performance.now());
+    if (remainingMs <= 0) throw routeDeadlineExceeded(route, "model", budget);
+    const bounded: CompletionRequest = { ...request, maxTokens: budget.maxTokens, timeoutMs: remainingMs };
+    try {
+      return await watch.model(async () => {
+        watch.servedModel = await model.modelName();
+        return onDelta ? model.stream(bounded, onDelta) : model.complete(bounded);
+      });
+    } catch (error) {
+      // The model's own cap (MODEL_TIMEOUT_MS) may have ended it earlier; only the route's deadline is reported as such.
+      if (isAppError(error) && error.code === ErrorCode.dependencyTimeout && performance.now() >= watch.started + budget.timeoutMs - 10) {
+        throw routeDeadlineExceeded(route, "model", budget, error);
+      }
+      throw error;
+    }
   }
 
   async function queryData(
-    watch: Stopwatch,
+    allowance: Allowance,
     question: string,
     catalog: Catalog,
     definitions: SearchHit[],
@@ -105,11 +127,10 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
     const schema = buildQuerySchema(tables);
     const failures: FailedAttempt[] = [];
     for (let attempt = 1; attempt <= 1 + maxQueryRetries; attempt++) {
-      const reply = await complete(watch, {
+      const reply = await complete(allowance, {
         messages: queryMessages({ question, tables: tables.tables, definitions, failures }),
         jsonSchema: { name: "structured_query", schema: schema.jsonSchema },
         temperature: 0,
-        maxTokens: 512,
       });
       const parsed = parseStructuredQuery(schema, reply);
       if (!parsed.ok) {
@@ -118,7 +139,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
       }
       try {
         const compiled = compileQuery(parsed.query, tables);
-        const result = await watch.data(() => data.query(compiled.sql, maxQueryLimit));
+        const result = await allowance.watch.data(() => data.query(compiled.sql, maxQueryLimit));
         return { sql: sqlProvenance(compiled.table, compiled.sql, result, attempt), tables: structures, failures };
       } catch (error) {
         if (error instanceof QueryCompileError || error instanceof QueryRejectedError) {
@@ -132,7 +153,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
   }
 
   async function answerFromDocuments(
-    watch: Stopwatch,
+    allowance: Allowance,
     question: string,
     hits: SearchHit[],
     history: ChatTurn[],
@@ -145,7 +166,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
       onDelta?.(reply);
       return { reply, sources: { documents: [] } };
     }
-    const text = await complete(watch, { messages: documentMessages({ question, hits, history, language }), temperature: 0.2, maxTokens: 512 }, onDelta);
+    const text = await complete(allowance, { messages: documentMessages({ question, hits, history, language }), temperature: 0.2 }, onDelta);
     const footer = sourcesFooter(citations, language);
     onDelta?.(footer);
     return { reply: text.trim() + footer, sources: { documents: citations } };
@@ -189,12 +210,13 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
       }
       const definitions = intent.data ? relevantHits(question, vocabulary, hits) : hits;
       const route = decideRoute(intent, definitions.length);
+      const allowance: Allowance = { route, budget: budgetOf(budgets, route), watch };
 
       let reply: string;
       let sources: Sources = {};
       if (route === "sql" || route === "both") {
         const defs = route === "both" ? definitions : [];
-        const outcome = await queryData(watch, question, catalog, defs);
+        const outcome = await queryData(allowance, question, catalog, defs);
         const documents = citationsOf(defs);
         reply = outcome.sql
           ? renderSqlAnswer(outcome.sql, language, documents)
@@ -206,9 +228,9 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
           ...(route === "both" ? { documents } : {}),
         };
       } else if (route === "rag") {
-        ({ reply, sources } = await answerFromDocuments(watch, question, hits, history, language, options.onDelta));
+        ({ reply, sources } = await answerFromDocuments(allowance, question, hits, history, language, options.onDelta));
       } else {
-        reply = (await complete(watch, { messages: chatMessages(history, question, language), temperature: 0.3, maxTokens: 512 }, options.onDelta)).trim();
+        reply = (await complete(allowance, { messages: chatMessages(history, question, language), temperature: 0.3 }, options.onDelta)).trim();
       }
       return { reply, route, model: watch.servedModel, sources, degraded, timings: watch.timings() };
     },

@@ -6,6 +6,8 @@ import type { QueryResult, SearchHit } from "./sources.js";
 export interface CompletionRequest {
   messages: ModelMessage[];
   maxTokens?: number;
+  /** This call's deadline when shorter than the model client's own (what is left of the route's). */
+  timeoutMs?: number;
   temperature?: number;
   /** Constrains the reply to this JSON schema (`response_format: json_schema`). */
   jsonSchema?: { name: string; schema: Record<string, unknown> };

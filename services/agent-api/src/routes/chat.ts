@@ -1,8 +1,8 @@
 import Router from "@koa/router";
-import { dependencyUnavailable, notFound, parseInput, success, type Logger } from "@one-data/platform";
+import { notFound, parseInput, success } from "@one-data/platform";
 import { chatRequest, conversationId } from "../api-schemas.js";
 import type { ConversationAnswer, Conversations } from "../domain/conversations.js";
-import { openSse, publicError, wantsStream } from "./sse.js";
+import { openSse, publicError, wantsStream, type StreamOptions } from "./sse.js";
 
 function publicAnswer(answer: ConversationAnswer) {
   return {
@@ -16,7 +16,8 @@ function publicAnswer(answer: ConversationAnswer) {
   };
 }
 
-export function chatRoutes(conversations: Conversations, log: Logger): Router {
+export function chatRoutes(conversations: Conversations, streams: StreamOptions): Router {
+  const { log } = streams;
   const router = new Router();
 
   router.post("/api/v1/chat", async (ctx) => {
@@ -25,7 +26,7 @@ export function chatRoutes(conversations: Conversations, log: Logger): Router {
       ctx.body = success(publicAnswer(await conversations.ask(input.message, input.conversation_id)));
       return;
     }
-    const sse = openSse(ctx);
+    const sse = openSse(ctx, streams.heartbeatMs);
     conversations
       .ask(input.message, input.conversation_id, (text) => sse.send("delta", { text }))
       .then(
@@ -40,22 +41,17 @@ export function chatRoutes(conversations: Conversations, log: Logger): Router {
 
   router.get("/api/v1/conversations/:id", async (ctx) => {
     const id = parseInput(conversationId, ctx.params.id, "conversation id");
-    const messages = await conversations.history(id).catch((error: unknown) => {
-      throw memoryUnavailable(error);
-    });
+    // The memory store answers failures as 503/504 naming "memory".
+    const messages = await conversations.history(id);
     if (messages.length === 0) throw notFound(`conversation ${id} not found`);
     ctx.body = success({ conversation_id: id, messages });
   });
 
   router.delete("/api/v1/conversations/:id", async (ctx) => {
     const id = parseInput(conversationId, ctx.params.id, "conversation id");
-    await conversations.clear(id).catch((error: unknown) => {
-      throw memoryUnavailable(error);
-    });
+    await conversations.clear(id);
     ctx.body = success({ conversation_id: id, deleted: true });
   });
 
   return router;
 }
-
-const memoryUnavailable = (error: unknown) => dependencyUnavailable("memory", error);

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import Router from "@koa/router";
-import { invalidRequest, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
+import { invalidRequest, notFound, openAiErrorBody, parseInput } from "@one-data/platform";
 import type { z } from "zod";
 import { completionRequest, maxMessageChars } from "../api-schemas.js";
 import type { Agent, AgentAnswer } from "../domain/agent.js";
 import type { ChatTurn } from "../domain/conversation.js";
-import { openSse, publicError } from "./sse.js";
+import { openSse, publicError, type StreamOptions } from "./sse.js";
 
 /**
  * The agent behind the OpenAI chat API, so any OpenAI client can ask it
@@ -49,7 +49,8 @@ function completion(id: string, answer: AgentAnswer) {
   };
 }
 
-export function openAiRoutes(agent: Agent, log: Logger): Router {
+export function openAiRoutes(agent: Agent, streams: StreamOptions): Router {
+  const { log } = streams;
   const router = new Router({ prefix: "/v1" });
 
   router.get("/models", (ctx) => {
@@ -65,7 +66,7 @@ export function openAiRoutes(agent: Agent, log: Logger): Router {
       ctx.body = completion(id, await agent.ask(question, { history }));
       return;
     }
-    const sse = openSse(ctx);
+    const sse = openSse(ctx, streams.heartbeatMs);
     const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => ({
       id,
       object: "chat.completion.chunk",

@@ -2,15 +2,35 @@ import { PassThrough } from "node:stream";
 import type { Context } from "koa";
 import { toAppError, type Logger } from "@one-data/platform";
 
+/** How often a stream says it is still working (config: AGENT_STREAM_HEARTBEAT_MS). */
+export const defaultHeartbeatMs = 5_000;
+
+export interface StreamOptions {
+  log: Logger;
+  heartbeatMs: number;
+}
+
 export interface SseChannel {
   send(event: string | undefined, data: unknown): void;
   raw(line: string): void;
   end(): void;
 }
 
-/** Switches the response to Server-Sent Events; later failures are sent as events, never as a hang. */
-export function openSse(ctx: Context): SseChannel {
+/**
+ * Switches the response to Server-Sent Events; later failures are sent as
+ * events, never as a hang. Until it ends, a comment line every `heartbeatMs`
+ * tells the client (and any proxy between) that the answer is still being
+ * worked on; SSE and OpenAI clients skip comments.
+ */
+export function openSse(ctx: Context, heartbeatMs: number): SseChannel {
   const stream = new PassThrough();
+  const heartbeat = setInterval(() => {
+    if (!stream.writableEnded) stream.write(": working\n\n");
+  }, heartbeatMs);
+  const stop = (): void => clearInterval(heartbeat);
+  stream.once("finish", stop);
+  stream.once("close", stop);
+  ctx.res.once("close", stop);
   ctx.req.socket.setNoDelay(true);
   ctx.set("Cache-Control", "no-cache");
   ctx.set("Connection", "keep-alive");
@@ -27,6 +47,7 @@ export function openSse(ctx: Context): SseChannel {
       if (!stream.writableEnded) stream.write(line);
     },
     end() {
+      stop();
       if (!stream.writableEnded) stream.end();
     },
   };
