@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { LocalInfileRefused, valueDoesNotFitErrnos, type DatasetTables } from "../adapters/dataset-tables.js";
 import { toMysqlAppError, withMysql } from "../adapters/mysql.js";
 import type { RegistryStore, VersionRecord } from "../adapters/registry.js";
-import { parseStoragePath, type ObjectLocation, type ObjectStore } from "../adapters/s3.js";
+import { parseStoragePath, type ObjectStore } from "../adapters/s3.js";
+import { Spool } from "../adapters/spool.js";
 import { apiObjectPrefixes, datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
 import { sqlTimestampToIso, type InferredColumn } from "./inference.js";
 import { IngestCompensator } from "./ingest-compensation.js";
@@ -150,6 +151,7 @@ export class DatasetService {
     const ingestId = randomUUID();
     let session: PoolConnection | undefined;
     const progress = new ProgressReporter(this.deps.registry, this.deps.mysqlTimeoutMs);
+    let spool: Spool | undefined;
     try {
       // A failed registration of this name may still be being undone: the next one must not see its leftovers.
       await this.short(() => this.compensator.settled(input.name));
@@ -182,10 +184,11 @@ export class DatasetService {
       let schema: TabularSchema | undefined;
       let table: string | undefined;
       if (isTabularFormat(input.format)) {
-        schema = await inferSchema(await this.deps.objects.open(location), input.format, progress.phase("inferring"));
+        spool = await Spool.create();
+        schema = await inferSchema(spool.tee(await this.deps.objects.open(location)), input.format, progress.phase("inferring"));
         schema.columns = fitRowSize(schema.columns);
         table = datasetTableName(seq, version);
-        await this.materialize(location, schema, table, `${formatDatasetId(seq)} v${version}: ${input.name}`, own, progress);
+        await this.materialize(spool, schema, table, `${formatDatasetId(seq)} v${version}: ${input.name}`, own, progress);
       }
       const result = { rowCount: schema?.row_count ?? null, tableName: table ?? null, schemaJson: schema ? JSON.stringify(schema) : null };
       await this.short(() => this.deps.registry.activate(seq, version, result, own));
@@ -200,6 +203,7 @@ export class DatasetService {
     } finally {
       progress.stop();
       this.readCache.clear();
+      await spool?.remove().catch((error: unknown) => this.deps.log.warn({ err: error }, "could not remove an ingest spool file"));
     }
   }
 
@@ -224,7 +228,7 @@ export class DatasetService {
   }
 
   private async materialize(
-    location: ObjectLocation,
+    spool: Spool,
     schema: TabularSchema,
     table: string,
     comment: string,
@@ -234,7 +238,7 @@ export class DatasetService {
     await this.short(() => this.deps.tables.drop(table, session));
     await this.short(() => this.deps.tables.create(table, schema.columns, comment, session));
     try {
-      const chunks = loadDataChunks(await this.deps.objects.open(location), schema, progress.phase("loading"));
+      const chunks = loadDataChunks(spool.read(), schema, progress.phase("loading"));
       const { rows } = await this.deps.tables.load(table, schema.columns, chunks, session, this.deps.mysqlTimeoutMs);
       if (rows !== schema.row_count) throw unprocessable("the object changed while it was being registered");
       return;
@@ -242,7 +246,7 @@ export class DatasetService {
       if (!(error instanceof LocalInfileRefused)) throw error;
       this.deps.log.warn({ table, reason: error.message }, "the server refuses LOAD DATA LOCAL INFILE (local_infile OFF); loading with INSERTs");
     }
-    for await (const batch of typedRowBatches(await this.deps.objects.open(location), schema)) {
+    for await (const batch of typedRowBatches(spool.read(), schema)) {
       try {
         await this.short(() => this.deps.tables.insert(table, schema.columns, batch, session));
       } catch (error) {

@@ -15,6 +15,7 @@ export const maxColumns = 1000;
 const sniffBytes = 64 * 1024;
 const maxLineLength = 16 * 1024 * 1024;
 const maxRecordLength = 16 * 1024 * 1024;
+const textSliceBytes = 32 * 1024;
 
 /** How far a pass over a file has got: bytes read from the object, records read from them. */
 export interface ReadProgress {
@@ -32,13 +33,17 @@ async function* utf8Text(source: AsyncIterable<Buffer | string>, progress?: Read
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (progress) progress.bytes += bytes.length;
     if (bytes.includes(0)) throw unprocessable("the file is binary (it contains NUL bytes), not tabular text");
-    let text: string;
-    try {
-      text = decoder.decode(bytes, { stream: true });
-    } catch {
-      throw unprocessable("the file is not valid UTF-8 text");
+    // Decoded a slice at a time: strings past V8's regular object size are allocated in the old generation,
+    // which under a small heap limit turns every chunk into a full garbage collection.
+    for (let at = 0; at < bytes.length; at += textSliceBytes) {
+      let text: string;
+      try {
+        text = decoder.decode(bytes.subarray(at, at + textSliceBytes), { stream: true });
+      } catch {
+        throw unprocessable("the file is not valid UTF-8 text");
+      }
+      if (text) yield text;
     }
-    if (text) yield text;
   }
   try {
     const tail = decoder.decode();
