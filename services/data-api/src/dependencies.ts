@@ -53,6 +53,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     readCacheMs: config.REGISTRY_CACHE_MS,
     datasetsDatabase: config.MYSQL_DATASETS_DATABASE,
     compensationGiveUpMs: config.INGEST_STALE_AFTER_SECONDS * 1000,
+    progressEveryMs: config.INGEST_PROGRESS_MS,
   });
   const query = new QueryService(registry, new QueryRunner(reader), {
     datasetsDatabase: config.MYSQL_DATASETS_DATABASE,

@@ -11,6 +11,8 @@ import {
   listQuery,
   metadataQuery,
   metadataResult,
+  ingestSchema,
+  ingestsQuery,
   previewQuery,
   previewResult,
   queryBody,
@@ -86,6 +88,14 @@ export const operations: Operation[] = [
     body: { multipart: uploadFields.extend({ file: z.string().meta({ format: "binary", description: "the file; send it after the text fields" }) }) },
     ok: { status: 200, schema: envelopeOf(datasetSchema) },
     errors: { ...common, 413: "file larger than UPLOAD_MAX_BYTES (41301)", 415: "not multipart/form-data (41501)", 422: "file not tabular, ragged or not UTF-8 (42201)" },
+  },
+  {
+    method: "get",
+    path: "/ingests",
+    summary: "Registrations still running (optionally of one dataset name), with their progress: rows and bytes of the file processed in the current phase, written about once a second",
+    query: ingestsQuery,
+    ok: { status: 200, schema: envelopeOf(z.array(ingestSchema)) },
+    errors: common,
   },
   {
     method: "get",

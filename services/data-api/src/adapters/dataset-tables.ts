@@ -109,6 +109,7 @@ export class DatasetTables {
     chunks: AsyncIterable<Buffer>,
     session: PoolConnection,
     stallMs: number,
+    track: (running: Promise<unknown>) => void = () => undefined,
   ): Promise<{ rows: number }> {
     const names = columns.map((c) => quoteIdentifier(c.name)).join(", ");
     const source = chunks[Symbol.asyncIterator]();
@@ -121,6 +122,7 @@ export class DatasetTables {
         if (wait.onDatabase && Date.now() - wait.since > stallMs) reject(dependencyTimeout("mysql", stallMs));
       }, Math.max(50, Math.min(1000, stallMs / 4)));
     });
+    stalled.catch(() => undefined);
     try {
       let result: ResultSetHeader;
       try {
@@ -128,6 +130,7 @@ export class DatasetTables {
           sql: `LOAD DATA LOCAL INFILE 'registration' INTO TABLE ${this.qualified(table)} ${loadDataClause} (${names})`,
           infileStreamFactory: () => pacedBy(socket, source, wait),
         });
+        track(loading);
         [result] = await Promise.race([loading, stalled]);
       } catch (error) {
         const errno = (error as { errno?: number }).errno;

@@ -101,6 +101,8 @@ export interface DatasetServiceDeps {
   datasetsDatabase: string;
   /** How long the compensation of a failed registration keeps trying while the database is away. */
   compensationGiveUpMs: number;
+  /** How often a running registration records its progress. */
+  progressEveryMs: number;
 }
 
 /**
@@ -150,8 +152,17 @@ export class DatasetService {
     if (!location) throw unprocessable(`storage_path must look like s3://bucket/key, got ${JSON.stringify(input.storage_path)}`);
     const ingestId = randomUUID();
     let session: PoolConnection | undefined;
-    const progress = new ProgressReporter(this.deps.registry, this.deps.mysqlTimeoutMs);
+    const progress = new ProgressReporter(this.deps.registry, this.deps.mysqlTimeoutMs, this.deps.progressEveryMs);
     let spool: Spool | undefined;
+    // What the session was last asked to do, deadline or not: a compensation on that session must wait for all of it
+    // (a reservation is several statements; cleaning between them would run inside its transaction).
+    let inflight: Promise<unknown> = Promise.resolve();
+    const onSession = <T>(work: () => Promise<T>): Promise<T> =>
+      this.short(() => {
+        const running = work();
+        inflight = running;
+        return running;
+      });
     try {
       // A failed registration of this name may still be being undone: the next one must not see its leftovers.
       await this.short(() => this.compensator.settled(input.name));
@@ -164,7 +175,7 @@ export class DatasetService {
         throw error;
       });
       const own = session;
-      const reserved = await this.short(() =>
+      const reserved = await onSession(() =>
         this.deps.registry.reserve(
           {
             name: input.name,
@@ -188,15 +199,17 @@ export class DatasetService {
         schema = await inferSchema(spool.tee(await this.deps.objects.open(location)), input.format, progress.phase("inferring"));
         schema.columns = fitRowSize(schema.columns);
         table = datasetTableName(seq, version);
-        await this.materialize(spool, schema, table, `${formatDatasetId(seq)} v${version}: ${input.name}`, own, progress);
+        await this.materialize(spool, schema, table, `${formatDatasetId(seq)} v${version}: ${input.name}`, own, progress, (running) => {
+          inflight = running;
+        });
       }
       const result = { rowCount: schema?.row_count ?? null, tableName: table ?? null, schemaJson: schema ? JSON.stringify(schema) : null };
-      await this.short(() => this.deps.registry.activate(seq, version, result, own));
+      await onSession(() => this.deps.registry.activate(seq, version, result, own));
       session = undefined;
       own.release();
       return toView((await this.short(() => this.deps.registry.get(seq, version)))!);
     } catch (error) {
-      const undoing = this.compensator.compensate({ ingestId, name: input.name, session, location, removeObject: options.removeObjectOnFailure });
+      const undoing = this.compensator.compensate({ ingestId, name: input.name, session, inflight, location, removeObject: options.removeObjectOnFailure });
       // Usually the clean-up is done before the client hears of the failure; with the database hung it goes on after.
       await withMysql(this.deps.mysqlTimeoutMs, () => undoing).catch(() => undefined);
       throw toMysqlAppError(error);
@@ -234,12 +247,19 @@ export class DatasetService {
     comment: string,
     session: PoolConnection,
     progress: ProgressReporter,
+    track: (running: Promise<unknown>) => void,
   ): Promise<void> {
-    await this.short(() => this.deps.tables.drop(table, session));
-    await this.short(() => this.deps.tables.create(table, schema.columns, comment, session));
+    const onSession = <T>(work: () => Promise<T>): Promise<T> =>
+      this.short(() => {
+        const running = work();
+        track(running);
+        return running;
+      });
+    await onSession(() => this.deps.tables.drop(table, session));
+    await onSession(() => this.deps.tables.create(table, schema.columns, comment, session));
     try {
       const chunks = loadDataChunks(spool.read(), schema, progress.phase("loading"));
-      const { rows } = await this.deps.tables.load(table, schema.columns, chunks, session, this.deps.mysqlTimeoutMs);
+      const { rows } = await this.deps.tables.load(table, schema.columns, chunks, session, this.deps.mysqlTimeoutMs, track);
       if (rows !== schema.row_count) throw unprocessable("the object changed while it was being registered");
       return;
     } catch (error) {
@@ -248,7 +268,7 @@ export class DatasetService {
     }
     for await (const batch of typedRowBatches(spool.read(), schema)) {
       try {
-        await this.short(() => this.deps.tables.insert(table, schema.columns, batch, session));
+        await onSession(() => this.deps.tables.insert(table, schema.columns, batch, session));
       } catch (error) {
         const errno = (error as { errno?: number }).errno;
         if (errno !== undefined && valueDoesNotFitErrnos.has(errno)) {

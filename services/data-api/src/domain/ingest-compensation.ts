@@ -11,6 +11,8 @@ export interface FailedAttempt {
   name: string;
   /** The attempt's own database session, if it got one; handed over to the compensation. */
   session: PoolConnection | undefined;
+  /** What the session was last asked to do; settles when the database has answered (or the connection broke). */
+  inflight: Promise<unknown>;
   location: ObjectLocation;
   removeObject: boolean;
 }
@@ -31,8 +33,9 @@ export interface CompensationDeps {
  * (hung, then resumed) may still run what it was sent after the client was
  * told the registration failed, so the clean-up must come after it:
  *
- * - on the attempt's own session when it is still connected: the server runs
- *   one session's statements in order, so the clean-up runs after any late
+ * - on the attempt's own session when it is still connected, once what the
+ *   session was last asked to do has been answered: the server runs one
+ *   session's statements in order, so the clean-up runs after any late
  *   reservation, table or activation;
  * - otherwise, once the database answers again, on a fresh connection, after
  *   ending the lost session on the server and waiting until it is gone.
@@ -71,9 +74,12 @@ export class IngestCompensator {
     let objectLeft = attempt.removeObject;
     let rowsLeft = true;
     let lostThread: number | undefined;
+    // The bucket does not depend on the database: an uploaded object goes at once, whatever the database does.
+    if (objectLeft) objectLeft = !(await this.removeObject(attempt.location));
     if (attempt.session) {
       const session = attempt.session;
       lostThread = (session.connection as unknown as { threadId?: number }).threadId;
+      await attempt.inflight.catch(() => undefined);
       try {
         await this.deps.registry.forgetAttempt(session, attempt.ingestId, this.deps.datasetsDatabase);
         rowsLeft = false;
@@ -84,14 +90,7 @@ export class IngestCompensator {
       }
     }
     for (let tries = 0; ; tries += 1) {
-      if (objectLeft) {
-        try {
-          await this.deps.objects.remove(attempt.location);
-          objectLeft = false;
-        } catch (error) {
-          this.deps.log.warn({ err: error, location: attempt.location }, "could not remove a failed registration's object yet");
-        }
-      }
+      if (objectLeft) objectLeft = !(await this.removeObject(attempt.location));
       if (rowsLeft) rowsLeft = !(await this.forgetOnFreshConnection(attempt.ingestId, lostThread));
       if (!objectLeft && !rowsLeft) return;
       if (Date.now() - started > this.deps.giveUpAfterMs) {
@@ -99,6 +98,16 @@ export class IngestCompensator {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, this.deps.retryMs));
+    }
+  }
+
+  private async removeObject(location: ObjectLocation): Promise<boolean> {
+    try {
+      await this.deps.objects.remove(location);
+      return true;
+    } catch (error) {
+      this.deps.log.warn({ err: error, location }, "could not remove a failed registration's object yet");
+      return false;
     }
   }
 

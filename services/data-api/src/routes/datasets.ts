@@ -1,6 +1,6 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
-import { datasetIdParam, downloadQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
+import { datasetIdParam, downloadQuery, ingestsQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
 import type { AppDeps } from "../app.js";
 
 export function mountDatasetRoutes(router: Router, deps: AppDeps): void {
@@ -16,6 +16,11 @@ export function mountDatasetRoutes(router: Router, deps: AppDeps): void {
     const body = parseInput(registerBody, ctx.request.body, "body");
     const created = await datasets.register(body);
     ctx.body = success(created);
+  });
+
+  router.get("/ingests", async (ctx) => {
+    const { name } = parseInput(ingestsQuery, ctx.query, "query");
+    ctx.body = success(await datasets.ingesting(name));
   });
 
   router.get("/datasets/:id", async (ctx) => {

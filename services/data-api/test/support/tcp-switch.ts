@@ -2,8 +2,9 @@ import net from "node:net";
 
 /**
  * A TCP forwarder on loopback that can be switched off (stops listening and
- * cuts open connections) and on again on the same port: a dependency going
- * down and coming back, without touching the shared dev servers.
+ * cuts open connections) and on again on the same port, or hung and resumed:
+ * a dependency going down or stalling and coming back, without touching the
+ * shared dev servers.
  */
 export class TcpSwitch {
   private server: net.Server | undefined;
@@ -23,7 +24,9 @@ export class TcpSwitch {
         s.on("close", () => this.sockets.delete(s));
         s.on("error", () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.on("data", (bytes) => upstream.write(bytes));
+      upstream.on("data", (bytes) => client.write(bytes));
+      if (this.hung) for (const s of [client, upstream]) s.pause();
       client.on("close", () => upstream.destroy());
       upstream.on("close", () => client.destroy());
     });
@@ -33,6 +36,23 @@ export class TcpSwitch {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  private hung = false;
+
+  /**
+   * Stops passing bytes either way without closing anything, as a stopped
+   * (SIGSTOP) server would: what was sent waits in the kernel's buffers and
+   * is delivered, and acted on, once `resume` is called.
+   */
+  hang(): void {
+    this.hung = true;
+    for (const s of this.sockets) s.pause();
+  }
+
+  resume(): void {
+    this.hung = false;
+    for (const s of this.sockets) s.resume();
   }
 
   async down(): Promise<void> {
