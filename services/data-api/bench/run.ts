@@ -3,7 +3,7 @@ import autocannon from "autocannon";
 import Koa from "koa";
 import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -80,6 +80,7 @@ const ingestRuns: [number, "csv" | "jsonl"][] = [
   [Number(process.env.BENCH_INGEST_LARGE_BYTES ?? 8 * heapMb * mib), "csv"],
 ];
 const ingests: Record<string, number | string>[] = [];
+const loadBefore = loadavg()[0]!;
 for (const [size, format] of ingestRuns) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -128,6 +129,9 @@ const lines = [
     (i) =>
       `| ${mb(i.file_bytes as number)} | ${i.format} | ${i.rows} | ${i.heap_limit_mb} MiB | ${mb(i.peak_rss_bytes as number)} | ${i.upload_s} s | ${i.register_s} s | ${i.native_load_s} s | ${((i.register_s as number) / (i.native_load_s as number)).toFixed(2)} |`,
   ),
+  "",
+  `Load average of the machine (1 min) before and after these runs: ${loadBefore.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores;`,
+  "both sides share whatever contention there is, but a long run's ratio moves with it.",
   "",
   "Target (issue 12): register ÷ LOAD DATA ≤ 1.5, memory flat. The largest file is 8× the heap limit and its peak RSS",
   "stays about that of the smallest: nothing holds the whole file.",
