@@ -13,13 +13,14 @@ results_dir="$repo/.local/results"
 mkdir -p "$results_dir"
 rm -f "$results_dir"/*.log
 
-# CI reads the last line: "tests: N passed, N failed" over mocha, the image layouts and the gating acceptance run.
+# CI reads the last line: "tests: N passed, N failed" over mocha, the image layouts, the fuzz runs and the gating acceptance run.
 print_test_totals() {
   cat "$results_dir"/*.log 2>/dev/null | awk '
     /^ *[0-9]+ passing/ { passed += $1 }
     /^ *[0-9]+ failing/ { failed += $1 }
     /^acceptance counts:/ { passed += $3; failed += $5 }
     /^image layouts:/ { passed += $3; failed += $5 }
+    /^fuzz [^ ]+: [0-9]+ passed/ { passed += $3; failed += $5 }
     END { printf "tests: %d passed, %d failed\n", passed, failed }'
 }
 
@@ -43,6 +44,8 @@ set -a
 . "$ENV_FILE"
 set +a
 step "tests (mocha)" bash -o pipefail -c 'npm test 2>&1 | tee "$0"' "$results_dir/mocha.log"
+step "fuzz (schemathesis, Data API OpenAPI)" \
+  bash -o pipefail -c 'node --import tsx --conditions=source test/fuzz/data-api.ts 2>&1 | tee "$0"' "$results_dir/fuzz-data-api.log"
 step "start kube-apiserver (etcd, controller-manager)" start_kube
 set -a
 . "$ENV_FILE"

@@ -7,7 +7,7 @@
  * .dagger/topology (plain TypeScript, unit-tested without Docker); the
  * functions here only execute that plan.
  */
-import { argument, dag, Directory, func, object, Secret, Socket, type Container } from "@dagger.io/dagger";
+import { argument, dag, Directory, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
   assertUsableKubeconfig,
   ciFailureMessage,
@@ -27,6 +27,7 @@ import {
   type StepPosition,
 } from "../topology/src/index.js";
 import { serviceImage } from "./images.js";
+import { platformService } from "./platform.js";
 import { executePlan, runStep, type StepContext } from "./runner.js";
 import { testContainer } from "./test-services.js";
 import { clusterToolbox } from "./toolbox.js";
@@ -97,6 +98,29 @@ export class OneDataStudio {
       .withEnvVariable("ONE_DATA_CACHE_BUSTER", String(Date.now()))
       .withExec(["sh", "-ec", "npm test && npm run acceptance --silent"])
       .stdout();
+  }
+
+  /**
+   * The whole platform as Dagger services, without a cluster, for as long as
+   * the call runs: `dagger call platform up --ports=8081:8080` serves the
+   * Agent API and its page on the host (http://localhost:8081/). MariaDB,
+   * Redis, MinIO, Milvus and the small model are the containers `test` binds;
+   * the Data API bootstraps the seed dataset and glossary before it serves.
+   * --model-endpoint (with --model-name) uses an OpenAI-compatible server the
+   * containers can reach instead of the small model.
+   */
+  @func({ cache: "never" })
+  platform(
+    /** Base URL of an OpenAI-compatible server (without /v1); default: the small model container. */
+    modelEndpoint?: string,
+    /** The model id to ask for at --model-endpoint. */
+    modelName?: string,
+    /** Its API key, if it needs one. */
+    modelApiKey?: Secret,
+  ): Service {
+    if (modelEndpoint && !modelName) throw new Error("--model-endpoint needs --model-name");
+    const model = modelEndpoint && modelName ? { endpoint: modelEndpoint, name: modelName, apiKey: modelApiKey !== undefined } : undefined;
+    return platformService(this.source, { model }, modelApiKey);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
-import { externalImages, imageRef, seed } from "../topology/src/index.js";
+import { daggerSmallModel, externalImages, imageRef, seed } from "../topology/src/index.js";
 import { workspaceBuilder } from "./images.js";
 
 /**
@@ -11,7 +11,7 @@ import { workspaceBuilder } from "./images.js";
  */
 const secretValue = () => randomBytes(16).toString("hex");
 
-function mariadb(password: string): Service {
+export function mariadb(password: string): Service {
   return dag
     .container()
     .from(imageRef(externalImages.mariadb))
@@ -20,7 +20,7 @@ function mariadb(password: string): Service {
     .asService({ useEntrypoint: true });
 }
 
-function redis(password: string): Service {
+export function redis(password: string): Service {
   return dag
     .container()
     .from(imageRef(externalImages.redisTest))
@@ -29,7 +29,7 @@ function redis(password: string): Service {
     .asService({ args: ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD" --save ""'] });
 }
 
-function minio(user: string, password: string): Service {
+export function minio(user: string, password: string): Service {
   return dag
     .container()
     .from(imageRef(externalImages.minio))
@@ -40,7 +40,7 @@ function minio(user: string, password: string): Service {
 }
 
 /** Milvus standalone with its embedded etcd and local storage, as Milvus' own single-container setup runs it. */
-function milvus(): Service {
+export function milvus(): Service {
   const embedEtcd = [
     "listen-client-urls: http://0.0.0.0:2379",
     "advertise-client-urls: http://0.0.0.0:2379",
@@ -60,7 +60,7 @@ function milvus(): Service {
     .asService({ args: ["milvus", "run", "standalone"] });
 }
 
-const smallModelName = "smollm2-135m-instruct";
+const smallModelName = daggerSmallModel;
 
 /**
  * The small model exactly as the local test command serves it:
@@ -69,7 +69,7 @@ const smallModelName = "smollm2-135m-instruct";
  * The model server's own tests hold it to behaviour another OpenAI-compatible
  * server does not share (json_schema by grammar, pooled embeddings, 400s with codes).
  */
-function smallModel(source: Directory): Service {
+export function smallModel(source: Directory): Service {
   const weights = dag
     .container()
     .from(imageRef(externalImages.python))

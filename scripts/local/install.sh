@@ -127,7 +127,19 @@ install_python_servers() {
   touch "$PYTHON_ENV/.complete"
 }
 
-install_all() {
+# The browser the page's test drives (playwright-core launches Debian's chromium;
+# it downloads none), and a font with Chinese glyphs for the page's screenshot.
+install_test_browser() {
+  if command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; then
+    echo "chromium and fonts already installed"
+    return 0
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null
+}
+
+# What the local platform runs (`npm run platform -- up` installs only these).
+install_servers() {
   step "install: debian packages" install_debian_packages
   step "install: minio (go build)" build_minio
   step "install: python servers" install_python_servers
@@ -135,7 +147,16 @@ install_all() {
   step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
 }
 
+install_all() {
+  install_servers
+  step "install: chromium (page test)" install_test_browser
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   trap print_step_summary EXIT
-  install_all
+  case "${1:-all}" in
+    servers) install_servers ;;
+    all) install_all ;;
+    *) echo "usage: $0 [servers|all]" >&2; exit 2 ;;
+  esac
 fi

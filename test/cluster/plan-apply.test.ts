@@ -73,7 +73,8 @@ interface ServerObject {
 function serverObject(kube: Kube, m: Manifest): ServerObject {
   const got = kubectl(kube, ["get", "-f", "-", "-o", "json"], JSON.stringify(m));
   if (got.status !== 0) expect.fail(`${m.kind} ${m.metadata?.namespace ?? ""}/${m.metadata?.name} is not on the server: ${got.stderr}`);
-  return JSON.parse(got.stdout) as ServerObject;
+  const parsed = JSON.parse(got.stdout) as ServerObject | { kind: "List"; items: ServerObject[] };
+  return "items" in parsed ? parsed.items[0]! : parsed;
 }
 
 function expectAllOnServer(kube: Kube, options: PlanOptions): void {

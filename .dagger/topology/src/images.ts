@@ -112,7 +112,8 @@ export const ourImages = {
     name: "one-data-agent-api",
     workspace: "services/agent-api",
     localDependencies: ["packages/platform"],
-    runtimeFiles: [],
+    // The page at / (plain static files, read relative to the compiled routes).
+    runtimeFiles: ["public"],
     entryPoints: ["dist/main.js"],
   },
   modelJobs: {

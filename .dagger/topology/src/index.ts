@@ -15,3 +15,4 @@ export * from "./print.js";
 export * from "./waits.js";
 export * from "./deployed.js";
 export * from "./steps.js";
+export * from "./dagger-platform.js";

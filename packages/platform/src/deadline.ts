@@ -10,16 +10,36 @@ export async function withDeadline<T>(
   timeoutMs: number,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  return withProgressDeadline(dependency, timeoutMs, (signal) => work(signal));
+}
+
+/**
+ * The same deadline for work whose length depends on its size (a streamed
+ * upload): it fails with a 504 once `idleMs` pass without the work calling
+ * `progress()`, so a hung dependency is cut off however long the work is.
+ */
+export async function withProgressDeadline<T>(
+  dependency: string,
+  idleMs: number,
+  work: (signal: AbortSignal, progress: () => void) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let expire: () => void = () => undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    expire = () => {
       controller.abort();
-      reject(dependencyTimeout(dependency, timeoutMs));
-    }, timeoutMs);
+      reject(dependencyTimeout(dependency, idleMs));
+    };
   });
+  const progress = () => {
+    if (controller.signal.aborted) return;
+    clearTimeout(timer);
+    timer = setTimeout(expire, idleMs);
+  };
+  progress();
   try {
-    return await Promise.race([work(controller.signal), deadline]);
+    return await Promise.race([work(controller.signal, progress), deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,3 +1,4 @@
+export * from "./compensation.js";
 export * from "./config.js";
 export * from "./deadline.js";
 export * from "./envelope.js";

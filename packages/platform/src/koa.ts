@@ -26,6 +26,8 @@ export function toAppError(error: unknown): AppError {
   if (status === 400 && (http.type === "entity.parse.failed" || /JSON/i.test(http.message ?? ""))) {
     return malformedJson("request body is not valid JSON");
   }
+  // A router's allowedMethods({ throw: true }) throws 501 for methods it does not know (TRACE, PROPFIND): still the client's.
+  if (status === 405 || status === 501) return new AppError(405, ErrorCode.methodNotAllowed, "method not allowed on this path");
   if (status !== undefined && status >= 400 && status < 500 && http.expose) {
     return new AppError(status, status * 100 + 1, http.message ?? "bad request");
   }
@@ -58,15 +60,62 @@ export function errorEnvelope(log: Logger, shape: ErrorBodyShape = errorBody): M
   };
 }
 
+/**
+ * One access-log line per request with the status the client got. Mount it
+ * outside `errorEnvelope`; should a failure still pass through it, the status
+ * logged is the one the envelope will answer, never Koa's default 404.
+ */
 export function requestLog(log: Logger): Middleware {
   return async (ctx: Context, next: Next) => {
     const started = performance.now();
+    let status: number | undefined;
     try {
       await next();
+    } catch (error) {
+      status = toAppError(error).status;
+      throw error;
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, "request");
+      log.info({ method: ctx.method, path: ctx.path, status: status ?? ctx.status, ms }, "request");
     }
+  };
+}
+
+/** A route as @koa/router keeps it: its path (with the router's prefix) and methods. */
+interface RouteLayer {
+  methods: string[];
+  path: string | RegExp;
+}
+
+/** @koa/router sets `ctx.matched` to the layers that matched the path (any method) before calling on. */
+interface MatchedLayers {
+  matched?: RouteLayer[];
+}
+
+function refuseMethod(ctx: Context, layers: readonly RouteLayer[]): never {
+  const allowed = [...new Set(layers.flatMap((layer) => layer.methods))];
+  ctx.set("Allow", allowed.join(", "));
+  throw new AppError(405, ErrorCode.methodNotAllowed, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed.join(", ")}`, { allowed });
+}
+
+/**
+ * Mount around a router's `routes()` (give it the router): a request whose
+ * path exists but whose method has no route (PUT, TRACE, PROPFIND,
+ * OPTIONS...) is answered 405 with code 40501 and an `Allow` header; an
+ * unknown path stays a 404. A static route (/datasets/upload) is the
+ * resource meant even where a parameterized one (/datasets/:id) also
+ * matches. Replaces the router's `allowedMethods`, which answers methods it
+ * does not know with a 501 that became a 500.
+ */
+export function methodNotAllowed(router: { stack: readonly RouteLayer[] }): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const method = ctx.method === "HEAD" ? "GET" : ctx.method;
+    const exact = router.stack.filter((layer) => layer.path === ctx.path);
+    if (exact.length > 0 && !exact.some((layer) => layer.methods.includes(method))) refuseMethod(ctx, exact);
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    const matched = (ctx as unknown as MatchedLayers).matched ?? [];
+    if (matched.length > 0) refuseMethod(ctx, matched);
   };
 }
 

@@ -1,6 +1,17 @@
 import { expect } from "chai";
 import Koa from "koa";
-import { createLogger, errorEnvelope, jsonBody, listen, notFound, type RunningServer } from "../src/index.js";
+import { pino } from "pino";
+import {
+  createLogger,
+  dependencyUnavailable,
+  errorEnvelope,
+  jsonBody,
+  listen,
+  notFound,
+  requestLog,
+  toAppError,
+  type RunningServer,
+} from "../src/index.js";
 
 describe("koa middleware", () => {
   let running: RunningServer;
@@ -62,5 +73,47 @@ describe("koa middleware", () => {
     const res = await post("/echo", JSON.stringify({ a: 1 }));
     expect(res.status).to.equal(200);
     expect(((await res.json()) as { data: unknown }).data).to.deep.equal({ a: 1 });
+  });
+});
+
+describe("koa middleware: the access log and unknown methods", () => {
+  const lines: { method: string; path: string; status: number }[] = [];
+  const access = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+
+  async function serve(order: "outside" | "inside"): Promise<RunningServer> {
+    const silent = createLogger("platform-test", "silent");
+    const app = new Koa();
+    if (order === "outside") app.use(requestLog(access));
+    app.use(errorEnvelope(silent));
+    if (order === "inside") app.use(requestLog(access));
+    app.use(async (ctx) => {
+      if (ctx.path === "/down") throw dependencyUnavailable("mysql");
+      if (ctx.path === "/ok") ctx.body = { code: 0, message: "success" };
+    });
+    return listen(app, { host: "127.0.0.1", port: 0, log: silent, handleSignals: false });
+  }
+
+  for (const order of ["outside", "inside"] as const) {
+    it(`logs the status the client got (503, 404, 200) with the logger ${order} the error envelope`, async () => {
+      const running = await serve(order);
+      try {
+        lines.length = 0;
+        expect((await fetch(`${running.url}/down`)).status).to.equal(503);
+        expect((await fetch(`${running.url}/nowhere`)).status).to.equal(404);
+        expect((await fetch(`${running.url}/ok`)).status).to.equal(200);
+        expect(lines.map((line) => [line.path, line.status])).to.deep.equal([
+          ["/down", 503],
+          ["/nowhere", 404],
+          ["/ok", 200],
+        ]);
+      } finally {
+        await running.close();
+      }
+    });
+  }
+
+  it("maps a router's 501 for a method it does not know (TRACE, PROPFIND) to a 405 with a code, not a 500", () => {
+    const error = toAppError(Object.assign(new Error("Not Implemented"), { status: 501, expose: false }));
+    expect([error.status, error.code]).to.deep.equal([405, 40501]);
   });
 });

@@ -10,6 +10,7 @@ import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { openAiRoutes, servesOpenAiApi } from "./routes/openai-compatible.js";
+import { pageRoutes } from "./routes/page.js";
 
 export interface AppDependencies {
   model: ModelPort;
@@ -27,7 +28,7 @@ export function createRouter(deps: AppDependencies): Router {
   const agent = createAgent({ model: deps.model, data: deps.data });
   const conversations = createConversations(agent, deps.memory, deps.log);
   const router = new Router();
-  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, deps.log), openAiRoutes(agent, deps.log), openApiRoutes()]) {
+  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, deps.log), openAiRoutes(agent, deps.log), openApiRoutes(), pageRoutes()]) {
     router.use(part.routes());
   }
   return router;

@@ -23,6 +23,21 @@ const dependencySlow = error("a dependency did not answer within its deadline (5
 const badBody = error("invalid request (40001) or malformed JSON (40002)");
 const tooLarge = error("body too large (41301)");
 const idParam = z.object({ id: conversationId });
+const datasetIdParam = z.object({ id: z.string().describe("a dataset id, e.g. ds-001") });
+/** Routes the page uses, passed through to the Data API (routes/datasets.ts). */
+const passedThrough = (what: string): Record<number, ApiResponse> => ({
+  200: { description: `the Data API's ${what}, unchanged`, json: z.object({ code: z.literal(0), message: z.string(), data: z.unknown() }) },
+  400: error("the Data API's refusal, passed through unchanged"),
+  404: error("no such dataset (the Data API's answer, unchanged)"),
+  503: dependencyDown,
+  504: dependencySlow,
+});
+const pageFile = (path: string, what: string): ApiOperation => ({
+  method: "get",
+  path,
+  summary: `The page at / (${what}; static, bilingual): ask, browse datasets, upload a CSV`,
+  responses: { 200: { description: what }, 304: { description: "not modified (If-None-Match matched its ETag)" } },
+});
 
 /** Every route the agent serves, with its shapes. A test checks the router against this list. */
 export const operations: ApiOperation[] = [
@@ -86,6 +101,36 @@ export const operations: ApiOperation[] = [
     summary: "The Data API's dataset list, proxied (the seed's contract)",
     responses: { 200: { description: "the list", json: datasetsResult }, 503: dependencyDown, 504: dependencySlow },
   },
+  {
+    method: "get",
+    path: "/api/v1/datasets/:id",
+    summary: "A dataset's registration (for the page), from the Data API",
+    pathParams: datasetIdParam,
+    responses: passedThrough("dataset"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/datasets/:id/schema",
+    summary: "A tabular dataset's columns and types (for the page), from the Data API",
+    pathParams: datasetIdParam,
+    responses: passedThrough("schema"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/datasets/:id/preview",
+    summary: "A tabular dataset's first rows (?limit=, for the page), from the Data API",
+    pathParams: datasetIdParam,
+    responses: passedThrough("preview"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/datasets/upload",
+    summary: "Register a file by multipart upload (fields name, format, then file), streamed on to the Data API",
+    responses: { ...passedThrough("new registration"), 413: error("the file exceeds the Data API's upload limit (41301)"), 415: error("not multipart/form-data (41501)") },
+  },
+  pageFile("/", "the HTML"),
+  pageFile("/ui/app.js", "its script"),
+  pageFile("/ui/style.css", "its style sheet"),
   {
     method: "get",
     path: "/api/v1/openapi.json",

@@ -45,7 +45,7 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 const h = await startHarness({ LOG_LEVEL: "warn" });
 const double = await OpenAiDouble.start({ modelName: "double-embed", embeddingDimension: dimension });
-const built = createKnowledgeService({ ...h.config, EMBEDDING_ENDPOINT: double.url, EMBEDDING_MODEL: "double-embed" }, { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log });
+const built = createKnowledgeService({ ...h.config, EMBEDDING_ENDPOINT: double.url, EMBEDDING_MODEL: "double-embed" }, { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations });
 const server = await listen(createApp({ ...h.deps, knowledge: built.knowledge }), { host: "127.0.0.1", port: 0, log, handleSignals: false });
 const url = `${server.url}/api/v1`;
 const ingestion: { what: string; documents: number; chunks: number; seconds: number }[] = [];

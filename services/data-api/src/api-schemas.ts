@@ -9,23 +9,27 @@ import { knowledgeFormats } from "./domain/knowledge.js";
  */
 export const datasetIdParam = z.string().regex(/^ds-\d{3,12}$/).meta({ description: "dataset id, e.g. ds-001", example: "ds-001" });
 
+// Limits on what the client sends come before trimming, so the document's maxLength is what is enforced.
 const datasetName = z
   .string()
+  .max(255)
   .trim()
   .min(1)
-  .max(255)
-  .regex(/^[^\p{Cc}]+$/u, "must not contain control characters");
+  // The control characters (Unicode category Cc) spelled as ranges: other regex engines (the fuzzer's) lack \p{Cc}.
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/u, "must not contain control characters");
 
 export const formatField = z
   .string()
+  .regex(/^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,31}\s*$/, "must be a short format name such as csv, tsv, jsonl, text")
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a short format name such as csv, tsv, jsonl, text")
-  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; other formats (text, parquet, ...) are stored as objects only" });
+  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); other formats (parquet, ...) are stored as objects only" });
 
 export const storagePathField = z
   .string()
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, "must look like s3://bucket/key")
+  // Object stores refuse keys with dot segments (MinIO answers 400): say so here instead of failing later.
+  .refine((path) => !path.slice(5).split("/").some((segment) => segment === "." || segment === ".."), "must not contain . or .. path segments")
   .max(1100);
 
 export const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
@@ -48,24 +52,33 @@ export const uploadFields = z.object({
   derived_from_version: z.coerce.number().int().min(1).optional(),
 });
 
-export const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+/**
+ * An integer query parameter, coerced from its text; a key given without a
+ * value (`?limit=`) is refused rather than read as 0.
+ */
+function queryInt(min: number, max?: number) {
+  const number = z.coerce.number().int().min(min);
+  return z.preprocess((value) => (value === "" ? Number.NaN : value), max === undefined ? number : number.max(max));
+}
+
+export const versionQuery = z.object({ version: queryInt(1).optional() });
 export const listQuery = z.object({
   name: z.string().min(1).max(255).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInt(1, 1000).default(100),
+  offset: queryInt(0).default(0),
 });
 export const ingestsQuery = z.object({ name: z.string().min(1).max(255).optional() });
 export const previewQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(20),
-  version: z.coerce.number().int().min(1).optional(),
+  limit: queryInt(1, 1000).default(20),
+  version: queryInt(1).optional(),
 });
 export const downloadQuery = z.object({
-  version: z.coerce.number().int().min(1).optional(),
+  version: queryInt(1).optional(),
   redirect: z.enum(["true", "false"]).optional(),
 });
 export const metadataQuery = z.object({
   keywords: z.string().max(1000).optional().meta({ description: "comma-separated; matches dataset names, descriptions and column names/comments" }),
-  sample_rows: z.coerce.number().int().min(0).max(20).default(3),
+  sample_rows: queryInt(0, 20).default(3),
 });
 
 export const queryBody = z
@@ -172,7 +185,7 @@ export const queryResult = z.object({
 
 export const registerDocumentBody = z
   .object({
-    name: z.string().trim().min(1).max(255),
+    name: z.string().max(255).trim().min(1),
     format: z.enum(knowledgeFormats).optional().meta({ description: "default: text for names ending in .txt, else markdown" }),
     description: z.string().max(10_000).optional(),
     content: z.string().min(1).optional().meta({ description: "the document text (stored in MinIO by the API); give this or storage_path" }),
@@ -183,7 +196,7 @@ export const registerDocumentBody = z
 
 export const vectorSearchBody = z
   .object({
-    query: z.string().trim().min(1).max(4000),
+    query: z.string().max(4000).trim().min(1),
     top_k: z.number().int().min(1).max(50).default(5),
     filters: z
       .object({ document_id: z.union([datasetIdParam, z.array(datasetIdParam).min(1).max(100)]).optional() })

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { errorEnvelope, jsonBody, requestLog, type Logger } from "@one-data/platform";
+import { errorEnvelope, jsonBody, methodNotAllowed, requestLog, type Compensations, type Logger } from "@one-data/platform";
 import Koa from "koa";
 import type { ObjectStore } from "./adapters/s3.js";
 import type { DataApiConfig } from "./config.js";
@@ -20,6 +20,8 @@ export interface AppDeps {
   query: QueryService;
   knowledge: KnowledgeService;
   objects: ObjectStore;
+  /** Background undo of writes a failed request may still cause (a hung dependency answering late). */
+  compensations: Compensations;
   /** Readiness checks by dependency name; each throws when its dependency is not usable. */
   readiness: Record<string, () => Promise<void>>;
 }
@@ -34,10 +36,11 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
   const router = createRouter(deps);
-  app.use(errorEnvelope(deps.log));
+  // The access log sits outside the error envelope so it records the status the client got.
   app.use(requestLog(deps.log));
+  app.use(errorEnvelope(deps.log));
+  app.use(methodNotAllowed(router));
   app.use(jsonBody(deps.config.JSON_BODY_LIMIT));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
   return app;
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "@one-data/platform";
+import { Compensations, type Logger } from "@one-data/platform";
 import { DatasetTables } from "./adapters/dataset-tables.js";
 import { migrate } from "./adapters/migrations.js";
 import { createMysqlPool } from "./adapters/mysql.js";
@@ -63,7 +63,13 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     maxTimeoutMs: config.QUERY_MAX_TIMEOUT_MS,
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
   });
-  const knowledge = createKnowledgeService(config, { datasets, objects, bucket: config.S3_BUCKET, log });
+  // Writes a dependency may still apply after answering late are undone in the background, once it lets us.
+  const compensations = new Compensations(log, {
+    retryMs: 1000,
+    attempts: 120,
+    settleMs: Math.max(config.S3_TIMEOUT_MS, config.MILVUS_TIMEOUT_MS),
+  });
+  const knowledge = createKnowledgeService(config, { datasets, objects, bucket: config.S3_BUCKET, log, compensations });
   return {
     config,
     log,
@@ -71,6 +77,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     query,
     knowledge: knowledge.knowledge,
     objects,
+    compensations,
     readiness: {
       mysql: () => registry.ping(),
       s3: () => objects.ping(config.S3_BUCKET),

@@ -78,7 +78,8 @@ export const operations: Operation[] = [
       ...common,
       413: "body too large (41301)",
       415: "not JSON (41501)",
-      422: "object missing, derived_from unknown, or file not tabular / ragged / not UTF-8 (42201)",
+      422: "object missing, derived_from unknown, or file not tabular / ragged / not UTF-8 / not in its declared format (42201)",
+      503: "MySQL or MinIO unavailable; for markdown and text, which are indexed as knowledge documents, also Milvus or the embedding model (50301)",
     },
   },
   {
@@ -87,7 +88,14 @@ export const operations: Operation[] = [
     summary: "Upload a file (streamed to MinIO) and register it",
     body: { multipart: uploadFields.extend({ file: z.string().meta({ format: "binary", description: "the file; send it after the text fields" }) }) },
     ok: { status: 200, schema: envelopeOf(datasetSchema) },
-    errors: { ...common, 413: "file larger than UPLOAD_MAX_BYTES (41301)", 415: "not multipart/form-data (41501)", 422: "file not tabular, ragged or not UTF-8 (42201)" },
+    errors: {
+      ...common,
+      413: "file larger than UPLOAD_MAX_BYTES (41301)",
+      415: "not multipart/form-data (41501)",
+      422: "file not tabular, ragged, not UTF-8 or not in its declared format (42201)",
+      503: "MySQL or MinIO unavailable; for markdown and text, which are indexed as knowledge documents, also Milvus or the embedding model (50301)",
+      504: "a dependency did not answer in time, or the upload to MinIO made no progress for S3_TIMEOUT_MS (50401)",
+    },
   },
   {
     method: "get",
@@ -157,7 +165,9 @@ export const operations: Operation[] = [
     ok: { status: 200, schema: envelopeOf(queryResult) },
     errors: {
       ...common,
-      400: "invalid body (40001), SQL refused by the guard (40003, message says why), or rejected by the database (40004)",
+      400: "invalid body (40001), SQL refused by the guard (40003, message says why), or rejected by the database (40004, also when it stopped before the result was complete)",
+      413: "body too large (41301)",
+      415: "not JSON (41501)",
       408: "the query ran longer than its timeout_ms (40801); not a dependency fault",
     },
   },
@@ -184,7 +194,7 @@ export const operations: Operation[] = [
   {
     method: "delete",
     path: "/knowledge/documents/:id",
-    summary: "Remove a document's chunks from search (its registry versions stay: the registry is append-only)",
+    summary: "Delete a document: its chunks, the text the API stored, and every version from lists, gets and search (ids are not reused); repeat a DELETE that failed half-way",
     pathId: true,
     ok: { status: 200, schema: envelopeOf(deletedDocumentResult) },
     errors: { ...knowledgeCommon, 404: "unknown document (40401)", 422: "the dataset is not a knowledge document (42201)" },

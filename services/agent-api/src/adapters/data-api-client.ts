@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, dependencyTimeout, dependencyUnavailable, withDeadline } from "@one-data/platform";
+import { Readable } from "node:stream";
 import { z } from "zod";
 import { columnTypes, type Catalog } from "../domain/catalog.js";
 import { QueryRejectedError, type DataPort } from "../domain/ports.js";
@@ -46,10 +47,23 @@ const searchSchema = z.object({
   ),
 });
 
+/** A request the page makes of the Data API, passed through as it is (dataset detail, schema, preview, upload). */
+export interface ForwardRequest {
+  method: "GET" | "POST";
+  /** Path and query string on the Data API, e.g. `/api/v1/datasets/ds-001/schema`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Readable;
+  /** Longer than the default for uploads. */
+  timeoutMs?: number;
+}
+
 export interface DataApiClient extends DataPort {
   datasets(): Promise<unknown>;
   /** Resolves when the Data API answers its liveness route: the readiness check. */
   ping(signal: AbortSignal): Promise<void>;
+  /** The Data API's status and envelope, unchanged; 503/504 of our own when it is down or too slow. */
+  forward(request: ForwardRequest): Promise<{ status: number; body: z.infer<typeof envelope> }>;
 }
 
 export interface DataApiClientOptions {
@@ -123,6 +137,31 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
     },
     async datasets() {
       return expectData(await call("/api/v1/datasets"), z.unknown());
+    },
+    async forward(request) {
+      const timeoutMs = request.timeoutMs ?? options.timeoutMs;
+      return withDeadline(dependency, timeoutMs, async (signal) => {
+        let response: Response;
+        try {
+          response = await fetch(`${options.url}${request.path}`, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body ? (Readable.toWeb(request.body) as ReadableStream) : undefined,
+            // A streamed request body (the upload) needs half-duplex in Node's fetch.
+            ...(request.body ? { duplex: "half" } : {}),
+            signal,
+          } as RequestInit);
+        } catch (error) {
+          if (signal.aborted) throw dependencyTimeout(dependency, timeoutMs, error);
+          throw dependencyUnavailable(dependency, error);
+        }
+        try {
+          return { status: response.status, body: envelope.parse(await response.json()) };
+        } catch (error) {
+          if (signal.aborted) throw dependencyTimeout(dependency, timeoutMs, error);
+          throw dependencyUnavailable(dependency, error);
+        }
+      });
     },
     async ping(signal) {
       let response: Response;

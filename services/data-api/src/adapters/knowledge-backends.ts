@@ -1,4 +1,4 @@
-import type { Logger } from "@one-data/platform";
+import type { Compensations, Logger } from "@one-data/platform";
 import type { DataApiConfig } from "../config.js";
 import type { DatasetService } from "../domain/datasets.js";
 import { KnowledgeService } from "../domain/knowledge.js";
@@ -25,7 +25,7 @@ export type KnowledgeSettings = Pick<
 /** Builds knowledge search; nothing connects until first use. */
 export function createKnowledgeService(
   settings: KnowledgeSettings,
-  deps: { datasets: DatasetService; objects: ObjectStore; bucket: string; log: Logger },
+  deps: { datasets: DatasetService; objects: ObjectStore; bucket: string; log: Logger; compensations: Compensations },
 ): { knowledge: KnowledgeService; close(): Promise<void> } {
   const vectors = new VectorStore(settings.MILVUS_ADDRESS, settings.MILVUS_TOKEN, settings.MILVUS_TIMEOUT_MS);
   const embeddings = new EmbeddingClient(settings.EMBEDDING_ENDPOINT, settings.EMBEDDING_MODEL, settings.EMBEDDING_API_KEY, settings.EMBEDDING_TIMEOUT_MS);

@@ -1,4 +1,4 @@
-import { dependencyUnavailable, queryFailed, queryTimeout } from "@one-data/platform";
+import { dependencyUnavailable, isAppError, queryFailed, queryTimeout } from "@one-data/platform";
 import type { FieldPacket, Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { isMysqlConnectionError, mysqlErrorCode } from "./mysql.js";
 
@@ -37,6 +37,22 @@ function convert(type: string, value: unknown): unknown {
   if (type === "boolean") return value === 1 || value === "1";
   if (Buffer.isBuffer(value)) return value.toString("utf8");
   return value;
+}
+
+// Warnings with which the server returns a result it knows is incomplete: MariaDB's recursive CTE stopped at
+// max_recursive_iterations (1931), GROUP_CONCAT cut at group_concat_max_len (1260).
+const incompleteResultWarnings = new Set([1931, 1260]);
+
+/** A result the server itself says is incomplete is refused: a silently truncated answer is a wrong one. */
+async function refuseIncomplete(connection: PoolConnection): Promise<void> {
+  const [warnings] = await connection.query<RowDataPacket[]>("SHOW WARNINGS");
+  const incomplete = warnings.find((w) => incompleteResultWarnings.has(Number(w.Code)));
+  if (incomplete) {
+    throw queryFailed(`the database stopped before the result was complete: ${String(incomplete.Message)}`, {
+      errno: Number(incomplete.Code),
+      incomplete: true,
+    });
+  }
 }
 
 /**
@@ -78,6 +94,7 @@ export class QueryRunner {
       // The client-side timeout is a backstop in case the server-side limit is not honoured.
       const [rows, fields] = await connection.query<unknown[][] & RowDataPacket[]>({ sql, timeout: timeoutMs + 2000, rowsAsArray: true });
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      await refuseIncomplete(connection);
       // Rows are read as arrays so that two columns with one name (a.id, b.id) both survive, renamed id, id_2.
       const seen = new Map<string, number>();
       const columns = (fields ?? []).map((f) => {
@@ -94,6 +111,7 @@ export class QueryRunner {
       });
       return { columns, rows: converted, durationMs };
     } catch (error) {
+      if (isAppError(error)) throw error;
       const code = mysqlErrorCode(error);
       const errno = (error as { errno?: number }).errno;
       // 1969: MariaDB max_statement_time; 3024: MySQL max_execution_time.

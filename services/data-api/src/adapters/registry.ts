@@ -2,7 +2,7 @@ import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { datasetTableName } from "../domain/identifiers.js";
 import { quoteIdentifier, mysqlErrorCode } from "./mysql.js";
 
-export type VersionStatus = "ingesting" | "active";
+export type VersionStatus = "ingesting" | "active" | "deleted";
 
 /** One stored version of a dataset, as the registry keeps it. */
 export interface VersionRecord {
@@ -101,7 +101,9 @@ export class RegistryStore {
         return await this.reserveIn(connection, input);
       } catch (error) {
         // Two first registrations of one name raced on the unique name: the loser retries and becomes version 2.
-        if (mysqlErrorCode(error) !== "ER_DUP_ENTRY" || attempt >= 2) throw error;
+        // A deadlock InnoDB still resolves by aborting one of them: retry that too, after a short random pause.
+        if (!["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK"].includes(mysqlErrorCode(error) ?? "") || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
       } finally {
         if (!session) connection.release();
       }
@@ -109,6 +111,9 @@ export class RegistryStore {
   }
 
   private async reserveIn(connection: PoolConnection, input: NewVersion): Promise<{ seq: number; version: number }> {
+    // READ COMMITTED: the name lookup locks the row if it exists and no gap if it does not, so first registrations
+    // of different names do not deadlock on each other's gap locks; a race on one name ends in ER_DUP_ENTRY (retried).
+    await connection.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     await connection.beginTransaction();
     try {
       const [found] = await connection.query<RowDataPacket[]>(`SELECT seq FROM ${this.d} WHERE name = ? FOR UPDATE`, [input.name]);
@@ -269,6 +274,27 @@ export class RegistryStore {
         [seq, seq],
       );
       await connection.commit();
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+
+  /** Marks every active version of a dataset `deleted` (invisible to every read) and returns them as they were. */
+  async withdraw(seq: number): Promise<VersionRecord[]> {
+    const connection = await this.pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const [rows] = await connection.query<RowDataPacket[]>(
+        `SELECT ${columns} FROM ${this.d} d JOIN ${this.v} v ON v.dataset_seq = d.seq
+         WHERE d.seq = ? AND v.status = 'active' ORDER BY v.version FOR UPDATE`,
+        [seq],
+      );
+      await connection.query(`UPDATE ${this.v} SET status = 'deleted' WHERE dataset_seq = ? AND status = 'active'`, [seq]);
+      await connection.commit();
+      return rows.map(toRecord);
     } catch (error) {
       await connection.rollback().catch(() => undefined);
       throw error;

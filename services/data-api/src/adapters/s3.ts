@@ -8,8 +8,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { AppError, dependencyTimeout, dependencyUnavailable, unprocessable } from "@one-data/platform";
-import type { Readable } from "node:stream";
+import { AppError, dependencyTimeout, dependencyUnavailable, unprocessable, withProgressDeadline } from "@one-data/platform";
+import { Transform, pipeline, type Readable } from "node:stream";
 
 export interface S3Settings {
   endpoint: string;
@@ -54,6 +54,8 @@ function toS3AppError(error: unknown, timeoutMs: number): unknown {
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return dependencyTimeout("s3", timeoutMs, error);
   const status = e?.$metadata?.httpStatusCode;
   if (status === undefined || status >= 500 || status === 403) return dependencyUnavailable("s3", error);
+  // Any other refusal is about the bucket or key we were given (an invalid name, a key too long): the client's.
+  if (status >= 400) return unprocessable(`the object store refused the bucket or key (${e?.name ?? status})`, { status }, error);
   return error;
 }
 
@@ -136,18 +138,35 @@ export class ObjectStore {
 
   /**
    * Streams a body into the bucket with a multipart upload (parts of 8 MiB,
-   * two in flight), so memory stays bounded whatever the size.
+   * two in flight), so memory stays bounded whatever the size. Bounded by a
+   * progress deadline: when neither the body advances nor MinIO acknowledges
+   * a part for the S3 timeout (MinIO hung), the upload is aborted and fails
+   * with a 504 instead of waiting as long as the hang lasts.
    */
   async upload(location: ObjectLocation, body: Readable, contentType?: string): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType },
-      partSize: 8 * 1024 * 1024,
-      queueSize: 2,
-      leavePartsOnError: false,
-    });
     try {
-      await upload.done();
+      await withProgressDeadline("s3", this.timeoutMs, async (signal, progress) => {
+        // Each chunk the SDK pulls from the body counts as progress; backpressure is kept.
+        const counted = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            progress();
+            done(null, chunk);
+          },
+        });
+        pipeline(body, counted, () => undefined);
+        const abortController = new AbortController();
+        signal.addEventListener("abort", () => abortController.abort(), { once: true });
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: location.bucket, Key: location.key, Body: counted, ContentType: contentType },
+          partSize: 8 * 1024 * 1024,
+          queueSize: 2,
+          leavePartsOnError: false,
+          abortController,
+        });
+        upload.on("httpUploadProgress", progress);
+        await upload.done();
+      });
     } catch (error) {
       throw toS3AppError(error, this.timeoutMs);
     }

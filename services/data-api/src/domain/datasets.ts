@@ -50,6 +50,16 @@ export interface RegisterInput {
   derived_from?: { dataset_id: string; version?: number | undefined } | undefined;
 }
 
+export interface RegisterOptions {
+  /** Remove the object when registration fails: the API stored it (an upload, a knowledge document's text). */
+  removeObjectOnFailure: boolean;
+  /**
+   * Work that must be done before the version becomes visible (a knowledge
+   * document's chunks); when it fails the registration is undone like any other failure.
+   */
+  beforeActivate?: (reserved: { dataset_id: string; version: number; name: string }) => Promise<void>;
+}
+
 export function toView(record: VersionRecord): DatasetView {
   return {
     dataset_id: formatDatasetId(record.seq),
@@ -147,7 +157,7 @@ export class DatasetService {
     return withMysql(this.deps.mysqlTimeoutMs, work);
   }
 
-  async register(input: RegisterInput, options: { removeObjectOnFailure: boolean } = { removeObjectOnFailure: false }): Promise<DatasetView> {
+  async register(input: RegisterInput, options: RegisterOptions = { removeObjectOnFailure: false }): Promise<DatasetView> {
     const location = parseStoragePath(input.storage_path);
     if (!location) throw unprocessable(`storage_path must look like s3://bucket/key, got ${JSON.stringify(input.storage_path)}`);
     const ingestId = randomUUID();
@@ -203,6 +213,7 @@ export class DatasetService {
           inflight = running;
         });
       }
+      await options.beforeActivate?.({ dataset_id: formatDatasetId(seq), version, name: input.name });
       const result = { rowCount: schema?.row_count ?? null, tableName: table ?? null, schemaJson: schema ? JSON.stringify(schema) : null };
       await onSession(() => this.deps.registry.activate(seq, version, result, own));
       session = undefined;
@@ -217,6 +228,21 @@ export class DatasetService {
       progress.stop();
       this.readCache.clear();
       await spool?.remove().catch((error: unknown) => this.deps.log.warn({ err: error }, "could not remove an ingest spool file"));
+    }
+  }
+
+  /**
+   * Hides every version of a dataset from all reads (a deleted knowledge
+   * document) and returns what they were; the rows stay as `deleted`, so ids
+   * and version numbers are never reused.
+   */
+  async withdraw(datasetId: string): Promise<DatasetView[]> {
+    const seq = parseDatasetId(datasetId);
+    if (seq === undefined) throw notFound(`dataset ${datasetId} not found`);
+    try {
+      return (await this.short(() => this.deps.registry.withdraw(seq))).map(toView);
+    } finally {
+      this.readCache.clear();
     }
   }
 

@@ -3,11 +3,12 @@ export interface Chunk {
   text: string;
 }
 
-// Sentence ends in Latin and CJK text, and line breaks; the separator stays with its sentence.
-const segmentPattern = /[^\n。！？；!?;.]*(?:[\n。！？；!?;]+|\.(?=\s|$)|$)/gu;
+// Unicode sentence segmentation (UAX #29) rather than a pattern: a "." inside a number or a name (1500.50, 2.5 万元,
+// sales_data_v1.0) does not end a sentence, and CJK full stops, "!", "?" and line breaks do.
+const sentenceSegmenter = new Intl.Segmenter("und", { granularity: "sentence" });
 
 function segments(text: string, size: number): string[] {
-  const pieces = (text.match(segmentPattern) ?? []).filter((piece) => piece.length > 0);
+  const pieces = Array.from(sentenceSegmenter.segment(text), (piece) => piece.segment);
   // A sentence longer than a chunk is cut at the chunk size.
   return pieces.flatMap((piece) => {
     if (piece.length <= size) return [piece];

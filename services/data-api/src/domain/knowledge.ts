@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { invalidRequest, payloadTooLarge, unprocessable, type Logger } from "@one-data/platform";
+import { invalidRequest, isAppError, payloadTooLarge, unprocessable, type Compensations, type Logger } from "@one-data/platform";
 import type { EmbeddingClient } from "../adapters/embedding-client.js";
 import { formatStoragePath, parseStoragePath, type ObjectStore } from "../adapters/s3.js";
 import { collectionName, maxTextBytes, type ChunkHit, type VectorStore } from "../adapters/vector-store.js";
-import type { DatasetService, DatasetView } from "./datasets.js";
+import type { DatasetService, DatasetView, RegisterInput } from "./datasets.js";
 import { apiObjectPrefixes } from "./identifiers.js";
 import { chunkText } from "./knowledge-chunker.js";
 import { rerank } from "./knowledge-rerank.js";
@@ -13,6 +13,10 @@ import { rerank } from "./knowledge-rerank.js";
 export const knowledgeFormats = ["markdown", "text"] as const;
 export type KnowledgeFormat = (typeof knowledgeFormats)[number];
 
+export function isKnowledgeFormat(format: string): format is KnowledgeFormat {
+  return (knowledgeFormats as readonly string[]).includes(format);
+}
+
 export interface KnowledgeDocumentInput {
   name: string;
   format?: KnowledgeFormat | undefined;
@@ -20,6 +24,9 @@ export interface KnowledgeDocumentInput {
   /** Either the text itself (stored in MinIO by us) or an object already in the bucket. */
   content?: string | undefined;
   storage_path?: string | undefined;
+  derived_from?: { dataset_id: string; version?: number | undefined } | undefined;
+  /** The object at storage_path was stored by the API for this registration (an upload): remove it if registration fails. */
+  removeObjectOnFailure?: boolean | undefined;
 }
 
 export interface KnowledgeDocument {
@@ -45,6 +52,8 @@ export interface KnowledgeServiceDeps {
   chunkOverlap: number;
   maxDocumentBytes: number;
   log: Logger;
+  /** Undoes, in the background, what a failed registration may still have written. */
+  compensations: Compensations;
 }
 
 const toDocument = (dataset: DatasetView): KnowledgeDocument => ({
@@ -79,8 +88,8 @@ async function readText(stream: Readable, maxBytes: number): Promise<string> {
 /**
  * Knowledge documents: registered in the dataset registry (stored in MinIO),
  * chunked with overlap, embedded through the Model layer, indexed in Milvus.
- * Embedding and the Milvus collection are checked before anything is
- * written, so a model or Milvus outage answers 503 without registering.
+ * A document is listed only once its chunks are indexed: a model or Milvus
+ * outage at any step answers 503/504 and leaves nothing behind.
  */
 export class KnowledgeService {
   constructor(private readonly deps: KnowledgeServiceDeps) {}
@@ -113,28 +122,73 @@ export class KnowledgeService {
     await vectors.ensureCollection(collection, vectorsOfChunks[0]?.length ?? 0);
 
     const location = parseStoragePath(storagePath);
-    if (input.content !== undefined && location) {
-      await this.deps.objects.upload(location, Readable.from([Buffer.from(text)]), format === "text" ? "text/plain; charset=utf-8" : "text/markdown; charset=utf-8");
+    const storesObject = input.content !== undefined && location !== undefined;
+    if (storesObject) {
+      try {
+        await this.deps.objects.upload(location, Readable.from([Buffer.from(text)]), format === "text" ? "text/plain; charset=utf-8" : "text/markdown; charset=utf-8");
+      } catch (error) {
+        // A hung MinIO may still store it after answering late.
+        this.deps.compensations.add("remove a knowledge document's text", () => this.deps.objects.remove(location), { key: location.key });
+        throw error;
+      }
     }
-    const dataset = await this.deps.datasets.register(
-      { name: input.name, storage_path: storagePath, format, description: input.description },
-      { removeObjectOnFailure: input.content !== undefined },
-    );
-    await vectors.replaceDocument(
-      collection,
-      dataset.dataset_id,
-      chunks.map((chunk, index) => ({
-        id: `${dataset.dataset_id}:${chunk.position}`,
-        document_id: dataset.dataset_id,
-        document_name: dataset.name,
-        position: chunk.position,
-        text: chunk.text,
-        metadata: { version: dataset.version, format },
-        vector: vectorsOfChunks[index] ?? [],
-      })),
-    );
+    // The version becomes visible only once its chunks are in Milvus; any failure undoes the registration (row,
+    // object) and the chunks inserted so far, so a listed document is always searchable.
+    let staged: { documentId: string; version: number } | undefined;
+    let dataset: DatasetView;
+    try {
+      dataset = await this.deps.datasets.register(
+        { name: input.name, storage_path: storagePath, format, description: input.description, derived_from: input.derived_from },
+        {
+          removeObjectOnFailure: storesObject || input.removeObjectOnFailure === true,
+          beforeActivate: async ({ dataset_id, version, name }) => {
+            staged = { documentId: dataset_id, version };
+            await vectors.insertChunks(
+              collection,
+              chunks.map((chunk, index) => ({
+                id: `${dataset_id}:v${version}:${chunk.position}`,
+                document_id: dataset_id,
+                document_name: name,
+                position: chunk.position,
+                text: chunk.text,
+                metadata: { version, format },
+                vector: vectorsOfChunks[index] ?? [],
+              })),
+            );
+          },
+        },
+      );
+    } catch (error) {
+      const failed = staged;
+      if (failed) {
+        // Milvus may be why it failed, and may still apply the insert it was too slow to acknowledge.
+        this.deps.compensations.add("remove a failed registration's chunks", () => vectors.removeVersion(collection, failed.documentId, failed.version), { ...failed });
+      }
+      throw error;
+    }
+    // Earlier versions' chunks go once the new version is visible; until then (or if this fails) search drops them.
+    await vectors.removeVersion(collection, dataset.dataset_id, dataset.version, { except: true }).catch((error: unknown) => {
+      this.deps.log.warn({ err: error, document_id: dataset.dataset_id }, "could not remove an earlier version's chunks; search ignores them");
+    });
     this.deps.log.info({ document_id: dataset.dataset_id, version: dataset.version, chunks: chunks.length, collection }, "knowledge document indexed");
     return { ...toDocument(dataset), chunks: chunks.length, embedding_model: model };
+  }
+
+  /**
+   * A dataset registered (or uploaded) with a knowledge format, markdown or
+   * text: indexed like any knowledge document, so it is searchable as soon as
+   * it is listed, and answered as the dataset it also is.
+   */
+  async registerDataset(input: RegisterInput, options: { removeObjectOnFailure: boolean }): Promise<DatasetView> {
+    const document = await this.register({
+      name: input.name,
+      format: input.format as KnowledgeFormat,
+      description: input.description,
+      storage_path: input.storage_path,
+      derived_from: input.derived_from,
+      removeObjectOnFailure: options.removeObjectOnFailure,
+    });
+    return this.deps.datasets.get(document.document_id, document.version);
   }
 
   async list(): Promise<KnowledgeDocument[]> {
@@ -142,15 +196,27 @@ export class KnowledgeService {
     return all.filter((dataset) => (knowledgeFormats as readonly string[]).includes(dataset.format)).map(toDocument);
   }
 
-  /** Removes the document's chunks from search; its registry versions stay (the registry is append-only). */
+  /**
+   * Deletes a document fully: its chunks, the objects the API stored for it,
+   * then every version in the registry (kept as `deleted`, so lists, gets and
+   * search no longer see it and its id is not reused). Each step is
+   * idempotent, so a DELETE that failed half-way is finished by repeating it.
+   */
   async remove(documentId: string): Promise<{ document_id: string; deleted_chunks: number }> {
-    const dataset = await this.deps.datasets.get(documentId);
-    if (!(knowledgeFormats as readonly string[]).includes(dataset.format)) {
-      throw unprocessable(`dataset ${documentId} is not a knowledge document (format ${dataset.format})`);
+    const { datasets, objects, vectors } = this.deps;
+    const versions = await datasets.versions(documentId);
+    const format = versions.at(-1)?.format ?? "";
+    if (!(knowledgeFormats as readonly string[]).includes(format)) {
+      throw unprocessable(`dataset ${documentId} is not a knowledge document (format ${format})`);
     }
     const collection = await this.existingCollection();
-    if (!collection) return { document_id: documentId, deleted_chunks: 0 };
-    return { document_id: documentId, deleted_chunks: await this.deps.vectors.removeDocument(collection, documentId) };
+    const deletedChunks = collection ? await vectors.removeDocument(collection, documentId) : 0;
+    for (const version of versions) {
+      const location = parseStoragePath(version.storage_path);
+      if (location && Object.values(apiObjectPrefixes).some((prefix) => location.key.startsWith(prefix))) await objects.remove(location);
+    }
+    await datasets.withdraw(documentId);
+    return { document_id: documentId, deleted_chunks: deletedChunks };
   }
 
   /** How many chunks of the document are in the index: a registry row alone does not make it searchable. */
@@ -179,6 +245,22 @@ export class KnowledgeService {
     if (!(await vectors.exists(collection))) return [];
     await vectors.ensureCollection(collection, vector.length);
     const candidates = await vectors.search(collection, vector, Math.min(topK * 4, 200), documentIds);
-    return rerank(query, candidates, topK);
+    return rerank(query, await this.onlyListed(candidates), topK);
+  }
+
+  /**
+   * Keeps the hits whose document is listed, at its latest version: chunks a
+   * failed registration or delete left in Milvus (it may have been the cause)
+   * are never cited.
+   */
+  private async onlyListed(hits: readonly (ChunkHit & { version: number })[]): Promise<ChunkHit[]> {
+    const latest = new Map<string, number | undefined>();
+    for (const id of new Set(hits.map((hit) => hit.document_id))) {
+      latest.set(id, await this.deps.datasets.get(id).then((d) => d.version, (error: unknown) => {
+        if (isAppError(error) && error.status === 404) return undefined;
+        throw error;
+      }));
+    }
+    return hits.filter((hit) => latest.get(hit.document_id) === hit.version).map(({ version: _version, ...hit }) => hit);
   }
 }

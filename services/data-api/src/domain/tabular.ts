@@ -99,6 +99,17 @@ export function sniffDelimiter(sample: string): string {
   return best.delimiter;
 }
 
+/** A file declared tsv whose header has no tab but splits evenly on another delimiter was sent with the wrong format. */
+function refuseOtherDelimiter(head: string): void {
+  const header = head.split("\n", 1)[0] ?? "";
+  if (header.includes("\t")) return;
+  const sniffed = sniffDelimiter(head);
+  const parsed = new Papa.Parser({ delimiter: sniffed, newline: "\n", quoteChar: '"' }).parse(header, 0, false) as Papa.ParseResult<string[]>;
+  if ((parsed.data[0]?.length ?? 1) > 1) {
+    throw unprocessable(`the file is declared tsv but is ${JSON.stringify(sniffed)}-separated (its header has no tab): register it as csv`, { delimiter: sniffed });
+  }
+}
+
 export interface CsvSource {
   delimiter: string;
   headers: string[];
@@ -117,6 +128,7 @@ export interface CsvSource {
 export async function readCsv(bytes: Readable, format: "csv" | "tsv", knownDelimiter?: string, progress?: ReadProgress): Promise<CsvSource> {
   const { head, rest } = await peek(utf8Text(bytes, progress), sniffBytes);
   const delimiter = knownDelimiter ?? (format === "tsv" ? "\t" : sniffDelimiter(head));
+  if (format === "tsv" && knownDelimiter === undefined) refuseOtherDelimiter(head);
   const newline = detectLineBreak(head);
   const parser = new Papa.Parser({ delimiter, newline, quoteChar: '"' });
   let line = 0;

@@ -2,6 +2,7 @@ import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
 import { datasetIdParam, downloadQuery, ingestsQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
 import type { AppDeps } from "../app.js";
+import { isKnowledgeFormat } from "../domain/knowledge.js";
 
 export function mountDatasetRoutes(router: Router, deps: AppDeps): void {
   const { datasets } = deps;
@@ -14,7 +15,9 @@ export function mountDatasetRoutes(router: Router, deps: AppDeps): void {
 
   router.post("/datasets", async (ctx) => {
     const body = parseInput(registerBody, ctx.request.body, "body");
-    const created = await datasets.register(body);
+    const created = isKnowledgeFormat(body.format)
+      ? await deps.knowledge.registerDataset(body, { removeObjectOnFailure: false })
+      : await datasets.register(body);
     ctx.body = success(created);
   });
 

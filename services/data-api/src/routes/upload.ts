@@ -16,6 +16,7 @@ import type { AppDeps } from "../app.js";
 import { formatStoragePath, type ObjectLocation } from "../adapters/s3.js";
 import type { DatasetView } from "../domain/datasets.js";
 import { apiObjectPrefixes } from "../domain/identifiers.js";
+import { isKnowledgeFormat } from "../domain/knowledge.js";
 
 /** Object keys keep the client's file name readable but safe: no path separators, no control characters. */
 function safeFileName(name: string | undefined): string {
@@ -99,7 +100,13 @@ function receive(ctx: Context, deps: AppDeps): Promise<Received> {
       await storing;
       if (!failure && location === undefined) fail(invalidRequest('the form has no "file" part'));
       if (failure) {
-        if (location) await deps.objects.remove(location).catch(() => undefined);
+        const stored = location;
+        if (stored && failure.status < 500) {
+          await deps.objects.remove(stored).catch((error: unknown) => deps.log.warn({ err: error, key: stored.key }, "could not remove a refused upload's object"));
+        } else if (stored) {
+          // MinIO itself failed: answer now, and remove what it may still store once it lets us.
+          deps.compensations.add("remove a failed upload's object", () => deps.objects.remove(stored), { key: stored.key });
+        }
         reject(failure);
         return;
       }
@@ -136,16 +143,16 @@ export function mountUploadRoute(router: Router, deps: AppDeps): void {
       form.derived_from_dataset_id === undefined
         ? undefined
         : { dataset_id: form.derived_from_dataset_id, version: form.derived_from_version };
-    const created: DatasetView = await deps.datasets.register(
-      {
-        name: form.name,
-        storage_path: formatStoragePath(received.location),
-        format: form.format,
-        description: form.description,
-        derived_from: derivedFrom,
-      },
-      { removeObjectOnFailure: true },
-    );
+    const input = {
+      name: form.name,
+      storage_path: formatStoragePath(received.location),
+      format: form.format,
+      description: form.description,
+      derived_from: derivedFrom,
+    };
+    const created: DatasetView = isKnowledgeFormat(form.format)
+      ? await deps.knowledge.registerDataset(input, { removeObjectOnFailure: true })
+      : await deps.datasets.register(input, { removeObjectOnFailure: true });
     ctx.body = success(created);
   });
 }

@@ -1,14 +1,21 @@
 import net from "node:net";
 
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+}
+
 /**
  * A TCP forwarder on loopback that can be switched off (stops listening and
- * cuts open connections) and on again on the same port, or hung and resumed:
- * a dependency going down or stalling and coming back, without touching the
- * shared dev servers.
+ * cuts open connections) and on again on the same port: a dependency going
+ * down and coming back, without touching the shared dev servers. `hang()`
+ * models a dependency that is alive but stuck (what SIGSTOP does): connections
+ * are still accepted, but nothing is forwarded either way until `resume()`.
  */
 export class TcpSwitch {
   private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private readonly pairs = new Set<Pair>();
+  private hung = false;
   port = 0;
 
   constructor(
@@ -19,16 +26,22 @@ export class TcpSwitch {
   async up(): Promise<void> {
     const server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);
+      const pair = { client, upstream };
+      this.pairs.add(pair);
       for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
         s.on("error", () => s.destroy());
       }
-      client.on("data", (bytes) => upstream.write(bytes));
-      upstream.on("data", (bytes) => client.write(bytes));
-      if (this.hung) for (const s of [client, upstream]) s.pause();
-      client.on("close", () => upstream.destroy());
+      client.on("close", () => {
+        upstream.destroy();
+        this.pairs.delete(pair);
+      });
       upstream.on("close", () => client.destroy());
+      if (this.hung) {
+        client.pause();
+        upstream.pause();
+      } else {
+        this.connect(pair);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -38,27 +51,37 @@ export class TcpSwitch {
     this.server = server;
   }
 
-  private hung = false;
-
-  /**
-   * Stops passing bytes either way without closing anything, as a stopped
-   * (SIGSTOP) server would: what was sent waits in the kernel's buffers and
-   * is delivered, and acted on, once `resume` is called.
-   */
-  hang(): void {
-    this.hung = true;
-    for (const s of this.sockets) s.pause();
+  private connect(pair: Pair): void {
+    pair.client.pipe(pair.upstream);
+    pair.upstream.pipe(pair.client);
   }
 
+  /** Stops forwarding on every connection, open or new, without closing any. */
+  hang(): void {
+    this.hung = true;
+    for (const { client, upstream } of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Forwards again whatever was held back while hung. */
   resume(): void {
     this.hung = false;
-    for (const s of this.sockets) s.resume();
+    for (const pair of this.pairs) this.connect(pair);
   }
 
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const s of this.sockets) s.destroy();
+    this.hung = false;
+    for (const { client, upstream } of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

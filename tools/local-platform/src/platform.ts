@@ -1,0 +1,303 @@
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, openSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { components, serverPortEnv, type Component, type ComponentName, type Ports } from "./components.js";
+import { resolvePorts, type Options } from "./options.js";
+import { isAlive, lastLines, probe, probeUrl, startDetached, stopProcess, waitUntil } from "./processes.js";
+import { pocTestScript, seedChecks, type SeedEndpoints } from "./seed-checks.js";
+import { StateDir, type ModelChoice, type PlatformRecord } from "./state.js";
+
+export const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../..");
+const host = "127.0.0.1";
+const url = (port: number) => `http://${host}:${port}`;
+
+/** Our services as the test command's acceptance run starts them: the TypeScript sources under tsx. */
+const serviceEntries = {
+  "data-api": "services/data-api/src/main.ts",
+  bootstrap: "services/data-api/src/bootstrap.ts",
+  "agent-api": "services/agent-api/src/main.ts",
+} as const;
+const nodeCommand = (entry: string) => [process.execPath, "--import", "tsx", "--conditions=source", join(repoRoot, entry)];
+
+/** What the services inherit from the person's shell: enough to run node, nothing that could shadow the platform's own variables. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const keep = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+}
+
+export class PlatformError extends Error {}
+
+function modelPort(record: PlatformRecord): number | undefined {
+  return record.model.kind === "local" ? record.ports.model : undefined;
+}
+
+function seedEndpoints(record: PlatformRecord): SeedEndpoints {
+  return {
+    dataApi: url(record.ports["data-api"]),
+    agentApi: url(record.ports["agent-api"]),
+    model: record.model.endpoint,
+    modelName: record.model.name ?? "unknown",
+  };
+}
+
+export function pocScriptPath(state: StateDir): string {
+  return join(state.path, "poc-test.sh");
+}
+
+/** Components this run starts: the local model only when no MODEL_ENDPOINT was given. */
+function runsLocally(c: Component, model: ModelChoice): boolean {
+  return c.name !== "model" || model.kind === "local";
+}
+
+async function health(c: Component, record: PlatformRecord): Promise<boolean> {
+  if (c.name === "model" && record.model.kind === "external") return probeUrl(`${record.model.endpoint}/v1/models`);
+  return probe(host, record.ports[c.name], c.probe);
+}
+
+async function servedModelName(endpoint: string, apiKey: string | undefined): Promise<string> {
+  const response = await fetch(`${endpoint}/v1/models`, {
+    headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+    signal: AbortSignal.timeout(10_000),
+  }).catch((error: unknown) => {
+    throw new PlatformError(`MODEL_ENDPOINT ${endpoint} does not answer /v1/models: ${(error as Error).message}`);
+  });
+  const body = (await response.json().catch(() => undefined)) as { data?: { id?: string }[] } | undefined;
+  const id = body?.data?.[0]?.id;
+  if (!response.ok || !id) throw new PlatformError(`MODEL_ENDPOINT ${endpoint}/v1/models lists no model (HTTP ${response.status}); set MODEL_NAME`);
+  return id;
+}
+
+function runningPids(state: StateDir): { name: ComponentName; pid: number }[] {
+  return components.flatMap((c) => {
+    const pid = state.readPid(c.name);
+    return pid !== undefined && isAlive(pid) ? [{ name: c.name, pid }] : [];
+  });
+}
+
+async function assertPortsFree(ports: Ports, model: ModelChoice): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    if (name === "model" && model.kind === "external") continue;
+    if (await probe(host, port, { kind: "tcp" }, 500)) {
+      throw new PlatformError(`port ${port} (${name}) is already in use on ${host}: stop what listens there or choose another with --port ${name}=PORT`);
+    }
+  }
+}
+
+export async function up(options: Options, print: (line: string) => void): Promise<PlatformRecord> {
+  const state = new StateDir(options.stateDir);
+  if (options.fresh) {
+    await down(options, () => undefined);
+    state.wipe();
+  }
+  const previous = state.readRecord();
+  const running = runningPids(state);
+  if (running.length > 0) {
+    throw new PlatformError(
+      `the platform in ${state.path} is already running (${running.map((r) => `${r.name} ${r.pid}`).join(", ")}): ` +
+        "`npm run platform -- status` shows it, `npm run platform -- down` stops it",
+    );
+  }
+  state.ensure();
+  const ports = resolvePorts(options, previous?.ports);
+  // A MODEL_ENDPOINT naming this platform's own model (its env file sourced in the shell) is not an outside server.
+  const requested = process.env.MODEL_ENDPOINT?.replace(/\/+$/, "").replace(/\/v1$/, "");
+  const externalEndpoint = requested === url(ports.model) ? undefined : requested;
+  const provisional: ModelChoice = externalEndpoint
+    ? { kind: "external", endpoint: externalEndpoint, name: process.env.MODEL_NAME }
+    : { kind: "local", endpoint: url(ports.model), name: "" };
+  await assertPortsFree(ports, provisional);
+
+  if (options.install) {
+    print("installing what is missing (scripts/local/install.sh, as the test command does)...");
+    const installed = spawnSync("bash", [join(repoRoot, "scripts/local/install.sh"), "servers"], { stdio: ["ignore", "inherit", "inherit"] });
+    if (installed.status !== 0) throw new PlatformError(`scripts/local/install.sh failed (exit ${installed.status})`);
+  }
+
+  try {
+    const servers = ["mariadb", "redis", "minio", "milvus", ...(provisional.kind === "local" ? ["model"] : [])];
+    print(`starting ${servers.join(", ")} (scripts/local/servers.sh)...`);
+    const started = spawnSync("bash", [join(repoRoot, "scripts/local/servers.sh"), "start", ...servers], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: {
+        ...baseEnv(),
+        LOCAL_STATE_DIR: state.path,
+        LOCAL_KEEP_STATE: "1",
+        SERVER_LIFETIME: options.lifetime ?? "0",
+        ...serverPortEnv(ports),
+      },
+    });
+    if (started.status !== 0) throw new PlatformError(`scripts/local/servers.sh start failed (exit ${started.status}); logs in ${state.path}`);
+    const serverEnv = state.readEnv();
+
+    const apiKey = process.env.MODEL_API_KEY;
+    const model: ModelChoice =
+      provisional.kind === "external"
+        ? { ...provisional, name: provisional.name ?? (await servedModelName(provisional.endpoint, apiKey)) }
+        : { kind: "local", endpoint: serverEnv.MODEL_ENDPOINT!, name: serverEnv.MODEL_NAME! };
+    const modelEnv: Record<string, string> =
+      model.kind === "external"
+        ? {
+            MODEL_ENDPOINT: model.endpoint,
+            MODEL_NAME: model.name!,
+            ...(apiKey ? { MODEL_API_KEY: apiKey } : {}),
+            EMBEDDING_ENDPOINT: process.env.EMBEDDING_ENDPOINT ?? model.endpoint,
+            ...(process.env.EMBEDDING_MODEL ? { EMBEDDING_MODEL: process.env.EMBEDDING_MODEL } : {}),
+            ...((process.env.EMBEDDING_API_KEY ?? apiKey) ? { EMBEDDING_API_KEY: (process.env.EMBEDDING_API_KEY ?? apiKey)! } : {}),
+          }
+        : {};
+    const platformEnv = { DATA_API_URL: url(ports["data-api"]), AGENT_API_URL: url(ports["agent-api"]), ...modelEnv };
+    state.appendEnv(platformEnv);
+    const env = { ...baseEnv(), ...serverEnv, ...platformEnv, HOST: host, LOG_LEVEL: "info" };
+
+    /** One of our services, detached, waited for until its liveness route answers. */
+    const startService = async (name: "data-api" | "agent-api"): Promise<number> => {
+      print(`starting ${name}...`);
+      const pid = startDetached({
+        command: nodeCommand(serviceEntries[name]),
+        cwd: repoRoot,
+        env: { ...env, PORT: String(ports[name]) },
+        log: state.logFile(name),
+        lifetime: options.lifetime,
+      });
+      state.writePid(name, pid);
+      await waitUntil(name, () => probe(host, ports[name], { kind: "http", path: "/api/v1/health" }), { timeoutMs: 120_000, pid, log: state.logFile(name) });
+      return pid;
+    };
+    const dataPid = await startService("data-api");
+    print("bootstrapping the seed dataset and the glossary (data-api bootstrap)...");
+    await runToCompletion(nodeCommand(serviceEntries.bootstrap), { ...env, PORT: String(ports["data-api"]) }, state.logFile("data-bootstrap"));
+    await startService("agent-api");
+    await waitUntil("data-api readiness", () => probe(host, ports["data-api"], { kind: "http", path: "/api/v1/ready" }), { timeoutMs: 60_000, pid: dataPid });
+
+    const record: PlatformRecord = { ports, model, lifetime: options.lifetime ?? null, startedAt: new Date().toISOString() };
+    state.writeRecord(record);
+    writeFileSync(pocScriptPath(state), pocTestScript(seedEndpoints(record)), { mode: 0o700 });
+    for (const line of describe(record, state)) print(line);
+    return record;
+  } catch (error) {
+    print("start-up failed; stopping what was started");
+    await down(options, () => undefined);
+    throw error;
+  }
+}
+
+/** A one-shot command (the bootstrap), bounded by its own `timeout`; rejects on a non-zero exit. */
+async function runToCompletion(command: string[], env: NodeJS.ProcessEnv, log: string): Promise<void> {
+  const fd = openSync(log, "a", 0o600);
+  const child = spawn("timeout", ["--signal=TERM", "--kill-after=10s", "10m", ...command], { cwd: repoRoot, env, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new PlatformError(`the data-api bootstrap exited with ${code}; last lines of ${log}:\n${lastLines(log, 20)}`);
+}
+
+export function describe(record: PlatformRecord, state: StateDir): string[] {
+  const p = record.ports;
+  const e = seedEndpoints(record);
+  const lines = [
+    "",
+    "ONE-DATA-STUDIO is up on this machine:",
+    `  page       ${url(p["agent-api"])}/            ask questions, browse datasets, upload a CSV`,
+    `  Agent API  ${url(p["agent-api"])}`,
+    `  Data API   ${url(p["data-api"])}`,
+    `  model      ${record.model.endpoint}/v1          ${record.model.name}${record.model.kind === "external" ? " (MODEL_ENDPOINT, not started here)" : ""}`,
+    `  MinIO      ${url(p.minio)}  console ${url(p["minio-console"])}`,
+    `  MariaDB    ${host}:${p.mariadb}          npm run platform -- sql`,
+    `  Redis      ${host}:${p.redis}`,
+    `  Milvus     ${host}:${p.milvus}          (Milvus Lite, gRPC)`,
+    `  state      ${state.path}  (generated credentials in ${state.envFile}, mode 600; \`set -a; . ${state.envFile}; set +a\`)`,
+    record.lifetime ? `  lifetime   every process stops by itself after ${record.lifetime}` : "  lifetime   until `npm run platform -- down`",
+    "",
+    "The seed playbook's checks, for this platform:",
+  ];
+  let section = "";
+  for (const check of seedChecks(e, pocScriptPath(state))) {
+    if (check.section !== section) {
+      section = check.section;
+      lines.push(`  # ${section}`);
+    }
+    lines.push(`  # ${check.title}`, `  ${check.command}`);
+  }
+  lines.push("", "More: npm run platform -- status | logs [component] | down;  npm run verify -- --local");
+  return lines;
+}
+
+export async function down(options: Pick<Options, "stateDir">, print: (line: string) => void): Promise<void> {
+  const state = new StateDir(options.stateDir);
+  for (const c of [...components].reverse()) {
+    const pid = state.readPid(c.name);
+    if (pid === undefined) continue;
+    const outcome = await stopProcess(pid);
+    state.removePid(c.name);
+    print(`${c.name.padEnd(10)} ${String(pid).padEnd(8)} ${outcome}`);
+  }
+}
+
+export interface ComponentStatus {
+  name: ComponentName;
+  pid: number | undefined;
+  running: boolean;
+  endpoint: string;
+  healthy: boolean;
+}
+
+export async function status(options: Pick<Options, "stateDir">): Promise<{ record: PlatformRecord | undefined; rows: ComponentStatus[] }> {
+  const state = new StateDir(options.stateDir);
+  const record = state.readRecord();
+  if (!record) return { record, rows: [] };
+  const rows = await Promise.all(
+    components
+      .filter((c) => runsLocally(c, record.model) || c.name === "model")
+      .map(async (c): Promise<ComponentStatus> => {
+        const pid = state.readPid(c.name);
+        const external = c.name === "model" && modelPort(record) === undefined;
+        return {
+          name: c.name,
+          pid,
+          running: external || (pid !== undefined && isAlive(pid)),
+          endpoint: external ? `${record.model.endpoint} (external)` : `${host}:${record.ports[c.name]}`,
+          healthy: await health(c, record),
+        };
+      }),
+  );
+  return { record, rows };
+}
+
+export function logs(options: Pick<Options, "stateDir" | "lines" | "follow" | "rest">, print: (line: string) => void): Promise<number> {
+  const state = new StateDir(options.stateDir);
+  const known = [...components.map((c) => c.name as string), "data-bootstrap"];
+  const wanted = options.rest.length > 0 ? options.rest : known;
+  for (const name of wanted) {
+    if (!known.includes(name)) throw new PlatformError(`no component ${JSON.stringify(name)}; one of ${known.join(", ")}`);
+  }
+  if (options.follow) {
+    const tail = spawn("tail", ["-n", String(options.lines), "-F", ...wanted.map((n) => state.logFile(n))], { stdio: "inherit" });
+    return new Promise((resolve) => tail.once("exit", (code) => resolve(code ?? 0)));
+  }
+  for (const name of wanted) {
+    print(`==> ${state.logFile(name)} <==`);
+    print(lastLines(state.logFile(name), options.lines));
+  }
+  return Promise.resolve(0);
+}
+
+/**
+ * The MariaDB client as the platform's owner user. The option file names host,
+ * port and user itself, and the variables the client would otherwise read
+ * (MYSQL_HOST from a sourced env file makes it ignore --socket) are dropped.
+ */
+export function sql(options: Pick<Options, "stateDir" | "rest">): number {
+  const state = new StateDir(options.stateDir);
+  const env = { ...process.env };
+  for (const name of ["MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PWD"]) delete env[name];
+  const result = spawnSync("mariadb", [`--defaults-file=${state.mariadbClientConfig}`, ...options.rest], { stdio: "inherit", env });
+  if (result.error) throw new PlatformError(`cannot run the mariadb client: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+export function checks(options: Pick<Options, "stateDir">): string[] {
+  const state = new StateDir(options.stateDir);
+  const record = state.readRecord();
+  if (!record) throw new PlatformError(`no platform in ${state.path}: run \`npm run platform -- up\` first`);
+  return seedChecks(seedEndpoints(record), pocScriptPath(state)).map((c) => `# ${c.section} ${c.title}\n${c.command}`);
+}
