@@ -67,6 +67,7 @@ export const listQuery = z.object({
   limit: queryInt(1, 1000).default(100),
   offset: queryInt(0).default(0),
 });
+export const ingestsQuery = z.object({ name: z.string().min(1).max(255).optional() });
 export const previewQuery = z.object({
   limit: queryInt(1, 1000).default(20),
   version: queryInt(1).optional(),
@@ -103,6 +104,19 @@ export const datasetSchema = z.object({
   table: z.string().nullable(),
   size_bytes: z.number().int().nullable(),
   created_at: z.string().meta({ format: "date-time" }),
+});
+
+export const ingestSchema = z.object({
+  dataset_id: datasetIdParam,
+  name: z.string(),
+  version: z.number().int().min(1),
+  phase: z.enum(["reserved", "inferring", "loading"]).meta({
+    description: "reserved: version taken; inferring: first pass over the file (types, nullability); loading: second pass, typed rows into the table",
+  }),
+  rows_processed: z.number().int().min(0).meta({ description: "records read so far in the current phase" }),
+  bytes_processed: z.number().int().min(0).meta({ description: "bytes of the file read so far in the current phase" }),
+  bytes_total: z.number().int().min(0).nullable().meta({ description: "size of the file; each phase reads it once" }),
+  started_at: z.string(),
 });
 
 export const schemaResult = z.object({

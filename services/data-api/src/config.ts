@@ -35,6 +35,7 @@ export const dataApiEnvSchema = z.object({
   DOWNLOAD_URL_TTL_SECONDS: envVar.int(900, 1),
   REGISTRY_CACHE_MS: envVar.int(1000, 0),
   INGEST_STALE_AFTER_SECONDS: envVar.int(3600, 0),
+  INGEST_PROGRESS_MS: envVar.int(1000, 10),
   // Knowledge search. Required so a deployment cannot silently lack it; when
   // Milvus or the embedding server is down only the knowledge routes answer 503.
   MILVUS_ADDRESS: envVar.string().regex(/^[^\s/:]+:\d{1,5}$/, "must be host:port, e.g. milvus.one-data-infra:19530"),

@@ -51,6 +51,9 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
     readCacheMs: config.REGISTRY_CACHE_MS,
+    datasetsDatabase: config.MYSQL_DATASETS_DATABASE,
+    compensationGiveUpMs: config.INGEST_STALE_AFTER_SECONDS * 1000,
+    progressEveryMs: config.INGEST_PROGRESS_MS,
   });
   const query = new QueryService(registry, new QueryRunner(reader), {
     datasetsDatabase: config.MYSQL_DATASETS_DATABASE,

@@ -11,6 +11,8 @@ import {
   listQuery,
   metadataQuery,
   metadataResult,
+  ingestSchema,
+  ingestsQuery,
   previewQuery,
   previewResult,
   queryBody,
@@ -94,6 +96,14 @@ export const operations: Operation[] = [
       503: "MySQL or MinIO unavailable; for markdown and text, which are indexed as knowledge documents, also Milvus or the embedding model (50301)",
       504: "a dependency did not answer in time, or the upload to MinIO made no progress for S3_TIMEOUT_MS (50401)",
     },
+  },
+  {
+    method: "get",
+    path: "/ingests",
+    summary: "Registrations still running (optionally of one dataset name), with their progress: rows and bytes of the file processed in the current phase, written about once a second",
+    query: ingestsQuery,
+    ok: { status: 200, schema: envelopeOf(z.array(ingestSchema)) },
+    errors: common,
   },
   {
     method: "get",

@@ -37,6 +37,20 @@ export const migrations: readonly { version: number; name: string; statements: r
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ],
   },
+  {
+    version: 2,
+    name: "ingest attempts and progress",
+    statements: [
+      // ingest_id names the registration attempt that wrote a version, so a failed attempt's leftovers can be found
+      // (and removed) even when the database answered after the client had been told it failed.
+      `ALTER TABLE dataset_versions
+        ADD COLUMN ingest_id CHAR(36) NULL,
+        ADD COLUMN progress_phase VARCHAR(16) NULL,
+        ADD COLUMN progress_rows BIGINT UNSIGNED NULL,
+        ADD COLUMN progress_bytes BIGINT UNSIGNED NULL,
+        ADD KEY dataset_versions_ingest (ingest_id)`,
+    ],
+  },
 ];
 
 /** Creates both schemas if needed and applies pending migrations under a server-side lock (several replicas may start at once). */

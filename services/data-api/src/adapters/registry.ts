@@ -1,4 +1,5 @@
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
+import { datasetTableName } from "../domain/identifiers.js";
 import { quoteIdentifier, mysqlErrorCode } from "./mysql.js";
 
 export type VersionStatus = "ingesting" | "active" | "deleted";
@@ -28,6 +29,20 @@ export interface NewVersion {
   sizeBytes: number | null;
   etag: string | null;
   derivedFrom: { seq: number; version: number } | null;
+  /** The registration attempt writing this version (a UUID), by which a failed attempt's rows are found. */
+  ingestId?: string | undefined;
+}
+
+/** A registration still running, with how far it has got. */
+export interface IngestRecord {
+  seq: number;
+  name: string;
+  version: number;
+  sizeBytes: number | null;
+  phase: string | null;
+  rows: number;
+  bytes: number;
+  createdAt: string;
 }
 
 const columns = `d.seq, d.name, v.version, v.status, v.storage_path, v.format, v.description, v.size_bytes,
@@ -73,10 +88,15 @@ export class RegistryStore {
     await this.pool.query("SELECT 1");
   }
 
-  /** Reserves the next version of `name` (a new dataset id when the name is new). */
-  async reserve(input: NewVersion): Promise<{ seq: number; version: number }> {
+  /** A connection of its own, for work whose statements must reach the server in order (a registration). */
+  session(): Promise<PoolConnection> {
+    return this.pool.getConnection();
+  }
+
+  /** Reserves the next version of `name` (a new dataset id when the name is new), on `session` or a pooled connection. */
+  async reserve(input: NewVersion, session?: PoolConnection): Promise<{ seq: number; version: number }> {
     for (let attempt = 0; ; attempt += 1) {
-      const connection = await this.pool.getConnection();
+      const connection = session ?? (await this.pool.getConnection());
       try {
         return await this.reserveIn(connection, input);
       } catch (error) {
@@ -85,7 +105,7 @@ export class RegistryStore {
         if (!["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK"].includes(mysqlErrorCode(error) ?? "") || attempt >= 4) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
       } finally {
-        connection.release();
+        if (!session) connection.release();
       }
     }
   }
@@ -114,8 +134,8 @@ export class RegistryStore {
       const version = Number(max?.version ?? 0) + 1;
       await connection.query(
         `INSERT INTO ${this.v} (dataset_seq, version, status, storage_path, format, description, size_bytes, etag,
-           derived_from_seq, derived_from_version, created_at)
-         VALUES (?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
+           derived_from_seq, derived_from_version, created_at, ingest_id, progress_phase, progress_rows, progress_bytes)
+         VALUES (?, ?, 'ingesting', ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), ?, 'reserved', 0, 0)`,
         [
           seq,
           version,
@@ -126,6 +146,7 @@ export class RegistryStore {
           input.etag,
           input.derivedFrom?.seq ?? null,
           input.derivedFrom?.version ?? null,
+          input.ingestId ?? null,
         ],
       );
       await connection.commit();
@@ -136,11 +157,90 @@ export class RegistryStore {
     }
   }
 
-  async activate(seq: number, version: number, result: { rowCount: number | null; tableName: string | null; schemaJson: string | null }): Promise<void> {
-    await this.pool.query(
-      `UPDATE ${this.v} SET status = 'active', row_count = ?, table_name = ?, schema_json = ? WHERE dataset_seq = ? AND version = ?`,
+  async activate(
+    seq: number,
+    version: number,
+    result: { rowCount: number | null; tableName: string | null; schemaJson: string | null },
+    session?: PoolConnection,
+  ): Promise<void> {
+    await (session ?? this.pool).query(
+      `UPDATE ${this.v} SET status = 'active', row_count = ?, table_name = ?, schema_json = ?, progress_phase = NULL
+       WHERE dataset_seq = ? AND version = ?`,
       [result.rowCount, result.tableName, result.schemaJson, seq, version],
     );
+  }
+
+  /** Records how far a running registration has got (read by `ingesting`). */
+  async progress(seq: number, version: number, phase: string, rows: number, bytes: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.v} SET progress_phase = ?, progress_rows = ?, progress_bytes = ? WHERE dataset_seq = ? AND version = ? AND status = 'ingesting'`,
+      [phase, rows, bytes, seq, version],
+    );
+  }
+
+  /** Registrations still running (all of them, or those of one dataset name). */
+  async ingesting(name?: string): Promise<IngestRecord[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT d.seq, d.name, v.version, v.size_bytes, v.progress_phase, v.progress_rows, v.progress_bytes, v.created_at
+       FROM ${this.d} d JOIN ${this.v} v ON v.dataset_seq = d.seq
+       WHERE v.status = 'ingesting' ${name === undefined ? "" : "AND d.name = ?"} ORDER BY v.created_at, d.seq, v.version`,
+      name === undefined ? [] : [name],
+    );
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      name: String(row.name),
+      version: Number(row.version),
+      sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+      phase: (row.progress_phase as string | null) ?? null,
+      rows: Number(row.progress_rows ?? 0),
+      bytes: Number(row.progress_bytes ?? 0),
+      createdAt: `${String(row.created_at).replace(" ", "T")}Z`,
+    }));
+  }
+
+  /**
+   * Ends a server session we lost the connection to and waits until the
+   * server no longer runs it, so nothing it had been sent can still take
+   * effect afterwards. Returns false if it was still there after `withinMs`.
+   */
+  async endServerSession(connection: PoolConnection, threadId: number, withinMs: number): Promise<boolean> {
+    try {
+      await connection.query("KILL CONNECTION ?", [threadId]);
+    } catch (error) {
+      if (mysqlErrorCode(error) !== "ER_NO_SUCH_THREAD") throw error;
+    }
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const [rows] = await connection.query<RowDataPacket[]>("SELECT 1 FROM information_schema.processlist WHERE id = ?", [threadId]);
+      if (rows.length === 0) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * Removes everything a failed registration attempt wrote, whatever state the
+   * database reached after the attempt was given up: its version row (even one
+   * a late activation made active), its typed table, and the dataset identity
+   * if nothing else holds it. Returns the versions removed.
+   */
+  async forgetAttempt(connection: PoolConnection, ingestId: string, datasetsDatabase: string): Promise<{ seq: number; version: number }[]> {
+    const [rows] = await connection.query<RowDataPacket[]>(`SELECT dataset_seq, version FROM ${this.v} WHERE ingest_id = ?`, [ingestId]);
+    const removed = rows.map((row) => ({ seq: Number(row.dataset_seq), version: Number(row.version) }));
+    for (const { seq, version } of removed) {
+      await connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(datasetsDatabase)}.${quoteIdentifier(datasetTableName(seq, version))}`);
+      await connection.beginTransaction();
+      try {
+        await connection.query(`SELECT seq FROM ${this.d} WHERE seq = ? FOR UPDATE`, [seq]);
+        await connection.query(`DELETE FROM ${this.v} WHERE dataset_seq = ? AND version = ? AND ingest_id = ?`, [seq, version, ingestId]);
+        await connection.query(`DELETE FROM ${this.d} WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM ${this.v} WHERE dataset_seq = ?)`, [seq, seq]);
+        await connection.commit();
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        throw error;
+      }
+    }
+    return removed;
   }
 
   /** Reservations still `ingesting` after `olderThanSeconds`: left by a process that died mid-registration. */

@@ -1,12 +1,16 @@
 import { notFound, unprocessable, type Logger } from "@one-data/platform";
-import type { RowDataPacket } from "mysql2/promise";
-import type { DatasetTables } from "../adapters/dataset-tables.js";
+import type { PoolConnection, RowDataPacket } from "mysql2/promise";
+import { randomUUID } from "node:crypto";
+import { LocalInfileRefused, valueDoesNotFitErrnos, type DatasetTables } from "../adapters/dataset-tables.js";
 import { toMysqlAppError, withMysql } from "../adapters/mysql.js";
 import type { RegistryStore, VersionRecord } from "../adapters/registry.js";
-import { parseStoragePath, type ObjectLocation, type ObjectStore } from "../adapters/s3.js";
+import { parseStoragePath, type ObjectStore } from "../adapters/s3.js";
+import { Spool } from "../adapters/spool.js";
 import { apiObjectPrefixes, datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
 import { sqlTimestampToIso, type InferredColumn } from "./inference.js";
-import { fitRowSize, inferSchema, typedRowBatches, type TabularSchema } from "./ingest.js";
+import { IngestCompensator } from "./ingest-compensation.js";
+import { ProgressReporter } from "./ingest-progress.js";
+import { fitRowSize, inferSchema, loadDataChunks, typedRowBatches, type TabularSchema } from "./ingest.js";
 import { isTabularFormat } from "./tabular.js";
 
 /** The dataset object of the API contract (one version of a dataset). */
@@ -23,6 +27,18 @@ export interface DatasetView {
   table: string | null;
   size_bytes: number | null;
   created_at: string;
+}
+
+/** A registration still running, as the API reports it. */
+export interface IngestView {
+  dataset_id: string;
+  name: string;
+  version: number;
+  phase: string;
+  rows_processed: number;
+  bytes_processed: number;
+  bytes_total: number | null;
+  started_at: string;
 }
 
 export interface RegisterInput {
@@ -91,20 +107,39 @@ export interface DatasetServiceDeps {
   downloadTtlSeconds: number;
   /** How long registry reads may be served from memory; 0 disables. Writes through this instance clear it at once. */
   readCacheMs: number;
+  /** The schema the typed tables live in (the compensation drops a failed attempt's table there). */
+  datasetsDatabase: string;
+  /** How long the compensation of a failed registration keeps trying while the database is away. */
+  compensationGiveUpMs: number;
+  /** How often a running registration records its progress. */
+  progressEveryMs: number;
 }
 
 /**
  * Registration and reads of datasets. Registration never leaves half a
  * dataset behind: the version becomes visible only after its object and its
  * table exist, and a failure removes the table, the reservation and (for
- * uploads) the object.
+ * uploads) the object, even when the database carries out statements after
+ * the registration gave up on it (see ingest-compensation.ts). The typed rows
+ * go to the server's bulk path (LOAD DATA LOCAL INFILE), streamed.
  */
 export class DatasetService {
   // Registry reads are hot (agents list and fetch datasets constantly) and change rarely; other replicas'
   // registrations become visible here after at most `readCacheMs`.
   private readonly readCache = new Map<string, { expires: number; value: Promise<unknown> }>();
 
-  constructor(private readonly deps: DatasetServiceDeps) {}
+  private readonly compensator: IngestCompensator;
+
+  constructor(private readonly deps: DatasetServiceDeps) {
+    this.compensator = new IngestCompensator({
+      registry: deps.registry,
+      objects: deps.objects,
+      log: deps.log,
+      datasetsDatabase: deps.datasetsDatabase,
+      retryMs: Math.min(1000, deps.mysqlTimeoutMs),
+      giveUpAfterMs: deps.compensationGiveUpMs,
+    });
+  }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.deps.readCacheMs <= 0) return load();
@@ -125,45 +160,74 @@ export class DatasetService {
   async register(input: RegisterInput, options: RegisterOptions = { removeObjectOnFailure: false }): Promise<DatasetView> {
     const location = parseStoragePath(input.storage_path);
     if (!location) throw unprocessable(`storage_path must look like s3://bucket/key, got ${JSON.stringify(input.storage_path)}`);
-    let reserved: { seq: number; version: number } | undefined;
-    let table: string | undefined;
+    const ingestId = randomUUID();
+    let session: PoolConnection | undefined;
+    const progress = new ProgressReporter(this.deps.registry, this.deps.mysqlTimeoutMs, this.deps.progressEveryMs);
+    let spool: Spool | undefined;
+    // What the session was last asked to do, deadline or not: a compensation on that session must wait for all of it
+    // (a reservation is several statements; cleaning between them would run inside its transaction).
+    let inflight: Promise<unknown> = Promise.resolve();
+    const onSession = <T>(work: () => Promise<T>): Promise<T> =>
+      this.short(() => {
+        const running = work();
+        inflight = running;
+        return running;
+      });
     try {
+      // A failed registration of this name may still be being undone: the next one must not see its leftovers.
+      await this.short(() => this.compensator.settled(input.name));
       const derivedFrom = input.derived_from ? await this.resolveParent(input.derived_from) : null;
       const info = await this.deps.objects.stat(location);
       if (!info) throw unprocessable(`object ${input.storage_path} does not exist`, { storage_path: input.storage_path });
-      reserved = await this.short(() =>
-        this.deps.registry.reserve({
-          name: input.name,
-          storagePath: input.storage_path,
-          format: input.format,
-          description: input.description ?? null,
-          sizeBytes: info.size,
-          etag: info.etag ?? null,
-          derivedFrom,
-        }),
+      const connecting = this.deps.registry.session();
+      session = await this.short(() => connecting).catch((error: unknown) => {
+        void connecting.then((late) => late.release(), () => undefined);
+        throw error;
+      });
+      const own = session;
+      const reserved = await onSession(() =>
+        this.deps.registry.reserve(
+          {
+            name: input.name,
+            storagePath: input.storage_path,
+            format: input.format,
+            description: input.description ?? null,
+            sizeBytes: info.size,
+            etag: info.etag ?? null,
+            derivedFrom,
+            ingestId,
+          },
+          own,
+        ),
       );
-      let schema: TabularSchema | undefined;
-      if (isTabularFormat(input.format)) {
-        schema = await inferSchema(await this.deps.objects.open(location), input.format);
-        schema.columns = fitRowSize(schema.columns);
-        table = datasetTableName(reserved.seq, reserved.version);
-        await this.materialize(location, schema, table, `${formatDatasetId(reserved.seq)} v${reserved.version}: ${input.name}`);
-      }
       const { seq, version } = reserved;
+      progress.start(seq, version);
+      let schema: TabularSchema | undefined;
+      let table: string | undefined;
+      if (isTabularFormat(input.format)) {
+        spool = await Spool.create();
+        schema = await inferSchema(spool.tee(await this.deps.objects.open(location)), input.format, progress.phase("inferring"));
+        schema.columns = fitRowSize(schema.columns);
+        table = datasetTableName(seq, version);
+        await this.materialize(spool, schema, table, `${formatDatasetId(seq)} v${version}: ${input.name}`, own, progress, (running) => {
+          inflight = running;
+        });
+      }
       await options.beforeActivate?.({ dataset_id: formatDatasetId(seq), version, name: input.name });
-      await this.short(() =>
-        this.deps.registry.activate(seq, version, {
-          rowCount: schema?.row_count ?? null,
-          tableName: table ?? null,
-          schemaJson: schema ? JSON.stringify(schema) : null,
-        }),
-      );
+      const result = { rowCount: schema?.row_count ?? null, tableName: table ?? null, schemaJson: schema ? JSON.stringify(schema) : null };
+      await onSession(() => this.deps.registry.activate(seq, version, result, own));
+      session = undefined;
+      own.release();
       return toView((await this.short(() => this.deps.registry.get(seq, version)))!);
     } catch (error) {
-      await this.undo(location, reserved, table, options.removeObjectOnFailure);
+      const undoing = this.compensator.compensate({ ingestId, name: input.name, session, inflight, location, removeObject: options.removeObjectOnFailure });
+      // Usually the clean-up is done before the client hears of the failure; with the database hung it goes on after.
+      await withMysql(this.deps.mysqlTimeoutMs, () => undoing).catch(() => undefined);
       throw toMysqlAppError(error);
     } finally {
+      progress.stop();
       this.readCache.clear();
+      await spool?.remove().catch((error: unknown) => this.deps.log.warn({ err: error }, "could not remove an ingest spool file"));
     }
   }
 
@@ -182,16 +246,58 @@ export class DatasetService {
     }
   }
 
-  private async materialize(location: ObjectLocation, schema: TabularSchema, table: string, comment: string): Promise<void> {
-    await this.deps.tables.drop(table);
-    await this.deps.tables.create(table, schema.columns, comment);
-    for await (const batch of typedRowBatches(await this.deps.objects.open(location), schema)) {
+  /** Registrations still running, with their progress (rows and bytes of the pass they are in). */
+  async ingesting(name?: string): Promise<IngestView[]> {
+    const found = await this.short(() => this.deps.registry.ingesting(name));
+    return found.map((record) => ({
+      dataset_id: formatDatasetId(record.seq),
+      name: record.name,
+      version: record.version,
+      phase: record.phase ?? "reserved",
+      rows_processed: record.rows,
+      bytes_processed: record.bytes,
+      bytes_total: record.sizeBytes,
+      started_at: record.createdAt,
+    }));
+  }
+
+  /** Settles once failed registrations started so far have been undone (tests and shutdown wait on it). */
+  compensationsSettled(): Promise<void> {
+    return this.compensator.settled();
+  }
+
+  private async materialize(
+    spool: Spool,
+    schema: TabularSchema,
+    table: string,
+    comment: string,
+    session: PoolConnection,
+    progress: ProgressReporter,
+    track: (running: Promise<unknown>) => void,
+  ): Promise<void> {
+    const onSession = <T>(work: () => Promise<T>): Promise<T> =>
+      this.short(() => {
+        const running = work();
+        track(running);
+        return running;
+      });
+    await onSession(() => this.deps.tables.drop(table, session));
+    await onSession(() => this.deps.tables.create(table, schema.columns, comment, session));
+    try {
+      const chunks = loadDataChunks(spool.read(), schema, progress.phase("loading"));
+      const { rows } = await this.deps.tables.load(table, schema.columns, chunks, session, this.deps.mysqlTimeoutMs, track);
+      if (rows !== schema.row_count) throw unprocessable("the object changed while it was being registered");
+      return;
+    } catch (error) {
+      if (!(error instanceof LocalInfileRefused)) throw error;
+      this.deps.log.warn({ table, reason: error.message }, "the server refuses LOAD DATA LOCAL INFILE (local_infile OFF); loading with INSERTs");
+    }
+    for await (const batch of typedRowBatches(spool.read(), schema)) {
       try {
-        await this.deps.tables.insert(table, schema.columns, batch);
+        await onSession(() => this.deps.tables.insert(table, schema.columns, batch, session));
       } catch (error) {
         const errno = (error as { errno?: number }).errno;
-        // 1264 out of range, 1265/1292/1366 truncated or incorrect value, 1406 too long.
-        if (errno !== undefined && [1264, 1265, 1292, 1366, 1406].includes(errno)) {
+        if (errno !== undefined && valueDoesNotFitErrnos.has(errno)) {
           throw unprocessable(`a value does not fit its inferred column type: ${(error as Error).message}`);
         }
         throw error;
@@ -221,20 +327,6 @@ export class DatasetService {
     }
     if (swept.length > 0) this.deps.log.warn({ swept }, "removed registrations abandoned mid-ingest");
     return swept;
-  }
-
-  private async undo(location: ObjectLocation, reserved: { seq: number; version: number } | undefined, table: string | undefined, removeObject: boolean): Promise<void> {
-    const steps: [string, () => Promise<void>][] = [];
-    if (table) steps.push(["drop table", () => this.deps.tables.drop(table)]);
-    if (reserved) steps.push(["discard reservation", () => this.deps.registry.discard(reserved.seq, reserved.version)]);
-    if (removeObject) steps.push(["remove object", () => this.deps.objects.remove(location)]);
-    for (const [what, step] of steps) {
-      try {
-        await step();
-      } catch (error) {
-        this.deps.log.error({ err: error, step: what, location }, "clean-up after a failed registration failed");
-      }
-    }
   }
 
   private async resolveParent(parent: { dataset_id: string; version?: number | undefined }): Promise<{ seq: number; version: number }> {

@@ -108,14 +108,28 @@ class ColumnStats {
     this.intDigits = Math.max(this.intDigits, classified.intDigits ?? 0);
     this.scale = Math.max(this.scale, classified.scale ?? 0);
     this.fraction ||= classified.fraction === true;
-    if (classified.kind === "integer") {
+    // Nine digits or fewer always fit INT; only longer integers decide between INT and BIGINT.
+    if (classified.kind === "integer" && (classified.intDigits ?? 0) >= 10) {
       const abs = BigInt(String(cell).replace(/^[+-]/, ""));
       if (abs > this.maxIntAbs) this.maxIntAbs = abs;
     }
+    this.measure(cell);
+  }
+
+  /** A value of a column already known to be a string: only its size and the samples can still change. */
+  observeString(cell: Cell): void {
+    this.nonNull += 1;
+    this.measure(cell);
+  }
+
+  private measure(cell: Cell): void {
     const text = cellText(cell);
     if (text.length > this.maxChars) this.maxChars = text.length;
-    const bytes = Buffer.byteLength(text);
-    if (bytes > this.maxBytes) this.maxBytes = bytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, so a short text cannot raise the maximum.
+    if (text.length * 3 > this.maxBytes) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > this.maxBytes) this.maxBytes = bytes;
+    }
     if (this.rawSamples.length < 3 && !this.sampleKeys.has(text)) {
       this.sampleKeys.add(text);
       this.rawSamples.push(cell);
@@ -202,10 +216,19 @@ export class SchemaInferrer {
 
   observeRow(cells: readonly Cell[]): void {
     this.rowCount += 1;
-    cells.forEach((cell, i) => {
-      const classified = this.source === "csv" ? classifyCell(cell) : classifyJsonCell(cell);
-      if (classified) this.stats[i]?.observe(cell, classified);
-    });
+    const csv = this.source === "csv";
+    for (let i = 0; i < cells.length; i += 1) {
+      const cell = cells[i];
+      const stats = this.stats[i];
+      if (stats === undefined || cell === null || cell === undefined || cell === "") continue;
+      // Once a column holds a string nothing widens it further, so its values need no classifying.
+      if (stats.kind === "string") {
+        stats.observeString(cell);
+        continue;
+      }
+      const classified = csv ? classifyCell(cell) : classifyJsonCell(cell);
+      if (classified) stats.observe(cell, classified);
+    }
   }
 
   finish(names: readonly string[]): InferredColumn[] {

@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
 import { columnIdentifiers } from "./identifiers.js";
 import { SchemaInferrer, toSqlValue, type Cell, type InferredColumn } from "./inference.js";
-import { maxColumns, readCsv, readJsonLines, type TabularFormat } from "./tabular.js";
+import { loadDataLines } from "./load-data.js";
+import { maxColumns, readCsv, readJsonLines, type ReadProgress, type TabularFormat } from "./tabular.js";
 import { unprocessable } from "@one-data/platform";
 
 /** What registration learns about a tabular file; stored with the version and served by /schema. */
@@ -14,10 +15,10 @@ export interface TabularSchema {
 }
 
 /** First pass over the file: structure, types, nullability, samples, row count. */
-export async function inferSchema(bytes: Readable, format: TabularFormat): Promise<TabularSchema> {
+export async function inferSchema(bytes: Readable, format: TabularFormat, progress?: ReadProgress): Promise<TabularSchema> {
   if (format === "jsonl") {
     const inferrer = new SchemaInferrer([], "jsonl");
-    for await (const record of readJsonLines(bytes)) {
+    for await (const record of readJsonLines(bytes, progress)) {
       const cells: Cell[] = [];
       for (const [key, value] of Object.entries(record)) {
         const at = inferrer.addColumn(key);
@@ -25,14 +26,18 @@ export async function inferSchema(bytes: Readable, format: TabularFormat): Promi
         cells[at] = value;
       }
       inferrer.observeRow(cells);
+      if (progress) progress.rows += 1;
     }
     if (inferrer.rowCount === 0) throw unprocessable("the file has no JSON objects");
     const headers = inferrer.finish(new Array(inferrer.columnCount).fill("")).map((c) => c.original);
     return { format, has_header: false, row_count: inferrer.rowCount, columns: inferrer.finish(columnIdentifiers(headers)) };
   }
-  const csv = await readCsv(bytes, format);
+  const csv = await readCsv(bytes, format, undefined, progress);
   const inferrer = new SchemaInferrer(csv.headers, "csv");
-  for await (const row of csv.rows) inferrer.observeRow(row);
+  for await (const batch of csv.batches) {
+    for (const row of batch) inferrer.observeRow(row);
+    if (progress) progress.rows += batch.length;
+  }
   return {
     format,
     delimiter: csv.delimiter,
@@ -57,30 +62,53 @@ export function fitRowSize(columns: InferredColumn[]): InferredColumn[] {
 
 export type SqlRow = (string | number | null)[];
 
-/** Second pass: typed rows in batches, ready to insert. */
+/** Records of the file as cells in the schema's column order, a batch at a time. */
+async function* cellBatches(bytes: Readable, schema: TabularSchema, progress?: ReadProgress, jsonBatchRows = 500): AsyncGenerator<readonly (readonly Cell[])[]> {
+  if (schema.format === "jsonl") {
+    const keys = schema.columns.map((c) => c.original);
+    let batch: Cell[][] = [];
+    for await (const record of readJsonLines(bytes, progress)) {
+      batch.push(keys.map((k) => record[k]));
+      if (batch.length >= jsonBatchRows) {
+        if (progress) progress.rows += batch.length;
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) {
+      if (progress) progress.rows += batch.length;
+      yield batch;
+    }
+    return;
+  }
+  const csv = await readCsv(bytes, schema.format, schema.delimiter, progress);
+  if (csv.headers.length !== schema.columns.length) throw unprocessable("the object changed while it was being registered");
+  for await (const batch of csv.batches) {
+    if (progress) progress.rows += batch.length;
+    yield batch;
+  }
+}
+
+/** Second pass for the INSERT path: typed rows in batches of `batchRows`. */
 export async function* typedRowBatches(bytes: Readable, schema: TabularSchema, batchRows = 500): AsyncGenerator<SqlRow[]> {
   const types = schema.columns.map((c) => c.type);
   let batch: SqlRow[] = [];
-  const push = (cells: readonly Cell[]): SqlRow[] | undefined => {
-    batch.push(types.map((type, i) => toSqlValue(type, cells[i])));
-    if (batch.length < batchRows) return undefined;
-    const full = batch;
-    batch = [];
-    return full;
-  };
-  if (schema.format === "jsonl") {
-    const keys = schema.columns.map((c) => c.original);
-    for await (const record of readJsonLines(bytes)) {
-      const full = push(keys.map((k) => record[k]));
-      if (full) yield full;
-    }
-  } else {
-    const csv = await readCsv(bytes, schema.format, schema.delimiter);
-    if (csv.headers.length !== schema.columns.length) throw unprocessable("the object changed while it was being registered");
-    for await (const row of csv.rows) {
-      const full = push(row);
-      if (full) yield full;
+  for await (const cells of cellBatches(bytes, schema)) {
+    for (const row of cells) {
+      batch.push(types.map((type, i) => toSqlValue(type, row[i])));
+      if (batch.length >= batchRows) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** Second pass for the bulk path: the typed rows as `LOAD DATA` text (see load-data.ts), a chunk at a time. */
+export async function* loadDataChunks(bytes: Readable, schema: TabularSchema, progress?: ReadProgress): AsyncGenerator<Buffer> {
+  const types = schema.columns.map((c) => c.type);
+  for await (const cells of cellBatches(bytes, schema, progress)) {
+    if (cells.length > 0) yield Buffer.from(loadDataLines(types, cells));
+  }
 }

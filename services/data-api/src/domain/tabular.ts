@@ -1,7 +1,6 @@
 import { unprocessable } from "@one-data/platform";
-import { CsvError, parse, type Options as CsvOptions } from "csv-parse";
-import { parse as parseSync } from "csv-parse/sync";
-import { Readable, pipeline } from "node:stream";
+import Papa from "papaparse";
+import type { Readable } from "node:stream";
 import type { Cell } from "./inference.js";
 
 /** Formats materialized as tables; anything else is stored and served as an opaque object. */
@@ -15,23 +14,36 @@ export function isTabularFormat(format: string): format is TabularFormat {
 export const maxColumns = 1000;
 const sniffBytes = 64 * 1024;
 const maxLineLength = 16 * 1024 * 1024;
+const maxRecordLength = 16 * 1024 * 1024;
+const textSliceBytes = 32 * 1024;
+
+/** How far a pass over a file has got: bytes read from the object, records read from them. */
+export interface ReadProgress {
+  bytes: number;
+  rows: number;
+}
 
 /**
  * Decodes bytes as UTF-8, refusing binary files and invalid UTF-8 instead of
  * silently replacing characters (a BOM is dropped).
  */
-async function* utf8Text(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+async function* utf8Text(source: AsyncIterable<Buffer | string>, progress?: ReadProgress): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   for await (const chunk of source) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    if (progress) progress.bytes += bytes.length;
     if (bytes.includes(0)) throw unprocessable("the file is binary (it contains NUL bytes), not tabular text");
-    let text: string;
-    try {
-      text = decoder.decode(bytes, { stream: true });
-    } catch {
-      throw unprocessable("the file is not valid UTF-8 text");
+    // Decoded a slice at a time: strings past V8's regular object size are allocated in the old generation,
+    // which under a small heap limit turns every chunk into a full garbage collection.
+    for (let at = 0; at < bytes.length; at += textSliceBytes) {
+      let text: string;
+      try {
+        text = decoder.decode(bytes.subarray(at, at + textSliceBytes), { stream: true });
+      } catch {
+        throw unprocessable("the file is not valid UTF-8 text");
+      }
+      if (text) yield text;
     }
-    if (text) yield text;
   }
   try {
     const tail = decoder.decode();
@@ -58,21 +70,27 @@ async function peek(text: AsyncGenerator<string>, bytes: number): Promise<{ head
 
 const delimiterCandidates = [",", ";", "\t", "|"] as const;
 
+/** The line break the file uses, judged from its first line (as csv-parse's auto-detection did). */
+export function detectLineBreak(sample: string): "\n" | "\r\n" | "\r" {
+  const newline = sample.indexOf("\n");
+  if (newline > 0 && sample[newline - 1] === "\r") return "\r\n";
+  if (newline < 0 && sample.includes("\r")) return "\r";
+  return "\n";
+}
+
 /**
  * Picks the delimiter that splits the first lines into the same number of
  * fields (more than one), preferring the one giving the most fields.
  */
 export function sniffDelimiter(sample: string): string {
-  const lastNewline = sample.lastIndexOf("\n");
+  const newline = detectLineBreak(sample);
+  const lastNewline = sample.lastIndexOf(newline);
   const complete = lastNewline > 0 ? sample.slice(0, lastNewline) : sample;
   let best = { delimiter: ",", fields: 1 };
   for (const delimiter of delimiterCandidates) {
-    let records: string[][];
-    try {
-      records = parseSync(complete, { delimiter, relax_column_count: true, skip_empty_lines: true, to_line: 50 }) as string[][];
-    } catch {
-      continue;
-    }
+    const parsed = new Papa.Parser({ delimiter, newline, quoteChar: '"', preview: 50 }).parse(complete, 0, false) as Papa.ParseResult<string[]>;
+    if (parsed.errors.length > 0) continue;
+    const records = parsed.data.filter((r) => !(r.length === 1 && r[0] === ""));
     const first = records[0];
     if (!first || first.length < 2) continue;
     if (!records.every((r) => r.length === first.length)) continue;
@@ -81,40 +99,13 @@ export function sniffDelimiter(sample: string): string {
   return best.delimiter;
 }
 
-interface CsvProblem {
-  code?: string;
-  lines?: number;
-  message?: string;
-  record?: unknown[];
-}
-
-function csvProblem(error: unknown, headerLength: number): unknown {
-  // Every parser error is a fault of the file (some codes, e.g. INVALID_OPENING_QUOTE, lack the CSV_ prefix).
-  if (!(error instanceof CsvError)) return error;
-  const e = error as CsvProblem;
-  if (e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH") {
-    // The parser may fail before the header reaches us, so take the expected width from its own message.
-    const expected = /expect (\d+)/.exec(e.message ?? "")?.[1] ?? String(headerLength);
-    return unprocessable(
-      `ragged CSV: line ${e.lines ?? "?"} has ${e.record?.length ?? "a different number of"} fields, the header has ${expected}`,
-      { line: e.lines },
-    );
-  }
-  return unprocessable(`the file is not valid CSV (line ${e.lines ?? "?"}): ${e.message ?? e.code}`, { line: e.lines });
-}
-
 /** A file declared tsv whose header has no tab but splits evenly on another delimiter was sent with the wrong format. */
 function refuseOtherDelimiter(head: string): void {
   const header = head.split("\n", 1)[0] ?? "";
   if (header.includes("\t")) return;
   const sniffed = sniffDelimiter(head);
-  let fields = 1;
-  try {
-    fields = (parseSync(header, { delimiter: sniffed, relax_quotes: true }) as string[][])[0]?.length ?? 1;
-  } catch {
-    return;
-  }
-  if (fields > 1) {
+  const parsed = new Papa.Parser({ delimiter: sniffed, newline: "\n", quoteChar: '"' }).parse(header, 0, false) as Papa.ParseResult<string[]>;
+  if ((parsed.data[0]?.length ?? 1) > 1) {
     throw unprocessable(`the file is declared tsv but is ${JSON.stringify(sniffed)}-separated (its header has no tab): register it as csv`, { delimiter: sniffed });
   }
 }
@@ -122,47 +113,88 @@ function refuseOtherDelimiter(head: string): void {
 export interface CsvSource {
   delimiter: string;
   headers: string[];
-  rows: AsyncGenerator<Cell[]>;
+  /** Records in the order of the file, a parsed chunk at a time (the header excluded). */
+  batches: AsyncGenerator<string[][]>;
 }
 
-/** Streams a CSV/TSV file: detects the delimiter, reads the header, then yields rows one by one. */
-export async function readCsv(bytes: Readable, format: "csv" | "tsv", knownDelimiter?: string): Promise<CsvSource> {
-  const { head, rest } = await peek(utf8Text(bytes), sniffBytes);
+/**
+ * Streams a CSV/TSV file: detects the delimiter, reads the header, then
+ * yields records chunk by chunk. Papa Parse's low-level parser does the
+ * splitting (several times faster than a Transform-stream parser); this
+ * function carries the unfinished last record of each chunk into the next,
+ * bounds a record's size, skips empty lines, counts physical lines for error
+ * messages and refuses ragged records and malformed quotes.
+ */
+export async function readCsv(bytes: Readable, format: "csv" | "tsv", knownDelimiter?: string, progress?: ReadProgress): Promise<CsvSource> {
+  const { head, rest } = await peek(utf8Text(bytes, progress), sniffBytes);
   const delimiter = knownDelimiter ?? (format === "tsv" ? "\t" : sniffDelimiter(head));
   if (format === "tsv" && knownDelimiter === undefined) refuseOtherDelimiter(head);
-  const options: CsvOptions = {
-    delimiter,
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: false,
-    max_record_size: 16 * 1024 * 1024,
-  };
-  const parser = parse(options);
-  pipeline(Readable.from(rest), parser, () => undefined);
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  let first: IteratorResult<string[]>;
-  try {
-    first = await records.next();
-  } catch (error) {
-    throw csvProblem(error, 0);
-  }
-  if (first.done || first.value.length === 0) throw unprocessable("the file is empty: no header row");
-  const headers = first.value.map((h) => h.trim());
-  if (headers.length > maxColumns) throw unprocessable(`too many columns: ${headers.length} (at most ${maxColumns})`);
-  async function* rows(): AsyncGenerator<Cell[]> {
-    try {
-      for (;;) {
-        const next = await records.next();
-        if (next.done) return;
-        yield next.value;
+  const newline = detectLineBreak(head);
+  const parser = new Papa.Parser({ delimiter, newline, quoteChar: '"' });
+  let line = 0;
+  let width = -1;
+
+  /** Drops empty lines, checks widths and advances the line count; returns the kept records. */
+  const accept = (records: string[][]): string[][] => {
+    const kept: string[][] = [];
+    for (const record of records) {
+      line += 1;
+      if (record.length === 1 && record[0] === "") continue;
+      const startLine = line;
+      for (const cell of record) {
+        for (let at = cell.indexOf(newline); at >= 0; at = cell.indexOf(newline, at + newline.length)) line += 1;
       }
-    } catch (error) {
-      throw csvProblem(error, headers.length);
-    } finally {
-      parser.destroy();
+      if (width < 0) width = record.length;
+      else if (record.length !== width) {
+        throw unprocessable(`ragged CSV: line ${startLine} has ${record.length} fields, the header has ${width}`, { line: startLine });
+      }
+      kept.push(record);
     }
+    return kept;
+  };
+  const parseChunk = (text: string, final: boolean): { records: string[][]; cursor: number } => {
+    const result = parser.parse(text, 0, !final) as Papa.ParseResult<string[]>;
+    // Errors about the unfinished last record are provisional: it is parsed again with the next chunk.
+    const problem = result.errors.find((e) => e.row !== undefined && e.row < result.data.length);
+    if (problem) {
+      accept(result.data.slice(0, problem.row));
+      throw unprocessable(`the file is not valid CSV (line ${line + 1}): ${problem.message}`, { line: line + 1 });
+    }
+    return { records: result.data, cursor: final ? text.length : result.meta.cursor };
+  };
+
+  async function* records(): AsyncGenerator<string[][]> {
+    let pending = "";
+    for await (const text of rest) {
+      const input = pending + text;
+      const { records, cursor } = parseChunk(input, false);
+      pending = input.slice(cursor);
+      if (pending.length > maxRecordLength) throw unprocessable(`a record is longer than 16 MiB (from line ${line + 1}); not a CSV file`);
+      if (records.length > 0) yield accept(records);
+    }
+    if (pending) yield accept(parseChunk(pending, true).records);
   }
-  return { delimiter, headers, rows: rows() };
+
+  const source = records();
+  let headerRecord: string[] | undefined;
+  let carried: string[][] = [];
+  for (;;) {
+    const next = await source.next();
+    if (next.done) break;
+    if (next.value.length === 0) continue;
+    headerRecord = next.value[0];
+    carried = next.value.slice(1);
+    break;
+  }
+  if (!headerRecord || headerRecord.length === 0) throw unprocessable("the file is empty: no header row");
+  const headers = headerRecord.map((h) => h.trim());
+  if (headers.length > maxColumns) throw unprocessable(`too many columns: ${headers.length} (at most ${maxColumns})`);
+  async function* batches(): AsyncGenerator<string[][]> {
+    if (carried.length > 0) yield carried;
+    carried = [];
+    yield* source;
+  }
+  return { delimiter, headers, batches: batches() };
 }
 
 /** Splits streamed text into lines without holding more than one line in memory. */
@@ -182,9 +214,9 @@ async function* textLines(text: AsyncIterable<string>): AsyncGenerator<string> {
 }
 
 /** Streams a JSON Lines file: one JSON object per non-blank line. */
-export async function* readJsonLines(bytes: Readable): AsyncGenerator<Record<string, Cell>> {
+export async function* readJsonLines(bytes: Readable, progress?: ReadProgress): AsyncGenerator<Record<string, Cell>> {
   let lineNumber = 0;
-  for await (const line of textLines(utf8Text(bytes))) {
+  for await (const line of textLines(utf8Text(bytes, progress))) {
     lineNumber += 1;
     if (line.trim() === "") continue;
     let value: unknown;

@@ -1,6 +1,6 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
-import { datasetIdParam, downloadQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
+import { datasetIdParam, downloadQuery, ingestsQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
 import type { AppDeps } from "../app.js";
 import { isKnowledgeFormat } from "../domain/knowledge.js";
 
@@ -19,6 +19,11 @@ export function mountDatasetRoutes(router: Router, deps: AppDeps): void {
       ? await deps.knowledge.registerDataset(body, { removeObjectOnFailure: false })
       : await datasets.register(body);
     ctx.body = success(created);
+  });
+
+  router.get("/ingests", async (ctx) => {
+    const { name } = parseInput(ingestsQuery, ctx.query, "query");
+    ctx.body = success(await datasets.ingesting(name));
   });
 
   router.get("/datasets/:id", async (ctx) => {
