@@ -22,6 +22,8 @@ describe("agent-api: structured query schema", () => {
     expect(properties.select.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
     expect(properties.filters.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
     expect(properties.group_by.items.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
+    expect(properties.having.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
+    expect(properties.order_by.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
     expect(schema.jsonSchema).to.include({ additionalProperties: false });
     expect(schema.jsonSchema.required).to.have.members(Object.keys(valid));
   });
@@ -55,5 +57,14 @@ describe("agent-api: structured query schema", () => {
     expect(notJson).to.deep.equal({ ok: false, problem: "the reply was not valid JSON" });
     const extra = parseStructuredQuery(schema, JSON.stringify({ ...valid, sql: "DROP TABLE ds_001_v1" }));
     expect(extra.ok).to.equal(false);
+  });
+
+  it("refuses a column the table does not have in having and order_by, not only in select, filters and group_by", () => {
+    const badHaving = parseStructuredQuery(schema, JSON.stringify({ ...valid, having: [{ column: "price", aggregate: "sum", op: ">", value: 1 }] }));
+    expect(!badHaving.ok && badHaving.problem).to.match(/^having\.0\.column: /);
+    const badOrder = parseStructuredQuery(schema, JSON.stringify({ ...valid, order_by: [{ column: "price", aggregate: "none", direction: "asc" }] }));
+    expect(!badOrder.ok && badOrder.problem).to.match(/^order_by\.0\.column: /);
+    const good = { ...valid, having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }], order_by: [{ column: "customer_id", aggregate: "none", direction: "desc" }] };
+    expect(parseStructuredQuery(schema, JSON.stringify(good))).to.deep.equal({ ok: true, query: good });
   });
 });
