@@ -1,5 +1,5 @@
 import { dag, type Container, type Directory } from "@dagger.io/dagger";
-import { externalImages, imageLayout, imageRef, type OurImageKey } from "../../packages/topology/src/index.js";
+import { externalImages, imageLayout, imageRef, type OurImageKey } from "../topology/src/index.js";
 
 /** Files a build needs: manifests and sources, never installed or built output. */
 const buildInputs = {
@@ -30,7 +30,7 @@ export function workspaceBuilder(source: Directory): Container {
 }
 
 /**
- * A service image (layout in packages/topology `imageLayout`): its workspace
+ * A service image (layout in .dagger/topology `imageLayout`): its workspace
  * and the workspaces of ours it imports, compiled in the build stage in
  * dependency order, then a fresh Node 20 image with production dependencies
  * only, the compiled output and run-time files, and the non-root `node` user

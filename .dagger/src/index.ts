@@ -4,7 +4,7 @@
  * acceptance suite, tear it down — the same on a laptop and in any CI.
  *
  * Names, ports, labels, images, the ordered plan and the manifests come from
- * packages/topology (plain TypeScript, unit-tested without Docker); the
+ * .dagger/topology (plain TypeScript, unit-tested without Docker); the
  * functions here only execute that plan.
  */
 import { argument, dag, Directory, func, object, Secret, Socket, type Container } from "@dagger.io/dagger";
@@ -18,7 +18,7 @@ import {
   teardownSteps,
   verifySteps,
   type PlanOptions,
-} from "../../packages/topology/src/index.js";
+} from "../topology/src/index.js";
 import { serviceImage } from "./images.js";
 import { executePlan, runShell, type StepContext } from "./runner.js";
 import { testContainer } from "./test-services.js";

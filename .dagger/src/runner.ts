@@ -11,7 +11,7 @@ import {
   type PhasePlan,
   type PlanOptions,
   type Step,
-} from "../../packages/topology/src/index.js";
+} from "../topology/src/index.js";
 
 /** Turns each `withExec` into a fresh execution: cluster steps must never come from the exec cache. */
 export function cacheBuster(): string {

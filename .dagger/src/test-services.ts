@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
-import { externalImages, imageRef, seed } from "../../packages/topology/src/index.js";
+import { externalImages, imageRef, seed } from "../topology/src/index.js";
 import { workspaceBuilder } from "./images.js";
 
 /**

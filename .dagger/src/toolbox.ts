@@ -5,7 +5,7 @@ import {
   mountedKubeconfigPath,
   tools,
   type Env,
-} from "../../packages/topology/src/index.js";
+} from "../topology/src/index.js";
 
 /**
  * The tool container every cluster step runs in: kind, kubectl and helm at

@@ -1,6 +1,6 @@
 /**
  * The service images' layout, proven without Docker: for each image of
- * packages/topology, assembles in a scratch directory what the Dagger module
+ * .dagger/topology, assembles in a scratch directory what the Dagger module
  * puts under /app (`imageLayout`: production dependencies of its workspaces,
  * their compiled output, run-time files), then
  *   - starts every entry point its workloads run with an empty environment:

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /**
  * Environment variables the Data API reads. One variable per line on purpose:
- * the Kubernetes cross-check (packages/topology) reads this file to make sure
+ * the Kubernetes cross-check (.dagger/topology) reads this file to make sure
  * every required variable is wired into the workload.
  */
 export const dataApiEnvSchema = z.object({

@@ -81,7 +81,7 @@ describe("topology: the deploy plan (dry run)", () => {
   });
 
   it("`npm run plan -- --env=kind` prints the same plan", () => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", "packages/topology/src/cli.ts", "plan", "--env=kind"], {
+    const out = execFileSync(process.execPath, ["--import", "tsx", ".dagger/topology/src/cli.ts", "plan", "--env=kind"], {
       cwd: repoRoot,
       encoding: "utf8",
     });

@@ -23,7 +23,7 @@ export function yamlFileName(jsonName: string): string {
 export function renderedYamlFiles(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, items] of Object.entries(renderedManifestFiles())) {
-    const header = "# Rendered from packages/topology by `npm run render`; do not edit by hand.\n";
+    const header = "# Rendered from .dagger/topology by `npm run render`; do not edit by hand.\n";
     out[yamlFileName(name)] = header + items.map((item) => stringify(item, { lineWidth: 0 })).join("---\n");
   }
   return out;
