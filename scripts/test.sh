@@ -50,5 +50,11 @@ set -a
 . "$ENV_FILE"
 set +a
 step "tests (mocha)" bash -o pipefail -c 'npm test 2>&1 | tee "$0"' "$results_dir/mocha.log"
+step "start kube-apiserver (etcd, controller-manager)" start_kube
+set -a
+. "$ENV_FILE"
+set +a
+step "cluster tests (plan on the real API server, probes)" \
+  bash -o pipefail -c 'npm run test:cluster --silent 2>&1 | tee "$0"' "$results_dir/cluster.log"
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"

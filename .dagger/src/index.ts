@@ -9,23 +9,33 @@
  */
 import { argument, dag, Directory, func, object, Secret, Socket, type Container } from "@dagger.io/dagger";
 import {
+  assertUsableKubeconfig,
+  ciFailureMessage,
+  connectPrelude,
   defaultImageTag,
+  deployedImagesScript,
   formatPlan,
   junitMarker,
+  kubeconfigViewScript,
   kindCluster,
+  parseDeployedImages,
   parsePhases,
   buildPlan,
   teardownSteps,
   verifySteps,
   type PlanOptions,
+  type StepPosition,
 } from "../topology/src/index.js";
 import { serviceImage } from "./images.js";
-import { executePlan, runShell, type StepContext } from "./runner.js";
+import { executePlan, runStep, type StepContext } from "./runner.js";
 import { testContainer } from "./test-services.js";
 import { clusterToolbox } from "./toolbox.js";
 
-/** Where the platform runs. */
-export enum Env {
+/**
+ * Where the platform runs (the `--env` flag). Not named `Env`: a module type
+ * named like a core API type resolves to the core type, and the flag vanishes.
+ */
+export enum Target {
   /** A Kind cluster (1 control plane + 2 workers) in the host's Docker, created if missing. */
   Kind = "kind",
   /** An existing cluster reached with --kubeconfig (minikube, EKS, ACK, TKE); images go to --registry. */
@@ -91,13 +101,14 @@ export class OneDataStudio {
 
   /**
    * Prints the exact ordered deploy plan (commands, Helm releases with chart
-   * versions, manifests) without touching any cluster. Same output as
-   * `npm run plan -- --env=kind`.
+   * versions, manifests) without touching any cluster or building anything.
+   * Same output as `npm run plan -- --env=kind`; images are shown with tag
+   * 0.1.0, where deploy tags them with a digest of the source.
    */
   @func()
   async plan(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Comma-separated subset of cluster,infra,data,model,agent; all when empty. */
     phases = "",
     /** Also plan the optional Istio Gateway + VirtualService for /v1/. */
@@ -111,7 +122,7 @@ export class OneDataStudio {
       buildPlan({
         env,
         phases: parsePhases(phases),
-        imageTag: await this.imageTag(),
+        imageTag: defaultImageTag,
         istio,
         accelerator: { gpu, arch: "amd64" },
         ...(registry ? { registry } : {}),
@@ -128,7 +139,7 @@ export class OneDataStudio {
   @func({ cache: "never" })
   async deploy(
     /** Target: kind (default; Kind in the host's Docker) or cluster (an existing cluster). */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Comma-separated subset of cluster,infra,data,model,agent; all when empty. */
     phases = "",
     /** Kubeconfig of the existing cluster (--env=cluster), e.g. file://$HOME/.kube/config. */
@@ -151,26 +162,26 @@ export class OneDataStudio {
       istio,
       ...(registry ? { registry } : {}),
     };
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig, hfToken, registry, registryUsername, registryPassword);
     const summary = await executePlan(ctx, options, kindCluster.name);
     return `deployed (${env}, images tagged ${options.imageTag})\n${summary}`;
   }
 
   /**
-   * Runs the acceptance suite inside the cluster as a Job and returns its
-   * summary; fails (non-zero exit) when any check fails. `verify-report`
+   * Runs the acceptance suite inside the cluster as a Job, with the image
+   * build deploy deployed (read from the running Deployments), and returns
+   * its summary; fails (non-zero exit) when any check fails. `verify-report`
    * returns the JUnit XML.
    */
   @func({ cache: "never" })
   async verify(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
-    /** Registry the acceptance image was pushed to by deploy (--env=cluster). */
-    registry = "",
   ): Promise<string> {
-    const report = await this.runAcceptance(env, kubeconfig, registry);
+    const report = await this.runAcceptance(env, kubeconfig);
     if (!report.passed) throw new Error(`acceptance suite failed\n${report.summary}`);
     return report.summary;
   }
@@ -183,13 +194,11 @@ export class OneDataStudio {
   @func({ cache: "never" })
   async verifyReport(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
-    /** Registry the acceptance image was pushed to by deploy (--env=cluster). */
-    registry = "",
   ): Promise<Directory> {
-    const report = await this.runAcceptance(env, kubeconfig, registry);
+    const report = await this.runAcceptance(env, kubeconfig);
     return dag
       .directory()
       .withNewFile("junit.xml", report.junit)
@@ -204,25 +213,27 @@ export class OneDataStudio {
   @func({ cache: "never" })
   async teardown(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig);
-    for (const step of teardownSteps(env)) {
-      if (step.kind === "shell") await runShell(ctx, step);
+    for (const [s, step] of teardownSteps(env).entries()) {
+      if (step.kind === "shell") await runStep(ctx, singlePhaseStep("teardown", s), step);
     }
     return `teardown (${env}) done`;
   }
 
   /**
    * deploy → verify → teardown in one call; tears down even when deploy or
-   * verify fails, and fails (non-zero exit) if either did.
+   * verify fails, and fails (non-zero exit) if any of them did, reporting
+   * every failure (a failing teardown does not hide deploy's or verify's).
    */
   @func({ cache: "never" })
   async ci(
     /** Target: kind (default) or cluster. */
-    env: Env = Env.Kind,
+    env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
     /** Registry for our images (--env=cluster). */
@@ -235,16 +246,18 @@ export class OneDataStudio {
     hfToken?: Secret,
   ): Promise<string> {
     const lines: string[] = [];
-    let failure: unknown;
-    try {
-      lines.push(await this.deploy(env, "", kubeconfig, registry, registryUsername, registryPassword, hfToken, false));
-      lines.push(await this.verify(env, kubeconfig, registry));
-    } catch (error) {
-      failure = error;
-    } finally {
-      lines.push(await this.teardown(env, kubeconfig));
-    }
-    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+    const failures: { stage: string; message: string }[] = [];
+    const attempt = async (stage: string, run: () => Promise<string>) => {
+      try {
+        lines.push(await run());
+      } catch (error) {
+        failures.push({ stage, message: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    await attempt("deploy", () => this.deploy(env, "", kubeconfig, registry, registryUsername, registryPassword, hfToken, false));
+    if (failures.length === 0) await attempt("verify", () => this.verify(env, kubeconfig));
+    await attempt("teardown", () => this.teardown(env, kubeconfig));
+    if (failures.length > 0) throw new Error(ciFailureMessage(failures));
     return lines.join("\n");
   }
 
@@ -255,8 +268,20 @@ export class OneDataStudio {
     return hex ? `src-${hex}` : defaultImageTag;
   }
 
+  /** --env=cluster: a kubeconfig that cannot work inside the tool container is refused before any step, saying what to do. */
+  private async checkKubeconfig(env: Target, kubeconfig?: Secret): Promise<void> {
+    if (env !== Target.Cluster || !kubeconfig) return;
+    const viewed = await runStep(this.context(env, kubeconfig), singlePhaseStep("kubeconfig", 0), {
+      kind: "shell",
+      description: "read the kubeconfig as kubectl does (secrets redacted)",
+      timeoutSeconds: 60,
+      script: [connectPrelude("cluster"), kubeconfigViewScript].join("\n"),
+    });
+    assertUsableKubeconfig(await viewed.stdout());
+  }
+
   private context(
-    env: Env,
+    env: Target,
     kubeconfig?: Secret,
     hfToken?: Secret,
     registry = "",
@@ -269,6 +294,7 @@ export class OneDataStudio {
       ...(this.docker ? { docker: this.docker } : {}),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
+      ...(env === Target.Cluster && registryPassword ? { registryAuth: { username: registryUsername, password: registryPassword } } : {}),
     });
     const images = {
       dataApi: () => this.dataApiImage(),
@@ -287,14 +313,23 @@ export class OneDataStudio {
   }
 
   private async runAcceptance(
-    env: Env,
+    env: Target,
     kubeconfig: Secret | undefined,
-    registry: string,
   ): Promise<{ passed: boolean; summary: string; junit: string }> {
+    await this.checkKubeconfig(env, kubeconfig);
     const ctx = this.context(env, kubeconfig);
-    const steps = verifySteps({ env, imageTag: await this.imageTag(), ...(registry ? { registry } : {}) });
+    const found = await runStep(ctx, singlePhaseStep("verify", 0), {
+      kind: "shell",
+      description: "read the image build deploy deployed from our Deployments",
+      timeoutSeconds: 60,
+      script: deployedImagesScript(env),
+    });
+    const deployed = parseDeployedImages(await found.stdout());
+    ctx.log(`verifying the build deploy deployed: tag ${deployed.imageTag}${deployed.registry ? ` from ${deployed.registry}` : ""}`);
     let ran: Container | undefined;
-    for (const step of steps) if (step.kind === "shell") ran = await runShell(ctx, step);
+    for (const [s, step] of verifySteps({ env, ...deployed }).entries()) {
+      if (step.kind === "shell") ran = await runStep(ctx, singlePhaseStep("verify", s + 1), step);
+    }
     if (!ran) throw new Error("verify plan has no shell step");
     const log = await ran.file("/work/acceptance.log").contents();
     const succeeded = (await ran.file("/work/acceptance.succeeded").contents()).trim();
@@ -307,3 +342,7 @@ export class OneDataStudio {
   }
 }
 
+/** Position of step `index` (0-based) of a function that has a single phase (verify, teardown). */
+function singlePhaseStep(fn: string, index: number): StepPosition {
+  return { fn, phase: fn, phaseIndex: 1, phaseCount: 1, stepIndex: index + 1 };
+}

@@ -1,16 +1,20 @@
-import { ExecError, type Container } from "@dagger.io/dagger";
+import { ReturnType, type Container } from "@dagger.io/dagger";
+import { getTracer } from "@dagger.io/dagger/telemetry";
 import {
   asList,
   buildPlan,
-  formatStep,
   manifestsPath,
   ourImageRef,
   ourImages,
+  stepFailureMessage,
+  stepScriptPath,
+  stepSpanName,
   type Accelerator,
   type OurImageKey,
   type PhasePlan,
   type PlanOptions,
   type Step,
+  type StepPosition,
 } from "../topology/src/index.js";
 
 /** Turns each `withExec` into a fresh execution: cluster steps must never come from the exec cache. */
@@ -26,23 +30,49 @@ export interface StepContext {
 
 const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 
-/** Runs one shell step in the tool container; fails with the step's own output. */
-export async function runShell(ctx: StepContext, step: Extract<Step, { kind: "shell" | "detect-accelerator" }>): Promise<Container> {
-  let ctr = ctx.tools.withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster());
-  if (step.kind === "shell" && step.manifests) ctr = ctr.withNewFile(manifestsPath, JSON.stringify(asList(step.manifests)));
-  const timeout = step.kind === "shell" ? step.timeoutSeconds : 60;
-  const ran = ctr.withExec(["timeout", String(timeout), "bash", "-euo", "pipefail", "-c", step.script]);
-  try {
-    const out = await ran.stdout();
-    if (out.trim()) ctx.log(out.trimEnd().replace(/^/gm, "      "));
-    return ran;
-  } catch (error) {
-    if (error instanceof ExecError) {
-      const reason = error.exitCode === 124 ? `timed out after ${timeout}s` : `exit code ${error.exitCode}`;
-      throw new Error(`step "${step.description}" failed (${reason})\n${error.stdout}\n${error.stderr}`);
-    }
-    throw error;
+/** Runs `work` as its own span, so Dagger's TUI shows the step under a readable name. */
+export function inSpan<T>(name: string, work: () => Promise<T>): Promise<T> {
+  return getTracer("one-data-studio").startActiveSpan(name, work);
+}
+
+/**
+ * Waits for an exec run with `expect: Any` and throws, once, with where it
+ * ran, its exit code or timeout, and its output when it did not exit 0.
+ */
+async function succeeded(ran: Container, at: StepPosition, description: string, timeoutSeconds: number): Promise<Container> {
+  const exitCode = await ran.exitCode();
+  if (exitCode !== 0) {
+    const [stdout, stderr] = await Promise.all([ran.stdout(), ran.stderr()]);
+    throw new Error(stepFailureMessage(at, description, { exitCode, timeoutSeconds, stdout, stderr }));
   }
+  return ran;
+}
+
+/**
+ * Runs one shell step in the tool container. The exec may exit non-zero
+ * (`expect: Any`) so that a failure is reported here, once, with the step's
+ * position, its exit code or timeout and its output.
+ */
+export async function runShell(
+  ctx: StepContext,
+  at: StepPosition,
+  step: Extract<Step, { kind: "shell" | "detect-accelerator" }>,
+): Promise<Container> {
+  const script = stepScriptPath(at);
+  let ctr = ctx.tools.withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster()).withNewFile(script, step.script);
+  if (step.kind === "shell" && step.manifests) ctr = ctr.withNewFile(manifestsPath, JSON.stringify(asList(step.manifests)));
+  const timeoutSeconds = step.kind === "shell" ? step.timeoutSeconds : 60;
+  const ran = ctr.withExec(["timeout", String(timeoutSeconds), "bash", "-euo", "pipefail", script], { expect: ReturnType.Any });
+  return succeeded(ran, at, step.description, timeoutSeconds);
+}
+
+/** `runShell` inside the step's span. */
+export function runStep(
+  ctx: StepContext,
+  at: StepPosition,
+  step: Extract<Step, { kind: "shell" | "detect-accelerator" }>,
+): Promise<Container> {
+  return inSpan(stepSpanName(at, step.description), () => runShell(ctx, at, step));
 }
 
 function parseAccelerator(output: string): Accelerator {
@@ -51,7 +81,7 @@ function parseAccelerator(output: string): Accelerator {
   return { gpu: gpus > 0, arch };
 }
 
-async function loadImages(ctx: StepContext, images: readonly OurImageKey[], options: PlanOptions, clusterName: string): Promise<void> {
+async function loadImages(ctx: StepContext, at: StepPosition, images: readonly OurImageKey[], options: PlanOptions, clusterName: string): Promise<void> {
   for (const key of images) {
     const ref = ourImageRef(key, options.imageTag);
     const tarball = ctx
@@ -61,11 +91,12 @@ async function loadImages(ctx: StepContext, images: readonly OurImageKey[], opti
       .withAnnotation("org.opencontainers.image.ref.name", options.imageTag)
       .asTarball();
     const path = `/images/${ourImages[key].name}.tar`;
-    await ctx.tools
+    const timeoutSeconds = 600;
+    const ran = ctx.tools
       .withMountedFile(path, tarball)
       .withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster())
-      .withExec(["kind", "load", "image-archive", path, "--name", clusterName])
-      .sync();
+      .withExec(["timeout", String(timeoutSeconds), "kind", "load", "image-archive", path, "--name", clusterName], { expect: ReturnType.Any });
+    await succeeded(ran, at, `kind load image-archive ${ref}`, timeoutSeconds);
     ctx.log(`      loaded ${ref}`);
   }
 }
@@ -78,9 +109,9 @@ async function publishImages(ctx: StepContext, step: Extract<Step, { kind: "publ
 }
 
 /**
- * Executes the plan phase by phase, printing each step and the elapsed time.
- * The accelerator is detected in the model phase; the rest of that phase is
- * then re-planned with what was found.
+ * Executes the plan phase by phase, each step in its own span, printing the
+ * elapsed time. The accelerator is detected in the model phase; the rest of
+ * that phase is then re-planned with what was found.
  */
 export async function executePlan(ctx: StepContext, options: PlanOptions, clusterName: string): Promise<string> {
   const started = Date.now();
@@ -93,19 +124,21 @@ export async function executePlan(ctx: StepContext, options: PlanOptions, cluste
     let steps = initial.steps;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s]!;
-      ctx.log(formatStep(step, `${p + 1}.${s + 1}`).split("\n")[0]!);
+      const at: StepPosition = { fn: "deploy", phase: initial.phase, phaseIndex: p + 1, phaseCount: phases.length, stepIndex: s + 1 };
       const stepStarted = Date.now();
-      if (step.kind === "load-images") await loadImages(ctx, step.images, options, clusterName);
-      else if (step.kind === "publish-images") await publishImages(ctx, step);
-      else {
-        const ran = await runShell(ctx, step);
+      if (step.kind === "load-images") {
+        await inSpan(stepSpanName(at, step.description), () => loadImages(ctx, at, step.images, options, clusterName));
+      } else if (step.kind === "publish-images") {
+        await inSpan(stepSpanName(at, step.description), () => publishImages(ctx, step));
+      } else {
+        const ran = await runStep(ctx, at, step);
         if (step.kind === "detect-accelerator") {
           accelerator = parseAccelerator(await ran.stdout());
           ctx.log(`      accelerator: ${accelerator.gpu ? "GPU" : "CPU"} (${accelerator.arch})`);
           steps = buildPlan({ ...options, accelerator, phases: [initial.phase] })[0]!.steps;
         }
       }
-      ctx.log(`      done in ${elapsed(stepStarted)}`);
+      ctx.log(`  ${stepSpanName(at, step.description)}: done in ${elapsed(stepStarted)}`);
       if (Date.now() - phaseStarted > initial.timeoutSeconds * 1000) {
         throw new Error(`phase ${initial.phase} exceeded its ${initial.timeoutSeconds}s timeout`);
       }

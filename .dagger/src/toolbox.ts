@@ -38,6 +38,8 @@ export interface ClusterAccess {
   readonly docker?: Socket;
   readonly kubeconfig?: Secret;
   readonly hfToken?: Secret;
+  /** `--env=cluster`: credentials of the registry our images are pulled from, for the pull Secret. */
+  readonly registryAuth?: { readonly username: string; readonly password: Secret };
 }
 
 /** The toolbox wired to the cluster: repository at /src, Docker socket or kubeconfig. */
@@ -53,5 +55,8 @@ export function clusterToolbox(access: ClusterAccess): Container {
     ctr = ctr.withMountedSecret(mountedKubeconfigPath, access.kubeconfig);
   }
   if (access.hfToken) ctr = ctr.withSecretVariable("HF_TOKEN", access.hfToken);
+  if (access.registryAuth) {
+    ctr = ctr.withEnvVariable("REGISTRY_USERNAME", access.registryAuth.username).withSecretVariable("REGISTRY_PASSWORD", access.registryAuth.password);
+  }
   return ctr;
 }

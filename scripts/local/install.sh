@@ -28,6 +28,92 @@ build_minio() {
   GOBIN="$out" GOFLAGS=-trimpath go install "github.com/minio/minio@$MINIO_MODULE_VERSION"
 }
 
+# Copies a module out of the module cache into a writable build directory.
+module_copy() {
+  local module=$1 into=$2 dir
+  dir=$(go mod download -json "$module" | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
+  rm -rf "$into"
+  cp -r "$dir" "$into"
+  chmod -R u+w "$into"
+}
+
+# kube-apiserver, kube-controller-manager (its namespace controller finishes
+# namespace deletion; its workload controllers turn pod templates into Pods
+# the API server admits) and kubectl from k8s.io/kubernetes. Its go.mod replaces each
+# staging module with ./staging/src/k8s.io/X, which the module zip does not
+# carry; the published k8s.io/X at the matching v0.x is the same code.
+build_kubernetes() {
+  if [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$KUBE_CONTROLLER_MANAGER_BIN" ] && [ -x "$KUBECTL_BIN" ]; then
+    echo "kube-apiserver, kube-controller-manager and kubectl $KUBERNETES_VERSION already built"
+    return 0
+  fi
+  local out src started=$SECONDS
+  out=$(dirname "$KUBE_APISERVER_BIN")
+  src="$ONE_DATA_CACHE/build/kubernetes-$KUBERNETES_VERSION"
+  mkdir -p "$out" "$(dirname "$src")"
+  module_copy "k8s.io/kubernetes@$KUBERNETES_VERSION" "$src"
+  # The release's own date (from the proxy's .info), so the build is reproducible.
+  local build_date
+  build_date=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | python3 -c 'import json, sys; print(json.load(open(json.load(sys.stdin)["Info"]))["Time"])')
+  (
+    cd "$src"
+    # The workspace file names the staging directories too.
+    rm -f go.work go.work.sum
+    local staging edits=()
+    for staging in $(go mod edit -json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Replace") or []:
+    if r["New"]["Path"].startswith("./staging/"):
+        print(r["Old"]["Path"])'); do
+      edits+=("-replace=$staging=$staging@$KUBERNETES_STAGING_VERSION")
+    done
+    go mod edit "${edits[@]}"
+    local minor=${KUBERNETES_VERSION#v*.}
+    minor=${minor%%.*}
+    local ldflags="" key value
+    for pair in "gitVersion=$KUBERNETES_VERSION" "gitMajor=${KUBERNETES_VERSION:1:1}" "gitMinor=$minor" \
+      "gitTreeState=clean" "buildDate=$build_date"; do
+      key=${pair%%=*} value=${pair#*=}
+      ldflags+=" -X k8s.io/component-base/version.$key=$value -X k8s.io/client-go/pkg/version.$key=$value"
+    done
+    GOWORK=off GOFLAGS="-mod=mod -buildvcs=false -trimpath" nice -n 10 \
+      go build -ldflags "-s -w$ldflags" -o "$out/" ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kubectl
+  )
+  rm -rf "$src"
+  "$KUBE_APISERVER_BIN" --version
+  echo "kube-apiserver, kube-controller-manager, kubectl $KUBERNETES_VERSION built in $((SECONDS - started))s (cold)"
+}
+
+# etcd from its server module; its go.mod points the sibling etcd modules at
+# ../X, which are published at the same version.
+build_etcd() {
+  if [ -x "$ETCD_BIN" ]; then
+    echo "etcd $ETCD_VERSION already built"
+    return 0
+  fi
+  local out src started=$SECONDS
+  out=$(dirname "$ETCD_BIN")
+  src="$ONE_DATA_CACHE/build/etcd-$ETCD_VERSION"
+  mkdir -p "$out" "$(dirname "$src")"
+  module_copy "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "$src"
+  (
+    cd "$src"
+    local sibling edits=()
+    for sibling in $(go mod edit -json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Replace") or []:
+    if r["New"]["Path"].startswith("../"):
+        print(r["Old"]["Path"])'); do
+      edits+=("-dropreplace=$sibling")
+    done
+    [ ${#edits[@]} -eq 0 ] || go mod edit "${edits[@]}"
+    GOWORK=off GOFLAGS="-mod=mod -buildvcs=false -trimpath" nice -n 10 go build -ldflags "-s -w" -o "$ETCD_BIN" .
+  )
+  rm -rf "$src"
+  "$ETCD_BIN" --version
+  echo "etcd $ETCD_VERSION built in $((SECONDS - started))s (cold)"
+}
+
 install_python_servers() {
   if [ -x "$PYTHON_ENV/bin/python" ] && [ -f "$PYTHON_ENV/.complete" ]; then
     echo "python servers already installed in $PYTHON_ENV"
@@ -45,6 +131,8 @@ install_all() {
   step "install: debian packages" install_debian_packages
   step "install: minio (go build)" build_minio
   step "install: python servers" install_python_servers
+  step "install: etcd (go build)" build_etcd
+  step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

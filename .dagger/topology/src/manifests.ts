@@ -21,7 +21,7 @@ import {
 } from "./env.js";
 import { ourImageRef, imageRef, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { appLabels, appSelector } from "./labels.js";
-import { appServices, jobs, labelKeys, models, namespaces, partOf, secrets, seed, type ServiceEndpoint } from "./names.js";
+import { appServices, jobs, labelKeys, models, namespaces, partOf, registryPullSecret, secrets, seed, type ServiceEndpoint } from "./names.js";
 import { containerSecurity, podSecurity, resources } from "./security.js";
 
 /** Every object we apply, as plain JSON (kubectl accepts JSON as well as YAML). */
@@ -40,6 +40,11 @@ export interface RenderOptions {
   /** Registry our images were pushed to (`--env=cluster`); absent for Kind, which loads them. */
   readonly registry?: string;
   readonly accelerator: Accelerator;
+}
+
+/** `--env=cluster`: our pods name the registry's pull Secret (without it, when no credentials were given, the kubelet pulls anonymously). */
+function pullSecrets(options: RenderOptions): Pick<IPodSpec, "imagePullSecrets"> {
+  return options.registry ? { imagePullSecrets: [{ name: registryPullSecret.name }] } : {};
 }
 
 const tmpVolume: IVolume = { name: "tmp", emptyDir: { sizeLimit: "256Mi" } };
@@ -95,6 +100,7 @@ function nodeServiceDeployment(spec: NodeServiceSpec, options: RenderOptions): I
         spec: {
           securityContext: podSecurity,
           automountServiceAccountToken: false,
+          ...pullSecrets(options),
           containers: [
             {
               name,
@@ -143,6 +149,7 @@ function batchJob(
     restartPolicy: "Never",
     securityContext: podSecurity,
     automountServiceAccountToken: false,
+    ...pullSecrets(options),
     containers: [
       {
         name: job.name,

@@ -92,6 +92,16 @@ export const secrets = {
 
 export type SecretKey = keyof typeof secrets;
 
+/**
+ * `--env=cluster`: the pull Secret for our images in a private registry,
+ * in every namespace our images run in; created from the registry
+ * credentials when they are given.
+ */
+export const registryPullSecret = {
+  name: "one-data-registry",
+  namespaces: [namespaces.data, namespaces.model, namespaces.agent],
+} as const;
+
 /** Values shared by the seed and the services. */
 export const seed = {
   bucket: "test-datasets",
@@ -116,6 +126,8 @@ export const models = {
 export const kindCluster = {
   name: "one-data-studio",
   configPath: "k8s/kind/cluster.yaml",
+  /** One control plane and two workers, as in the seed; held to the config file by a test. */
+  nodes: 3,
 } as const;
 
 /** Helm release names (seed) and where their values live. */

@@ -1,6 +1,7 @@
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
+import { connectEngineScript, kindClusterScript, kindKubeconfigScript } from "./kind-network.js";
 import { selectorString, appSelector } from "./labels.js";
 import {
   acceptanceDeadlineSeconds,
@@ -14,8 +15,9 @@ import {
   type Manifest,
   type RenderOptions,
 } from "./manifests.js";
-import { kindCluster, appServices, jobs, namespaces, secrets, seed } from "./names.js";
+import { kindCluster, appServices, jobs, namespaces, registryPullSecret, secrets, seed } from "./names.js";
 import { networkPolicies } from "./network.js";
+import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
 /**
  * The deploy plan: phases in order, each a list of steps. Shell steps run in
@@ -64,20 +66,15 @@ export const mountedKubeconfigPath = "/run/secrets/kubeconfig";
 
 /**
  * Shell prelude of every cluster step: point kubectl/helm at the cluster. For
- * Kind, the kubeconfig is exported with the internal address and the server
- * rewritten to the control-plane container's IP on the Docker network the
- * Dagger engine shares (its container names do not resolve from our exec).
+ * Kind, the engine is (re)connected to the kind network and the kubeconfig
+ * exported with the server rewritten to the control plane's IP there (its
+ * container names do not resolve from our exec).
  */
 export function connectPrelude(env: Env): string {
   if (env === "cluster") {
     return `export KUBECONFIG=${mountedKubeconfigPath}`;
   }
-  return [
-    `kind export kubeconfig --name ${kindCluster.name} --internal --kubeconfig ${kubeconfigPath} >/dev/null`,
-    `cp_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' ${kindCluster.name}-control-plane | awk '{print $1}')`,
-    `sed -i "s#server: https://.*:6443#server: https://$cp_ip:6443#" ${kubeconfigPath}`,
-    `export KUBECONFIG=${kubeconfigPath}`,
-  ].join("\n");
+  return [connectEngineScript(), kindKubeconfigScript(kubeconfigPath)].join("\n");
 }
 
 /** Generates a secret with the listed keys unless it exists: re-deploys keep running services' passwords. */
@@ -104,6 +101,35 @@ function applyScript(what: string): string {
   return `kubectl apply --server-side --force-conflicts --field-manager=one-data-dagger -f ${manifestsPath}\necho "applied ${what}"`;
 }
 
+/** The registry's host, where its credentials apply: `ghcr.io/acme` -> `ghcr.io`. */
+export function registryHost(registry: string): string {
+  return registry.split("/")[0]!;
+}
+
+/**
+ * `--env=cluster`: the pull Secret for our images from the registry
+ * credentials (REGISTRY_USERNAME, REGISTRY_PASSWORD from a Dagger secret), in
+ * every namespace our images run in; the password never reaches a command line.
+ */
+function registryPullSecretScript(registry: string): string {
+  const { name, namespaces: targets } = registryPullSecret;
+  return [
+    `if [ -n "\${REGISTRY_PASSWORD:-}" ]; then`,
+    `  f=$(umask 077 && mktemp)`,
+    `  auth=$(printf '%s:%s' "\${REGISTRY_USERNAME:-}" "$REGISTRY_PASSWORD" | base64 -w0)`,
+    `  printf '{"auths":{"%s":{"auth":"%s"}}}' "${registryHost(registry)}" "$auth" >"$f"`,
+    ...targets.map(
+      (ns) =>
+        `  kubectl -n ${ns} create secret generic ${name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson="$f" --dry-run=client -o json | kubectl apply -f - >/dev/null`,
+    ),
+    `  rm -f "$f"`,
+    `  echo "image pull Secret ${name} for ${registryHost(registry)} in ${targets.join(", ")}"`,
+    `else`,
+    `  echo "no registry credentials given: our images are pulled from ${registryHost(registry)} anonymously"`,
+    `fi`,
+  ].join("\n");
+}
+
 function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
   const flags = [
     `--namespace ${r.namespace}`,
@@ -113,9 +139,35 @@ function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
     `--wait --timeout ${r.timeoutSeconds}s`,
   ];
   return [
-    `helm upgrade --install ${r.release} ${r.chart} ${flags.join(" ")}`,
+    `wait_guarded ${r.namespace} '${releasePodSelector(r.release)}' helm upgrade --install ${r.release} ${r.chart} ${flags.join(" ")}`,
     // helm --wait covered the release's own resources; this proves the selector we document matches real pods.
-    `kubectl -n ${r.namespace} wait --for=condition=Ready pod -l '${releaseSelector(r)}' --timeout=${r.timeoutSeconds}s`,
+    `wait_guarded ${r.namespace} '${releaseSelector(r)}' kubectl -n ${r.namespace} wait --for=condition=Ready pod -l '${releaseSelector(r)}' --timeout=${r.timeoutSeconds}s`,
+  ].join("\n");
+}
+
+/**
+ * A Helm install run in the background: its own log file, printed once after
+ * it ended, and errexit in force (a function called in an `&&`/`||` list runs
+ * with errexit off, which once hid a failing helm behind a passing wait).
+ */
+function backgroundInstall(r: HelmRelease, extraValuesFile?: string): string {
+  return [
+    `install_${r.release}() {`,
+    `  local started=$SECONDS`,
+    helmInstallScript(r, extraValuesFile).replace(/^/gm, "  "),
+    `  echo "release ${r.release} ready after $((SECONDS - started))s"`,
+    `}`,
+    `install_${r.release} >/work/helm-${r.release}.log 2>&1 &`,
+    `pid_${r.release}=$!`,
+  ].join("\n");
+}
+
+/** Waits for one background install and prints its log; records a failure in rc. */
+function awaitInstall(r: HelmRelease): string {
+  return [
+    `if wait $pid_${r.release}; then status=ok; else status=FAILED; rc=1; fi`,
+    `echo "--- helm ${r.release}: $status"`,
+    `cat /work/helm-${r.release}.log`,
   ].join("\n");
 }
 
@@ -124,24 +176,14 @@ function clusterPhase(options: PlanOptions): PhasePlan {
   if (options.env === "kind") {
     return {
       phase: "cluster",
-      title: "Kind cluster (1 control plane + 2 workers) on the host's Docker; our images loaded without a registry",
+      title: "Kind cluster (1 control plane + 2 workers) on its own kind network of the host's Docker, the Dagger engine connected to it; our images loaded without a registry",
       timeoutSeconds: 600,
       steps: [
         {
           kind: "shell",
           description: `create Kind cluster ${kindCluster.name} unless it exists`,
           timeoutSeconds: 420,
-          script: [
-            `if kind get clusters 2>/dev/null | grep -qx ${kindCluster.name}; then`,
-            `  echo "kind cluster ${kindCluster.name} exists: reused"`,
-            `else`,
-            `  engine=$(docker ps --filter name=dagger-engine --format '{{.Names}}' | head -n1)`,
-            `  net=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$engine" | awk '{print $1}')`,
-            `  KIND_EXPERIMENTAL_DOCKER_NETWORK="$net" kind create cluster --name ${kindCluster.name} --config /src/${kindCluster.configPath} --image ${imageRef(externalImages.kindNode)} --wait 300s`,
-            `fi`,
-            connectPrelude("kind"),
-            `kubectl wait --for=condition=Ready node --all --timeout=300s`,
-          ].join("\n"),
+          script: kindClusterScript({ kubeconfig: kubeconfigPath, nodeImage: imageRef(externalImages.kindNode) }),
         },
         { kind: "load-images", description: "kind load image-archive (our four images, tag " + options.imageTag + ")", images },
       ],
@@ -191,6 +233,16 @@ function infraPhase(options: PlanOptions): PhasePlan {
         manifests: [...namespaceManifests(), ...networkPolicies(), ...(options.istio ? [istioIngressPolicy()] : [])],
         script: [prelude, applyScript("namespaces and NetworkPolicies")].join("\n"),
       },
+      ...(options.env === "cluster" && options.registry
+        ? [
+            {
+              kind: "shell" as const,
+              description: `image pull Secret ${registryPullSecret.name} for ${registryHost(options.registry)} (from the registry credentials, when given)`,
+              timeoutSeconds: 60,
+              script: [prelude, registryPullSecretScript(options.registry)].join("\n"),
+            },
+          ]
+        : []),
       {
         kind: "shell",
         description: "infra credentials as Secrets (generated once per cluster, kept on re-deploy)",
@@ -208,22 +260,21 @@ function infraPhase(options: PlanOptions): PhasePlan {
         timeoutSeconds: 1400,
         script: [
           prelude,
+          waitGuardedFunction,
           ...repos,
-          `install() { local t=$SECONDS; "$@" && echo "release ready after $((SECONDS - t))s"; }`,
-          `install_minio() {\n${helmInstallScript(minio)}\n}`,
-          `install_mysql() {\n${helmInstallScript(mysql)}\n}`,
-          `install_redis() {\n${helmInstallScript(redis)}\n}`,
-          `install install_minio & p1=$!`,
-          `install install_mysql & p2=$!`,
-          `install install_redis & p3=$!`,
-          `rc=0; wait $p1 || rc=1`,
+          backgroundInstall(minio),
+          backgroundInstall(mysql),
+          backgroundInstall(redis),
+          `rc=0`,
+          awaitInstall(minio),
           `if [ $rc -eq 0 ]; then`,
           milvusS3.replace(/^/gm, "  "),
-          `  install_milvus() {\n${helmInstallScript(milvus, "$s3")}\n}`,
-          `  install install_milvus || rc=1`,
+          backgroundInstall(milvus, "$s3").replace(/^/gm, "  "),
+          awaitInstall(milvus).replace(/^/gm, "  "),
           `  rm -f "$s3"`,
           `fi`,
-          `wait $p2 || rc=1; wait $p3 || rc=1`,
+          awaitInstall(mysql),
+          awaitInstall(redis),
           `exit $rc`,
         ].join("\n"),
       },
@@ -262,15 +313,16 @@ function copyAgentCredentialsScript(): string {
 }
 
 function rolloutScript(namespace: string, name: string, timeoutSeconds: number): string {
-  return `kubectl -n ${namespace} rollout status deployment/${name} --timeout=${timeoutSeconds}s`;
+  return `wait_guarded ${namespace} '${selectorString(appSelector(name))}' kubectl -n ${namespace} rollout status deployment/${name} --timeout=${timeoutSeconds}s`;
 }
 
 /** Runs a Job afresh (a finished Job's pod template is immutable) and waits for it. */
 export function jobRunScript(namespace: string, name: string, timeoutSeconds: number): string {
   return [
+    waitGuardedFunction,
     `kubectl -n ${namespace} delete job ${name} --ignore-not-found --wait=true >/dev/null`,
     `kubectl -n ${namespace} apply -f ${manifestsPath} >/dev/null`,
-    `if kubectl -n ${namespace} wait --for=condition=complete job/${name} --timeout=${timeoutSeconds}s; then`,
+    `if wait_guarded ${namespace} '${jobPodSelector(name)}' kubectl -n ${namespace} wait --for=condition=complete job/${name} --timeout=${timeoutSeconds}s; then`,
     `  kubectl -n ${namespace} logs job/${name} --tail=20 || true`,
     `else`,
     `  echo "job ${namespace}/${name} did not complete; last log lines:" >&2`,
@@ -316,7 +368,7 @@ function dataPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         description: `data-api Deployment + Service (${appServices.dataApi.name}:${appServices.dataApi.port}), rollout`,
         timeoutSeconds: 420,
         manifests: dataManifests(render),
-        script: [prelude, applyScript("data-api"), rolloutScript(namespaces.data, appServices.dataApi.name, 400)].join("\n"),
+        script: [prelude, waitGuardedFunction, applyScript("data-api"), rolloutScript(namespaces.data, appServices.dataApi.name, 400)].join("\n"),
       },
     ],
   };
@@ -358,6 +410,7 @@ function modelPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         manifests: [...modelManifests(render), ...(options.istio ? istioManifests() : [])],
         script: [
           prelude,
+          waitGuardedFunction,
           applyScript("vLLM servers"),
           rolloutScript(namespaces.model, appServices.vllmEmbedding.name, 1800),
           rolloutScript(namespaces.model, appServices.vllmServing.name, 1800),
@@ -399,7 +452,7 @@ function agentPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         description: `agent-api Deployment + Service (${appServices.agentApi.name}:${appServices.agentApi.port}), rollout`,
         timeoutSeconds: 420,
         manifests: agentManifests(renderOptions(options, accelerator)),
-        script: [prelude, applyScript("agent-api"), rolloutScript(namespaces.agent, appServices.agentApi.name, 400)].join("\n"),
+        script: [prelude, waitGuardedFunction, applyScript("agent-api"), rolloutScript(namespaces.agent, appServices.agentApi.name, 400)].join("\n"),
       },
     ],
   };
@@ -443,10 +496,12 @@ export function verifySteps(options: Pick<PlanOptions, "env" | "imageTag" | "reg
       manifests: [acceptanceJob(render)],
       script: [
         connectPrelude(options.env),
+        waitGuardedFunction,
         `kubectl -n ${jobs.acceptance.namespace} delete job ${jobs.acceptance.name} --ignore-not-found --wait=true >/dev/null`,
         `kubectl -n ${jobs.acceptance.namespace} apply -f ${manifestsPath} >/dev/null`,
-        // Complete or failed, whichever comes first; the log carries the verdict either way.
-        `kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=${acceptanceDeadlineSeconds + 60}s >/dev/null || true`,
+        // Complete or failed, whichever comes first; the log carries the verdict either way. A pod that
+        // cannot start (image not in the cluster, crash loop) fails the step here, with its events.
+        `wait_guarded ${jobs.acceptance.namespace} '${jobPodSelector(jobs.acceptance.name)}' kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=${acceptanceDeadlineSeconds + 60}s >/dev/null`,
         `kubectl -n ${jobs.acceptance.namespace} logs job/${jobs.acceptance.name} >/work/acceptance.log 2>&1 || true`,
         `succeeded=$(kubectl -n ${jobs.acceptance.namespace} get job ${jobs.acceptance.name} -o jsonpath='{.status.succeeded}')`,
         `echo "\${succeeded:-0}" >/work/acceptance.succeeded`,

@@ -43,9 +43,10 @@ describe("topology: the deploy plan (dry run)", () => {
 
   it("pins every chart version and installs MinIO, MySQL, Redis concurrently before Milvus", () => {
     for (const r of helmReleases) at(`helm upgrade --install ${r.release} ${r.chart} --namespace one-data-infra --version ${r.version} -f /src/${r.valuesFile}`);
-    at("install install_minio & p1=$!");
-    at("install install_mysql & p2=$!");
-    expect(at("install install_redis & p3=$!")).to.be.lessThan(at("install install_milvus"));
+    at("install_minio >/work/helm-minio.log 2>&1 &");
+    at("install_mysql >/work/helm-mysql.log 2>&1 &");
+    expect(at("install_redis >/work/helm-redis.log 2>&1 &")).to.be.lessThan(at("install_milvus >/work/helm-milvus.log 2>&1 &"));
+    expect(at("if wait $pid_minio; then")).to.be.lessThan(at("install_milvus >/work/helm-milvus.log 2>&1 &"));
   });
 
   it("keeps existing passwords on re-deploy and never prints them", () => {

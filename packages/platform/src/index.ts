@@ -5,3 +5,4 @@ export * from "./errors.js";
 export * from "./koa.js";
 export * from "./logger.js";
 export * from "./server.js";
+export * from "./openapi.js";

@@ -11,11 +11,19 @@ export interface RunningServer {
 /**
  * Listens and wires graceful shutdown: on SIGTERM/SIGINT (Kubernetes stopping
  * the pod, Ctrl-C locally) stop accepting, finish in-flight requests, then
- * release dependencies through `onClose`.
+ * release dependencies through `onClose`. A service whose requests can run
+ * long (generation) cuts them short through `onShutdown`, called first.
  */
 export async function listen(
   app: Koa,
-  options: { host: string; port: number; log: Logger; onClose?: () => Promise<void>; handleSignals?: boolean },
+  options: {
+    host: string;
+    port: number;
+    log: Logger;
+    onShutdown?: () => void;
+    onClose?: () => Promise<void>;
+    handleSignals?: boolean;
+  },
 ): Promise<RunningServer> {
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
@@ -30,8 +38,15 @@ export async function listen(
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      options.onShutdown?.();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A keep-alive connection whose response ends after close() began would otherwise hold the
+        // server open for keepAliveTimeout (65 s): close each one as soon as it falls idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       await options.onClose?.();

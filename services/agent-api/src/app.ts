@@ -1,3 +1,4 @@
+import Router from "@koa/router";
 import Koa from "koa";
 import { errorBody, errorEnvelope, jsonBody, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
 import type { DataApiClient } from "./adapters/data-api-client.js";
@@ -7,6 +8,7 @@ import type { MemoryPort, ModelPort } from "./domain/ports.js";
 import { chatRoutes } from "./routes/chat.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
+import { openApiRoutes } from "./routes/openapi.js";
 import { openAiRoutes, servesOpenAiApi } from "./routes/openai-compatible.js";
 
 export interface AppDependencies {
@@ -14,26 +16,31 @@ export interface AppDependencies {
   data: DataApiClient;
   memory: MemoryPort;
   log: Logger;
+  /** Deadline of each readiness check. */
+  readyTimeoutMs: number;
 }
 
 export const bodyLimit = "64kb";
 
-export function createApp(deps: AppDependencies): Koa {
+/** One router over every route, so a known path asked with another method is a 405 whichever part serves it. */
+export function createRouter(deps: AppDependencies): Router {
   const agent = createAgent({ model: deps.model, data: deps.data });
   const conversations = createConversations(agent, deps.memory, deps.log);
+  const router = new Router();
+  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, deps.log), openAiRoutes(agent, deps.log), openApiRoutes()]) {
+    router.use(part.routes());
+  }
+  return router;
+}
+
+export function createApp(deps: AppDependencies): Koa {
+  const router = createRouter(deps);
   const app = new Koa();
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log, (error, ctx) => (servesOpenAiApi(ctx.path) ? openAiErrorBody(error) : errorBody(error))));
   app.use(jsonBody(bodyLimit));
-  for (const router of [
-    healthRoutes(deps),
-    datasetRoutes(deps.data),
-    chatRoutes(conversations, deps.log),
-    openAiRoutes(agent, deps.log),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
   return app;
 }
 

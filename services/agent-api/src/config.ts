@@ -21,6 +21,8 @@ export const envSchema = z.object({
   AGENT_MEMORY_TTL_SECONDS: envVar.int(86_400, 1),
   AGENT_MEMORY_MAX_MESSAGES: envVar.int(20, 2),
   AGENT_MEMORY_TIMEOUT_MS: envVar.int(500, 1),
+  /** Deadline of each readiness check (Data API, model, Redis); the probe itself times out after 3 s. */
+  AGENT_READY_TIMEOUT_MS: envVar.int(1_000, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -33,6 +35,7 @@ export interface AgentConfig {
   dataApi: { url: string; timeoutMs: number };
   redis: { host: string; port: number; password: string | undefined };
   memory: { ttlSeconds: number; maxMessages: number; timeoutMs: number };
+  readyTimeoutMs: number;
 }
 
 export function toAgentConfig(env: Env): AgentConfig {
@@ -54,6 +57,7 @@ export function toAgentConfig(env: Env): AgentConfig {
       maxMessages: env.AGENT_MEMORY_MAX_MESSAGES,
       timeoutMs: env.AGENT_MEMORY_TIMEOUT_MS,
     },
+    readyTimeoutMs: env.AGENT_READY_TIMEOUT_MS,
   };
 }
 

@@ -13,6 +13,7 @@ export function connectDependencies(config: AgentConfig, log: Logger): AppDepend
     data: createDataApiClient(config.dataApi),
     memory,
     log,
+    readyTimeoutMs: config.readyTimeoutMs,
     close: () => memory.close(),
   };
 }

@@ -15,7 +15,6 @@ describe("agent-api: chat API (doubles)", () => {
     const res = await h.get("/api/v1/health");
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.include({ code: 0, message: "healthy", model_endpoint: h.model.url });
-    expect(res.body.data.dependencies).to.deep.equal({ memory: "ok" });
   });
 
   it("keeps the seed's chat contract and discovers the served model", async () => {
@@ -151,17 +150,15 @@ describe("agent-api: without Redis", () => {
   });
   after(() => h.close());
 
-  it("still answers, says memory is degraded, and health reports it", async () => {
+  it("still answers, says memory is degraded, and readiness names Redis", async () => {
     const started = Date.now();
     const res = await h.post("/api/v1/chat", { message: "Hello", conversation_id: "c-1" });
     expect(res.status).to.equal(200);
     expect(res.body.data.reply).to.equal("echo: Hello");
     expect(res.body.data.degraded).to.deep.equal(["memory"]);
     expect(Date.now() - started).to.be.lessThan(3_000);
-    const health = await h.get("/api/v1/health");
-    expect(health.status).to.equal(200);
-    expect(health.body).to.deep.include({ code: 0, message: "degraded" });
-    expect(health.body.data.dependencies).to.deep.equal({ memory: "unavailable" });
+    const ready = await h.get("/api/v1/ready");
+    expect([ready.status, ready.body.details.dependency]).to.deep.equal([503, "redis"]);
     const history = await h.get("/api/v1/conversations/c-1");
     expect([history.status, history.body.code]).to.deep.equal([503, 50301]);
   });

@@ -28,7 +28,10 @@ export interface HarnessOptions {
   dataTimeoutMs?: number;
   /** Point memory at a port nothing listens on, to see the agent without Redis. */
   redisDown?: boolean;
+  /** Point memory at a Redis the test controls (e.g. one it can hang or kill) instead of the local one. */
+  redis?: { host: string; port: number; password?: string };
   maxMessages?: number;
+  readyTimeoutMs?: number;
 }
 
 /** The real app with its real adapters, wired to the doubles and to the local Redis. */
@@ -36,11 +39,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const log = createLogger("agent-api-test", "silent");
   const model = await OpenAiDouble.start();
   const data = await startDataApiDouble(options.data);
+  const redis = options.redisDown
+    ? { host: "127.0.0.1", port: 9, password: undefined }
+    : (options.redis ?? { host: requiredEnv("REDIS_HOST"), port: Number(requiredEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD });
   const memory = createMemoryStore(
     {
-      host: options.redisDown ? "127.0.0.1" : requiredEnv("REDIS_HOST"),
-      port: options.redisDown ? 9 : Number(requiredEnv("REDIS_PORT")),
-      password: options.redisDown ? undefined : process.env.REDIS_PASSWORD,
+      host: redis.host,
+      port: redis.port,
+      password: redis.password,
       ttlSeconds: 60,
       maxMessages: options.maxMessages ?? 20,
       timeoutMs: 500,
@@ -52,9 +58,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     data: createDataApiClient({ url: data.url, timeoutMs: options.dataTimeoutMs ?? 5_000 }),
     memory,
     log,
+    readyTimeoutMs: options.readyTimeoutMs ?? 1_000,
   });
   const server: RunningServer = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
-  if (!options.redisDown) await waitFor(() => memory.healthy(), 3_000);
+  if (!options.redisDown) await waitFor(() => memory.ping(), 3_000);
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
@@ -85,11 +92,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
 }
 
-async function waitFor(condition: () => boolean, ms: number): Promise<void> {
+async function waitFor(ping: () => Promise<void>, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error("Redis did not become ready");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  for (;;) {
+    try {
+      return await ping();
+    } catch (error) {
+      if (Date.now() > until) throw new Error(`Redis did not become ready: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 

@@ -82,6 +82,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
       data: createDataApiClient({ url: dataUrl, timeoutMs: 10_000 }),
       memory,
       log,
+      readyTimeoutMs: 1_000,
     });
     agent = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
   });
@@ -99,6 +100,19 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     const res = await fetch(`${agent.url}/api/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as any };
   };
+
+  it("is ready against the real Data API, model and Redis", async () => {
+    // Polled like the kubelet does: the Redis connection may still be opening.
+    let res: Response;
+    let body: { code: number; data: { checks: Record<string, string> } };
+    const until = Date.now() + 5_000;
+    do {
+      res = await fetch(`${agent.url}/api/v1/ready`);
+      body = (await res.json()) as typeof body;
+    } while (res.status !== 200 && Date.now() < until && (await new Promise((resolve) => setTimeout(resolve, 200, true))));
+    expect(res.status, JSON.stringify(body)).to.equal(200);
+    expect(body.data.checks).to.deep.equal({ "data-api": "ok", model: "ok", redis: "ok" });
+  });
 
   it("proxies the real dataset list", async () => {
     const res = await fetch(`${agent.url}/api/v1/datasets`);

@@ -50,11 +50,11 @@ const common = { 400: "invalid request (40001) or malformed JSON (40002)", 503: 
 
 /** Every route the API serves, with its shapes. A test checks the router against this list. */
 export const operations: Operation[] = [
-  { method: "get", path: "/health", summary: "Liveness", ok: { status: 200, schema: z.object({ code: z.literal(0), message: z.literal("healthy") }) }, errors: {} },
+  { method: "get", path: "/health", summary: "Liveness: the process answers, no dependency is called (the Deployment's livenessProbe and startupProbe)", ok: { status: 200, schema: z.object({ code: z.literal(0), message: z.literal("healthy") }) }, errors: {} },
   {
     method: "get",
     path: "/ready",
-    summary: "Readiness: MySQL and MinIO answer",
+    summary: "Readiness: MySQL and MinIO answer (the Deployment's readinessProbe)",
     ok: { status: 200, schema: z.object({ code: z.literal(0), message: z.literal("ready"), data: readyChecks }) },
     errors: { 503: "a dependency is unavailable (50301); details.checks says which" },
   },

@@ -48,7 +48,8 @@ const searchSchema = z.object({
 
 export interface DataApiClient extends DataPort {
   datasets(): Promise<unknown>;
-  health(): Promise<boolean>;
+  /** Resolves when the Data API answers its liveness route: the readiness check. */
+  ping(signal: AbortSignal): Promise<void>;
 }
 
 export interface DataApiClientOptions {
@@ -123,13 +124,15 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
     async datasets() {
       return expectData(await call("/api/v1/datasets"), z.unknown());
     },
-    async health() {
+    async ping(signal) {
+      let response: Response;
       try {
-        const reply = await call("/api/v1/health");
-        return reply.status === 200 && reply.code === 0;
-      } catch {
-        return false;
+        response = await fetch(`${options.url}/api/v1/health`, { signal });
+        await response.arrayBuffer();
+      } catch (error) {
+        throw dependencyUnavailable(dependency, error);
       }
+      if (response.status !== 200) throw dependencyUnavailable(dependency);
     },
   };
 }

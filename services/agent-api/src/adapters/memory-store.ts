@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import type { Logger } from "@one-data/platform";
+import { dependencyUnavailable, withDeadline, type Logger } from "@one-data/platform";
 import type { ChatTurn } from "../domain/conversation.js";
 import type { MemoryPort } from "../domain/ports.js";
 
@@ -13,12 +13,14 @@ export interface MemoryOptions {
 }
 
 const keyOf = (conversationId: string): string => `agent:conversation:${conversationId}`;
+const dependency = "memory";
 
 /**
  * Conversation history in Redis: one list per conversation, trimmed to the
  * last `maxMessages` turns and expiring `ttlSeconds` after the last write.
- * Commands fail fast instead of queueing while Redis is down, so the agent
- * answers without memory rather than waiting for it.
+ * Commands fail fast instead of queueing while Redis is down, and each has a
+ * deadline, because a hung Redis keeps its connection open and "ready": the
+ * agent answers without memory rather than waiting for it.
  */
 export function createMemoryStore(options: MemoryOptions, log: Logger): MemoryPort & { close(): Promise<void> } {
   const redis = new Redis({
@@ -42,10 +44,21 @@ export function createMemoryStore(options: MemoryOptions, log: Logger): MemoryPo
   redis.on("ready", () => report("ready"));
   redis.on("error", (error: Error) => report("unavailable", error));
 
+  const bounded = <T>(work: () => Promise<T>): Promise<T> =>
+    withDeadline(dependency, options.timeoutMs, async () => {
+      try {
+        return await work();
+      } catch (error) {
+        throw dependencyUnavailable(dependency, error);
+      }
+    });
+
   return {
-    healthy: () => redis.status === "ready",
+    async ping() {
+      await bounded(() => redis.ping());
+    },
     async load(conversationId) {
-      const items = await redis.lrange(keyOf(conversationId), 0, -1);
+      const items = await bounded(() => redis.lrange(keyOf(conversationId), 0, -1));
       return items.flatMap((item): ChatTurn[] => {
         try {
           const turn = JSON.parse(item) as ChatTurn;
@@ -57,15 +70,17 @@ export function createMemoryStore(options: MemoryOptions, log: Logger): MemoryPo
     },
     async append(conversationId, turns) {
       const key = keyOf(conversationId);
-      await redis
-        .multi()
-        .rpush(key, ...turns.map((turn) => JSON.stringify(turn)))
-        .ltrim(key, -options.maxMessages, -1)
-        .expire(key, options.ttlSeconds)
-        .exec();
+      await bounded(() =>
+        redis
+          .multi()
+          .rpush(key, ...turns.map((turn) => JSON.stringify(turn)))
+          .ltrim(key, -options.maxMessages, -1)
+          .expire(key, options.ttlSeconds)
+          .exec(),
+      );
     },
     async clear(conversationId) {
-      await redis.del(keyOf(conversationId));
+      await bounded(() => redis.del(keyOf(conversationId)));
     },
     async close() {
       redis.disconnect();

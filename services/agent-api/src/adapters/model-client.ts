@@ -73,6 +73,13 @@ export function createModelClient(options: ModelClientOptions): ModelPort {
   return {
     endpoint: options.endpoint,
     modelName,
+    async ping(signal) {
+      try {
+        await client.models.list({ signal });
+      } catch (error) {
+        throw toAppError(error, options.timeoutMs);
+      }
+    },
     async complete(request) {
       const body = await params(request);
       return bounded(async (signal) => {

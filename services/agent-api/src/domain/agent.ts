@@ -10,6 +10,7 @@ import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./source
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structured-query.js";
 import { pickTables } from "./table-choice.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
+import { isWriteRequest, refusalOf } from "./write-request.js";
 
 export const maxQueryRetries = 2;
 const searchTopK = 4;
@@ -156,6 +157,13 @@ export function createAgent(deps: { model: ModelPort; data: DataPort }): Agent {
       const history = options.history ?? [];
       const language = languageOf(asked);
       const degraded: string[] = [];
+
+      // Read-only platform: a request to change data is refused with the reason, before any dependency is asked.
+      if (isWriteRequest(asked)) {
+        const reply = refusalOf(language);
+        options.onDelta?.(reply);
+        return { reply, route: "refuse_write", model: null, sources: {}, degraded, timings: watch.timings() };
+      }
 
       let catalog: Catalog = { tables: [] };
       try {

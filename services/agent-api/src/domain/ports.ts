@@ -17,6 +17,8 @@ export interface ModelPort {
   complete(request: CompletionRequest): Promise<string>;
   /** Streams the reply through `onDelta` and resolves with the whole text. */
   stream(request: CompletionRequest, onDelta: (text: string) => void): Promise<string>;
+  /** Resolves when the model server answers its model list: the readiness check. */
+  ping(signal: AbortSignal): Promise<void>;
 }
 
 export interface DataPort {
@@ -29,7 +31,8 @@ export interface MemoryPort {
   load(conversationId: string): Promise<ChatTurn[]>;
   append(conversationId: string, turns: ChatTurn[]): Promise<void>;
   clear(conversationId: string): Promise<void>;
-  healthy(): boolean;
+  /** Resolves when Redis answers a PING: the connection being open is not enough (a hung Redis keeps it open). */
+  ping(): Promise<void>;
 }
 
 /** The Data API refused a statement (code 40003 or another 4xx): a reason worth feeding back to the model. */

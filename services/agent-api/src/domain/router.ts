@@ -6,9 +6,10 @@ import type { SearchHit } from "./sources.js";
  * Decides how a question is answered: plain chat, a query over a dataset,
  * retrieval from documents, or both (a definition from a document used in a
  * query). Lexical and deterministic, so routing does not depend on how well
- * a small model follows instructions.
+ * a small model follows instructions. A request to change data is refused
+ * before any of these (`refuse_write`, see write-request.ts).
  */
-export type Route = "chat" | "sql" | "rag" | "both";
+export type Route = "chat" | "sql" | "rag" | "both" | "refuse_write";
 
 export interface Intent {
   /** The question asks for figures and names something a dataset holds. */

@@ -1,17 +1,8 @@
 import Router from "@koa/router";
 import { dependencyUnavailable, notFound, parseInput, success, type Logger } from "@one-data/platform";
-import { z } from "zod";
+import { chatRequest, conversationId } from "../api-schemas.js";
 import type { ConversationAnswer, Conversations } from "../domain/conversations.js";
 import { openSse, publicError, wantsStream } from "./sse.js";
-
-export const maxMessageChars = 8000;
-const conversationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, - or _");
-
-const chatRequest = z.object({
-  message: z.string().trim().min(1, "must not be empty").max(maxMessageChars, `must be at most ${maxMessageChars} characters`),
-  conversation_id: conversationId.optional(),
-  stream: z.boolean().optional(),
-});
 
 function publicAnswer(answer: ConversationAnswer) {
   return {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import Router from "@koa/router";
 import { invalidRequest, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
-import { z } from "zod";
+import type { z } from "zod";
+import { completionRequest, maxMessageChars } from "../api-schemas.js";
 import type { Agent, AgentAnswer } from "../domain/agent.js";
 import type { ChatTurn } from "../domain/conversation.js";
-import { maxMessageChars } from "./chat.js";
 import { openSse, publicError } from "./sse.js";
 
 /**
@@ -14,24 +14,6 @@ import { openSse, publicError } from "./sse.js";
  */
 export const agentModelId = "one-data-agent";
 const created = Math.floor(Date.now() / 1000);
-
-const content = z.union([
-  z.string(),
-  z.array(z.object({ type: z.string(), text: z.string().optional() })).transform((parts) =>
-    parts
-      .filter((p) => p.type === "text")
-      .map((p) => p.text ?? "")
-      .join(""),
-  ),
-]);
-const completionRequest = z.object({
-  model: z.string().min(1),
-  messages: z
-    .array(z.object({ role: z.enum(["system", "developer", "user", "assistant", "tool"]), content: content.nullish() }))
-    .min(1, "must not be empty")
-    .max(100),
-  stream: z.boolean().optional(),
-});
 
 function toHistory(messages: z.infer<typeof completionRequest>["messages"]): { question: string; history: ChatTurn[] } {
   const last = messages[messages.length - 1]!;

@@ -9,7 +9,11 @@ import {
   type LlamaModel,
   LlamaLogLevel,
 } from "node-llama-cpp";
+import { AppError, ErrorCode } from "@one-data/platform";
 import type { ModelServerConfig } from "../config.js";
+
+/** What a request cut short by shutdown is answered with: the client may retry elsewhere. */
+export const shuttingDown = (): AppError => new AppError(503, ErrorCode.dependencyUnavailable, "the model server is shutting down");
 
 export interface GenerateOptions {
   maxTokens: number;
@@ -32,19 +36,27 @@ export interface Generation {
 /** A fixed set of chat sequences handed out one request at a time; the rest queue. */
 class ChatPool {
   private readonly idle: LlamaChat[];
-  private readonly waiting: ((chat: LlamaChat) => void)[] = [];
+  private readonly waiting: { resolve: (chat: LlamaChat) => void; reject: (error: Error) => void }[] = [];
+  private stopped = false;
 
   constructor(chats: LlamaChat[]) {
     this.idle = chats;
   }
 
+  /** Requests still waiting for a sequence are refused; no new ones are taken. */
+  stop(): void {
+    this.stopped = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(shuttingDown());
+  }
+
   async use<T>(work: (chat: LlamaChat) => Promise<T>): Promise<T> {
-    const chat = this.idle.pop() ?? (await new Promise<LlamaChat>((resolve) => this.waiting.push(resolve)));
+    if (this.stopped) throw shuttingDown();
+    const chat = this.idle.pop() ?? (await new Promise<LlamaChat>((resolve, reject) => this.waiting.push({ resolve, reject })));
     try {
       return await work(chat);
     } finally {
       const next = this.waiting.shift();
-      if (next) next(chat);
+      if (next) next.resolve(chat);
       else this.idle.push(chat);
     }
   }
@@ -57,6 +69,7 @@ class ChatPool {
  */
 export class LocalModel {
   private embeddingQueue: Promise<unknown> = Promise.resolve();
+  private readonly stopping = new AbortController();
 
   private constructor(
     private readonly llama: Llama,
@@ -115,9 +128,11 @@ export class LocalModel {
         ...(options.stop && options.stop.length > 0 && { customStopTriggers: options.stop }),
         ...(options.grammar && { grammar: options.grammar }),
         ...(options.onText && { onTextChunk: options.onText }),
-        signal: options.signal,
+        signal: AbortSignal.any([options.signal, this.stopping.signal]),
         stopOnAbortSignal: true,
       });
+      // Cut short by shutdown, the text is partial: not an answer to hand out as complete.
+      if (this.stopping.signal.aborted) throw shuttingDown();
       return {
         text: response.response,
         finishReason: response.metadata.stopReason === "maxTokens" ? "length" : "stop",
@@ -136,6 +151,16 @@ export class LocalModel {
     });
     this.embeddingQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * On SIGTERM: stop every generation at its next token and refuse queued
+   * requests, so the server closes promptly instead of generating on (up to
+   * max_tokens) while Kubernetes or the test waits to kill it.
+   */
+  stopGenerating(): void {
+    this.stopping.abort();
+    this.chats.stop();
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { LlamaGrammar } from "node-llama-cpp";
-import { internal, invalidRequest, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
+import { internal, invalidRequest, isAppError, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
 import type { GenerateOptions, LocalModel } from "../adapters/local-model.js";
 import { toChatHistory } from "../domain/chat-history.js";
 import { toGrammarSchema } from "../domain/grammar-schema.js";
@@ -100,6 +100,7 @@ export function chatCompletionRoutes(model: LocalModel, modelName: string, defau
         }
       })
       .catch((error: unknown) => {
+        if (isAppError(error)) return send(openAiErrorBody(error));
         log.error({ err: error }, "generation failed while streaming");
         send(openAiErrorBody(internal("generation failed")));
       })

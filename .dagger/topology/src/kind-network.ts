@@ -1,0 +1,81 @@
+import { kindCluster } from "./names.js";
+
+/**
+ * Kind on its own Docker network. `kind create cluster` makes the `kind`
+ * network, which has Docker's embedded DNS: the workers join the control
+ * plane by its container name (on the default `bridge`, where the Dagger CLI
+ * starts its engine, they cannot: kind#2379). The engine container is then
+ * connected to that network, so the pipeline's execs reach the control plane
+ * at its IP there.
+ */
+export const kindNetwork = "kind";
+
+/** The Dagger CLI names its engine container `dagger-engine-<version>`. */
+export const engineContainerFilter = "name=^dagger-engine-";
+
+export const controlPlaneContainer = `${kindCluster.name}-control-plane`;
+
+/** Finds the engine container and connects it to the kind network; "already connected" is fine. Sets $engine. */
+export function connectEngineScript(): string {
+  return [
+    `engine=$(docker ps --filter '${engineContainerFilter}' --format '{{.Names}}' | head -n1)`,
+    `if [ -z "$engine" ]; then`,
+    `  echo "no Dagger engine container on this Docker (docker ps --filter ${engineContainerFilter}): --env=kind needs the engine the Dagger CLI starts on the Docker that runs Kind" >&2`,
+    `  exit 1`,
+    `fi`,
+    `if ! out=$(docker network connect ${kindNetwork} "$engine" 2>&1); then`,
+    `  case "$out" in`,
+    `    *"already exists in network"* | *"already connected"*) ;;`,
+    `    *) echo "could not connect the Dagger engine ($engine) to the ${kindNetwork} network: $out" >&2; exit 1 ;;`,
+    `  esac`,
+    `fi`,
+  ].join("\n");
+}
+
+/**
+ * Writes the cluster's kubeconfig (internal, i.e. for a peer container) with
+ * the server rewritten to the control plane's IP on the kind network, and
+ * points kubectl at it. Sets $cp_ip.
+ */
+export function kindKubeconfigScript(kubeconfig: string): string {
+  return [
+    `(umask 077 && kind get kubeconfig --name ${kindCluster.name} --internal >${kubeconfig})`,
+    `cp_ip=$(docker inspect -f '{{with index .NetworkSettings.Networks "${kindNetwork}"}}{{.IPAddress}}{{end}}' ${controlPlaneContainer})`,
+    `if [ -z "$cp_ip" ]; then`,
+    `  echo "${controlPlaneContainer} is not on the ${kindNetwork} network (a cluster made on another network, e.g. by an older deploy): delete it with 'kind delete cluster --name ${kindCluster.name}' and deploy again" >&2`,
+    `  exit 1`,
+    `fi`,
+    `sed -i "s#server: https://.*#server: https://$cp_ip:6443#" ${kubeconfig}`,
+    `export KUBECONFIG=${kubeconfig}`,
+  ].join("\n");
+}
+
+/** Fails early, saying what to do, when the engine cannot reach the cluster's API server. */
+export function kindReachableScript(): string {
+  return [
+    `if ! kubectl get --raw=/readyz --request-timeout=15s >/dev/null 2>&1; then`,
+    `  echo "the API server of Kind cluster ${kindCluster.name} (https://$cp_ip:6443 on the ${kindNetwork} network) does not answer from the Dagger engine $engine: start its node containers (docker start ${controlPlaneContainer} ...) or delete it ('kind delete cluster --name ${kindCluster.name}') and deploy again" >&2`,
+    `  exit 1`,
+    `fi`,
+  ].join("\n");
+}
+
+/** Cluster phase, Kind: create (or reuse) the 3-node cluster on its network, connect the engine, check it answers. */
+export function kindClusterScript(options: { kubeconfig: string; nodeImage: string }): string {
+  return [
+    `if kind get clusters 2>/dev/null | grep -qx ${kindCluster.name}; then`,
+    `  echo "kind cluster ${kindCluster.name} exists: reused"`,
+    `else`,
+    `  kind create cluster --name ${kindCluster.name} --config /src/${kindCluster.configPath} --image ${options.nodeImage} --wait 300s`,
+    `fi`,
+    connectEngineScript(),
+    kindKubeconfigScript(options.kubeconfig),
+    kindReachableScript(),
+    `kubectl wait --for=condition=Ready node --all --timeout=300s`,
+    `nodes=$(kubectl get nodes -o name | wc -l)`,
+    `if [ "$nodes" -ne ${kindCluster.nodes} ]; then`,
+    `  echo "kind cluster ${kindCluster.name} has $nodes nodes; the plan needs ${kindCluster.nodes} (/src/${kindCluster.configPath}): delete it with 'kind delete cluster --name ${kindCluster.name}' and deploy again" >&2`,
+    `  exit 1`,
+    `fi`,
+  ].join("\n");
+}

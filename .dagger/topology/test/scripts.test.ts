@@ -1,0 +1,163 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import {
+  buildPlan,
+  ciFailureMessage,
+  deployedImagesScript,
+  parseDeployedImages,
+  stepFailureMessage,
+  stepScriptPath,
+  stepSpanName,
+  waitGuardedFunction,
+  type Step,
+  type StepPosition,
+} from "../src/index.js";
+
+/**
+ * The plan's bash run for real, with `kubectl` and `helm` replaced by test
+ * doubles on PATH: each double records its arguments and answers from the
+ * scenario the test sets (pod states, which release fails), never from what
+ * the test expects to read back.
+ */
+function sandbox(scenario: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const dir = mkdtempSync(join(tmpdir(), "plan-bash-"));
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  mkdirSync(join(dir, "work"));
+  const double = (name: string, body: string) => {
+    writeFileSync(join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >>"$DOUBLE_CALLS"\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  double(
+    "kubectl",
+    [
+      `case "$*" in`,
+      `  *"get pods"*) printf '%b' "\${DOUBLE_PODS:-}" ;;`,
+      `  *"get events"*) for a in "$@"; do case "$a" in involvedObject.name=*) echo "Warning  Failed  pod/\${a#involvedObject.name=}  pull failed (double)" ;; esac; done ;;`,
+      // Stopped like the real kubectl would be: the TERM reaches the sleep too.
+      `  *wait*|*rollout*) trap 'kill $child 2>/dev/null; exit 143' TERM; sleep "\${DOUBLE_WAIT_SECONDS:-0}" >/dev/null 2>&1 & child=$!; wait $child; exit "\${DOUBLE_WAIT_EXIT:-0}" ;;`,
+      `esac`,
+    ].join("\n"),
+  );
+  double("helm", `for a in "$@"; do [ "$a" = "\${DOUBLE_FAILING_RELEASE:-}" ] && { echo "Error: release $a failed (double)" >&2; exit 1; }; done; exit 0`);
+  const calls = join(dir, "calls.log");
+  writeFileSync(calls, "");
+  return {
+    dir,
+    env: { PATH: `${bin}:${process.env["PATH"]}`, DOUBLE_CALLS: calls, ...scenario },
+    calls: () => readFileSync(calls, "utf8").split("\n").filter(Boolean),
+  };
+}
+
+function runBash(script: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000) {
+  const started = Date.now();
+  const run = spawnSync("bash", ["-euo", "pipefail", "-c", script], { env, encoding: "utf8", timeout: timeoutMs });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, ms: Date.now() - started };
+}
+
+describe("topology: the plan's bash, run with kubectl/helm doubles", function () {
+  this.timeout(90_000);
+
+  it("wait_guarded fails at once with the pod's events when a pod cannot pull its image", () => {
+    const box = sandbox({ DOUBLE_PODS: "data-api-7d9 ImagePullBackOff\\n", DOUBLE_WAIT_SECONDS: "300" });
+    const run = runBash(`${waitGuardedFunction}\nwait_guarded one-data-data 'app=data-api' kubectl -n one-data-data rollout status deployment/data-api --timeout=400s`, box.env);
+    expect(run.status).to.equal(1);
+    expect(run.ms, "did not wait out the rollout").to.be.lessThan(20_000);
+    expect(run.stderr).to.include("pod one-data-data/data-api-7d9 will not become ready: ImagePullBackOff");
+    expect(run.stderr).to.include("pod/data-api-7d9  pull failed (double)");
+    expect(box.calls()).to.include("kubectl -n one-data-data get events --field-selector involvedObject.name=data-api-7d9 --sort-by=.lastTimestamp");
+  });
+
+  it("wait_guarded also catches a crash loop in a second container, and returns the wait's own status otherwise", () => {
+    const crash = sandbox({ DOUBLE_PODS: "ok-pod \\nagent-1 Running CrashLoopBackOff\\n", DOUBLE_WAIT_SECONDS: "300" });
+    const crashed = runBash(`${waitGuardedFunction}\nwait_guarded ns 'a=b' kubectl wait job/x`, crash.env);
+    expect(crashed.status).to.equal(1);
+    expect(crashed.stderr).to.include("pod ns/agent-1 will not become ready: CrashLoopBackOff");
+    const healthy = sandbox({ DOUBLE_PODS: "ok-pod ContainerCreating\\n", DOUBLE_WAIT_SECONDS: "3", DOUBLE_WAIT_EXIT: "0" });
+    expect(runBash(`${waitGuardedFunction}\nwait_guarded ns 'a=b' kubectl wait job/x`, healthy.env).status).to.equal(0);
+    const timedOut = sandbox({ DOUBLE_PODS: "", DOUBLE_WAIT_EXIT: "7" });
+    expect(runBash(`${waitGuardedFunction}\nwait_guarded ns 'a=b' kubectl wait job/x\necho unreachable`, timedOut.env).status).to.equal(7);
+  });
+
+  const infraStep = () => {
+    const infra = buildPlan({ env: "cluster", registry: "r.example", imageTag: "t", istio: false, phases: ["infra"] })[0]!;
+    const step = infra.steps.find((s): s is Extract<Step, { kind: "shell" }> => s.kind === "shell" && s.description.startsWith("helm:"))!;
+    return step.script.replaceAll("/work/", "WORK/");
+  };
+
+  it("the infra step fails when a Helm install running in the background fails, and prints each release's log once", () => {
+    const box = sandbox({ DOUBLE_FAILING_RELEASE: "mysql" });
+    const run = runBash(infraStep().replaceAll("WORK/", `${box.dir}/work/`), box.env);
+    expect(run.status, run.stdout + run.stderr).to.not.equal(0);
+    expect(run.stdout).to.include("--- helm mysql: FAILED");
+    expect(run.stdout.split("Error: release mysql failed (double)").length - 1, "mysql's error printed once").to.equal(1);
+    expect(run.stdout).to.include("--- helm minio: ok");
+    expect(run.stdout).to.include("release minio ready after");
+  });
+
+  it("the infra step skips Milvus when MinIO failed, and passes when every release installs", () => {
+    const failed = sandbox({ DOUBLE_FAILING_RELEASE: "minio" });
+    const run = runBash(infraStep().replaceAll("WORK/", `${failed.dir}/work/`), failed.env);
+    expect(run.status).to.not.equal(0);
+    expect(failed.calls().some((c) => c.startsWith("helm upgrade --install milvus"))).to.equal(false);
+    const fine = sandbox({});
+    const ok = runBash(infraStep().replaceAll("WORK/", `${fine.dir}/work/`), fine.env);
+    expect(ok.status, ok.stdout + ok.stderr).to.equal(0);
+    expect(fine.calls().some((c) => c.startsWith("helm upgrade --install milvus"))).to.equal(true);
+  });
+});
+
+describe("topology: what verify reads from the cluster", () => {
+  it("takes the tag (and registry) from the running Deployments, not from the source", () => {
+    expect(
+      parseDeployedImages(
+        "one-data-data/data-api docker.io/library/one-data-data-api:src-0123456789ab\none-data-agent/agent-api docker.io/library/one-data-agent-api:src-0123456789ab\n",
+      ),
+    ).to.deep.equal({ imageTag: "src-0123456789ab" });
+    expect(
+      parseDeployedImages("one-data-data/data-api ghcr.io/acme/one-data-data-api:src-1\none-data-agent/agent-api ghcr.io/acme/one-data-agent-api:src-1"),
+    ).to.deep.equal({ imageTag: "src-1", registry: "ghcr.io/acme" });
+  });
+
+  it("refuses when deploy has not run, or left two builds running", () => {
+    expect(() => parseDeployedImages("")).to.throw(/Deployment one-data-data\/data-api not found: run `dagger call deploy` first/);
+    expect(() =>
+      parseDeployedImages("one-data-data/data-api docker.io/library/one-data-data-api:a\none-data-agent/agent-api docker.io/library/one-data-agent-api:b"),
+    ).to.throw(/different builds/);
+    expect(() => parseDeployedImages("one-data-data/data-api nginx:1\none-data-agent/agent-api nginx:1")).to.throw(/not one-data-data-api/);
+  });
+
+  it("asks kubectl for each of our Deployments' image", () => {
+    const script = deployedImagesScript("cluster");
+    expect(script).to.include("kubectl -n one-data-data get deployment data-api -o jsonpath=");
+    expect(script).to.include("kubectl -n one-data-agent get deployment agent-api -o jsonpath=");
+  });
+});
+
+describe("topology: how the module names and reports steps", () => {
+  const at: StepPosition = { fn: "deploy", phase: "infra", phaseIndex: 2, phaseCount: 5, stepIndex: 3 };
+
+  it("names a step by function, phase and step for Dagger's TUI and its script file", () => {
+    expect(stepSpanName(at, "helm: minio")).to.equal("deploy 2/5 infra · 2.3 helm: minio");
+    expect(stepSpanName({ fn: "verify", phase: "verify", phaseIndex: 1, phaseCount: 1, stepIndex: 2 }, "acceptance")).to.equal("verify · 1.2 acceptance");
+    expect(stepScriptPath(at)).to.equal("/work/steps/deploy-infra-2.3.sh");
+  });
+
+  it("says where a step failed, why (exit code or timeout), and its output once", () => {
+    const timedOut = stepFailureMessage(at, "helm: minio", { exitCode: 124, timeoutSeconds: 1400, stdout: "waiting\n", stderr: "" });
+    expect(timedOut).to.equal("deploy 2/5 infra · 2.3 helm: minio: failed (timed out after 1400s)\n--- stdout\nwaiting");
+    const failed = stepFailureMessage(at, "helm: minio", { exitCode: 1, timeoutSeconds: 1400, stdout: "out", stderr: "Error: boom" });
+    expect(failed).to.equal("deploy 2/5 infra · 2.3 helm: minio: failed (exit code 1)\n--- stdout\nout\n--- stderr\nError: boom");
+  });
+
+  it("reports every failure of ci, teardown's after deploy's", () => {
+    const message = ciFailureMessage([
+      { stage: "deploy", message: "image pull failed" },
+      { stage: "teardown", message: "docker socket gone" },
+    ]);
+    expect(message).to.equal("ci failed in deploy and teardown\n=== deploy failed:\nimage pull failed\n=== teardown failed:\ndocker socket gone");
+  });
+});

@@ -1,0 +1,127 @@
+import { buildOpenApi, errorBodySchema, type ApiOperation, type ApiResponse } from "@one-data/platform";
+import { z } from "zod";
+import {
+  chatRequest,
+  chatResult,
+  completionRequest,
+  completionResult,
+  conversationId,
+  conversationResult,
+  datasetsResult,
+  deletedConversationResult,
+  healthResult,
+  modelList,
+  openAiError,
+  readyResult,
+} from "./api-schemas.js";
+
+const error = (description: string): ApiResponse => ({ description, ref: "Error" });
+const openAi = (description: string): ApiResponse => ({ description, ref: "OpenAiError" });
+
+const dependencyDown = error("a dependency is unavailable (50301; details.dependency says which: data-api, model, knowledge-search, memory)");
+const dependencySlow = error("a dependency did not answer within its deadline (50401; details.dependency, details.timeout_ms)");
+const badBody = error("invalid request (40001) or malformed JSON (40002)");
+const tooLarge = error("body too large (41301)");
+const idParam = z.object({ id: conversationId });
+
+/** Every route the agent serves, with its shapes. A test checks the router against this list. */
+export const operations: ApiOperation[] = [
+  {
+    method: "get",
+    path: "/api/v1/health",
+    summary: "Liveness probe: the process answers; calls no other service",
+    responses: { 200: { description: "alive", json: healthResult } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/ready",
+    summary: "Readiness probe: the Data API, the model and Redis each answer within AGENT_READY_TIMEOUT_MS",
+    responses: {
+      200: { description: "ready", json: readyResult },
+      503: error("not ready (50301): details.dependency names the first dependency down, details.checks says why for each"),
+    },
+  },
+  {
+    method: "post",
+    path: "/api/v1/chat",
+    summary:
+      "Ask a question: answered by SQL over the datasets, from documents (RAG), both, plain chat, or refused (route refuse_write) when it asks to change data. stream:true or Accept: text/event-stream answers as Server-Sent Events: delta events, keep-alive comments, then one done or error event",
+    body: { json: chatRequest },
+    responses: {
+      200: { description: "the answer (or, streamed, its events)", json: chatResult, eventStream: true },
+      400: badBody,
+      413: tooLarge,
+      503: dependencyDown,
+      504: dependencySlow,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/conversations/:id",
+    summary: "A conversation's remembered messages (the last AGENT_MEMORY_MAX_MESSAGES)",
+    pathParams: idParam,
+    responses: {
+      200: { description: "the messages", json: conversationResult },
+      400: error("invalid conversation id (40001)"),
+      404: error("no such conversation (40401)"),
+      503: dependencyDown,
+      504: dependencySlow,
+    },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/conversations/:id",
+    summary: "Forget a conversation",
+    pathParams: idParam,
+    responses: {
+      200: { description: "forgotten (also when it did not exist)", json: deletedConversationResult },
+      400: error("invalid conversation id (40001)"),
+      503: dependencyDown,
+      504: dependencySlow,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/datasets",
+    summary: "The Data API's dataset list, proxied (the seed's contract)",
+    responses: { 200: { description: "the list", json: datasetsResult }, 503: dependencyDown, 504: dependencySlow },
+  },
+  {
+    method: "get",
+    path: "/api/v1/openapi.json",
+    summary: "This document",
+    responses: { 200: { description: "OpenAPI 3.1 document", json: z.object({ openapi: z.literal("3.1.0") }).loose() } },
+  },
+  {
+    method: "get",
+    path: "/v1/models",
+    summary: "OpenAI-compatible: the one model the agent serves, one-data-agent",
+    responses: { 200: { description: "the model list", json: modelList } },
+  },
+  {
+    method: "post",
+    path: "/v1/chat/completions",
+    summary:
+      "OpenAI-compatible chat: the last user message is the question, earlier user/assistant messages its history; route, served_model, sources and degraded as extra fields (on the last chunk when streaming). Errors in OpenAI's format, codes ours",
+    body: { json: completionRequest },
+    responses: {
+      200: { description: "the completion (or, streamed, its chunks)", json: completionResult, eventStream: true },
+      400: openAi("invalid request (40001) or malformed JSON (40002)"),
+      404: openAi("unknown model (40401): use one-data-agent"),
+      413: openAi("body too large (41301)"),
+      503: openAi("a dependency is unavailable (50301)"),
+      504: openAi("a dependency did not answer within its deadline (50401)"),
+    },
+  },
+];
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return buildOpenApi({
+    title: "ONE-DATA-STUDIO Agent API",
+    version: "0.1.0",
+    description:
+      "L4 Agent layer: questions answered through the model from the Data API's datasets (SQL) and documents (RAG), with provenance; conversation memory in Redis; the same agent behind an OpenAI-compatible /v1. /api/v1 answers in the {code, message, data} envelope, /v1 in OpenAI's formats; error codes are the HTTP status followed by two digits.",
+    operations,
+    components: { Error: errorBodySchema, OpenAiError: openAiError },
+  });
+}

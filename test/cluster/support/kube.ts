@@ -1,0 +1,95 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { asList, connectPrelude, manifestsPath, mountedKubeconfigPath, type Env, type Step } from "@one-data/topology";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+const kubectlDouble = join(repoRoot, "test/doubles/kubectl-without-kubelet/kubectl");
+
+export interface Kube {
+  readonly kubeconfig: string;
+  readonly kubectl: string;
+}
+
+/**
+ * The API server the test command starts (scripts/local/servers.sh
+ * start-kube). These tests are about that real server: without it they fail
+ * and say how to get one, they never pass by skipping.
+ */
+export function requireKube(): Kube {
+  const kubeconfig = process.env.KUBE_TEST_KUBECONFIG;
+  const kubectl = process.env.KUBE_TEST_KUBECTL;
+  if (!kubeconfig || !kubectl) {
+    throw new Error(
+      "no Kubernetes API server: KUBE_TEST_KUBECONFIG/KUBE_TEST_KUBECTL are not set. scripts/test.sh starts one; by hand: " +
+        "LOCAL_PORT_BASE=<base> bash scripts/local/servers.sh start-kube, then source .local/servers/env",
+    );
+  }
+  const version = spawnSync(kubectl, ["--kubeconfig", kubeconfig, "version", "-o", "json"], { encoding: "utf8", timeout: 20_000 });
+  if (version.status !== 0) throw new Error(`the API server in ${kubeconfig} does not answer: ${version.stderr}`);
+  return { kubeconfig, kubectl };
+}
+
+export interface Ran {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function kubectl(kube: Kube, args: readonly string[], input?: string): Ran {
+  const ran = spawnSync(kube.kubectl, ["--kubeconfig", kube.kubeconfig, ...args], { encoding: "utf8", timeout: 60_000, input });
+  return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
+}
+
+/** What a plan step needs that this machine does not have (Helm releases, Kind, Docker), or undefined when it runs here. */
+export function notRunnableHere(step: Step): string | undefined {
+  if (step.kind === "load-images" || step.kind === "publish-images") return "needs Docker and a container registry";
+  if (step.kind === "detect-accelerator") return "reads the nodes' GPUs (there are no nodes)";
+  if (/\bhelm (upgrade|install)\b/.test(step.script)) return "installs Helm releases (needs helm and running pods)";
+  if (/\bkind create cluster\b/.test(step.script)) return "creates the Kind cluster (needs Docker)";
+  return undefined;
+}
+
+/**
+ * Executes a plan step's script as the pipeline's tool container does
+ * (`bash -euo pipefail -c <script>` under `timeout`, the step's manifests in
+ * /work/manifests.json, the kubeconfig at /run/secrets/kubeconfig), in a
+ * private mount namespace so those fixed paths exist for this run only. The
+ * script is the plan's own text; only a Kind step's connection prelude (kind
+ * and docker on the host) is replaced by the cluster prelude: the API server
+ * here is not a Kind container.
+ */
+export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell" }>, extraEnv: Record<string, string> = {}): Ran {
+  let script = step.script;
+  if (env === "kind") {
+    const prelude = `${connectPrelude("kind")}\n`;
+    if (!script.startsWith(prelude)) throw new Error(`step "${step.description}" does not start with the Kind connection prelude`);
+    script = `${connectPrelude("cluster")}\n${script.slice(prelude.length)}`;
+  }
+  const scratch = mkdtempSync(join(tmpdir(), "one-data-step-"));
+  try {
+    mkdirSync(join(scratch, "bin"));
+    copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
+    chmodSync(join(scratch, "bin/kubectl"), 0o755);
+    copyFileSync(kube.kubeconfig, join(scratch, "kubeconfig"));
+    if (step.manifests) writeFileSync(join(scratch, "manifests.json"), JSON.stringify(asList(step.manifests)));
+    const setup = [
+      "set -e",
+      `mount -t tmpfs one-data-work ${dirname(manifestsPath)}`,
+      `[ ! -f "$1/manifests.json" ] || cp "$1/manifests.json" ${manifestsPath}`,
+      `mount -t tmpfs one-data-run ${dirname(dirname(mountedKubeconfigPath))}`,
+      `mkdir -p ${dirname(mountedKubeconfigPath)}`,
+      `cp "$1/kubeconfig" ${mountedKubeconfigPath}`,
+      `exec timeout ${step.timeoutSeconds} bash -euo pipefail -c "$2"`,
+    ].join("\n");
+    const ran = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", setup, "setup", scratch, script], {
+      encoding: "utf8",
+      env: { ...process.env, ...extraEnv, PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}`, KUBECONFIG: "" },
+      timeout: (step.timeoutSeconds + 30) * 1000,
+    });
+    return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
