@@ -22,6 +22,8 @@ describe("agent-api: structured query schema", () => {
     expect(properties.select.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
     expect(properties.filters.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
     expect(properties.group_by.items.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
+    expect(properties.having.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
+    expect(properties.order_by.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
     expect(schema.jsonSchema).to.include({ additionalProperties: false });
     expect(schema.jsonSchema.required).to.have.members(Object.keys(valid));
   });
@@ -55,5 +57,51 @@ describe("agent-api: structured query schema", () => {
     expect(notJson).to.deep.equal({ ok: false, problem: "the reply was not valid JSON" });
     const extra = parseStructuredQuery(schema, JSON.stringify({ ...valid, sql: "DROP TABLE ds_001_v1" }));
     expect(extra.ok).to.equal(false);
+  });
+
+  it("refuses a column the table does not have in having and order_by, not only in select, filters and group_by", () => {
+    const badHaving = parseStructuredQuery(schema, JSON.stringify({ ...valid, having: [{ column: "price", aggregate: "sum", op: ">", value: 1 }] }));
+    expect(!badHaving.ok && badHaving.problem).to.match(/^having\.0\.column: /);
+    const badOrder = parseStructuredQuery(schema, JSON.stringify({ ...valid, order_by: [{ column: "price", aggregate: "none", direction: "asc" }] }));
+    expect(!badOrder.ok && badOrder.problem).to.match(/^order_by\.0\.column: /);
+    const good = { ...valid, having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }], order_by: [{ column: "customer_id", aggregate: "none", direction: "desc" }] };
+    expect(parseStructuredQuery(schema, JSON.stringify(good))).to.deep.equal({ ok: true, query: good });
+  });
+
+  it("refuses to build a schema without tables or for a table without columns", () => {
+    expect(() => buildQuerySchema({ tables: [] })).to.throw("no tables to query");
+    expect(() => buildQuerySchema({ tables: [{ ...salesTable, columns: [] }] })).to.throw("table ds_001_v1 has no columns");
+  });
+
+  it("bounds select to 1..8 items and string filter values to 200 characters, and accepts every filter value type", () => {
+    const parse = (query: object) => parseStructuredQuery(schema, JSON.stringify({ ...valid, ...query }));
+    expect(parse({ select: [] })).to.deep.equal({ ok: false, problem: "select: Too small: expected array to have >=1 items" });
+    expect(parse({ select: new Array(9).fill({ column: "id", aggregate: "none" }) }).ok).to.equal(false);
+    expect(parse({ select: new Array(8).fill({ column: "id", aggregate: "none" }) }).ok).to.equal(true);
+    const filters = [
+      { column: "customer_id", op: "=", value: 1001 },
+      { column: "created_at", op: ">=", value: "2024-01-02" },
+      { column: "amount", op: "!=", value: true },
+    ];
+    expect(parse({ filters })).to.deep.equal({ ok: true, query: { ...valid, filters } });
+    expect(parse({ filters: [{ column: "id", op: "=", value: "x".repeat(201) }] }).ok).to.equal(false);
+  });
+
+  it("names the problem's place, or the query as a whole when the reply is not an object", () => {
+    expect(parseStructuredQuery(schema, "[1]")).to.deep.include({ ok: false });
+    expect((parseStructuredQuery(schema, "[1]") as { problem: string }).problem).to.match(/^query: /);
+    expect((parseStructuredQuery(schema, "null") as { problem: string }).problem).to.match(/^query: /);
+    const { limit: _limit, ...withoutLimit } = valid;
+    expect((parseStructuredQuery(schema, JSON.stringify(withoutLimit)) as { problem: string }).problem).to.match(/^limit: /);
+  });
+
+  it("clamps only numeric limits: a limit given as a string is still refused", () => {
+    expect((parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: "5000" })) as { problem: string }).problem).to.match(/^limit: /);
+    expect(parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: 1000 }))).to.deep.equal({ ok: true, query: { ...valid, limit: 1000 } });
+  });
+
+  it("finds the JSON object between prose before and after it", () => {
+    expect(parseStructuredQuery(schema, `${JSON.stringify(valid)}\nThat is the query.`)).to.deep.equal({ ok: true, query: valid });
+    expect(parseStructuredQuery(schema, "no object here }")).to.deep.equal({ ok: false, problem: "the reply was not valid JSON" });
   });
 });

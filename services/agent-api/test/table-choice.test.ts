@@ -29,4 +29,19 @@ describe("agent-api: choosing the tables offered to the model", () => {
     expect(pickTables(catalog, "How many regions are there?").tables.map((t) => t.table)).to.deep.equal(["ds_009_v1"]);
     expect(pickTables(catalog, "Zzz?").tables).to.have.length(4);
   });
+
+  it("without a name in the question, offers exactly the tables whose columns share a word with it, in catalog order", () => {
+    const tables = (question: string) => pickTables(catalog, question).tables.map((t) => t.table);
+    expect(tables("What is the total amount per customer?")).to.deep.equal(["ds_002_v1", "ds_001_v1", "ds_003_v1"]);
+    expect(tables("Which region sells most?")).to.deep.equal(["ds_009_v1"]);
+    expect(tables("每个地区有几个？")).to.deep.equal(["ds_009_v1"]);
+    expect(tables("Show the model_output column")).to.deep.equal(["ds_002_v1", "ds_003_v1"]);
+  });
+
+  it("offers at most five tables, however many are named, match or exist", () => {
+    const many = { tables: [2, 3, 4, 5, 6, 7, 8].map(derived) };
+    expect(pickTables(many, "Compare sales_data_v1.0__model_ datasets").tables.map((t) => t.table)).to.deep.equal(["ds_002_v1", "ds_003_v1", "ds_004_v1", "ds_005_v1", "ds_006_v1"]);
+    expect(pickTables(many, "total amount per customer").tables).to.have.length(5);
+    expect(pickTables(many, "Zzz?").tables).to.have.length(5);
+  });
 });

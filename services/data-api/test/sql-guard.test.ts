@@ -1,13 +1,13 @@
 import { AppError } from "@one-data/platform";
 import { expect } from "chai";
-import { guardSql, type GuardOptions } from "../src/domain/sql-guard.js";
+import { crossCheckTableList, guardSql, type GuardOptions } from "../src/domain/sql-guard.js";
 
 const options: GuardOptions = { allowedTables: new Set(["ds_001_v1", "ds_002_v1"]), datasetsDatabase: "one_data_datasets", limit: 100 };
 
-function rejects(sql: string, why: RegExp): void {
+function rejects(sql: string, why: RegExp, guard: (sql: string) => unknown = (text) => guardSql(text, options)): void {
   let error: unknown;
   try {
-    guardSql(sql, options);
+    guard(sql);
   } catch (e) {
     error = e;
   }
@@ -133,5 +133,27 @@ describe("SQL guard", () => {
     rejects("WITH d AS (DELETE FROM ds_001_v1 RETURNING *) SELECT * FROM d", /not a valid|only SELECT/);
     rejects("SELEC * FROM ds_001_v1", /not a valid MySQL SELECT/);
     rejects("", /not a valid|exactly one/);
+  });
+
+  describe("the parser's table list, checked on its own (the second layer behind the tree walk)", () => {
+    const crossCheck = (entries: string) => crossCheckTableList(entries.split(" "), options, new Set(["recent"]));
+
+    it("accepts reads of registered tables, in the datasets schema or unqualified, and of named CTEs", () => {
+      expect(() => crossCheck("select::null::ds_001_v1 select::one_data_datasets::DS_002_V1 select::null::recent")).to.not.throw();
+      expect(() => crossCheckTableList([], options)).to.not.throw();
+    });
+
+    it("refuses any operation but select, even on a registered table", () => {
+      for (const operation of ["insert", "update", "delete", "replace", "create", "drop", "alter", "truncate", "rename"]) {
+        rejects(`${operation}::null::ds_001_v1`, new RegExp(`^only SELECT is allowed: found ${operation.toUpperCase()}$`), crossCheck);
+      }
+      rejects("select::null::ds_001_v1 delete::null::ds_002_v1", /found DELETE/, crossCheck);
+    });
+
+    it("refuses other schemas and unregistered tables", () => {
+      rejects("select::mysql::user", /^schema mysql is not allowed/, crossCheck);
+      rejects("select::null::ds_003_v1", /^table ds_003_v1 is not a registered dataset table$/, crossCheck);
+      rejects("select::null::recent_orders", /^table recent_orders is not a registered/, crossCheck);
+    });
   });
 });

@@ -115,8 +115,10 @@ async function main(): Promise<number> {
       `(${real.results.filter((r) => r.status === "wrong-answer").length} wrong answers recorded)`,
   );
   const count = (outcome: SuiteOutcome, status: string) => outcome.results.filter((r) => r.status === status).length;
-  // Read by scripts/test.sh for CI's closing line: the gating run's checks, plus plumbing faults of the real-model run.
-  console.log(`acceptance counts: ${count(gating, "passed")} passed, ${count(gating, "failed") + count(real, "failed")} failed`);
+  // Read by scripts/test.sh for CI's closing line: the gating run's checks, plus plumbing faults of the real-model run;
+  // the real model's right and wrong answers on a line of their own (the suite has no way to skip a check).
+  console.log(`acceptance counts: ${count(gating, "passed")} passed, ${count(gating, "failed") + count(real, "failed")} failed, 0 skipped`);
+  console.log(`real model counts: ${count(real, "passed")} right, ${count(real, "wrong-answer")} wrong`);
   return gating.passed && real.passed ? 0 : 1;
 }
 

@@ -24,8 +24,17 @@ export interface AgentAnswer {
   route: string;
   model?: string;
   sources?: {
-    sql?: { sql: string; dataset_id: string; version: number | string; row_count: number; rows: Record<string, unknown>[] };
-    documents?: { n: number; document_id: string; document_name: string; chunk_id: string; text: string; score: number }[];
+    sql?: {
+      sql: string;
+      dataset_id: string;
+      dataset_name: string;
+      version: number | string;
+      table: string;
+      row_count: number;
+      columns: { name: string; type: string }[];
+      rows: Record<string, unknown>[];
+    };
+    documents?: { n: number; document_id: string; document_name: string; chunk_id: string; position: number; text: string; score: number }[];
     tables?: { dataset_id: string; version: number | string; table: string; columns: SchemaColumn[] }[];
   };
 }

@@ -30,7 +30,11 @@ export function keyCustomers(rows: Record<string, string>[], minTotal = keyCusto
     .sort((a, b) => a.customer_id - b.customer_id);
 }
 
-/** Rows the Data → Model check registers: short texts the model can process one by one. */
+/**
+ * Rows the Data → Model check registers: short texts the model can process one
+ * by one. Seven, not the seed sales data's five, so a count run on the wrong
+ * table gives a wrong number.
+ */
 export const reviewsCsv = [
   "review_id,review",
   '1,"Fast delivery, the product works well."',
@@ -38,5 +42,7 @@ export const reviewsCsv = [
   '3,"Exactly as described, would buy again."',
   '4,"质量很好，价格合理。"',
   '5,"Stopped working after two days."',
+  '6,"物流很快，但说明书只有英文。"',
+  '7,"Good value for the price."',
   "",
 ].join("\n");

@@ -163,21 +163,33 @@ class Checker {
   }
 
   private isAllowed(table: string): boolean {
-    for (const allowed of this.options.allowedTables) if (allowed.toLowerCase() === table) return true;
-    return false;
+    return isAllowedTable(this.options, table);
   }
 
-  /** The parser's own list of every table the statement touches: a second, independent check. */
   crossCheck(tableList: string[]): void {
-    for (const entry of tableList) {
-      const [operation, db, table] = entry.split("::");
-      if (operation !== "select") throw sqlRejected(`only SELECT is allowed: found ${operation?.toUpperCase()}`);
-      const name = (table ?? "").toLowerCase();
-      if (db && db !== "null" && db.toLowerCase() !== this.options.datasetsDatabase.toLowerCase()) {
-        throw sqlRejected(`schema ${db} is not allowed: only registered dataset tables can be queried`);
-      }
-      if (!this.cteNames.has(name) && !this.isAllowed(name)) throw sqlRejected(`table ${table} is not a registered dataset table`);
+    crossCheckTableList(tableList, this.options, this.cteNames);
+  }
+}
+
+function isAllowedTable(options: GuardOptions, table: string): boolean {
+  for (const allowed of options.allowedTables) if (allowed.toLowerCase() === table) return true;
+  return false;
+}
+
+/**
+ * The parser's own list of every table the statement touches
+ * ("operation::schema::table"): a second check, independent of the tree walk,
+ * on the operation, the schema and the table of each entry.
+ */
+export function crossCheckTableList(tableList: string[], options: GuardOptions, cteNames: ReadonlySet<string> = new Set()): void {
+  for (const entry of tableList) {
+    const [operation, db, table] = entry.split("::");
+    if (operation !== "select") throw sqlRejected(`only SELECT is allowed: found ${operation?.toUpperCase()}`);
+    const name = (table ?? "").toLowerCase();
+    if (db && db !== "null" && db.toLowerCase() !== options.datasetsDatabase.toLowerCase()) {
+      throw sqlRejected(`schema ${db} is not allowed: only registered dataset tables can be queried`);
     }
+    if (!cteNames.has(name) && !isAllowedTable(options, name)) throw sqlRejected(`table ${table} is not a registered dataset table`);
   }
 }
 

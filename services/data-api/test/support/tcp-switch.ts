@@ -21,6 +21,8 @@ export class TcpSwitch {
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    /** Another loopback address (127.0.0.2...) stands in for a second host, e.g. a public endpoint. */
+    readonly listenHost = "127.0.0.1",
   ) {}
 
   async up(): Promise<void> {
@@ -45,7 +47,7 @@ export class TcpSwitch {
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => resolve());
+      server.listen(this.port, this.listenHost, () => resolve());
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;

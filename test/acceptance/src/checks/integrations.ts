@@ -1,4 +1,4 @@
-import { CheckFailure, WrongAnswer, expectEqual, expectThat, show, type Check } from "../check.js";
+import { CheckFailure, WrongAnswer, deepEqual, expectEqual, expectThat, show, type Check } from "../check.js";
 import type { SuiteContext } from "../context.js";
 import { callApi, requestJson } from "../http.js";
 import {
@@ -6,9 +6,11 @@ import {
   datasetByName,
   datasetFile,
   uploadDataset,
+  type AgentAnswer,
   type Dataset,
   type SchemaColumn,
 } from "../platform-client.js";
+import { sqlReads, type SqlReads } from "../sql-reads.js";
 import { runModelJob } from "../model-job.js";
 import { keyCustomerMinTotal, keyCustomers, parseCsv, reviewsCsv } from "../truth.js";
 
@@ -117,46 +119,108 @@ function sameStructure(what: string, expected: SchemaColumn[], actual: SchemaCol
   });
 }
 
+type AnsweredSql = NonNullable<NonNullable<AgentAnswer["sources"]>["sql"]>;
+
+/**
+ * A question naming its dataset outright gets that dataset's table offered to
+ * the model and no other: the agent's table choice (services/agent-api
+ * table-choice) is its own, deterministic part, so this fails as plumbing.
+ */
+function expectOfferedOnly(answer: AgentAnswer, dataset: Dataset): NonNullable<NonNullable<AgentAnswer["sources"]>["tables"]>[number] {
+  const offered = answer.sources?.tables ?? [];
+  expectEqual(
+    `tables the agent offered the model for a question naming ${dataset.name}`,
+    [`${dataset.dataset_id} v${dataset.version} ${dataset.table}`],
+    offered.map((t) => `${t.dataset_id} v${t.version} ${t.table}`),
+  );
+  return offered[0]!;
+}
+
+/**
+ * The SQL behind the figures ran on this dataset version's table, by the
+ * agent's provenance and by the suite's own parse of the SQL, and names only
+ * columns of its schema.
+ */
+function expectSqlOn(sql: AnsweredSql, dataset: Dataset, schema: SchemaColumn[]): SqlReads {
+  const expected = `${dataset.dataset_id} v${dataset.version} table ${dataset.table}`;
+  const reported = `${sql.dataset_id} v${sql.version} table ${sql.table}`;
+  if (reported !== expected) throw new WrongAnswer("dataset, version and table the SQL ran on", expected, reported);
+  const reads = sqlReads(sql.sql);
+  expectEqual(`tables the reported SQL reads (${sql.sql})`, [dataset.table], reads.tables);
+  const unknown = reads.columns.filter((c) => !schema.some((s) => s.name === c));
+  expectThat(unknown.length === 0, `the SQL names columns ${show(unknown)} that ${dataset.table} does not have: ${sql.sql}`);
+  return reads;
+}
+
+async function schemaOf(ctx: SuiteContext, dataset: Dataset): Promise<SchemaColumn[]> {
+  const schema = await callApi<{ columns: SchemaColumn[] }>(
+    "GET",
+    `${ctx.dataApi}/api/v1/datasets/${dataset.dataset_id}/schema?version=${dataset.version}`,
+    { timeoutMs: ctx.requestTimeoutMs },
+  );
+  return schema.columns;
+}
+
 export const dataToAgent: Check<SuiteContext> = {
   id: "integration.data-to-agent",
-  title: "Data → Agent: the table structure the agent used equals the Data API's schema, field by field",
+  title: "Data → Agent: the agent offered the named dataset's table with the Data API's schema, field by field, and counted its rows there",
   integration: "data-to-agent",
   timeoutMs: 300_000,
   async run(ctx) {
     const dataset = await datasetByName(ctx, seedDatasetName);
-    const schema = await callApi<{ columns: SchemaColumn[] }>(
-      "GET",
-      `${ctx.dataApi}/api/v1/datasets/${dataset.dataset_id}/schema?version=${dataset.version}`,
-      { timeoutMs: ctx.requestTimeoutMs },
-    );
+    const columns = await schemaOf(ctx, dataset);
     const rows = parseCsv(await datasetFile(ctx, dataset));
     const answer = await askAgent(ctx, `数据集 ${seedDatasetName} 一共有多少笔订单？`);
-    const used = answer.sources?.tables?.find((t) => t.dataset_id === dataset.dataset_id);
-    if (!used) throw new CheckFailure(`the agent reported no table structure for ${dataset.dataset_id}: ${show(answer.sources)}`);
-    expectEqual("version of the table the agent used", String(dataset.version), String(used.version));
-    sameStructure(`${dataset.dataset_id} structure`, schema.columns, used.columns);
-    const counted = answer.sources?.sql?.rows.flatMap((row) => Object.values(row)).map(Number);
-    if (!counted?.includes(rows.length)) throw new WrongAnswer("number of orders", rows.length, answer.sources?.sql?.rows ?? answer.reply);
-    return `${used.table}: ${schema.columns.map((c) => `${c.name} ${c.type}${c.nullable ? "?" : ""}`).join(", ")}; count ${rows.length}`;
+    const used = expectOfferedOnly(answer, dataset);
+    sameStructure(`${dataset.dataset_id} structure`, columns, used.columns);
+    const sql = answer.sources?.sql;
+    if (!sql) throw new WrongAnswer("SQL behind the count", `a COUNT over ${dataset.table}`, answer.sources ?? answer.reply);
+    expectSqlOn(sql, dataset, columns);
+    const counted = sql.rows.flatMap((row) => Object.values(row)).map(Number);
+    if (sql.rows.length !== 1 || !counted.includes(rows.length)) throw new WrongAnswer("number of orders", rows.length, sql.rows);
+    return `${used.table}: ${columns.map((c) => `${c.name} ${c.type}${c.nullable ? "?" : ""}`).join(", ")}; count ${rows.length} by ${sql.sql}`;
   },
 };
 
 const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
 
+/** The chunk the answer cites is one the Data API holds, under the same id, document and text. */
+async function expectStoredChunk(ctx: SuiteContext, cited: NonNullable<NonNullable<AgentAnswer["sources"]>["documents"]>[number]): Promise<void> {
+  const { results } = await callApi<{ results: { chunk_id: string; document_id: string; document_name: string; position: number; text: string }[] }>(
+    "POST",
+    `${ctx.dataApi}/api/v1/vector/search`,
+    { body: { query: cited.text, top_k: 5 }, timeoutMs: ctx.requestTimeoutMs },
+  );
+  const stored = results.find((r) => r.chunk_id === cited.chunk_id);
+  expectThat(stored !== undefined, `cited chunk ${cited.chunk_id} is not among the Data API's chunks for its own text: ${show(results.map((r) => r.chunk_id))}`);
+  expectEqual(
+    `cited chunk ${cited.chunk_id} as the Data API stores it`,
+    { document_id: stored.document_id, document_name: stored.document_name, position: stored.position, text: stored.text },
+    { document_id: cited.document_id, document_name: cited.document_name, position: cited.position, text: cited.text },
+  );
+}
+
 export const endToEnd: Check<SuiteContext> = {
   id: "integration.end-to-end",
-  title: "End to end (RAG + SQL): key customers by the glossary's definition, figures computed from the dataset file",
+  title: "End to end (RAG + SQL): key customers by the glossary's definition, figures computed from the dataset file, SQL and chunk traced",
   integration: "end-to-end",
   timeoutMs: 300_000,
   async run(ctx) {
     const dataset = await datasetByName(ctx, seedDatasetName);
+    const columns = await schemaOf(ctx, dataset);
     const expected = keyCustomers(parseCsv(await datasetFile(ctx, dataset)));
     const answer = await askAgent(ctx, `在数据集 ${seedDatasetName} 中，哪些客户是大客户？列出每个大客户的订单总金额。`);
+    expectOfferedOnly(answer, dataset);
     const sql = answer.sources?.sql;
     if (!sql?.sql) throw new WrongAnswer("SQL behind the answer", "a SQL query over the dataset", answer.reply);
     const cited = answer.sources?.documents ?? [];
     const definition = cited.find((d) => d.text.includes(String(keyCustomerMinTotal)) && /大客户|key customer/i.test(d.text));
     if (!definition) throw new WrongAnswer("cited definition of 大客户", `a chunk defining the ${keyCustomerMinTotal} threshold`, cited);
+    await expectStoredChunk(ctx, definition);
+    const reads = expectSqlOn(sql, dataset, columns);
+    if (!deepEqual(reads.groupBy, ["customer_id"]) || !reads.columns.includes("amount")) {
+      throw new WrongAnswer("columns the SQL used", "amount summed per customer_id", { group_by: reads.groupBy, columns: reads.columns, sql: sql.sql });
+    }
     const found = expected.filter((customer) =>
       sql.rows.some((row) => {
         const values = Object.values(row).map(Number);
@@ -168,6 +232,6 @@ export const endToEnd: Check<SuiteContext> = {
     }
     const missing = expected.filter((c) => !answer.reply.includes(c.total.toFixed(2)));
     if (missing.length > 0) throw new WrongAnswer("totals quoted in the reply", expected.map((c) => c.total.toFixed(2)), answer.reply);
-    return `${expected.map((c) => `${c.customer_id}: ${c.total.toFixed(2)}`).join(", ")}; cited [${definition.n}] ${definition.document_name}; SQL: ${sql.sql}`;
+    return `${expected.map((c) => `${c.customer_id}: ${c.total.toFixed(2)}`).join(", ")} from ${sql.dataset_id} v${sql.version} ${sql.table}; cited [${definition.n}] ${definition.document_name} ${definition.chunk_id}; SQL: ${sql.sql}`;
   },
 };
