@@ -1,3 +1,4 @@
+import { buildOpenApi, type ApiOperation, type ApiResponse } from "@one-data/platform";
 import { z } from "zod";
 import {
   datasetIdParam,
@@ -210,68 +211,32 @@ export const operations: Operation[] = [
   { method: "get", path: "/openapi.json", summary: "This document", ok: { status: 200, description: "OpenAPI 3.1 document" }, errors: {} },
 ];
 
-/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, without a per-schema `$schema`. */
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
-}
-
-function openApiPath(path: string): string {
-  return `/api/v1${path.replace(/:([a-z_]+)/g, "{$1}")}`;
-}
-
-function parameters(op: Operation): unknown[] {
-  const list: unknown[] = [];
-  if (op.pathId) list.push({ name: "id", in: "path", required: true, schema: jsonSchema(datasetIdParam, "input") });
-  if (op.query) {
-    const shape = op.query.shape as Record<string, z.ZodType>;
-    const schema = jsonSchema(op.query, "input") as { properties?: Record<string, unknown>; required?: string[] };
-    for (const name of Object.keys(shape)) {
-      list.push({ name, in: "query", required: schema.required?.includes(name) ?? false, schema: schema.properties?.[name] ?? {} });
-    }
+/** The operation in the shape platform's builder takes: paths under /api/v1, errors as the shared error body. */
+function toApiOperation(op: Operation): ApiOperation {
+  const responses: Record<number, ApiResponse> = {
+    [op.ok.status]: op.ok.schema ? { description: "success", json: op.ok.schema } : { description: op.ok.description ?? "success" },
+  };
+  for (const [status, description] of Object.entries(op.errors)) {
+    responses[Number(status)] = Number(status) >= 400 ? { description, ref: "Error" } : { description };
   }
-  return list;
+  return {
+    method: op.method,
+    path: `/api/v1${op.path}`,
+    summary: op.summary,
+    ...(op.pathId ? { pathParams: z.object({ id: datasetIdParam }) } : {}),
+    ...(op.query ? { query: op.query } : {}),
+    ...(op.body ? { body: op.body } : {}),
+    responses,
+  };
 }
 
 export function buildOpenApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  const errorSchema = jsonSchema(errorBody, "output");
-  for (const op of operations) {
-    const responses: Record<string, unknown> = {
-      [op.ok.status]: op.ok.schema
-        ? { description: "success", content: { "application/json": { schema: jsonSchema(op.ok.schema, "output") } } }
-        : { description: op.ok.description ?? "success" },
-    };
-    for (const [status, description] of Object.entries(op.errors)) {
-      responses[status] =
-        Number(status) >= 400
-          ? { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }
-          : { description };
-    }
-    const operation: Record<string, unknown> = {
-      operationId: `${op.method}${op.path.replace(/[/:]+([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z]/g, "")}`,
-      summary: op.summary,
-      parameters: parameters(op),
-      responses,
-    };
-    if (op.body?.json) {
-      operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(op.body.json, "input") } } };
-    }
-    if (op.body?.multipart) {
-      operation.requestBody = { required: true, content: { "multipart/form-data": { schema: jsonSchema(op.body.multipart, "input") } } };
-    }
-    (paths[openApiPath(op.path)] ??= {})[op.method] = operation;
-  }
-  return {
-    openapi: "3.1.0",
-    info: {
-      title: "ONE-DATA-STUDIO Data API",
-      version: "0.1.0",
-      description:
-        "L2 Data layer: dataset registry (MySQL + MinIO), schema inference, preview, presigned download, table metadata, guarded read-only SQL, and knowledge search (chunks in Milvus). Every response uses the {code, message, data} envelope; errors carry a numeric code (HTTP status followed by two digits).",
-    },
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
-    paths,
-    components: { schemas: { Error: errorSchema } },
-  };
+  return buildOpenApi({
+    title: "ONE-DATA-STUDIO Data API",
+    version: "0.1.0",
+    description:
+      "L2 Data layer: dataset registry (MySQL + MinIO), schema inference, preview, presigned download, table metadata, guarded read-only SQL, and knowledge search (chunks in Milvus). Every response uses the {code, message, data} envelope; errors carry a numeric code (HTTP status followed by two digits).",
+    operations: operations.map(toApiOperation),
+    components: { Error: errorBody },
+  });
 }
