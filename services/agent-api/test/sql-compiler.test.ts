@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import type { Catalog } from "../src/domain/catalog.js";
+import type { Catalog, ColumnType } from "../src/domain/catalog.js";
 import { compileQuery, literalFor, QueryCompileError, quoteIdentifier, quoteString } from "../src/domain/sql-compiler.js";
-import type { StructuredQuery } from "../src/domain/structured-query.js";
+import type { Literal, StructuredQuery } from "../src/domain/structured-query.js";
 import { salesTable } from "./fixtures.js";
 
 const catalog: Catalog = { tables: [salesTable] };
@@ -75,9 +75,87 @@ describe("agent-api: SQL compiler", () => {
     expect(literalFor(stringColumn, "x'; DROP TABLE t; --")).to.equal("'x''; DROP TABLE t; --'");
   });
 
+  it("escapes every character MySQL treats specially in a string literal", () => {
+    const cases: [string, string][] = [
+      ["O'Brien", "'O''Brien'"],
+      ["back\\slash", "'back\\\\slash'"],
+      ["line\nbreak", "'line\\nbreak'"],
+      ["carriage\rreturn", "'carriage\\rreturn'"],
+      ["nul\0byte", "'nul\\0byte'"],
+      ["ctrl-z\x1aend", "'ctrl-z\\Zend'"],
+    ];
+    for (const [value, literal] of cases) expect(quoteString(value), JSON.stringify(value)).to.equal(literal);
+  });
+
+  it("renders each column type's literal from the forms a model sends", () => {
+    const cases: [ColumnType, Literal, string][] = [
+      ["integer", 42, "42"],
+      ["integer", -7, "-7"],
+      ["integer", " 12 ", "12"],
+      ["integer", "-3", "-3"],
+      ["decimal", 2.5, "2.5"],
+      ["decimal", "2.50", "2.5"],
+      ["decimal", " -0.75 ", "-0.75"],
+      ["decimal", "10", "10"],
+      ["boolean", true, "TRUE"],
+      ["boolean", false, "FALSE"],
+      ["boolean", 1, "TRUE"],
+      ["boolean", "1", "TRUE"],
+      ["boolean", "true", "TRUE"],
+      ["boolean", 0, "FALSE"],
+      ["boolean", "0", "FALSE"],
+      ["boolean", "false", "FALSE"],
+      ["date", "2024-01-02", "'2024-01-02'"],
+      ["date", " 2024-01-02 ", "'2024-01-02'"],
+      ["date", "2024-01-02T10:30:00Z", "'2024-01-02'"],
+      ["timestamp", "2024-01-02", "'2024-01-02'"],
+      ["timestamp", "2024-01-02T10:30", "'2024-01-02 10:30:00'"],
+      ["timestamp", "2024-01-02 10:30:05.123456+00:00", "'2024-01-02 10:30:05.123456'"],
+      ["string", 42, "'42'"],
+      ["string", true, "'true'"],
+    ];
+    for (const [type, value, literal] of cases) {
+      expect(literalFor({ name: "c", type, nullable: false }, value), `${type} ${JSON.stringify(value)}`).to.equal(literal);
+    }
+  });
+
+  it("refuses a value that is not a literal of the column's type, saying which value and column", () => {
+    const cases: [ColumnType, Literal][] = [
+      ["integer", 1.5],
+      ["integer", "1.5"],
+      ["integer", true],
+      ["decimal", true],
+      ["decimal", "1e3"],
+      ["decimal", "12abc"],
+      ["boolean", "yes"],
+      ["boolean", 2],
+      ["date", 20240102],
+      ["date", "2024-01-02x"],
+      ["timestamp", "yesterday"],
+      ["timestamp", true],
+    ];
+    for (const [type, value] of cases) {
+      expect(() => literalFor({ name: "c", type, nullable: false }, value), `${type} ${JSON.stringify(value)}`)
+        .to.throw(QueryCompileError)
+        .with.property("message", `value ${JSON.stringify(value)} does not fit column c of type ${type}`);
+    }
+    expect(() => literalFor({ name: "c", type: "decimal", nullable: false }, Number.NEGATIVE_INFINITY))
+      .to.throw(QueryCompileError)
+      .with.property("message", "-Infinity is not a finite number");
+  });
+
   it("quotes identifiers by doubling backticks", () => {
     expect(quoteIdentifier("we`ird")).to.equal("`we``ird`");
     expect(() => quoteIdentifier("")).to.throw(QueryCompileError);
+  });
+
+  it("accepts identifiers of 1 to 64 characters without NUL, MySQL's limits, and names the refused one", () => {
+    expect(quoteIdentifier("a".repeat(64))).to.equal("`" + "a".repeat(64) + "`");
+    for (const name of ["", "a".repeat(65), "a\u0000b"]) {
+      expect(() => quoteIdentifier(name), JSON.stringify(name))
+        .to.throw(QueryCompileError)
+        .that.include({ name: "QueryCompileError", message: `invalid identifier ${JSON.stringify(name)}` });
+    }
   });
 
   it("rejects tables and columns the catalog does not have, naming the real ones", () => {
