@@ -169,6 +169,95 @@ describe("agent-api: SQL compiler", () => {
     expect(() => compile({ select: [{ column: "*", aggregate: "sum" }] })).to.throw(QueryCompileError, /only be counted/);
   });
 
+  it("renders every aggregate, and MIN/MAX also on a non-numeric column", () => {
+    const sql = compile({
+      select: [
+        { column: "id", aggregate: "count" },
+        { column: "customer_id", aggregate: "count_distinct" },
+        { column: "amount", aggregate: "avg" },
+        { column: "created_at", aggregate: "min" },
+        { column: "created_at", aggregate: "max" },
+      ],
+    });
+    expect(sql).to.equal(
+      "SELECT COUNT(`id`) AS `count_id`, COUNT(DISTINCT `customer_id`) AS `count_distinct_customer_id`, AVG(`amount`) AS `avg_amount`, " +
+        "MIN(`created_at`) AS `min_created_at`, MAX(`created_at`) AS `max_created_at` FROM `ds_001_v1` LIMIT 100",
+    );
+  });
+
+  it("groups only when something is aggregated or grouped, and then by every plain selected column", () => {
+    const cases: [Partial<StructuredQuery>, string][] = [
+      [
+        {
+          select: [{ column: "customer_id", aggregate: "none" }],
+          filters: [{ column: "created_at", op: "<", value: "2024-01-03" }],
+          order_by: [{ column: "customer_id", aggregate: "none", direction: "asc" }],
+        },
+        "SELECT `customer_id` AS `customer_id` FROM `ds_001_v1` WHERE `created_at` < '2024-01-03' ORDER BY `customer_id` ASC LIMIT 100",
+      ],
+      [
+        { select: [{ column: "customer_id", aggregate: "none" }, { column: "amount", aggregate: "sum" }] },
+        "SELECT `customer_id` AS `customer_id`, SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` GROUP BY `customer_id` LIMIT 100",
+      ],
+      [
+        { select: [{ column: "customer_id", aggregate: "none" }, { column: "id", aggregate: "none" }], group_by: ["customer_id", "customer_id"] },
+        "SELECT `customer_id` AS `customer_id`, `id` AS `id` FROM `ds_001_v1` GROUP BY `customer_id`, `id` LIMIT 100",
+      ],
+    ];
+    for (const [patch, sql] of cases) expect(compile(patch)).to.equal(sql);
+  });
+
+  it("joins several HAVING conditions with AND and orders by an unselected aggregate through its expression", () => {
+    const sql = compile({
+      select: [{ column: "customer_id", aggregate: "none" }, { column: "amount", aggregate: "sum" }],
+      having: [
+        { column: "amount", aggregate: "sum", op: ">=", value: 500 },
+        { column: "*", aggregate: "count", op: ">", value: 1 },
+      ],
+      order_by: [
+        { column: "amount", aggregate: "sum", direction: "desc" },
+        { column: "*", aggregate: "count", direction: "asc" },
+      ],
+    });
+    expect(sql).to.equal(
+      "SELECT `customer_id` AS `customer_id`, SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` GROUP BY `customer_id` " +
+        "HAVING SUM(`amount`) >= 500 AND COUNT(*) > 1 ORDER BY `sum_amount` DESC, COUNT(*) ASC LIMIT 100",
+    );
+  });
+
+  it("quotes each part of a qualified table name", () => {
+    const qualified = { ...salesTable, table: "sales.ds_001_v1" };
+    const { sql } = compileQuery({ ...base, table: "sales.ds_001_v1" }, { tables: [qualified] });
+    expect(sql).to.equal("SELECT SUM(`amount`) AS `sum_amount` FROM `sales`.`ds_001_v1` LIMIT 100");
+  });
+
+  it("keeps the first select item of an alias, so no two result columns share a name", () => {
+    const table = { ...salesTable, table: "t", columns: [{ name: "all", type: "integer" as const, nullable: false }] };
+    const { sql } = compileQuery(
+      { ...base, table: "t", select: [{ column: "*", aggregate: "count" }, { column: "all", aggregate: "count" }] },
+      { tables: [table] },
+    );
+    expect(sql).to.equal("SELECT COUNT(*) AS `count_all` FROM `t` LIMIT 100");
+  });
+
+  it("explains each refused query in words fed back to the model", () => {
+    const other = { ...salesTable, table: "ds_002_v1" };
+    expect(() => compileQuery({ ...base, table: "users" }, { tables: [salesTable, other] }))
+      .to.throw(QueryCompileError)
+      .with.property("message", 'table "users" is unknown (tables: ds_001_v1, ds_002_v1)');
+    const cases: [Partial<StructuredQuery>, string][] = [
+      [{ select: [] }, "select at least one column"],
+      [{ select: [{ column: "price", aggregate: "none" }] }, 'column "price" is not in table ds_001_v1 (columns: id, customer_id, amount, created_at)'],
+      [{ select: [{ column: "created_at", aggregate: "avg" }] }, "avg needs a numeric column; created_at is timestamp"],
+      [{ select: [{ column: "*", aggregate: "max" }] }, '"*" can only be counted, not used with max'],
+      [{ filters: [{ column: "amount", op: "LIKE" as "=", value: 1 }] }, "unknown comparison LIKE"],
+      [{ having: [{ column: "amount", aggregate: "sum", op: ">", value: Number.POSITIVE_INFINITY }] }, "Infinity is not a finite number"],
+    ];
+    for (const [patch, message] of cases) {
+      expect(() => compile(patch), message).to.throw(QueryCompileError).with.property("message", message);
+    }
+  });
+
   it("clamps the row limit to the maximum", () => {
     expect(compile({ limit: 1_000_000 })).to.match(/LIMIT 1000$/);
   });
