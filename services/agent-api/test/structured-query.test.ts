@@ -13,11 +13,14 @@ const valid = {
   count_result_rows: false,
 };
 
-describe("agent-api: structured query schema", () => {
-  const schema = buildQuerySchema({ tables: [salesTable] });
-  const properties = (schema.jsonSchema as { properties: Record<string, any> }).properties;
+// Built inside each test, not once per file: StrykerJS loads ES modules once, so a schema
+// built at load time would never carry an active mutant.
+const salesSchema = () => buildQuerySchema({ tables: [salesTable] });
 
+describe("agent-api: structured query schema", () => {
   it("makes the real table and column names enums of the JSON schema", () => {
+    const schema = salesSchema();
+    const properties = (schema.jsonSchema as { properties: Record<string, any> }).properties;
     expect(properties.table).to.deep.include({ const: "ds_001_v1" });
     expect(properties.select.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at", "*"]);
     expect(properties.filters.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
@@ -40,16 +43,19 @@ describe("agent-api: structured query schema", () => {
   });
 
   it("clamps a limit over the maximum instead of spending a retry on it", () => {
+    const schema = salesSchema();
     const parsed = parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: 1e15 }));
     expect(parsed).to.deep.equal({ ok: true, query: { ...valid, limit: 1000 } });
   });
 
   it("parses a valid reply, even wrapped in prose or a code fence", () => {
+    const schema = salesSchema();
     const parsed = parseStructuredQuery(schema, "Sure! ```json\n" + JSON.stringify(valid) + "\n```");
     expect(parsed).to.deep.equal({ ok: true, query: valid });
   });
 
   it("explains what is wrong with an invalid reply so it can be fed back", () => {
+    const schema = salesSchema();
     const badColumn = parseStructuredQuery(schema, JSON.stringify({ ...valid, select: [{ column: "price", aggregate: "sum" }] }));
     expect(badColumn.ok).to.equal(false);
     expect(!badColumn.ok && badColumn.problem).to.match(/^select\.0\.column: /);
@@ -60,12 +66,15 @@ describe("agent-api: structured query schema", () => {
   });
 
   it("refuses a column the table does not have in having and order_by, not only in select, filters and group_by", () => {
+    const schema = salesSchema();
     const badHaving = parseStructuredQuery(schema, JSON.stringify({ ...valid, having: [{ column: "price", aggregate: "sum", op: ">", value: 1 }] }));
     expect(!badHaving.ok && badHaving.problem).to.match(/^having\.0\.column: /);
     const badOrder = parseStructuredQuery(schema, JSON.stringify({ ...valid, order_by: [{ column: "price", aggregate: "none", direction: "asc" }] }));
     expect(!badOrder.ok && badOrder.problem).to.match(/^order_by\.0\.column: /);
-    const good = { ...valid, having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }], order_by: [{ column: "customer_id", aggregate: "none", direction: "desc" }] };
+    const good = { ...valid, having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }], order_by: [{ column: "customer_id", aggregate: "none", direction: "desc" }, { column: "amount", aggregate: "sum", direction: "asc" }] };
     expect(parseStructuredQuery(schema, JSON.stringify(good))).to.deep.equal({ ok: true, query: good });
+    const badDirection = parseStructuredQuery(schema, JSON.stringify({ ...valid, order_by: [{ column: "id", aggregate: "none", direction: "up" }] }));
+    expect(!badDirection.ok && badDirection.problem).to.match(/^order_by\.0\.direction: /);
   });
 
   it("refuses to build a schema without tables or for a table without columns", () => {
@@ -74,6 +83,7 @@ describe("agent-api: structured query schema", () => {
   });
 
   it("bounds select to 1..8 items and string filter values to 200 characters, and accepts every filter value type", () => {
+    const schema = salesSchema();
     const parse = (query: object) => parseStructuredQuery(schema, JSON.stringify({ ...valid, ...query }));
     expect(parse({ select: [] })).to.deep.equal({ ok: false, problem: "select: Too small: expected array to have >=1 items" });
     expect(parse({ select: new Array(9).fill({ column: "id", aggregate: "none" }) }).ok).to.equal(false);
@@ -88,20 +98,31 @@ describe("agent-api: structured query schema", () => {
   });
 
   it("names the problem's place, or the query as a whole when the reply is not an object", () => {
+    const schema = salesSchema();
     expect(parseStructuredQuery(schema, "[1]")).to.deep.include({ ok: false });
     expect((parseStructuredQuery(schema, "[1]") as { problem: string }).problem).to.match(/^query: /);
     expect((parseStructuredQuery(schema, "null") as { problem: string }).problem).to.match(/^query: /);
+    expect((parseStructuredQuery(schema, "42") as { problem: string }).problem).to.match(/^query: /);
     const { limit: _limit, ...withoutLimit } = valid;
     expect((parseStructuredQuery(schema, JSON.stringify(withoutLimit)) as { problem: string }).problem).to.match(/^limit: /);
   });
 
   it("clamps only numeric limits: a limit given as a string is still refused", () => {
+    const schema = salesSchema();
     expect((parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: "5000" })) as { problem: string }).problem).to.match(/^limit: /);
     expect(parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: 1000 }))).to.deep.equal({ ok: true, query: { ...valid, limit: 1000 } });
   });
 
   it("finds the JSON object between prose before and after it", () => {
+    const schema = salesSchema();
     expect(parseStructuredQuery(schema, `${JSON.stringify(valid)}\nThat is the query.`)).to.deep.equal({ ok: true, query: valid });
     expect(parseStructuredQuery(schema, "no object here }")).to.deep.equal({ ok: false, problem: "the reply was not valid JSON" });
+  });
+
+  it("parses a reply whose braces do not enclose an object as it is, so the problem is the query, not the JSON", () => {
+    const schema = salesSchema();
+    for (const reply of ['"}"', '"{"', '"}{"']) {
+      expect((parseStructuredQuery(schema, reply) as { problem: string }).problem, reply).to.match(/^query: /);
+    }
   });
 });
