@@ -42,3 +42,54 @@ describe("knowledge chunking", () => {
     expect(first?.text).to.contain("This glossary defines the business terms used with the sales data (dataset sales_data_v1.0;");
   });
 });
+
+describe("knowledge chunking: sizes, overlaps, sections and line endings", () => {
+  const texts = (text: string, size: number, overlap: number) => chunkText(text, { size, overlap }).map((chunk) => chunk.text);
+
+  it("cuts a sentence longer than the chunk size at the size and keeps one that fits whole", () => {
+    expect(texts("abcdefghij", 4, 0)).to.deep.equal(["abcd", "efgh", "ij"]);
+    expect(texts("abcdefghij", 10, 0)).to.deep.equal(["abcdefghij"]);
+  });
+
+  // "Aa. Bb. Cc. Dd." is the sentences "Aa. ", "Bb. ", "Cc. " (4 characters each, with their space) and "Dd." (3).
+  const cases: { size: number; overlap: number; chunks: string[]; why: string }[] = [
+    { size: 15, overlap: 0, chunks: ["Aa. Bb. Cc. Dd."], why: "the whole text fits exactly" },
+    { size: 14, overlap: 0, chunks: ["Aa. Bb. Cc.", "Dd."], why: "one character short: the last sentence moves on" },
+    { size: 8, overlap: 0, chunks: ["Aa. Bb.", "Cc. Dd."], why: "no overlap asked for" },
+    { size: 8, overlap: 3, chunks: ["Aa. Bb.", "Cc. Dd."], why: "an overlap shorter than a sentence carries nothing" },
+    { size: 12, overlap: 4, chunks: ["Aa. Bb. Cc.", "Cc. Dd."], why: "an overlap of exactly one sentence carries it" },
+    { size: 12, overlap: 8, chunks: ["Aa. Bb. Cc.", "Bb. Cc. Dd."], why: "two sentences carried, the later ones" },
+    { size: 8, overlap: 8, chunks: ["Aa. Bb.", "Bb. Cc.", "Cc. Dd."], why: "carried sentences and the next one fill the size exactly, never more" },
+  ];
+  for (const { size, overlap, chunks, why } of cases) {
+    it(`packs whole sentences up to size ${size} with overlap ${overlap}: ${why}`, () => {
+      expect(texts("Aa. Bb. Cc. Dd.", size, overlap)).to.deep.equal(chunks);
+    });
+  }
+
+  it("numbers chunks without gaps and drops the ones that are only white space", () => {
+    // The first sentence is "Aa." with ten spaces; cut at 4 characters, two of its pieces are blank.
+    expect(chunkText(`Aa.${" ".repeat(10)}Bb.`, { size: 4, overlap: 0 })).to.deep.equal([
+      { position: 0, text: "Aa." },
+      { position: 1, text: "Bb." },
+    ]);
+  });
+
+  it("starts a section at a Markdown heading (one to six '#' and a space) and measures it without its blank lines", () => {
+    expect(texts("intro\n# A\ndef", 400, 0)).to.deep.equal(["intro", "# A\ndef"]);
+    expect(texts("# A\nx\n###### F\ny", 400, 0)).to.deep.equal(["# A\nx", "###### F\ny"]);
+    expect(texts("# A\nx\n#hashtag\n####### seven", 400, 0)).to.deep.equal(["# A\nx\n#hashtag\n####### seven"]);
+    // "# A\nfoo" is 7 characters; the blank line before the next heading does not count towards the size.
+    expect(texts("# A\nfoo\n\n# B\nbar", 7, 0)).to.deep.equal(["# A\nfoo", "# B\nbar"]);
+  });
+
+  it("reads CR LF and a lone CR as a line break", () => {
+    for (const [text, chunks] of [
+      ["one\r\ntwo", ["one\ntwo"]],
+      ["one\rtwo", ["one\ntwo"]],
+      ["intro\r# A\r\ndef", ["intro", "# A\ndef"]],
+    ] as const) {
+      expect(texts(text, 400, 0), JSON.stringify(text)).to.deep.equal(chunks);
+    }
+  });
+});
