@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { vocabularyOf } from "../src/domain/catalog.js";
 import type { ChatTurn } from "../src/domain/conversation.js";
-import { decideRoute, detectIntent, followUpQuestion, relevantHits, widenVocabulary, type Route } from "../src/domain/router.js";
+import { decideRoute, detectIntent, followUpQuestion, hasDataCue, questionTokens, relevantHits, salientTerms, widenVocabulary, type Route } from "../src/domain/router.js";
 import type { SearchHit } from "../src/domain/sources.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 
@@ -46,6 +46,41 @@ describe("agent-api: router", () => {
     expect(relevant.map((h) => h.chunk_id)).to.deep.equal(["doc-7#0"]);
   });
 
+  it("drops a plural 's' only from longer all-letter words that do not end in 'ss'", () => {
+    const cases: [string, string[]][] = [
+      ["customers", ["customer"]],
+      ["sales", ["sale"]],
+      // three letters is too short to be a plural worth folding
+      ["ids", ["ids"]],
+      // "ss" is not a plural ending
+      ["address", ["address"]],
+      // a word with digits in it is a name, not an English plural
+      ["v2items", ["v2items"]],
+    ];
+    for (const [question, tokens] of cases) expect(questionTokens(question), question).to.deep.equal(tokens);
+  });
+
+  it("widens the schema vocabulary with the translations of known business words only", () => {
+    expect(widenVocabulary(["customers", "amount"])).to.deep.equal(new Set(["customer", "客户", "顾客", "amount", "金额"]));
+    expect(widenVocabulary(["ds_001_v1"])).to.deep.equal(new Set(["ds_001_v1"]));
+  });
+
+  it("takes as salient terms the words that are neither schema names, function words nor plain numbers", () => {
+    // "customers" is the schema's customer, "of"/"in"/"and" are function words, 1002 is a number;
+    // "v2" and "3d" carry digits but are words, so a document may define them.
+    expect(salientTerms("key customers of 1002 in v2 and 3d", vocabulary)).to.deep.equal(["key", "v2", "3d"]);
+  });
+
+  it("sees a request for figures whatever the question names, in any letter case", () => {
+    const cases: [string, boolean][] = [
+      ["How many planets are in the solar system?", true],
+      ["HOW MANY PLANETS?", true],
+      ["有多少颗行星？", true],
+      ["Hello, who are you?", false],
+    ];
+    for (const [question, expected] of cases) expect(hasDataCue(question), question).to.equal(expected);
+  });
+
   describe("follow-ups", () => {
     const afterData: ChatTurn[] = [
       { role: "user", content: "What is the total amount for customer 1001?" },
@@ -70,6 +105,29 @@ describe("agent-api: router", () => {
       expect(followUpQuestion("And for customer 1002?", afterChat, vocabulary)).to.equal(undefined);
       expect(followUpQuestion("And for customer 1002?", [], vocabulary)).to.equal(undefined);
       expect(followUpQuestion("Thanks!", afterData, vocabulary)).to.equal(undefined);
+    });
+
+    it("leaves a follow-up cue alone when the question is a data question of its own", () => {
+      expect(followUpQuestion("And how many distinct customers are there?", afterData, vocabulary)).to.equal(undefined);
+    });
+
+    it("reads at most twelve words as a follow-up", () => {
+      const twelve = "And what about customer 1002 and customer 1003 and customer 1004 too?";
+      expect(followUpQuestion(twelve, afterData, vocabulary)).to.equal(`${afterData[0]!.content}\nFollow-up, which changes the question above: ${twelve}`);
+      const thirteen = "And what about customer 1002 and customer 1003 and customer 1004 and 1005?";
+      expect(followUpQuestion(thirteen, afterData, vocabulary)).to.equal(undefined);
+    });
+
+    it("refines the latest question the user asked, both trimmed", () => {
+      const history: ChatTurn[] = [
+        { role: "user", content: "Hello, who are you?" },
+        { role: "assistant", content: "An assistant." },
+        { role: "user", content: "  What is the total amount for customer 1001?\n" },
+        { role: "assistant", content: "sum_amount = 699.98" },
+      ];
+      expect(followUpQuestion(" And for customer 1002? ", history, vocabulary)).to.equal(
+        "What is the total amount for customer 1001?\nFollow-up, which changes the question above: And for customer 1002?",
+      );
     });
   });
 });

@@ -41,12 +41,13 @@ function chunkSection(normalized: string, options: { size: number; overlap: numb
   let current: string[] = [];
   let length = 0;
   for (const segment of segments(normalized, options.size)) {
-    if (length + segment.length > options.size && current.length > 0) {
+    // No segment is longer than the size, so this never holds while `current` is empty.
+    if (length + segment.length > options.size) {
       chunks.push(current.join(""));
       const carried: string[] = [];
       let carriedLength = 0;
       for (let i = current.length - 1; i >= 0; i--) {
-        const previous = current[i] ?? "";
+        const previous = current[i]!;
         if (carriedLength + previous.length > options.overlap || carriedLength + previous.length + segment.length > options.size) break;
         carried.unshift(previous);
         carriedLength += previous.length;
