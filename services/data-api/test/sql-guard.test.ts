@@ -1,8 +1,15 @@
 import { AppError } from "@one-data/platform";
 import { expect } from "chai";
-import { crossCheckTableList, guardSql, type GuardOptions } from "../src/domain/sql-guard.js";
+import nodeSqlParser from "node-sql-parser";
+import { applyLimit, crossCheckTableList, guardSql, walkTree, type GuardOptions } from "../src/domain/sql-guard.js";
 
 const options: GuardOptions = { allowedTables: new Set(["ds_001_v1", "ds_002_v1"]), datasetsDatabase: "one_data_datasets", limit: 100 };
+
+type Tree = Record<string, any>;
+const parser = new nodeSqlParser.Parser();
+/** The tree node-sql-parser builds for `sql`, for tests that edit it into shapes the parser refuses to build. */
+const tree = (sql: string): Tree => parser.astify(sql, { database: "MySQL" }) as unknown as Tree;
+const walk = (ast: unknown) => walkTree(ast, options);
 
 function rejects(sql: string, why: RegExp, guard: (sql: string) => unknown = (text) => guardSql(text, options)): void {
   let error: unknown;
@@ -154,6 +161,196 @@ describe("SQL guard", () => {
       rejects("select::mysql::user", /^schema mysql is not allowed/, crossCheck);
       rejects("select::null::ds_003_v1", /^table ds_003_v1 is not a registered dataset table$/, crossCheck);
       rejects("select::null::recent_orders", /^table recent_orders is not a registered/, crossCheck);
+    });
+  });
+  it("pins the reasons given for SQL that does not parse or is not one SELECT", () => {
+    rejects("SELEC * FROM ds_001_v1", /^not a valid MySQL SELECT statement: Expected "#", "--", "\/\*", ":=", "=", or \[ \\t\\n\\r\] but "\*" found\.$/);
+    rejects("", /^exactly one statement is allowed, found 0$/);
+    rejects(" ; SELECT 1", /^exactly one statement is allowed, found 2$/);
+    rejects(";", /^only SELECT is allowed: found a unknown statement$/);
+    rejects("SHOW TABLES", /^only SELECT is allowed: found a SHOW statement$/);
+    rejects("DELETE FROM ds_001_v1", /^only SELECT is allowed: found a DELETE statement$/);
+    rejects("SELECT @a := amount FROM ds_001_v1", /^assignments \(:=\) are not allowed$/);
+    expect(guardSql("SELECT 1 FROM ds_001_v1;", options).sql).to.equal("SELECT 1 FROM `ds_001_v1` LIMIT 101");
+  });
+
+  it("keeps only the first 200 characters of the first line of the parser's complaint", () => {
+    const prefix = "not a valid MySQL SELECT statement: ";
+    let message = "";
+    try {
+      guardSql("SELECT ;", options);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.startsWith(`${prefix}Expected "!", "#", "$", "'", "(", "*", "+", "-"`), message).to.equal(true);
+    expect(message).to.have.length(prefix.length + 200);
+  });
+
+  it("reports the tables read sorted, and pins the row limit at the boundary", () => {
+    const guarded = guardSql("SELECT * FROM ds_002_v1 b JOIN ds_001_v1 a ON a.id = b.col_1", options);
+    expect(guarded.tables).to.deep.equal(["ds_001_v1", "ds_002_v1"]);
+    for (const [sql, rewritten, fetchLimit] of [
+      ["SELECT * FROM ds_001_v1 LIMIT 100", "SELECT * FROM `ds_001_v1` LIMIT 100", 100],
+      ["SELECT * FROM ds_001_v1 LIMIT 101", "SELECT * FROM `ds_001_v1` LIMIT 101", 101],
+      ["SELECT * FROM ds_001_v1 LIMIT 3", "SELECT * FROM `ds_001_v1` LIMIT 3", 3],
+      ["SELECT * FROM ds_001_v1 LIMIT 0", "SELECT * FROM `ds_001_v1` LIMIT 0", 0],
+      ["SELECT * FROM ds_001_v1 LIMIT 5000", "SELECT * FROM `ds_001_v1` LIMIT 101", 101],
+    ] as const) {
+      expect(guardSql(sql, options), sql).to.deep.equal({ sql: rewritten, tables: ["ds_001_v1"], fetchLimit });
+    }
+  });
+
+  it("refuses a LIMIT or OFFSET that is not a plain integer literal", () => {
+    for (const sql of [
+      "SELECT * FROM ds_001_v1 LIMIT ?",
+      "SELECT * FROM ds_001_v1 LIMIT 10 OFFSET ?",
+      "SELECT * FROM ds_001_v1 LIMIT ?, 10",
+      "SELECT * FROM ds_001_v1 LIMIT 1.5",
+      "SELECT * FROM ds_001_v1 LIMIT 1e3",
+      "SELECT * FROM ds_001_v1 LIMIT 9007199254740993",
+    ]) {
+      rejects(sql, /^LIMIT must be a plain integer$/);
+    }
+  });
+
+  it("rewrites a tree's LIMIT: adds one where the tree has none, refuses counts that are not number literals", () => {
+    const empty = tree("SELECT * FROM ds_001_v1");
+    empty.limit = { seperator: "", value: [] };
+    expect(applyLimit(empty, 100)).to.deep.equal({ sql: "SELECT * FROM `ds_001_v1` LIMIT 101", fetchLimit: 101 });
+    for (const count of [{ type: "origin", value: 5 }, { type: "bigint", value: 5 }, { type: "number", value: 2 ** 60 }, { type: "number", value: "5" }, 5, null]) {
+      const ast = tree("SELECT * FROM ds_001_v1 LIMIT 5");
+      ast.limit.value[0] = count;
+      rejects(JSON.stringify(count), /^LIMIT must be a plain integer$/, () => applyLimit(ast, 100));
+    }
+  });
+
+  it("walks join conditions, derived tables, parenthesised FROM lists and CTE bodies for functions", () => {
+    for (const sql of [
+      "SELECT * FROM ds_001_v1 a JOIN ds_002_v1 b ON SLEEP(1) = 0",
+      "SELECT * FROM (SELECT SLEEP(1) FROM ds_001_v1) t",
+      "SELECT * FROM (ds_001_v1 JOIN ds_002_v1 ON SLEEP(1) = 0)",
+      "WITH t AS (SELECT SLEEP(1) FROM ds_001_v1) SELECT * FROM t",
+    ]) {
+      rejects(sql, /^function SLEEP is not allowed$/);
+    }
+  });
+
+  it("refuses a CTE name used as a table of the datasets schema", () => {
+    rejects("WITH t AS (SELECT * FROM ds_001_v1) SELECT * FROM one_data_datasets.t", /^table t is not a registered dataset table$/);
+  });
+
+  it("lets the parser's table list catch what the walk does not see (tables inside a parenthesised FROM list)", () => {
+    rejects("SELECT * FROM (ds_001_v1, secrets)", /^table secrets is not a registered dataset table$/);
+    rejects("SELECT * FROM (ds_001_v1, mysql.user)", /^schema mysql is not allowed: only registered dataset tables can be queried$/);
+  });
+
+  describe("the tree walk, on trees the parser builds and on edited ones (the first layer)", () => {
+    it("returns the dataset tables read, sorted, and the CTE names", () => {
+      const walked = walk(tree("WITH Recent AS (SELECT * FROM ds_002_v1) SELECT * FROM recent JOIN DS_001_V1 ON 1 = 1"));
+      expect(walked.tables).to.deep.equal(["ds_001_v1", "ds_002_v1"]);
+      expect([...walked.cteNames]).to.deep.equal(["recent"]);
+      expect(walk(tree("SELECT 1 FROM dual"))).to.deep.equal({ tables: [], cteNames: new Set() });
+    });
+
+    it("refuses tables that are not registered, and schemas but the datasets one, on its own", () => {
+      rejects("SELECT * FROM Secrets", /^table Secrets is not a registered dataset table$/, (sql) => walk(tree(sql)));
+      rejects("SELECT * FROM mysql.user", /^schema mysql is not allowed/, (sql) => walk(tree(sql)));
+      const single = tree("SELECT 1");
+      single.from = { db: null, table: "secrets", as: null };
+      rejects("FROM as one node", /^table secrets is not a registered dataset table$/, () => walk(single));
+    });
+
+    it("takes a FROM item without a schema, or with an empty one, as unqualified, and skips items that are not nodes", () => {
+      for (const item of [{ table: "ds_001_v1" }, { db: "", table: "ds_001_v1" }, { db: "ONE_DATA_DATASETS", table: "ds_001_v1" }]) {
+        const ast = tree("SELECT 1");
+        ast.from = [item, null, "x"];
+        expect(walk(ast).tables, JSON.stringify(item)).to.deep.equal(["ds_001_v1"]);
+      }
+    });
+
+    it("refuses statements nested anywhere in the tree, naming them", () => {
+      for (const nested of ["DELETE FROM ds_001_v1", "UPDATE ds_001_v1 SET amount = 0", "INSERT INTO ds_001_v1 VALUES (1)", "DROP TABLE ds_001_v1"]) {
+        const ast = tree("SELECT * FROM ds_001_v1");
+        ast.where = tree(nested);
+        const type = String(ast.where.type).toUpperCase();
+        rejects(nested, new RegExp(`^only SELECT is allowed: found a ${type} statement$`), () => walk(ast));
+      }
+      for (const type of ["insert", "Update", "delete", "replace", "create", "drop", "alter", "truncate", "rename", "call", "grant", "revoke", "load_data"]) {
+        const ast = tree("SELECT * FROM ds_001_v1");
+        ast.columns[0].expr = { type };
+        rejects(type, new RegExp(`^only SELECT is allowed: found a ${type.toUpperCase()} statement$`), () => walk(ast));
+      }
+    });
+
+    it("refuses subqueries and CTE bodies that are not a SELECT tree", () => {
+      for (const body of [{ type: "show", keyword: "tables" }, tree("UPDATE ds_001_v1 SET amount = 0"), null, "SELECT 1"]) {
+        const ast = tree("SELECT * FROM ds_001_v1 WHERE id IN (SELECT id FROM ds_001_v1)");
+        ast.where.right.ast = body;
+        rejects(JSON.stringify(body), /^only SELECT is allowed in subqueries and common table expressions$/, () => walk(ast));
+      }
+      const cte = tree("WITH t AS (SELECT 1) SELECT * FROM t");
+      cte.with[0].stmt.ast = { type: "show", keyword: "tables" };
+      rejects("CTE", /^only SELECT is allowed in subqueries and common table expressions$/, () => walk(cte));
+    });
+
+    it("checks the body of a CTE that has no name, and registers no name for it", () => {
+      const ast = tree("WITH t AS (SELECT * FROM ds_002_v1) SELECT * FROM ds_001_v1");
+      delete ast.with[0].name;
+      expect(walk(ast)).to.deep.equal({ tables: ["ds_001_v1", "ds_002_v1"], cteNames: new Set() });
+      ast.with[0].stmt = tree("SELECT SLEEP(1)");
+      rejects("nameless CTE", /^function SLEEP is not allowed$/, () => walk(ast));
+    });
+
+    it("refuses any part of an INTO clause", () => {
+      for (const into of [{ position: "from" }, { keyword: "OUTFILE" }, { expr: { type: "single_quote_string", value: "/tmp/x" } }]) {
+        const ast = tree("SELECT * FROM ds_001_v1");
+        ast.into = into;
+        rejects(JSON.stringify(into), /^SELECT \.\.\. INTO is not allowed$/, () => walk(ast));
+      }
+    });
+
+    it("checks function names however the tree spells them", () => {
+      const withName = (name: unknown) => {
+        const ast = tree("SELECT ABS(1)");
+        ast.columns[0].expr.name = name;
+        return ast;
+      };
+      expect(walk(withName("abs")).tables).to.deep.equal([]);
+      expect(walk(withName({ name: [{ type: "default", value: "Round" }] })).tables).to.deep.equal([]);
+      for (const [name, message] of [
+        ["sleep", "function SLEEP is not allowed"],
+        [undefined, "function ? is not allowed"],
+        [{ name: [{ type: "default" }] }, "function ? is not allowed"],
+        [{ schema: { type: "default", value: "mysql" } }, "function MYSQL is not allowed"],
+        [{ name: [{ type: "default", value: "abs" }], schema: { type: "default", value: "mysql" } }, "function MYSQL.ABS is not allowed"],
+      ] as const) {
+        rejects(JSON.stringify(name) ?? "undefined", new RegExp(`^${message.replace(/[.?]/g, "\\$&")}$`), () => walk(withName(name)));
+      }
+    });
+
+    it("checks aggregate names against their own allow-list", () => {
+      const ast = tree("SELECT count(*) FROM ds_001_v1");
+      expect(walk(ast).tables).to.deep.equal(["ds_001_v1"]);
+      ast.columns[0].expr.name = "SLEEP";
+      rejects("aggregate SLEEP", /^aggregate SLEEP is not allowed$/, () => walk(ast));
+    });
+
+    it("visits each subtree once: deep nestings of derived tables and of CTEs are walked in linear time", () => {
+      // A walk that also descended into FROM or WITH generically would visit every level twice per level above it (2^40 here).
+      let derived = tree("SELECT * FROM ds_001_v1");
+      let ctes = tree("SELECT * FROM ds_002_v1");
+      for (let depth = 0; depth < 40; depth++) {
+        const outer = tree("SELECT * FROM (SELECT 1) AS t");
+        outer.from[0].expr.ast = derived;
+        derived = outer;
+        const withOuter = tree("WITH c AS (SELECT 1) SELECT * FROM c");
+        withOuter.with[0].stmt.ast = ctes;
+        ctes = withOuter;
+      }
+      const started = Date.now();
+      expect(walk(derived).tables).to.deep.equal(["ds_001_v1"]);
+      expect(walk(ctes).tables).to.deep.equal(["ds_002_v1"]);
+      expect(Date.now() - started).to.be.below(2000);
     });
   });
 });

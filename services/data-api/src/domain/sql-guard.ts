@@ -79,7 +79,7 @@ function functionName(node: Node): { name: string; qualified: boolean } {
 
 class Checker {
   readonly tables = new Set<string>();
-  private readonly cteNames = new Set<string>();
+  readonly cteNames = new Set<string>();
 
   constructor(private readonly options: GuardOptions) {}
 
@@ -165,10 +165,20 @@ class Checker {
   private isAllowed(table: string): boolean {
     return isAllowedTable(this.options, table);
   }
+}
 
-  crossCheck(tableList: string[]): void {
-    crossCheckTableList(tableList, this.options, this.cteNames);
-  }
+/**
+ * The tree walk on its own (the first layer; `crossCheckTableList` is the
+ * second): refuses nested statements, non-SELECT subqueries, variables,
+ * assignments, functions and aggregates outside the allow-lists, SELECT ...
+ * INTO, locking reads and tables that are neither registered nor a CTE.
+ * Returns the dataset tables read (sorted) and the CTE names seen. Exported
+ * so that tests can hand it trees the parser would refuse to build.
+ */
+export function walkTree(ast: unknown, options: GuardOptions): { tables: string[]; cteNames: ReadonlySet<string> } {
+  const checker = new Checker(options);
+  checker.check(ast);
+  return { tables: [...checker.tables].sort(), cteNames: checker.cteNames };
 }
 
 function isAllowedTable(options: GuardOptions, table: string): boolean {
@@ -215,10 +225,9 @@ function parse(sql: string): { ast: Node; tableList: string[] } {
 
 function checkTree(sql: string, options: GuardOptions): { ast: Node; tables: string[] } {
   const { ast, tableList } = parse(sql);
-  const checker = new Checker(options);
-  checker.check(ast);
-  checker.crossCheck(tableList);
-  return { ast, tables: [...checker.tables].sort() };
+  const { tables, cteNames } = walkTree(ast, options);
+  crossCheckTableList(tableList, options, cteNames);
+  return { ast, tables };
 }
 
 function literalCount(value: unknown): number {
@@ -232,9 +241,10 @@ function literalCount(value: unknown): number {
  * Applies the row limit by rewriting the tree: the query's own LIMIT is kept
  * when it is smaller, otherwise replaced by `limit + 1` (the extra row tells
  * the caller the result was truncated). UNIONs are wrapped, since their
- * trailing LIMIT belongs to the whole set.
+ * trailing LIMIT belongs to the whole set. Exported for tests of the rewrite
+ * on trees of shapes the parser does not produce itself.
  */
-function applyLimit(ast: Node, limit: number): { sql: string; fetchLimit: number } {
+export function applyLimit(ast: Node, limit: number): { sql: string; fetchLimit: number } {
   const fetch = limit + 1;
   if (ast._next) {
     const inner = parser.sqlify(ast as never, dialect);
