@@ -18,6 +18,8 @@ describe("schema inference: single values at their boundaries", () => {
     expect(classifyText("-0012.500")).to.deep.equal({ kind: "decimal", intDigits: 2, scale: 3 });
     expect(classifyText(".5")).to.deep.equal({ kind: "decimal", intDigits: 0, scale: 1 });
     expect(classifyText("5.")).to.deep.equal({ kind: "decimal", intDigits: 1, scale: 0 });
+    expect(classifyText("100.25")).to.deep.equal({ kind: "decimal", intDigits: 3, scale: 2 });
+    expect(classifyText("-0.0")).to.deep.equal({ kind: "decimal", intDigits: 0, scale: 1 });
     expect(kinds(["-1.5e-3", ".5E2", "1e", "e5"])).to.deep.equal(["double", "double", "string", "string"]);
   });
 
@@ -35,6 +37,8 @@ describe("schema inference: single values at their boundaries", () => {
     expect(classifyText("2024-01-01 10:00")).to.deep.equal({ kind: "timestamp", fraction: false });
     expect(classifyText("2024-01-01T10:00:00.000+08:00")).to.deep.equal({ kind: "timestamp", fraction: false });
     expect(classifyText("2024-01-01T10:00:00.120Z")).to.deep.equal({ kind: "timestamp", fraction: true });
+    expect(classifyText("2024-01-01T10:00:00.05Z")).to.deep.equal({ kind: "timestamp", fraction: true });
+    expect(classifyText("2024-01-01T10:00:00.000000001")).to.deep.equal({ kind: "timestamp", fraction: true });
     expect(kinds(["2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:60Z", "2024-02-30T10:00:00Z", "0999-01-01T10:00:00Z"]))
       .to.deep.equal(["string", "string", "string", "string", "string"]);
   });

@@ -73,8 +73,8 @@ export function classifyText(text: string): Classified {
   return classifyDateLike(text) ?? { kind: "string" };
 }
 
-function classifyCell(cell: Cell): Classified | null {
-  if (cell === null || cell === undefined || cell === "") return null;
+/** `cell` is never empty: `observeRow` skips empty cells, JSON nulls and missing values before classifying. */
+function classifyCell(cell: Cell): Classified {
   if (typeof cell === "string") return classifyText(cell);
   if (typeof cell === "boolean") return { kind: "boolean" };
   if (typeof cell === "number") {
@@ -85,8 +85,8 @@ function classifyCell(cell: Cell): Classified | null {
 }
 
 /** JSON Lines strings stay strings unless they are dates or timestamps. */
-function classifyJsonCell(cell: Cell): Classified | null {
-  if (typeof cell === "string" && cell !== "") return classifyDateLike(cell) ?? { kind: "string" };
+function classifyJsonCell(cell: Cell): Classified {
+  if (typeof cell === "string") return classifyDateLike(cell) ?? { kind: "string" };
   return classifyCell(cell);
 }
 
@@ -226,8 +226,7 @@ export class SchemaInferrer {
         stats.observeString(cell);
         continue;
       }
-      const classified = csv ? classifyCell(cell) : classifyJsonCell(cell);
-      if (classified) stats.observe(cell, classified);
+      stats.observe(cell, csv ? classifyCell(cell) : classifyJsonCell(cell));
     }
   }
 
@@ -253,7 +252,7 @@ export function timestampToSql(text: string): string {
   if (datePattern.test(text)) return `${text} 00:00:00`;
   const match = timestampPattern.exec(text)!;
   const [, y, mo, d, h, mi, s = "00", fraction = "", zone = "Z"] = match;
-  const offset = zone === "Z" ? "Z" : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  const offset = zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const ms = fraction ? fraction.slice(0, 4).padEnd(4, "0") : "";
   const iso = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${offset}`).toISOString();
   const sql = iso.replace("T", " ").replace("Z", "");
