@@ -131,6 +131,34 @@ describe("schema inference", () => {
     expect(["2000-02-29 12:00:00", "1900-02-29T12:00:00Z"].map((d) => classifyText(d).kind)).to.deep.equal(["timestamp", "string"]);
   });
 
+  it("decodes characters split across the chunks the object arrives in, and drops a BOM only at the start", async () => {
+    const text = "\uFEFF名称,金额,备注\n订单甲,1.50,\"含逗号, 与换行\n的备注 𝄞\"\n\uFEFF乙,2,x\n";
+    const bytes = Buffer.from(text);
+    const oneByteChunks = Readable.from([...bytes].map((b) => Buffer.from([b])));
+    const schema = await inferSchema(oneByteChunks, "csv");
+    expect(schema.columns.map((c) => c.original)).to.deep.equal(["名称", "金额", "备注"]);
+    expect(schema.columns[0]!.samples).to.deep.equal(["订单甲", "\uFEFF乙"]);
+    expect(schema.columns[2]!.samples).to.deep.equal(["含逗号, 与换行\n的备注 𝄞", "x"]);
+    // The 32 KiB slices the decoder works in must not cut a character either: put a 4-byte one across every boundary.
+    const wide = `{"k":"${"a".repeat(32 * 1024 - 8)}𝄞${"b".repeat(32 * 1024)}𝄞"}\n`;
+    const json = await inferSchema(Readable.from([Buffer.from(`\uFEFF${wide}`)]), "jsonl");
+    expect(json.columns[0]!.original).to.equal("k");
+    expect(json.row_count).to.equal(1);
+    const loaded: unknown[] = [];
+    for await (const batch of typedRowBatches(Readable.from([Buffer.from(`\uFEFF${wide}`)]), json)) loaded.push(...batch.map((row) => row[0]));
+    expect(loaded).to.deep.equal([(JSON.parse(wide) as { k: string }).k]);
+  });
+
+  it("refuses a file cut inside a character and invalid bytes split across chunks, with 422", async () => {
+    const cut = Buffer.from("a,b\n1,中");
+    expect((await rejected(inferSchema(Readable.from([cut.subarray(0, cut.length - 1)]), "csv"))).message).to.match(/ends inside a character/);
+    const lead = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0xe4]);
+    const notContinuation = Buffer.from([0x41, 0x0a]);
+    expect((await rejected(inferSchema(Readable.from([lead, notContinuation]), "csv"))).message).to.match(/not valid UTF-8/);
+    const loneContinuations = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0x80, 0x80, 0x80, 0x80, 0x0a]);
+    expect((await rejected(inferSchema(Readable.from([loneContinuations]), "csv"))).message).to.match(/not valid UTF-8/);
+  });
+
   it("refuses ragged rows, binary files, invalid UTF-8 and empty files with 422", async () => {
     const ragged = await rejected((async () => {
       const schema = await inferSchema(stream("a,b\n1,2\n3\n"), "csv");
