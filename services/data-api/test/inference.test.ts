@@ -41,6 +41,23 @@ describe("schema inference", () => {
     expect(timestampToSql("2024-01-01 10:00")).to.equal("2024-01-01 10:00:00");
   });
 
+  it("stores timestamps as UTC to the millisecond: offsets shift the day and year, extra digits are cut, not rounded", () => {
+    const cases: [string, string][] = [
+      ["2024-01-01T10:00:00Z", "2024-01-01 10:00:00"],
+      ["2024-01-01T10:00Z", "2024-01-01 10:00:00"],
+      ["2024-01-01T10:00:00", "2024-01-01 10:00:00"],
+      ["2024-01-01T10:00:00.123456Z", "2024-01-01 10:00:00.123"],
+      ["2024-01-01T10:00:00.9999", "2024-01-01 10:00:00.999"],
+      ["2024-01-01T10:00:00.000Z", "2024-01-01 10:00:00.000"],
+      ["2024-12-31T23:30:00-01:00", "2025-01-01 00:30:00"],
+      ["2024-03-01T00:00:00.125-0130", "2024-03-01 01:30:00.125"],
+      ["2024-03-01T04:00:00+0530", "2024-02-29 22:30:00"],
+      ["2024-03-01T00:00:00+00:00", "2024-03-01 00:00:00"],
+      ["2024-03-01", "2024-03-01 00:00:00"],
+    ];
+    expect(cases.map(([text]) => timestampToSql(text))).to.deep.equal(cases.map(([, sql]) => sql));
+  });
+
   it("widens types across rows: integer+decimal → decimal, date+timestamp → timestamp, mixed → string", async () => {
     const csv = "a,b,c,d,e\n1,2024-01-01,1,x,\n2.5,2024-01-02T03:04:05Z,true,2,\n";
     const schema = await inferSchema(stream(csv), "csv");
@@ -91,6 +108,55 @@ describe("schema inference", () => {
       ["at", "date", true],
     ]);
     expect(schema.columns[1]!.samples).to.deep.equal(['["a"]']);
+  });
+
+  it("types JSON numbers by their value: INT to nine digits, BIGINT past them, DOUBLE past 2^53 or with a fraction", async () => {
+    const jsonl = [
+      '{"small":-999999999,"wide":-5,"huge":9007199254740993,"frac":2,"zero":-0}',
+      '{"small":999999999,"wide":-2147483649,"huge":1,"frac":0.5,"zero":0}',
+    ].join("\n");
+    const schema = await inferSchema(stream(jsonl), "jsonl");
+    expect(schema.columns.map((c) => [c.name, c.type, c.sql_type])).to.deep.equal([
+      ["small", "integer", "INT"],
+      ["wide", "integer", "BIGINT"],
+      ["huge", "decimal", "DOUBLE"],
+      ["frac", "decimal", "DOUBLE"],
+      ["zero", "integer", "INT"],
+    ]);
+  });
+
+  it("knows the Gregorian leap years: 2000 and 2024 have 29 February, 1900 and 2023 do not", () => {
+    expect(["2000-02-29", "2024-02-29", "1900-02-29", "2023-02-29", "2100-02-29", "2024-04-31", "2024-12-31"].map((d) => classifyText(d).kind))
+      .to.deep.equal(["date", "date", "string", "string", "string", "string", "date"]);
+    expect(["2000-02-29 12:00:00", "1900-02-29T12:00:00Z"].map((d) => classifyText(d).kind)).to.deep.equal(["timestamp", "string"]);
+  });
+
+  it("decodes characters split across the chunks the object arrives in, and drops a BOM only at the start", async () => {
+    const text = "\uFEFF名称,金额,备注\n订单甲,1.50,\"含逗号, 与换行\n的备注 𝄞\"\n\uFEFF乙,2,x\n";
+    const bytes = Buffer.from(text);
+    const oneByteChunks = Readable.from([...bytes].map((b) => Buffer.from([b])));
+    const schema = await inferSchema(oneByteChunks, "csv");
+    expect(schema.columns.map((c) => c.original)).to.deep.equal(["名称", "金额", "备注"]);
+    expect(schema.columns[0]!.samples).to.deep.equal(["订单甲", "\uFEFF乙"]);
+    expect(schema.columns[2]!.samples).to.deep.equal(["含逗号, 与换行\n的备注 𝄞", "x"]);
+    // The 32 KiB slices the decoder works in must not cut a character either: put a 4-byte one across every boundary.
+    const wide = `{"k":"${"a".repeat(32 * 1024 - 8)}𝄞${"b".repeat(32 * 1024)}𝄞"}\n`;
+    const json = await inferSchema(Readable.from([Buffer.from(`\uFEFF${wide}`)]), "jsonl");
+    expect(json.columns[0]!.original).to.equal("k");
+    expect(json.row_count).to.equal(1);
+    const loaded: unknown[] = [];
+    for await (const batch of typedRowBatches(Readable.from([Buffer.from(`\uFEFF${wide}`)]), json)) loaded.push(...batch.map((row) => row[0]));
+    expect(loaded).to.deep.equal([(JSON.parse(wide) as { k: string }).k]);
+  });
+
+  it("refuses a file cut inside a character and invalid bytes split across chunks, with 422", async () => {
+    const cut = Buffer.from("a,b\n1,中");
+    expect((await rejected(inferSchema(Readable.from([cut.subarray(0, cut.length - 1)]), "csv"))).message).to.match(/ends inside a character/);
+    const lead = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0xe4]);
+    const notContinuation = Buffer.from([0x41, 0x0a]);
+    expect((await rejected(inferSchema(Readable.from([lead, notContinuation]), "csv"))).message).to.match(/not valid UTF-8/);
+    const loneContinuations = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0x80, 0x80, 0x80, 0x80, 0x0a]);
+    expect((await rejected(inferSchema(Readable.from([loneContinuations]), "csv"))).message).to.match(/not valid UTF-8/);
   });
 
   it("refuses ragged rows, binary files, invalid UTF-8 and empty files with 422", async () => {

@@ -37,9 +37,13 @@ const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const bigintMax = 9223372036854775807n;
 
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// Plain arithmetic, not a Date: this runs for every date-like cell of a file.
 function validDate(year: number, month: number, day: number): boolean {
   if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : daysInMonth[month - 1]!);
 }
 
 function classifyDateLike(text: string): Classified | undefined {
@@ -79,7 +83,7 @@ function classifyCell(cell: Cell): Classified {
   if (typeof cell === "boolean") return { kind: "boolean" };
   if (typeof cell === "number") {
     if (!Number.isFinite(cell)) return { kind: "string" };
-    return Number.isSafeInteger(cell) ? classifyText(String(cell)) : { kind: "double" };
+    return Number.isSafeInteger(cell) ? { kind: "integer", intDigits: String(Math.abs(cell)).length } : { kind: "double" };
   }
   return { kind: "string" };
 }
@@ -252,8 +256,10 @@ export function timestampToSql(text: string): string {
   if (datePattern.test(text)) return `${text} 00:00:00`;
   const match = timestampPattern.exec(text)!;
   const [, y, mo, d, h, mi, s = "00", fraction = "", zone = "Z"] = match;
-  const offset = zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const ms = fraction ? fraction.slice(0, 4).padEnd(4, "0") : "";
+  // Already UTC: written out as it is. Only an offset needs the calendar arithmetic of a Date (once a cell, so not for all).
+  if (zone === "Z") return `${y}-${mo}-${d} ${h}:${mi}:${s}${ms}`;
+  const offset = zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const iso = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${offset}`).toISOString();
   const sql = iso.replace("T", " ").replace("Z", "");
   return ms ? sql : sql.slice(0, 19);

@@ -20,10 +20,11 @@ export async function inferSchema(bytes: Readable, format: TabularFormat, progre
     const inferrer = new SchemaInferrer([], "jsonl");
     for await (const record of readJsonLines(bytes, progress)) {
       const cells: Cell[] = [];
-      for (const [key, value] of Object.entries(record)) {
+      // for…in rather than Object.entries: no array of pairs per record; JSON.parse gives plain objects.
+      for (const key in record) {
         const at = inferrer.addColumn(key);
         if (inferrer.columnCount > maxColumns) throw unprocessable(`too many distinct keys (more than ${maxColumns})`);
-        cells[at] = value;
+        cells[at] = record[key];
       }
       inferrer.observeRow(cells);
       if (progress) progress.rows += 1;
