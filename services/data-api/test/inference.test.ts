@@ -159,6 +159,18 @@ describe("schema inference", () => {
     expect((await rejected(inferSchema(Readable.from([loneContinuations]), "csv"))).message).to.match(/not valid UTF-8/);
   });
 
+  it("reads JSON Lines split anywhere by the chunks it arrives in: CRLF, blank lines, line numbers in errors", async () => {
+    const lines = ['{"id":1,"note":"a\\nb"}', "", '{"id":2,"note":"中"}', "   ", '{"id":3}'];
+    const inChunks = (text: string, size: number) => Readable.from(Array.from({ length: Math.ceil(Buffer.from(text).length / size) }, (_, i) => Buffer.from(text).subarray(i * size, (i + 1) * size)));
+    for (const size of [1, 3, 7, 64]) {
+      const schema = await inferSchema(inChunks(`${lines.join("\r\n")}\r\n`, size), "jsonl");
+      expect([schema.row_count, schema.columns.map((c) => [c.name, c.type, c.nullable])]).to.deep.equal([3, [["id", "integer", false], ["note", "string", true]]]);
+      expect(schema.columns[1]!.samples).to.deep.equal(["a\nb", "中"]);
+      const broken = `${lines.join("\r\n")}\r\n{"id":4,\r\n{"id":5}`;
+      expect((await rejected(inferSchema(inChunks(broken, size), "jsonl"))).details).to.deep.equal({ line: 6 });
+    }
+  });
+
   it("refuses ragged rows, binary files, invalid UTF-8 and empty files with 422", async () => {
     const ragged = await rejected((async () => {
       const schema = await inferSchema(stream("a,b\n1,2\n3\n"), "csv");
