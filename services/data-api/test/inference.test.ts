@@ -24,6 +24,8 @@ describe("schema inference", () => {
     expect(classifyText("-7").kind).to.equal("integer");
     expect(classifyText("007").kind).to.equal("string");
     expect(classifyText("99999999999999999999").kind).to.equal("decimal");
+    expect(["999999999999999999", "-999999999999999999", "+1000000000000000000", "-9223372036854775808", "-9223372036854775809"].map((t) => classifyText(t)))
+      .to.deep.equal([{ kind: "integer", intDigits: 18 }, { kind: "integer", intDigits: 18 }, { kind: "integer", intDigits: 19 }, { kind: "integer", intDigits: 19 }, { kind: "decimal", intDigits: 19, scale: 0 }]);
     expect(classifyText("3.14")).to.deep.include({ kind: "decimal", intDigits: 1, scale: 2 });
     expect(classifyText("1e5").kind).to.equal("double");
     expect(classifyText("TRUE").kind).to.equal("boolean");
