@@ -24,6 +24,8 @@ describe("schema inference", () => {
     expect(classifyText("-7").kind).to.equal("integer");
     expect(classifyText("007").kind).to.equal("string");
     expect(classifyText("99999999999999999999").kind).to.equal("decimal");
+    expect(["999999999999999999", "-999999999999999999", "+1000000000000000000", "-9223372036854775808", "-9223372036854775809"].map((t) => classifyText(t)))
+      .to.deep.equal([{ kind: "integer", intDigits: 18 }, { kind: "integer", intDigits: 18 }, { kind: "integer", intDigits: 19 }, { kind: "integer", intDigits: 19 }, { kind: "decimal", intDigits: 19, scale: 0 }]);
     expect(classifyText("3.14")).to.deep.include({ kind: "decimal", intDigits: 1, scale: 2 });
     expect(classifyText("1e5").kind).to.equal("double");
     expect(classifyText("TRUE").kind).to.equal("boolean");
@@ -157,6 +159,18 @@ describe("schema inference", () => {
     expect((await rejected(inferSchema(Readable.from([lead, notContinuation]), "csv"))).message).to.match(/not valid UTF-8/);
     const loneContinuations = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0x80, 0x80, 0x80, 0x80, 0x0a]);
     expect((await rejected(inferSchema(Readable.from([loneContinuations]), "csv"))).message).to.match(/not valid UTF-8/);
+  });
+
+  it("reads JSON Lines split anywhere by the chunks it arrives in: CRLF, blank lines, line numbers in errors", async () => {
+    const lines = ['{"id":1,"note":"a\\nb"}', "", '{"id":2,"note":"中"}', "   ", '{"id":3}'];
+    const inChunks = (text: string, size: number) => Readable.from(Array.from({ length: Math.ceil(Buffer.from(text).length / size) }, (_, i) => Buffer.from(text).subarray(i * size, (i + 1) * size)));
+    for (const size of [1, 3, 7, 64]) {
+      const schema = await inferSchema(inChunks(`${lines.join("\r\n")}\r\n`, size), "jsonl");
+      expect([schema.row_count, schema.columns.map((c) => [c.name, c.type, c.nullable])]).to.deep.equal([3, [["id", "integer", false], ["note", "string", true]]]);
+      expect(schema.columns[1]!.samples).to.deep.equal(["a\nb", "中"]);
+      const broken = `${lines.join("\r\n")}\r\n{"id":4,\r\n{"id":5}`;
+      expect((await rejected(inferSchema(inChunks(broken, size), "jsonl"))).details).to.deep.equal({ line: 6 });
+    }
   });
 
   it("refuses ragged rows, binary files, invalid UTF-8 and empty files with 422", async () => {

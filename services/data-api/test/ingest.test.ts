@@ -144,6 +144,25 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     expect(loaded).to.deep.equal(await insertPathRows("tricky.jsonl", res.body.data!));
   });
 
+  it("falls back to batched INSERTs on a server with local_infile OFF, storing the same rows", async () => {
+    const admin = await ownerConnection(h.config);
+    const lines = ["id,文本,amount,at"];
+    for (let i = 1; i <= 1200; i += 1) lines.push(`${i},"${tricky[i % tricky.length]!.replaceAll('"', '""')}",${i % 7 === 0 ? "" : `${i}.25`},2024-03-01T08:00:00+08:00`);
+    await putObject("no-infile.csv", `${lines.join("\n")}\n`);
+    try {
+      await admin.query("SET GLOBAL local_infile = 0");
+      const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "no-infile", storage_path: `s3://${h.config.S3_BUCKET}/no-infile.csv`, format: "csv" } });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.data!.row_count).to.equal(1200);
+      const loaded = await tableRows(res.body.data!.table!);
+      expect(loaded).to.have.length(1200);
+      expect(loaded).to.deep.equal(await insertPathRows("no-infile.csv", res.body.data!));
+    } finally {
+      await admin.query("SET GLOBAL local_infile = 1");
+      await admin.end();
+    }
+  });
+
   it("fails with 422 when a value does not fit its column while the table loads, and drops the table", async () => {
     // 1e400 looks like every other double of the column but overflows DOUBLE: only the load itself can find out.
     const before = await leftovers(h);

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 
+const spoolBufferBytes = 4 * 1024 * 1024;
+
 /**
  * A local copy of an object made while the first pass reads it, so the
  * second pass reads the disk instead of fetching the object from the bucket
@@ -26,7 +28,8 @@ export class Spool {
   tee(source: Readable): Readable {
     const file = this.file;
     async function* copy(): AsyncGenerator<Buffer> {
-      const out = createWriteStream(file);
+      // Room for a few chunks: with the default 16 KiB every 64 KiB chunk waited for the disk, and so did the parsing.
+      const out = createWriteStream(file, { highWaterMark: spoolBufferBytes });
       try {
         for await (const chunk of source) {
           const bytes = chunk as Buffer;

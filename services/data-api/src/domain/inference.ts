@@ -62,6 +62,8 @@ function classifyDateLike(text: string): Classified | undefined {
 export function classifyText(text: string): Classified {
   if (integerPattern.test(text)) {
     const digits = text.replace(/^[+-]/, "").length;
+    // Eighteen digits always fit BIGINT; only longer ones are worth a BigInt (this runs for every integer cell).
+    if (digits < 19) return { kind: "integer", intDigits: digits };
     const big = BigInt(text);
     if (big <= bigintMax && big >= -bigintMax - 1n) return { kind: "integer", intDigits: digits };
     return { kind: "decimal", intDigits: digits, scale: 0 };

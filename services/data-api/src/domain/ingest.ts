@@ -18,16 +18,18 @@ export interface TabularSchema {
 export async function inferSchema(bytes: Readable, format: TabularFormat, progress?: ReadProgress): Promise<TabularSchema> {
   if (format === "jsonl") {
     const inferrer = new SchemaInferrer([], "jsonl");
-    for await (const record of readJsonLines(bytes, progress)) {
-      const cells: Cell[] = [];
-      // for…in rather than Object.entries: no array of pairs per record; JSON.parse gives plain objects.
-      for (const key in record) {
-        const at = inferrer.addColumn(key);
-        if (inferrer.columnCount > maxColumns) throw unprocessable(`too many distinct keys (more than ${maxColumns})`);
-        cells[at] = record[key];
+    for await (const records of readJsonLines(bytes, progress)) {
+      for (const record of records) {
+        const cells: Cell[] = [];
+        // for…in rather than Object.entries: no array of pairs per record; JSON.parse gives plain objects.
+        for (const key in record) {
+          const at = inferrer.addColumn(key);
+          if (inferrer.columnCount > maxColumns) throw unprocessable(`too many distinct keys (more than ${maxColumns})`);
+          cells[at] = record[key];
+        }
+        inferrer.observeRow(cells);
       }
-      inferrer.observeRow(cells);
-      if (progress) progress.rows += 1;
+      if (progress) progress.rows += records.length;
     }
     if (inferrer.rowCount === 0) throw unprocessable("the file has no JSON objects");
     const headers = inferrer.finish(new Array(inferrer.columnCount).fill("")).map((c) => c.original);
@@ -64,21 +66,12 @@ export function fitRowSize(columns: InferredColumn[]): InferredColumn[] {
 export type SqlRow = (string | number | null)[];
 
 /** Records of the file as cells in the schema's column order, a batch at a time. */
-async function* cellBatches(bytes: Readable, schema: TabularSchema, progress?: ReadProgress, jsonBatchRows = 500): AsyncGenerator<readonly (readonly Cell[])[]> {
+async function* cellBatches(bytes: Readable, schema: TabularSchema, progress?: ReadProgress): AsyncGenerator<readonly (readonly Cell[])[]> {
   if (schema.format === "jsonl") {
     const keys = schema.columns.map((c) => c.original);
-    let batch: Cell[][] = [];
-    for await (const record of readJsonLines(bytes, progress)) {
-      batch.push(keys.map((k) => record[k]));
-      if (batch.length >= jsonBatchRows) {
-        if (progress) progress.rows += batch.length;
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) {
-      if (progress) progress.rows += batch.length;
-      yield batch;
+    for await (const records of readJsonLines(bytes, progress)) {
+      if (progress) progress.rows += records.length;
+      yield records.map((record) => keys.map((k) => record[k]));
     }
     return;
   }
