@@ -147,6 +147,14 @@ const lines = [
   "process's resident code (about 68 MiB live after start-up) made every few chunks a full collection; the heap limit",
   "is 128 MiB for that reason.",
   "",
+  "Second round (node --cpu-prof of the registration of the 256 MiB JSON Lines file, split into the two passes, and",
+  "`bench/passes.ts`, which runs the passes alone from a local file): JSON Lines were handed on one record at a time",
+  "through two async generators, a promise per line, which was most of both passes (the inference pass alone went from",
+  "2.0–2.4 s to 1.2–1.5 s when a chunk's records were handed on as one array); UTF-8 was checked by a fatal TextDecoder,",
+  "four times slower than the native `isUtf8` with `toString`; the spool's write stream waited for the disk after every",
+  "64 KiB chunk (16 KiB buffer); and per cell, JSON numbers were turned back into text to be classified, every integer",
+  "built a BigInt, every date built a Date to check the day of the month, and every UTC timestamp went through a Date.",
+  "",
 ];
 // bench/knowledge.ts owns the section between its markers; keep it when rewriting the rest.
 const file = join(here, "..", "BENCHMARKS.md");
