@@ -95,7 +95,7 @@ class Checker {
    * UNION, its subqueries and the CTEs defined after them; with RECURSIVE, a
    * CTE's own body too). Names compare case-insensitively, as MariaDB binds them.
    */
-  private readonly scopes: Set<string>[] = [];
+  private readonly scopes: Set<string | undefined>[] = [];
 
   constructor(private readonly options: GuardOptions) {}
 
@@ -150,14 +150,14 @@ class Checker {
     if (select.locking_read) throw sqlRejected("locking clauses (FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE) are not allowed");
     const ctes = Array.isArray(select.with) ? (select.with as Node[]) : [];
     // One frame, filled CTE by CTE: a body sees the CTEs before it (and itself, if RECURSIVE), never those after it.
-    const scope = new Set<string>();
+    // A CTE without a name (only in edited trees) adds `undefined`, which no table reference matches.
+    const scope = new Set<string | undefined>();
     const recursive = ctes[0]?.recursive === true;
     this.scopes.push(scope);
     for (const cte of ctes) {
-      const name = cteName(cte);
-      if (name !== undefined && recursive) scope.add(name);
+      if (recursive) scope.add(cteName(cte));
       this.check(cte.stmt);
-      if (name !== undefined) scope.add(name);
+      scope.add(cteName(cte));
     }
     const from = select.from;
     const items = Array.isArray(from) ? from : from ? [from] : [];
