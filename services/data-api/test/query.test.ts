@@ -3,7 +3,7 @@ import { expect } from "chai";
 import mysql from "mysql2/promise";
 import { salesDataCsv } from "../src/bootstrap.js";
 import type { QueryOutcome } from "../src/domain/query.js";
-import { call, s3Client, startHarness, type Harness } from "./support/harness.js";
+import { call, ownerConnection, s3Client, startHarness, type Harness } from "./support/harness.js";
 
 describe("data-api query endpoint against real MariaDB", function () {
   this.timeout(60_000);
@@ -76,6 +76,26 @@ describe("data-api query endpoint against real MariaDB", function () {
       expect(res.status, sql).to.equal(400);
       expect(res.body.code, sql).to.equal(40003);
       expect(res.body.message, sql).to.match(why);
+    }
+  });
+
+  it("refuses a table named like a CTE of a derived table, which MariaDB would read from the datasets schema", async () => {
+    const leak = "SELECT x.a AS from_cte, s.a AS from_table FROM (WITH secrets AS (SELECT 'cte' AS a) SELECT a FROM secrets) x JOIN secrets s ON 1 = 1";
+    const owner = await ownerConnection(h.config);
+    try {
+      await owner.query(`CREATE TABLE \`${h.config.MYSQL_DATASETS_DATABASE}\`.secrets (a VARCHAR(20))`);
+      await owner.query(`INSERT INTO \`${h.config.MYSQL_DATASETS_DATABASE}\`.secrets VALUES ('secret')`);
+      // Run as is, the query reads the real table through the outer `secrets`.
+      await owner.query(`USE \`${h.config.MYSQL_DATASETS_DATABASE}\``);
+      const [rows] = await owner.query(leak);
+      expect(rows).to.deep.equal([{ from_cte: "cte", from_table: "secret" }]);
+      const res = await query({ sql: leak });
+      expect(res.status, JSON.stringify(res.body)).to.equal(400);
+      expect(res.body.code).to.equal(40003);
+      expect(res.body.message).to.equal("table secrets is not a registered dataset table");
+    } finally {
+      await owner.query(`DROP TABLE IF EXISTS \`${h.config.MYSQL_DATASETS_DATABASE}\`.secrets`);
+      await owner.end();
     }
   });
 

@@ -244,6 +244,67 @@ describe("SQL guard", () => {
     rejects("SELECT * FROM (ds_001_v1, mysql.user)", /^schema mysql is not allowed: only registered dataset tables can be queried$/);
   });
 
+  describe("the scope of CTE names (MySQL's: a WITH clause's names are visible in its SELECT, its subqueries and the CTEs after them)", () => {
+    it("refuses a table named like a CTE of a derived table, read next to it (the leak: the real table would be read)", () => {
+      rejects("SELECT * FROM (WITH secrets AS (SELECT 1 AS a) SELECT a FROM secrets) x JOIN secrets s ON 1 = 1", /^table secrets is not a registered dataset table$/);
+    });
+
+    it("does not let a CTE of a derived table or subquery reach a sibling or the outer query", () => {
+      for (const sql of [
+        "SELECT * FROM (WITH c AS (SELECT 1 AS a) SELECT a FROM c) x JOIN (SELECT a FROM c) y ON 1 = 1",
+        "SELECT * FROM ds_001_v1 WHERE id IN (WITH c AS (SELECT 1) SELECT * FROM c) AND id IN (SELECT * FROM c)",
+        "SELECT (WITH c AS (SELECT 1 AS a) SELECT a FROM c) AS v FROM c",
+        "SELECT * FROM ds_001_v1 WHERE EXISTS (SELECT * FROM (WITH c AS (SELECT 1) SELECT * FROM c) x) AND EXISTS (SELECT * FROM c)",
+        "WITH a AS (WITH c AS (SELECT 1) SELECT * FROM c), b AS (SELECT * FROM c) SELECT * FROM a, b",
+        "SELECT * FROM (ds_001_v1, c) WHERE EXISTS (WITH c AS (SELECT 1) SELECT * FROM c)",
+        "(WITH c AS (SELECT 1) SELECT * FROM c) UNION SELECT * FROM c",
+        "SELECT 1 UNION WITH c AS (SELECT 1) SELECT * FROM c UNION SELECT * FROM c",
+      ]) {
+        rejects(sql, /^table c is not a registered dataset table$/);
+      }
+    });
+
+    it("does not let a CTE reach its own body (unless RECURSIVE) or the CTEs before it", () => {
+      for (const sql of [
+        "WITH c AS (SELECT * FROM c) SELECT * FROM c",
+        "WITH a AS (SELECT * FROM c), c AS (SELECT 1) SELECT * FROM a",
+        "WITH RECURSIVE a AS (SELECT * FROM c), c AS (SELECT 1) SELECT * FROM a",
+      ]) {
+        rejects(sql, /^table c is not a registered dataset table$/);
+      }
+    });
+
+    it("lets a CTE be read in its query, its subqueries, the CTEs after it, the rest of its UNION and, if RECURSIVE, its own body", () => {
+      for (const [sql, tables] of [
+        ["WITH c AS (SELECT id FROM ds_001_v1) SELECT * FROM (SELECT * FROM c) x WHERE x.id IN (SELECT id FROM c)", ["ds_001_v1"]],
+        ["WITH a AS (SELECT id FROM ds_001_v1), b AS (SELECT * FROM a) SELECT * FROM b", ["ds_001_v1"]],
+        ["WITH a AS (SELECT id FROM ds_001_v1) SELECT * FROM (WITH b AS (SELECT * FROM a) SELECT * FROM b) t", ["ds_001_v1"]],
+        ["WITH a AS (SELECT id FROM ds_001_v1) SELECT * FROM a UNION SELECT * FROM a", ["ds_001_v1"]],
+        ["WITH c AS (SELECT 1) SELECT * FROM (ds_002_v1, c)", ["ds_002_v1"]],
+        ["WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r", []],
+        ["WITH RECURSIVE a AS (SELECT 1 AS n), b AS (SELECT n FROM a UNION ALL SELECT n + 1 FROM b WHERE n < 3) SELECT * FROM b", []],
+      ] as const) {
+        expect(guardSql(sql, options).tables, sql).to.deep.equal(tables);
+      }
+    });
+
+    it("lets a CTE shadow a registered table, and reports the table read where the CTE is not in scope", () => {
+      expect(guardSql("WITH ds_001_v1 AS (SELECT * FROM ds_002_v1) SELECT * FROM ds_001_v1", options).tables).to.deep.equal(["ds_002_v1"]);
+      expect(guardSql("WITH ds_001_v1 AS (SELECT * FROM ds_001_v1 WHERE amount > 0) SELECT * FROM ds_001_v1", options).tables).to.deep.equal(["ds_001_v1"]);
+      const sql = "SELECT * FROM (WITH ds_001_v1 AS (SELECT 1 AS a) SELECT a FROM ds_001_v1) x JOIN ds_001_v1 ON 1 = 1";
+      expect(guardSql(sql, options).tables).to.deep.equal(["ds_001_v1"]);
+      // Read as a real table somewhere, the name is not one the table list may take for a CTE.
+      expect(walk(tree(sql))).to.deep.equal({ tables: ["ds_001_v1"], cteNames: new Set() });
+    });
+
+    it("reports the tables of a parenthesised FROM list, and refuses the unregistered ones in the walk itself", () => {
+      expect(guardSql("SELECT * FROM (ds_001_v1, ds_002_v1)", options).tables).to.deep.equal(["ds_001_v1", "ds_002_v1"]);
+      expect(guardSql("SELECT * FROM (ds_002_v1 JOIN ds_001_v1 ON 1 = 1)", options).tables).to.deep.equal(["ds_001_v1", "ds_002_v1"]);
+      rejects("SELECT * FROM (ds_001_v1, secrets)", /^table secrets is not a registered dataset table$/, (sql) => walk(tree(sql)));
+      rejects("SELECT * FROM (ds_001_v1, mysql.user)", /^schema mysql is not allowed/, (sql) => walk(tree(sql)));
+    });
+  });
+
   describe("the tree walk, on trees the parser builds and on edited ones (the first layer)", () => {
     it("returns the dataset tables read, sorted, and the CTE names", () => {
       const walked = walk(tree("WITH Recent AS (SELECT * FROM ds_002_v1) SELECT * FROM recent JOIN DS_001_V1 ON 1 = 1"));

@@ -77,13 +77,30 @@ function functionName(node: Node): { name: string; qualified: boolean } {
   return { name: parts.join(".").toUpperCase(), qualified: parts.length !== 1 };
 }
 
+function cteName(cte: Node): string | undefined {
+  const name = (cte.name as { value?: unknown } | undefined)?.value;
+  return typeof name === "string" ? name.toLowerCase() : undefined;
+}
+
+const fromAndWith: ReadonlySet<string> = new Set(["from", "with"]);
+const fromWithAndNext: ReadonlySet<string> = new Set(["from", "with", "_next"]);
+
 class Checker {
   readonly tables = new Set<string>();
-  readonly cteNames = new Set<string>();
+  /** Names of FROM references bound to a CTE in scope. */
+  readonly cteReferences = new Set<string>();
+  /**
+   * The CTE names in scope, one frame per WITH clause being walked (MySQL's
+   * scoping: a WITH clause's names are visible in its SELECT, the rest of its
+   * UNION, its subqueries and the CTEs defined after them; with RECURSIVE, a
+   * CTE's own body too). Names compare case-insensitively, as MariaDB binds them.
+   */
+  private readonly scopes: Set<string | undefined>[] = [];
 
   constructor(private readonly options: GuardOptions) {}
 
-  check(node: unknown): void {
+  /** `unionMember`: `node` is reached through `_next`, so a WITH clause of its own scopes it alone. */
+  check(node: unknown, unionMember = false): void {
     if (Array.isArray(node)) {
       for (const item of node) this.check(item);
       return;
@@ -98,8 +115,8 @@ class Checker {
     }
     switch (type) {
       case "select":
-        this.checkSelect(node);
-        break;
+        this.checkSelect(node, unionMember);
+        return;
       case "var":
         throw sqlRejected("variables (@name, @@name) are not allowed");
       case "assign":
@@ -117,25 +134,44 @@ class Checker {
       default:
         break;
     }
+    this.checkChildren(node);
+  }
+
+  private checkChildren(node: Node, skip: ReadonlySet<string> = fromAndWith): void {
     for (const [key, value] of Object.entries(node)) {
-      if (key === "from" || key === "with") continue;
+      if (skip.has(key)) continue;
       this.check(value);
     }
   }
 
-  private checkSelect(select: Node): void {
+  private checkSelect(select: Node, unionMember: boolean): void {
     const into = select.into as Node | null | undefined;
     if (into && (into.position || into.keyword || into.expr)) throw sqlRejected("SELECT ... INTO is not allowed");
     if (select.locking_read) throw sqlRejected("locking clauses (FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE) are not allowed");
     const ctes = Array.isArray(select.with) ? (select.with as Node[]) : [];
+    // One frame, filled CTE by CTE: a body sees the CTEs before it (and itself, if RECURSIVE), never those after it.
+    // A CTE without a name (only in edited trees) adds `undefined`, which no table reference matches.
+    const scope = new Set<string | undefined>();
+    const recursive = ctes[0]?.recursive === true;
+    this.scopes.push(scope);
     for (const cte of ctes) {
-      const name = (cte.name as { value?: unknown } | undefined)?.value;
-      if (typeof name === "string") this.cteNames.add(name.toLowerCase());
+      if (recursive) scope.add(cteName(cte));
+      this.check(cte.stmt);
+      scope.add(cteName(cte));
     }
-    for (const cte of ctes) this.check(cte.stmt);
     const from = select.from;
     const items = Array.isArray(from) ? from : from ? [from] : [];
     for (const item of items) this.checkFromItem(item);
+    this.checkChildren(select, fromWithAndNext);
+    // The rest of a UNION: in the scope of the first SELECT's WITH, unless that one is parenthesised or a member itself.
+    const next = select._next;
+    if (unionMember || select.parentheses_symbol) this.scopes.pop();
+    this.check(next, true);
+    if (!unionMember && !select.parentheses_symbol) this.scopes.pop();
+  }
+
+  private inCteScope(table: string): boolean {
+    return this.scopes.some((scope) => scope.has(table));
   }
 
   private checkFromItem(item: unknown): void {
@@ -147,14 +183,17 @@ class Checker {
       if (db !== null && db.toLowerCase() !== this.options.datasetsDatabase.toLowerCase()) {
         throw sqlRejected(`schema ${db} is not allowed: only registered dataset tables can be queried`);
       }
-      if (db === null && this.cteNames.has(table)) {
+      if (db === null && this.inCteScope(table)) {
         // A reference to a common table expression, whose body is checked on its own.
+        this.cteReferences.add(table);
       } else if (this.isAllowed(table)) {
         this.tables.add(table);
       } else {
         throw sqlRejected(`table ${item.table} is not a registered dataset table`);
       }
     }
+    // A parenthesised FROM list, `FROM (a, b JOIN c ON ...)`, holds FROM items of its own.
+    if (Array.isArray(item.expr)) for (const inner of item.expr) this.checkFromItem(inner);
     // Joins carry ON expressions; derived tables carry a subquery in `expr`.
     for (const [key, value] of Object.entries(item)) {
       if (key === "table" || key === "db" || key === "as") continue;
@@ -171,14 +210,17 @@ class Checker {
  * The tree walk on its own (the first layer; `crossCheckTableList` is the
  * second): refuses nested statements, non-SELECT subqueries, variables,
  * assignments, functions and aggregates outside the allow-lists, SELECT ...
- * INTO, locking reads and tables that are neither registered nor a CTE.
- * Returns the dataset tables read (sorted) and the CTE names seen. Exported
- * so that tests can hand it trees the parser would refuse to build.
+ * INTO, locking reads and tables that are neither registered nor a CTE in
+ * scope. Returns the dataset tables read (sorted) and the names every
+ * reference to which the walk bound to a CTE in scope (never to a table): the
+ * only names the table-list cross-check, which cannot see scopes, may take for
+ * CTEs. Exported so that tests can hand it trees the parser would refuse to build.
  */
 export function walkTree(ast: unknown, options: GuardOptions): { tables: string[]; cteNames: ReadonlySet<string> } {
   const checker = new Checker(options);
   checker.check(ast);
-  return { tables: [...checker.tables].sort(), cteNames: checker.cteNames };
+  const cteNames = new Set([...checker.cteReferences].filter((name) => !checker.tables.has(name)));
+  return { tables: [...checker.tables].sort(), cteNames };
 }
 
 function isAllowedTable(options: GuardOptions, table: string): boolean {
@@ -189,7 +231,9 @@ function isAllowedTable(options: GuardOptions, table: string): boolean {
 /**
  * The parser's own list of every table the statement touches
  * ("operation::schema::table"): a second check, independent of the tree walk,
- * on the operation, the schema and the table of each entry.
+ * on the operation, the schema and the table of each entry. `cteNames` are the
+ * names the walk bound to CTEs at every reference it saw (`walkTree`); the list
+ * itself is flat and cannot tell a CTE from a table of the same name.
  */
 export function crossCheckTableList(tableList: string[], options: GuardOptions, cteNames: ReadonlySet<string> = new Set()): void {
   for (const entry of tableList) {
