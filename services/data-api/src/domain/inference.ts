@@ -41,9 +41,10 @@ const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 // Plain arithmetic, not a Date: this runs for every date-like cell of a file.
 function validDate(year: number, month: number, day: number): boolean {
-  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : daysInMonth[month - 1]!);
+  // A month outside 1–12 has no entry, so no day.
+  const days = month === 2 && leap ? 29 : (daysInMonth[month - 1] ?? 0);
+  return year >= 1000 && day >= 1 && day <= days;
 }
 
 function classifyDateLike(text: string): Classified | undefined {
