@@ -43,5 +43,7 @@ describe("agent-api: choosing the tables offered to the model", () => {
     expect(pickTables(many, "Compare sales_data_v1.0__model_ datasets").tables.map((t) => t.table)).to.deep.equal(["ds_002_v1", "ds_003_v1", "ds_004_v1", "ds_005_v1", "ds_006_v1"]);
     expect(pickTables(many, "total amount per customer").tables).to.have.length(5);
     expect(pickTables(many, "Zzz?").tables).to.have.length(5);
+    const namingAll = `Join ${[8, 7, 6, 5, 4, 3, 2].map((n) => `ds_00${n}_v1`).join(", ")}`;
+    expect(pickTables(many, namingAll).tables.map((t) => t.table)).to.deep.equal(["ds_002_v1", "ds_003_v1", "ds_004_v1", "ds_005_v1", "ds_006_v1"]);
   });
 });
