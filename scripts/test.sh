@@ -51,6 +51,8 @@ set -a
 . "$ENV_FILE"
 set +a
 step "tests (mocha)" bash -o pipefail -c 'npm test 2>&1 | tee "$0"' "$results_dir/mocha.log"
+step "mutation (StrykerJS over the server-free domain modules, each >= 85 %)" \
+  bash -o pipefail -c 'MUTATION_MIN_SCORE=85 bash scripts/mutation.sh --force 2>&1 | tee "$0" | grep -E "^\| |score below|ERROR"' "$results_dir/mutation.log"
 step "fuzz (schemathesis, Data API and Agent API OpenAPI)" \
   bash -o pipefail -c 'status=0
     node --import tsx --conditions=source test/fuzz/data-api.ts 2>&1 | tee "$0" || status=$?

@@ -1,7 +1,9 @@
 /**
  * After `npm run mutation`: the score per module from Stryker's JSON report,
  * written between the markers of MUTATION.md (and printed), with the mutants
- * that survived listed for the explanations below them.
+ * that survived listed for the explanations below them. With
+ * MUTATION_MIN_SCORE set (the test command sets 85), exits 1 when a module
+ * scores lower, naming it.
  *   node --import tsx test/mutation/summary.ts <mutation.json> [MUTATION.md]
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -20,6 +22,8 @@ const [reportPath, markdownPath = "MUTATION.md"] = process.argv.slice(2);
 if (!reportPath) throw new Error("usage: summary.ts <mutation.json> [MUTATION.md]");
 const report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
 
+const minScore = Number(process.env.MUTATION_MIN_SCORE ?? 0);
+const belowGoal: string[] = [];
 const detected = new Set(["Killed", "Timeout"]);
 const undetected = new Set(["Survived", "NoCoverage"]);
 const rows: string[] = [];
@@ -29,6 +33,7 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
   const killed = file.mutants.filter((m) => detected.has(m.status)).length;
   const missed = file.mutants.filter((m) => undetected.has(m.status)).length;
   const score = killed + missed === 0 ? 100 : (100 * killed) / (killed + missed);
+  if (score < minScore) belowGoal.push(`${path}: ${score.toFixed(1)} %`);
   rows.push(
     `| \`${path}\` | ${file.mutants.length} | ${count("Killed")} | ${count("Timeout")} | ${count("Survived")} | ${count("NoCoverage")} | ${count("Ignored")} | ${count("CompileError") + count("RuntimeError")} | **${score.toFixed(1)} %** |`,
   );
@@ -57,3 +62,7 @@ const to = markdown.indexOf(end);
 if (from < 0 || to < from) throw new Error(`${markdownPath} lacks the ${start} … ${end} markers`);
 writeFileSync(markdownPath, `${markdown.slice(0, from + start.length)}\n${generated}${markdown.slice(to)}`);
 console.log(`scores written to ${markdownPath}`);
+if (belowGoal.length > 0) {
+  console.error(`mutation score below ${minScore} %: ${belowGoal.join(", ")}`);
+  process.exit(1);
+}
