@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { glossaryChunks, salesTable } from "../../services/agent-api/test/fixtures.js";
 import { startDataApiDouble } from "../doubles/data-api-double.js";
 import { OpenAiDouble } from "../doubles/openai-double.js";
+import { waitReady } from "../support/wait-ready.js";
 import { OwnedRedis } from "../support/owned-processes.js";
 
 if (!process.env.LOCAL_PORT_BASE) {
@@ -51,20 +52,9 @@ const api = spawn(
   },
 );
 
-async function waitReady(deadlineMs: number): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    const ok = await fetch(`${base}/api/v1/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (api.exitCode !== null) throw new Error(`agent-api exited during start-up (${api.exitCode})`);
-    if (Date.now() - started > deadlineMs) throw new Error(`agent-api was not ready within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
 let status = 1;
 try {
-  await waitReady(60_000);
+  await waitReady("agent-api", `${base}/api/v1/ready`, api, 60_000);
   status = await new Promise<number>((resolve) => {
     const run = spawn("bash", ["test/fuzz/run.sh", "agent-api", base, `${base}/api/v1/openapi.json`], { env: process.env, stdio: "inherit" });
     run.on("exit", (code) => resolve(code ?? 1));

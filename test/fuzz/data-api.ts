@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { loadDataApiConfig } from "../../services/data-api/src/config.js";
 import { dropEverything, s3Client } from "../../services/data-api/test/support/harness.js";
 import { OpenAiDouble } from "../doubles/openai-double.js";
+import { waitReady } from "../support/wait-ready.js";
 
 const required = ["MYSQL_HOST", "S3_ENDPOINT", "MILVUS_ADDRESS", "LOCAL_PORT_BASE"];
 for (const name of required) {
@@ -51,17 +52,6 @@ const api = spawn("timeout", ["--signal=TERM", "--kill-after=10s", "600", proces
   stdio: ["ignore", "inherit", "inherit"],
 });
 
-async function waitReady(deadlineMs: number): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    const ok = await fetch(`${base}/api/v1/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (api.exitCode !== null) throw new Error(`the Data API exited during start-up (${api.exitCode})`);
-    if (Date.now() - started > deadlineMs) throw new Error(`the Data API was not ready within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
 /** Objects and registrations the hooks point the fuzzer at, so register, preview, query and search reach real data. */
 async function seed(): Promise<Record<string, string>> {
   const client = s3Client(config);
@@ -93,7 +83,7 @@ async function seed(): Promise<Record<string, string>> {
 
 let status = 1;
 try {
-  await waitReady(120_000);
+  await waitReady("the Data API", `${base}/api/v1/ready`, api, 120_000);
   const hookEnv = await seed();
   status = await new Promise<number>((resolve) => {
     const run = spawn("bash", ["test/fuzz/run.sh", "data-api", base, `${base}/api/v1/openapi.json`], {
