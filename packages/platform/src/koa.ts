@@ -40,7 +40,8 @@ export type ErrorBodyShape = (error: AppError, ctx: Context) => unknown;
 /**
  * Turns every failure into the envelope (or `shape`'s body) with a stable
  * code. Unexpected errors are logged with their stack and answered with a
- * generic 500: stacks never reach clients.
+ * generic 500: stacks never reach clients. A dependency down or slow (our
+ * own 503/504) is logged as a warning.
  */
 export function errorEnvelope(log: Logger, shape: ErrorBodyShape = errorBody): Middleware {
   return async (ctx: Context, next: Next) => {
@@ -51,7 +52,11 @@ export function errorEnvelope(log: Logger, shape: ErrorBodyShape = errorBody): M
       }
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.status >= 500) {
+      if ((appError.status === 503 || appError.status === 504) && isAppError(error)) {
+        // A dependency down or slow is an answer we chose (503/504), not a bug: a warning, its cause's message, no stack.
+        const cause = error.cause instanceof Error ? error.cause.message : undefined;
+        log.warn({ method: ctx.method, path: ctx.path, code: appError.code, details: appError.details, cause }, appError.message);
+      } else if (appError.status >= 500) {
         log.error({ err: error, method: ctx.method, path: ctx.path, code: appError.code }, appError.message);
       }
       ctx.status = appError.status;

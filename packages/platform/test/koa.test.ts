@@ -117,3 +117,32 @@ describe("koa middleware: the access log and unknown methods", () => {
     expect([error.status, error.code]).to.deep.equal([405, 40501]);
   });
 });
+
+describe("koa middleware: what the error envelope logs", () => {
+  it("logs a dependency being down as a warning without a stack, and an unexpected failure as an error with its stack", async () => {
+    const lines: { level: number; msg: string; code?: number; err?: { stack?: string } }[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const app = new Koa();
+    app.use(errorEnvelope(log));
+    app.use(async (ctx) => {
+      if (ctx.path === "/down") throw dependencyUnavailable("mysql");
+      if (ctx.path === "/boom") throw new Error("a bug");
+      if (ctx.path === "/missing") throw notFound("Dataset not found");
+    });
+    const running = await listen(app, { host: "127.0.0.1", port: 0, log: createLogger("platform-test", "silent"), handleSignals: false });
+    try {
+      expect((await fetch(`${running.url}/down`)).status).to.equal(503);
+      expect((await fetch(`${running.url}/boom`)).status).to.equal(500);
+      expect((await fetch(`${running.url}/missing`)).status).to.equal(404);
+    } finally {
+      await running.close();
+    }
+    const warn = 40;
+    const error = 50;
+    expect(lines.map((line) => [line.level, line.code, line.err?.stack !== undefined])).to.deep.equal([
+      [warn, 50301, false],
+      [error, 50001, true],
+    ]);
+    expect(lines[1]!.err!.stack).to.match(/a bug/);
+  });
+});
