@@ -1,11 +1,5 @@
 import { dag, type Container, type Directory } from "@dagger.io/dagger";
-import { externalImages, imageLayout, imageRef, type OurImageKey } from "../topology/src/index.js";
-
-/** Files a build needs: manifests and sources, never installed or built output. */
-const buildInputs = {
-  include: ["package.json", "package-lock.json", "tsconfig.base.json", "packages/**", "services/**", "test/**"],
-  exclude: ["**/node_modules", "**/dist", ".local", "**/.local", "**/*.tsbuildinfo"],
-};
+import { buildInputs, externalImages, imageLayout, imageRef, type OurImageKey, type SourceFilter } from "../topology/src/index.js";
 
 /** The pinned Node image with npm's cache, working in /app. */
 function nodeBase(): Container {
@@ -25,8 +19,8 @@ function npmCi(container: Container, args: string[]): Container {
 }
 
 /** Node 20 with the workspace sources and all dependencies installed (the build stage; tests run from source). */
-export function workspaceBuilder(source: Directory): Container {
-  return npmCi(nodeBase().withDirectory("/app", source, buildInputs), []);
+export function workspaceBuilder(source: Directory, inputs: SourceFilter = buildInputs): Container {
+  return npmCi(nodeBase().withDirectory("/app", source, { include: [...inputs.include], exclude: [...inputs.exclude] }), []);
 }
 
 /**

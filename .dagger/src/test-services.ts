@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
-import { daggerSmallModel, externalImages, imageRef, seed } from "../topology/src/index.js";
+import { daggerSmallModel, externalImages, imageRef, seed, testInputs } from "../topology/src/index.js";
 import { workspaceBuilder } from "./images.js";
 
 /**
@@ -92,7 +92,7 @@ export function testContainer(source: Directory): Container {
   const minioUser = `one-data-${secretValue().slice(0, 8)}`;
   const minioPassword = secretValue();
   const model = smallModel(source);
-  return workspaceBuilder(source)
+  return workspaceBuilder(source, testInputs)
     .withDirectory("/app/scripts", source.directory("scripts"))
     .withServiceBinding("mysql", mariadb(mysqlPassword))
     .withServiceBinding("redis", redis(redisPassword))

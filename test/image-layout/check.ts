@@ -9,15 +9,19 @@
  *     resolves in the image;
  *   - checks that every file the compiled code opens relative to itself
  *     (`new URL("…", import.meta.url)`) is in the image.
- * Needs the workspaces built (`npm run build`). Prints one line per image and
+ * And the test container's (`dagger call test`): the repository's files its
+ * source filter keeps (`testInputs`), `npm ci`, then mocha's dry run there
+ * must load every test file and find every test a dry run in the repository
+ * finds, which proves `npm test` in that container runs the whole suite.
+ * Needs the workspaces built (`npm run build`). Prints one line per layout and
  * `image layouts: N passed, M failed`; exits 1 on any failure.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, matchesGlob, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { imageLayout, ourImages, type OurImageKey } from "@one-data/topology";
+import { imageLayout, ourImages, testInputs, type OurImageKey, type SourceFilter } from "@one-data/topology";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../..");
 
@@ -90,6 +94,49 @@ function checkImage(key: OurImageKey): string[] {
   }
 }
 
+/** A path, or a directory above it, that one of the patterns matches: how a Dagger filter treats a matched directory. */
+function matchesOrIsUnder(file: string, patterns: readonly string[]): boolean {
+  const parts = file.split("/");
+  return parts.some((_, i) => patterns.some((pattern) => matchesGlob(parts.slice(0, i + 1).join("/"), pattern)));
+}
+
+function selected(filter: SourceFilter): string[] {
+  const tracked = run("git", ["ls-files"], repo, process.env);
+  if (tracked.status !== 0) throw new Error(`git ls-files failed: ${tracked.stderr}`);
+  return tracked.stdout.split("\n").filter((f) => f !== "" && matchesOrIsUnder(f, filter.include) && !matchesOrIsUnder(f, filter.exclude));
+}
+
+/** "N passing" of mocha's dry run (no test or hook runs; every spec file is loaded). */
+function dryRunCount(cwd: string): { count?: number; output: string } {
+  const result = run(process.execPath, [join(cwd, "node_modules/mocha/bin/mocha.js"), "--dry-run", "--reporter", "dot"], cwd, { ...process.env, CI: "true" });
+  const output = `${result.stdout}${result.stderr}`;
+  const passing = /(\d+) passing/.exec(output);
+  return result.status === 0 && passing ? { count: Number(passing[1]), output } : { output };
+}
+
+function checkTestContainer(filter: SourceFilter): string[] {
+  const root = mkdtempSync(join(tmpdir(), "test-container-"));
+  try {
+    for (const file of selected(filter)) {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      cpSync(join(repo, file), join(root, file));
+    }
+    // The container adds scripts/ on its own (testContainer).
+    cpSync(join(repo, "scripts"), join(root, "scripts"), { recursive: true });
+    const install = run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], root, { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" });
+    if (install.status !== 0) return [`npm ci failed: ${install.stderr.trim().slice(-400)}`];
+    const inRepo = dryRunCount(repo);
+    const inContainer = dryRunCount(root);
+    if (inRepo.count === undefined) return [`mocha's dry run failed in the repository: ${inRepo.output.trim().slice(-400)}`];
+    if (inContainer.count !== inRepo.count) {
+      return [`npm test in the test container finds ${inContainer.count ?? "no"} tests, the repository ${inRepo.count}: ${inContainer.output.trim().slice(-600)}`];
+    }
+    return [];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 let passed = 0;
 let failed = 0;
 for (const key of Object.keys(ourImages) as OurImageKey[]) {
@@ -101,6 +148,14 @@ for (const key of Object.keys(ourImages) as OurImageKey[]) {
     failed++;
     console.log(`  FAILED  ${ourImages[key].name}:\n${problems.map((p) => `          - ${p}`).join("\n")}`);
   }
+}
+const testProblems = checkTestContainer(testInputs);
+if (testProblems.length === 0) {
+  passed++;
+  console.log("  passed  test container: npm test there loads every test file and finds every test");
+} else {
+  failed++;
+  console.log(`  FAILED  test container:\n${testProblems.map((p) => `          - ${p}`).join("\n")}`);
 }
 console.log(`image layouts: ${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;

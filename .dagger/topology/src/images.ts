@@ -157,6 +157,28 @@ export function imageLayout(key: OurImageKey): ImageLayout {
   };
 }
 
+/** Paths a Dagger `Directory.filter` keeps from the repository: those an include matches, less those an exclude matches. */
+export interface SourceFilter {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+/** What an image's build stage copies: manifests and sources, never installed or built output. */
+export const buildInputs: SourceFilter = {
+  include: ["package.json", "package-lock.json", "tsconfig.base.json", "packages/**", "services/**", "test/**"],
+  exclude: ["**/node_modules", "**/dist", ".local", "**/.local", "**/*.tsbuildinfo"],
+};
+
+/**
+ * What the test container (`dagger call test`) holds: the build inputs and
+ * what `npm test` reads besides them: mocha's configuration, the module's
+ * own source and topology, the tools, whose tests `npm test` runs too.
+ */
+export const testInputs: SourceFilter = {
+  include: [...buildInputs.include, ".mocharc.json", "tsconfig.json", "dagger.json", ".dagger/**", "tools/**"],
+  exclude: [...buildInputs.exclude, ".dagger/sdk"],
+};
+
 /** Tag used when no build tag is given (rendered manifests in k8s/, dry runs). */
 export const defaultImageTag = "0.1.0";
 
