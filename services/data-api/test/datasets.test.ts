@@ -1,8 +1,7 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { salesDataCsv } from "../src/bootstrap.js";
 import type { DatasetView } from "../src/domain/datasets.js";
-import { call, listKeys, ownerConnection, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 
 describe("data-api datasets against real MariaDB and MinIO", function () {
   this.timeout(60_000);
@@ -15,15 +14,6 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     await h?.stop();
   });
 
-  async function putObject(key: string, body: string | Buffer): Promise<void> {
-    const client = s3Client(h.config);
-    try {
-      await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key, Body: body }));
-    } finally {
-      client.destroy();
-    }
-  }
-
   it("answers health and readiness", async () => {
     const health = await call(`${h.url}/health`);
     expect(health.status).to.equal(200);
@@ -34,7 +24,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("registers an object already in the bucket (the seed's flow) as ds-001 with a typed table", async () => {
-    await putObject("sales_data.csv", salesDataCsv);
+    await putObject(h.config, "sales_data.csv", salesDataCsv);
     const res = await call<DatasetView>(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "sales_data_v1.0", storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, format: "csv" },
@@ -124,7 +114,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("registers an existing name as the next version under the same id, with lineage", async () => {
-    await putObject("sales_v2.jsonl", '{"id":1,"amount":10.5}\n{"id":2,"amount":null,"note":"x"}\n');
+    await putObject(h.config, "sales_v2.jsonl", '{"id":1,"amount":10.5}\n{"id":2,"amount":null,"note":"x"}\n');
     const v2 = await call<DatasetView>(`${h.url}/datasets`, {
       method: "POST",
       json: {

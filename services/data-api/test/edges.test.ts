@@ -1,4 +1,3 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { request } from "node:http";
@@ -7,7 +6,7 @@ import { createApp } from "../src/app.js";
 import type { DatasetView } from "../src/domain/datasets.js";
 import { findHalfWritten } from "./support/consistency.js";
 import { createDependencies } from "../src/dependencies.js";
-import { call, isolatedConfig, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { call, isolatedConfig, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 
 /** Issue 11 item 8 and 11: unknown methods, dot segments, wrong delimiters, the access log. */
 describe("data-api edges: unknown methods, odd paths and files, the access log", function () {
@@ -38,16 +37,6 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
       req.on("error", reject);
       req.end();
     });
-  }
-
-  async function put(key: string, body: string): Promise<string> {
-    const client = s3Client(h.config);
-    try {
-      await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key, Body: body }));
-    } finally {
-      client.destroy();
-    }
-    return `s3://${h.config.S3_BUCKET}/${key}`;
   }
 
   it("answers TRACE, PROPFIND, PUT and OPTIONS on a served path with 405, code 40501 and Allow; unknown paths with 404", async () => {
@@ -91,7 +80,7 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
   });
 
   it("refuses a comma-separated file registered or uploaded as tsv, and a TSV with a stray quote, with 422 and nothing written", async () => {
-    const comma = await put("comma.csv", 'name,amount\n"x, y",3\nz,4\n');
+    const comma = await putObject(h.config, "comma.csv", 'name,amount\n"x, y",3\nz,4\n');
     const registered = await call(`${h.url}/datasets`, { method: "POST", json: { name: "comma", storage_path: comma, format: "tsv" } });
     expect([registered.status, registered.body.code], JSON.stringify(registered.body)).to.deep.equal([422, 42201]);
     expect(registered.body.message).to.match(/declared tsv but is ","-separated/);

@@ -1,11 +1,10 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
 import { createApp } from "../src/app.js";
 import { createDependencies, type Dependencies } from "../src/dependencies.js";
 import type { DatasetView } from "../src/domain/datasets.js";
-import { call, dropEverything, isolatedConfig, listKeys, ownerConnection, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { call, dropEverything, isolatedConfig, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
 describe("data-api bad input: clear 4xx and nothing half-written", function () {
@@ -75,9 +74,7 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
   it("refuses bad registrations: missing or wrongly typed fields, bad paths, missing objects, unknown parents, oversized and malformed JSON", async () => {
     const post = (json: unknown) => call(`${h.url}/datasets`, { method: "POST", json });
     const path = `s3://${h.config.S3_BUCKET}/exists.csv`;
-    const client = s3Client(h.config);
-    await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: "exists.csv", Body: "a\n1\n" }));
-    client.destroy();
+    await putObject(h.config, "exists.csv", "a\n1\n");
     for (const [json, status, code] of [
       [{}, 400, 40001],
       [{ name: "x", storage_path: path }, 400, 40001],

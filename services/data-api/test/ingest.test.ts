@@ -1,5 +1,3 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
 import { Readable } from "node:stream";
@@ -7,7 +5,7 @@ import { DatasetTables } from "../src/adapters/dataset-tables.js";
 import { createMysqlPool } from "../src/adapters/mysql.js";
 import type { DatasetView, IngestView } from "../src/domain/datasets.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
-import { call, listKeys, ownerConnection, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { OwnMariadb } from "./support/own-mariadb.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
@@ -50,15 +48,6 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
   after(async () => {
     await h?.stop();
   });
-
-  async function putObject(key: string, body: string | Buffer): Promise<void> {
-    const client = s3Client(h.config);
-    try {
-      await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key, Body: body }));
-    } finally {
-      client.destroy();
-    }
-  }
 
   /** The rows the INSERT path (the way tables were loaded before LOAD DATA) stores for the same file and schema. */
   async function insertPathRows(key: string, registered: DatasetView): Promise<unknown[]> {
@@ -113,7 +102,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
         ].join(","),
       );
     }
-    await putObject("tricky.csv", `${lines.join("\r\n")}\r\n`);
+    await putObject(h.config, "tricky.csv", `${lines.join("\r\n")}\r\n`);
     const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "tricky", storage_path: `s3://${h.config.S3_BUCKET}/tricky.csv`, format: "csv" } });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.data!.row_count).to.equal(300);
@@ -136,7 +125,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
       if (i > 150) row.tags = pick([["a", "b"], { k: "v\tw" }, "plain", ""]);
       lines.push(JSON.stringify(row));
     }
-    await putObject("tricky.jsonl", `${lines.join("\n")}\n`);
+    await putObject(h.config, "tricky.jsonl", `${lines.join("\n")}\n`);
     const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "tricky-jsonl", storage_path: `s3://${h.config.S3_BUCKET}/tricky.jsonl`, format: "jsonl" } });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const loaded = await tableRows(res.body.data!.table!);
@@ -148,7 +137,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     const admin = await ownerConnection(h.config);
     const lines = ["id,文本,amount,at"];
     for (let i = 1; i <= 1200; i += 1) lines.push(`${i},"${tricky[i % tricky.length]!.replaceAll('"', '""')}",${i % 7 === 0 ? "" : `${i}.25`},2024-03-01T08:00:00+08:00`);
-    await putObject("no-infile.csv", `${lines.join("\n")}\n`);
+    await putObject(h.config, "no-infile.csv", `${lines.join("\n")}\n`);
     try {
       await admin.query("SET GLOBAL local_infile = 0");
       const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "no-infile", storage_path: `s3://${h.config.S3_BUCKET}/no-infile.csv`, format: "csv" } });
@@ -177,7 +166,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
   it("reports a running registration's rows and bytes on GET /ingests, and nothing once it is done", async () => {
     const rows = 60_000;
     const csv = ["id,comment", ...Array.from({ length: rows }, (_, i) => `${i},"row ${i} ${"x".repeat(80)}"`)].join("\n") + "\n";
-    await putObject("progress.csv", csv);
+    await putObject(h.config, "progress.csv", csv);
     const registering = call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "progress", storage_path: `s3://${h.config.S3_BUCKET}/progress.csv`, format: "csv" } });
     let done = false;
     void registering.finally(() => {

@@ -1,4 +1,3 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { createApp } from "../src/app.js";
@@ -8,7 +7,7 @@ import type { DatasetView } from "../src/domain/datasets.js";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { findHalfWritten } from "./support/consistency.js";
-import { call, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { call, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
 /** Issue 11 items 1 and 3: a knowledge document is listed exactly when it is searchable. */
@@ -100,9 +99,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
   });
 
   it("indexes a dataset registered or uploaded with format text or markdown, so what is listed as a knowledge document is searchable", async () => {
-    const client = s3Client(h.config);
-    await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: "notes/gmv.txt", Body: "GMV is the gross merchandise value of all orders." }));
-    client.destroy();
+    await putObject(h.config, "notes/gmv.txt", "GMV is the gross merchandise value of all orders.");
     const registered = await call<DatasetView>(`${url}/datasets`, { method: "POST", json: { name: "gmv", storage_path: `s3://${h.config.S3_BUCKET}/notes/gmv.txt`, format: "text" } });
     expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
     expect(registered.body.data).to.include({ name: "gmv", format: "text", table: null });

@@ -1,10 +1,9 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { expect } from "chai";
 import { salesDataCsv } from "../src/bootstrap.js";
 import { createRouter } from "../src/app.js";
-import { call, s3Client, startHarness, uploadForm, type ApiResponse, type Harness } from "./support/harness.js";
+import { call, putObject, startHarness, uploadForm, type ApiResponse, type Harness } from "./support/harness.js";
 
 type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
 
@@ -54,9 +53,7 @@ describe("data-api OpenAPI document", function () {
   });
 
   it("describes the real responses of every endpoint, successes and errors alike", async () => {
-    const client = s3Client(h.config);
-    await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: "sales_data.csv", Body: salesDataCsv }));
-    client.destroy();
+    await putObject(h.config, "sales_data.csv", salesDataCsv);
     const base = "/api/v1";
     conforms(`${base}/health`, "get", await call(`${h.url}/health`));
     conforms(`${base}/ready`, "get", await call(`${h.url}/ready`));

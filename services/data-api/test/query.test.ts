@@ -1,9 +1,8 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import mysql from "mysql2/promise";
 import { salesDataCsv } from "../src/bootstrap.js";
 import type { QueryOutcome } from "../src/domain/query.js";
-import { call, ownerConnection, s3Client, startHarness, type Harness } from "./support/harness.js";
+import { call, ownerConnection, putObject, startHarness, type Harness } from "./support/harness.js";
 
 describe("data-api query endpoint against real MariaDB", function () {
   this.timeout(60_000);
@@ -11,9 +10,7 @@ describe("data-api query endpoint against real MariaDB", function () {
 
   before(async () => {
     h = await startHarness({ QUERY_MAX_LIMIT: "50" });
-    const client = s3Client(h.config);
-    await client.send(new PutObjectCommand({ Bucket: h.config.S3_BUCKET, Key: "sales_data.csv", Body: salesDataCsv }));
-    client.destroy();
+    await putObject(h.config, "sales_data.csv", salesDataCsv);
     const res = await call(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "sales_data_v1.0", storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, format: "csv" },

@@ -1,5 +1,5 @@
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
-import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import mysql from "mysql2/promise";
 import { randomBytes } from "node:crypto";
@@ -80,6 +80,17 @@ export function s3Client(config: DataApiConfig): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: config.S3_ACCESS_KEY, secretAccessKey: config.S3_SECRET_KEY },
   });
+}
+
+/** Puts an object straight into the bucket (as a user's own tools would), returning its storage path. */
+export async function putObject(config: DataApiConfig, key: string, body: string | Buffer): Promise<string> {
+  const client = s3Client(config);
+  try {
+    await client.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: key, Body: body }));
+  } finally {
+    client.destroy();
+  }
+  return `s3://${config.S3_BUCKET}/${key}`;
 }
 
 export async function listKeys(config: DataApiConfig, prefix = ""): Promise<string[]> {
