@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { formatStoragePath } from "../src/adapters/s3.js";
 import { createDependencies } from "../src/dependencies.js";
 import { dropEverything, isolatedConfig } from "../test/support/harness.js";
+import { benchRow, csvHeader, csvLine, jsonLine } from "./generated-rows.js";
 
 /**
  * Run with a small heap (--max-old-space-size): writes a generated file of
@@ -25,30 +26,20 @@ const rounds = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
 const config = isolatedConfig();
 const deps = createDependencies(config, createLogger("bench-ingest", "warn"));
 
-// Wide rows keep the row count (and so the MariaDB load time) modest for a large file.
-const padding = "lorem ipsum dolor sit amet ".repeat(20);
-
 async function writeFiles(dir: string): Promise<{ csv: string; jsonl: string }> {
   const csv = join(dir, "large.csv");
   const jsonl = join(dir, "large.jsonl");
   const csvOut = createWriteStream(csv);
   const jsonOut = format === "jsonl" ? createWriteStream(jsonl) : undefined;
-  csvOut.write("id,customer_id,amount,created_at,city,comment\n");
+  csvOut.write(csvHeader);
   let written = 0;
   for (let i = 1; written < targetBytes; ) {
     const csvLines: string[] = [];
     const jsonLines: string[] = [];
     for (let j = 0; j < 200; j += 1, i += 1) {
-      const row = {
-        id: i,
-        customer_id: 1000 + (i % 997),
-        amount: (i % 100000) / 100,
-        created_at: `2024-01-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`,
-        city: `city-${i % 50}`,
-        comment: `row ${i} ${padding}`,
-      };
-      csvLines.push(`${row.id},${row.customer_id},${row.amount},${row.created_at},${row.city},"${row.comment}"\n`);
-      if (jsonOut) jsonLines.push(`${JSON.stringify(row)}\n`);
+      const row = benchRow(i);
+      csvLines.push(csvLine(row));
+      if (jsonOut) jsonLines.push(jsonLine(row));
     }
     const csvChunk = csvLines.join("");
     const jsonChunk = jsonLines.join("");

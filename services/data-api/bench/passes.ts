@@ -4,6 +4,7 @@ import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inferSchema, loadDataChunks } from "../src/domain/ingest.js";
+import { benchRow, csvHeader, csvLine, jsonLine } from "./generated-rows.js";
 
 /**
  * The two registration passes alone, from a local file, without MinIO or
@@ -16,18 +17,14 @@ const bytes = Number(process.argv[3] ?? 256) * 1024 * 1024;
 const dir = join(tmpdir(), "data-api-bench-passes");
 const file = join(dir, `rows-${bytes}.${format}`);
 
-/** The rows of bench/ingest-child.ts, kept between runs. */
+/** The rows of bench/generated-rows.ts, kept between runs. */
 async function writeFile(): Promise<void> {
   await mkdir(dir, { recursive: true });
   const out = createWriteStream(file);
-  const padding = "lorem ipsum dolor sit amet ".repeat(20);
-  if (format === "csv") out.write("id,customer_id,amount,created_at,city,comment\n");
+  if (format === "csv") out.write(csvHeader);
   for (let i = 1, written = 0; written < bytes; ) {
     const lines: string[] = [];
-    for (let j = 0; j < 200; j += 1, i += 1) {
-      const row = { id: i, customer_id: 1000 + (i % 997), amount: (i % 100000) / 100, created_at: `2024-01-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`, city: `city-${i % 50}`, comment: `row ${i} ${padding}` };
-      lines.push(format === "csv" ? `${row.id},${row.customer_id},${row.amount},${row.created_at},${row.city},"${row.comment}"\n` : `${JSON.stringify(row)}\n`);
-    }
+    for (let j = 0; j < 200; j += 1, i += 1) lines.push((format === "csv" ? csvLine : jsonLine)(benchRow(i)));
     const chunk = lines.join("");
     written += Buffer.byteLength(chunk);
     if (!out.write(chunk)) await once(out, "drain");
