@@ -164,10 +164,10 @@ class Checker {
     for (const item of items) this.checkFromItem(item);
     this.checkChildren(select, fromWithAndNext);
     // The rest of a UNION: in the scope of the first SELECT's WITH, unless that one is parenthesised or a member itself.
-    const next = select._next;
-    if (unionMember || select.parentheses_symbol) this.scopes.pop();
-    this.check(next, true);
-    if (!unionMember && !select.parentheses_symbol) this.scopes.pop();
+    const scopesUnion = !unionMember && !select.parentheses_symbol;
+    if (!scopesUnion) this.scopes.pop();
+    this.check(select._next, true);
+    if (scopesUnion) this.scopes.pop();
   }
 
   private inCteScope(table: string): boolean {
