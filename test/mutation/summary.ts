@@ -38,7 +38,11 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
     `| \`${path}\` | ${file.mutants.length} | ${count("Killed")} | ${count("Timeout")} | ${count("Survived")} | ${count("NoCoverage")} | ${count("Ignored")} | ${count("CompileError") + count("RuntimeError")} | **${score.toFixed(1)} %** |`,
   );
   const lines = file.source.split("\n");
-  for (const m of file.mutants.filter((mutant) => undetected.has(mutant.status))) {
+  // In source order: the report's own order changes from run to run.
+  const missedMutants = file.mutants
+    .filter((mutant) => undetected.has(mutant.status))
+    .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
+  for (const m of missedMutants) {
     const { line, column } = m.location.start;
     const original = (lines[line - 1] ?? "").trim().slice(0, 90);
     const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 70);
