@@ -172,10 +172,11 @@ export const buildInputs: SourceFilter = {
 /**
  * What the test container (`dagger call test`) holds: the build inputs and
  * what `npm test` reads besides them: mocha's configuration, the module's
- * own source and topology, the tools, whose tests `npm test` runs too.
+ * own source and topology, the tools, whose tests `npm test` runs too, and
+ * the documentation whose links test/docs checks.
  */
 export const testInputs: SourceFilter = {
-  include: [...buildInputs.include, ".mocharc.json", "tsconfig.json", "dagger.json", ".dagger/**", "tools/**"],
+  include: [...buildInputs.include, ".mocharc.json", "tsconfig.json", "dagger.json", ".dagger/**", "tools/**", "*.md", "docs/**"],
   exclude: [...buildInputs.exclude, ".dagger/sdk"],
 };
 
