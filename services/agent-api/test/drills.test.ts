@@ -9,8 +9,8 @@ import { startHarness, type Harness } from "./harness.js";
  * (SIGKILL) then started again on the same port, while requests run. Every
  * answer is a 200 (saying what was degraded) or a 503/504 with a code, within
  * its deadline — never a hang or a 500 — and the agent recovers by itself,
- * without being restarted. Recovery times are printed (README, "Faults and
- * bad input").
+ * without being restarted. Recovery times are printed (docs/fault-drills.md
+ * records them).
  */
 interface Outcome {
   kind: string;
