@@ -143,12 +143,13 @@ install_servers() {
   step "install: debian packages" install_debian_packages
   step "install: minio (go build)" build_minio
   step "install: python servers" install_python_servers
-  step "install: etcd (go build)" build_etcd
-  step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
 }
 
+# What only the test command runs: the cluster tests' API server and the page's browser.
 install_all() {
   install_servers
+  step "install: etcd (go build)" build_etcd
+  step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
   step "install: chromium (page test)" install_test_browser
 }
 

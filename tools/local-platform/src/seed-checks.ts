@@ -23,7 +23,8 @@ export interface SeedCheck {
   command: string;
 }
 
-const json = (value: unknown) => `'${JSON.stringify(value).replace(/'/g, `'\\''`)}'`;
+const shellQuoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const json = (value: unknown) => shellQuoted(JSON.stringify(value));
 
 export function seedChecks(e: SeedEndpoints, pocScriptPath: string): SeedCheck[] {
   return [
@@ -57,57 +58,111 @@ export function seedChecks(e: SeedEndpoints, pocScriptPath: string): SeedCheck[]
   ];
 }
 
-/** The seed's 6.1 /tmp/poc-test.sh with this platform's URLs; unlike the seed's, it exits 1 when a check fails. */
+/**
+ * Prints the string values at a dotted path of the JSON on stdin, one a line
+ * (`[]` after a segment: each element of that array); exits 1 when the input
+ * is not JSON. Node is there wherever the platform ran, jq may not be.
+ */
+const jsonValuesFunction = String.raw`json_values() {
+    node -e '
+let value;
+try { value = [JSON.parse(require("fs").readFileSync(0, "utf8"))]; } catch { process.exit(1); }
+for (const segment of process.argv[1].split(".")) {
+  const each = segment.endsWith("[]");
+  const key = each ? segment.slice(0, -2) : segment;
+  value = value.map((v) => (v !== null && typeof v === "object" ? v[key] : undefined));
+  if (each) value = value.flatMap((v) => (Array.isArray(v) ? v : []));
+}
+for (const v of value) if (typeof v === "string" || typeof v === "number") console.log(v);
+' "$1"
+}`;
+
+/**
+ * The seed's 6.1 /tmp/poc-test.sh with this platform's URLs and its output,
+ * but not its checks: the seed greps whole bodies ("4" anywhere passes a 504
+ * whose code is 50401). Each check here asserts the HTTP status and the
+ * envelope's fields; the end-to-end one asserts that the reply holds the sum
+ * the script computes from the question's operands as a number of its own.
+ * Exits 1 when any check fails.
+ */
 export function pocTestScript(e: SeedEndpoints): string {
   return `#!/usr/bin/env bash
 # The seed playbook's 6.1 check script for this local platform (written by \`npm run platform -- up\`).
 failed=0
+${jsonValuesFunction}
+
+# request METHOD URL [JSON]: sets status and body; status 000 when nothing answered.
+request() {
+    local out
+    if [ $# -ge 3 ]; then
+        out=$(curl -s -m 300 -X "$1" "$2" -H "Content-Type: application/json" -d "$3" -w '\\n%{http_code}')
+    else
+        out=$(curl -s -m 60 -X "$1" "$2" -w '\\n%{http_code}')
+    fi
+    status=\${out##*$'\\n'}
+    body=\${out%$'\\n'*}
+    if [ "$status" = "$out" ]; then body=""; fi
+}
+
+# healthy: the seed's health contract, status 200 and {"code":0,"message":"healthy"}.
+healthy() {
+    [ "$status" = 200 ] && [ "$(json_values code <<<"$body")" = 0 ] && [ "$(json_values message <<<"$body")" = healthy ]
+}
+
 echo "=== ONE-DATA-STUDIO PoC 集成验证 ==="
 echo
 
 echo "[1/4] 测试 Data API..."
 DATA_URL="${e.dataApi}"
-response=$(curl -s "$DATA_URL/api/v1/health")
-if echo "$response" | grep -q "healthy"; then
+request GET "$DATA_URL/api/v1/health"
+if healthy; then
     echo "✓ Data API 正常"
 else
     echo "✗ Data API 异常"; failed=1
+    echo "  响应: HTTP $status $body"
 fi
 echo
 
 echo "[2/4] 测试 Model 模型服务..."
 MODEL_URL="${e.model}"
-response=$(curl -s "$MODEL_URL/v1/models")
-if echo "$response" | grep -qF ${json(e.modelName)}; then
+MODEL_NAME=${shellQuoted(e.modelName)}
+request GET "$MODEL_URL/v1/models"
+model_ids=$(json_values "data[].id" <<<"$body")
+if [ "$status" = 200 ] && grep -qxF "$MODEL_NAME" <<<"$model_ids"; then
     echo "✓ Model 模型服务正常"
     echo "  可用模型:"
-    echo "$response" | grep -o '"id":"[^"]*"' | head -3
+    head -3 <<<"$model_ids" | sed 's/^/  /'
 else
     echo "✗ Model 模型服务异常"; failed=1
+    echo "  响应: HTTP $status $body"
 fi
 echo
 
 echo "[3/4] 测试 Agent 应用层..."
 AGENT_URL="${e.agentApi}"
-response=$(curl -s "$AGENT_URL/api/v1/health")
-if echo "$response" | grep -q "healthy"; then
+request GET "$AGENT_URL/api/v1/health"
+if healthy; then
     echo "✓ Agent API 正常"
 else
     echo "✗ Agent API 异常"; failed=1
+    echo "  响应: HTTP $status $body"
 fi
 echo
 
 echo "[4/4] 测试端到端调用..."
-response=$(curl -s -X POST "$AGENT_URL/api/v1/chat" \\
-  -H "Content-Type: application/json" \\
-  -d '{"message": "2+2等于几？"}')
-if echo "$response" | grep -q "4"; then
+a=2; b=2
+sum=$((a + b))
+zh_digits=(零 一 二 三 四 五 六 七 八 九)
+request POST "$AGENT_URL/api/v1/chat" "{\\"message\\": \\"\${a}+\${b}等于几？\\"}"
+reply=$(json_values data.reply <<<"$body")
+if [ "$status" = 200 ] && [ "$(json_values code <<<"$body")" = 0 ] \\
+    && grep -Eq "(^|[^0-9])\${sum}([^0-9]|\\$)|\${zh_digits[sum]}" <<<"$reply"; then
     echo "✓ 端到端调用成功"
     echo "  模型回复:"
-    echo "$response" | grep -o '"reply":"[^"]*"' | cut -d'"' -f4
+    echo "$reply"
 else
-    echo "✗ 端到端调用失败"; failed=1
-    echo "  响应: $response"
+    echo "✗ 端到端调用失败 (期望 HTTP 200、code 0，回复中含 \${sum})"; failed=1
+    echo "  响应: HTTP $status $body"
 fi
 echo
 
