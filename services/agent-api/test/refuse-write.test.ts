@@ -31,6 +31,19 @@ const writes = [
   "将订单 2 的金额更新为 100",
   "插入一条新的销售记录",
   "我想修改这张表",
+  "SET GLOBAL wait_timeout = 5",
+  "set session sql_mode = ''",
+  "SET @@global.max_connections = 1",
+  "SET PERSIST max_connections = 1",
+  "SELECT * FROM ds_001_v1 INTO DUMPFILE '/tmp/x'",
+  "select customer_id from ds_001_v1 into outfile '/tmp/x.csv'",
+  "WITH d AS (DELETE FROM ds_001_v1 RETURNING *) SELECT * FROM d",
+  "LOAD DATA INFILE '/tmp/x.csv' INTO TABLE ds_001_v1",
+  "RENAME TABLE ds_001_v1 TO old_sales",
+  "LOCK TABLES ds_001_v1 WRITE",
+  "FLUSH PRIVILEGES",
+  "KILL 12",
+  "请执行 SET GLOBAL wait_timeout = 5",
 ];
 
 const reads = [
@@ -46,6 +59,8 @@ const reads = [
   "有多少个大客户？",
   "什么是大客户？",
   "2+2等于几？",
+  "Which set of customers bought the most?",
+  "How many sales went into the outfile report?",
   ...evalQuestions.map((q) => q.question),
 ];
 
@@ -81,6 +96,14 @@ describe("agent-api: requests to change data are refused (read-only platform)", 
       expect(res.body.data.reply).to.match(/^I can't do that: data access on this platform is read-only/);
       expect(res.body.data.model).to.equal(null);
       expect(res.body.data.sources).to.deep.equal({});
+      nothingAsked();
+    });
+
+    it("refuses a server setting with the same reason instead of passing it to the model", async () => {
+      const res = await h.post("/api/v1/chat", { message: "SET GLOBAL wait_timeout = 5" });
+      expect(res.status).to.equal(200);
+      expect(res.body.data.route).to.equal("refuse_write");
+      expect(res.body.data.reply).to.match(/^I can't do that: data access on this platform is read-only/).and.match(/setting/);
       nothingAsked();
     });
 

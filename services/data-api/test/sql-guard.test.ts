@@ -10,6 +10,8 @@ const parser = new nodeSqlParser.Parser();
 /** The tree node-sql-parser builds for `sql`, for tests that edit it into shapes the parser refuses to build. */
 const tree = (sql: string): Tree => parser.astify(sql, { database: "MySQL" }) as unknown as Tree;
 const walk = (ast: unknown) => walkTree(ast, options);
+/** "an INSERT", "an UPDATE", "a DELETE": the article the reason must read with. */
+const article = (word: string) => (["insert", "update", "alter", "unknown"].includes(word.toLowerCase()) ? "an" : "a");
 
 function rejects(sql: string, why: RegExp, guard: (sql: string) => unknown = (text) => guardSql(text, options)): void {
   let error: unknown;
@@ -136,8 +138,23 @@ describe("SQL guard", () => {
     rejects("SELECT * FROM ds_001_v1 WHERE id = @x", /variables/);
   });
 
-  it("refuses data-modifying CTEs and statements that do not parse", () => {
-    rejects("WITH d AS (DELETE FROM ds_001_v1 RETURNING *) SELECT * FROM d", /not a valid|only SELECT/);
+  it("refuses data-modifying CTEs as what they are, not with the parser's message", () => {
+    rejects("WITH d AS (DELETE FROM ds_001_v1 RETURNING *) SELECT * FROM d", /^only SELECT is allowed: found a DELETE statement in a common table expression$/);
+    rejects("with d as (update ds_001_v1 set amount = 0 returning id) select * from d", /^only SELECT is allowed: found an UPDATE statement in a common table expression$/);
+    rejects("WITH a AS (SELECT 1), d AS (INSERT INTO ds_001_v1 (id) VALUES (9) RETURNING id) SELECT * FROM d", /^only SELECT is allowed: found an INSERT statement in a common table expression$/);
+  });
+
+  it("refuses settings, files written by SELECT and other write-like statements with the reason", () => {
+    rejects("SET GLOBAL wait_timeout = 5", /^only SELECT is allowed: found a SET statement$/);
+    rejects("set session sql_mode = ''", /^only SELECT is allowed: found a SET statement$/);
+    rejects("SELECT * FROM ds_001_v1 INTO DUMPFILE '/tmp/x'", /^SELECT \.\.\. INTO is not allowed$/);
+    rejects("SELECT * FROM ds_001_v1 INTO OUTFILE '/tmp/x'", /^SELECT \.\.\. INTO is not allowed$/);
+    rejects("SELECT id INTO @v FROM ds_001_v1", /INTO is not allowed|variables/);
+    rejects("INSERT INTO ds_001_v1 (id) VALUES (1)", /^only SELECT is allowed: found an INSERT statement$/);
+    rejects("ALTER TABLE ds_001_v1 ADD COLUMN x INT", /^only SELECT is allowed: found an ALTER statement$/);
+  });
+
+  it("refuses statements that do not parse", () => {
     rejects("SELEC * FROM ds_001_v1", /not a valid MySQL SELECT/);
     rejects("", /not a valid|exactly one/);
   });
@@ -167,7 +184,7 @@ describe("SQL guard", () => {
     rejects("SELEC * FROM ds_001_v1", /^not a valid MySQL SELECT statement: Expected "#", "--", "\/\*", ":=", "=", or \[ \\t\\n\\r\] but "\*" found\.$/);
     rejects("", /^exactly one statement is allowed, found 0$/);
     rejects(" ; SELECT 1", /^exactly one statement is allowed, found 2$/);
-    rejects(";", /^only SELECT is allowed: found a unknown statement$/);
+    rejects(";", /^only SELECT is allowed: found an unknown statement$/);
     rejects("SHOW TABLES", /^only SELECT is allowed: found a SHOW statement$/);
     rejects("DELETE FROM ds_001_v1", /^only SELECT is allowed: found a DELETE statement$/);
     rejects("SELECT @a := amount FROM ds_001_v1", /^assignments \(:=\) are not allowed$/);
@@ -334,12 +351,12 @@ describe("SQL guard", () => {
         const ast = tree("SELECT * FROM ds_001_v1");
         ast.where = tree(nested);
         const type = String(ast.where.type).toUpperCase();
-        rejects(nested, new RegExp(`^only SELECT is allowed: found a ${type} statement$`), () => walk(ast));
+        rejects(nested, new RegExp(`^only SELECT is allowed: found ${article(type)} ${type} statement$`), () => walk(ast));
       }
       for (const type of ["insert", "Update", "delete", "replace", "create", "drop", "alter", "truncate", "rename", "call", "grant", "revoke", "load_data"]) {
         const ast = tree("SELECT * FROM ds_001_v1");
         ast.columns[0].expr = { type };
-        rejects(type, new RegExp(`^only SELECT is allowed: found a ${type.toUpperCase()} statement$`), () => walk(ast));
+        rejects(type, new RegExp(`^only SELECT is allowed: found ${article(type)} ${type.toUpperCase()} statement$`), () => walk(ast));
       }
     });
 

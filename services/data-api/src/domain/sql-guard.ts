@@ -108,7 +108,7 @@ class Checker {
     if (!isNode(node)) return;
     const type = typeof node.type === "string" ? node.type.toLowerCase() : undefined;
     if (type !== undefined && statementTypes.has(type)) {
-      throw sqlRejected(`only SELECT is allowed: found a ${type.toUpperCase()} statement`);
+      throw sqlRejected(`only SELECT is allowed: found ${statementName(type)}`);
     }
     if (node.ast !== undefined && (!isNode(node.ast) || node.ast.type !== "select")) {
       throw sqlRejected("only SELECT is allowed in subqueries and common table expressions");
@@ -247,6 +247,19 @@ export function crossCheckTableList(tableList: string[], options: GuardOptions, 
   }
 }
 
+/** "a DELETE statement", "an INSERT statement", "an unknown statement". */
+function statementName(type: string): string {
+  const word = type === "unknown" ? type : type.toUpperCase();
+  return `${/^(?:[aeio]|u(?!s|ni))/i.test(word) ? "an" : "a"} ${word} statement`;
+}
+
+/**
+ * `WITH name AS (DELETE ...)`: PostgreSQL's data-modifying CTE, which MySQL's
+ * grammar (and so the parser) does not know. Asked only of text that did not
+ * parse, so a match changes the reason of a refusal, never what is accepted.
+ */
+const dataModifyingCte = /^\s*with\b[\s\S]*?\bas\s*\(\s*(insert|update|delete|replace|merge)\b/i;
+
 function parse(sql: string): { ast: Node; tableList: string[] } {
   let ast: unknown;
   let tableList: string[];
@@ -254,6 +267,8 @@ function parse(sql: string): { ast: Node; tableList: string[] } {
     ast = parser.astify(sql, dialect);
     tableList = parser.tableList(sql, dialect);
   } catch (error) {
+    const cte = dataModifyingCte.exec(sql);
+    if (cte) throw sqlRejected(`only SELECT is allowed: found ${statementName(cte[1]!)} in a common table expression`);
     const detail = (error as Error).message.split("\n")[0]!.slice(0, 200);
     throw sqlRejected(`not a valid MySQL SELECT statement: ${detail}`);
   }
@@ -261,8 +276,8 @@ function parse(sql: string): { ast: Node; tableList: string[] } {
   if (statements.length !== 1) throw sqlRejected(`exactly one statement is allowed, found ${statements.length}`);
   const statement = statements[0];
   if (!isNode(statement) || statement.type !== "select") {
-    const type = isNode(statement) && typeof statement.type === "string" ? statement.type.toUpperCase() : "unknown";
-    throw sqlRejected(`only SELECT is allowed: found a ${type} statement`);
+    const type = isNode(statement) && typeof statement.type === "string" ? statement.type : "unknown";
+    throw sqlRejected(`only SELECT is allowed: found ${statementName(type)}`);
   }
   return { ast: statement, tableList };
 }
