@@ -140,8 +140,12 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
       switch (endpoint) {
         case "health":
           return send(res, 200, { code: 0, message: "healthy" });
-        case "datasets":
-          return send(res, 200, { code: 0, message: "success", data: options.datasets ?? [] });
+        case "datasets": {
+          // Paged as the Data API pages (limit 100 unless asked), from the limit and offset the agent sent.
+          const limit = Number(url.searchParams.get("limit") ?? 100);
+          const offset = Number(url.searchParams.get("offset") ?? 0);
+          return send(res, 200, { code: 0, message: "success", data: (options.datasets ?? []).slice(offset, offset + limit) });
+        }
         case "metadata": {
           const keywords = (url.searchParams.get("keywords") ?? "").split(",").filter(Boolean).map((k) => k.toLowerCase());
           const tables = keywords.length === 0

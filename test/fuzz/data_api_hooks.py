@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 storage_paths = [p for p in os.environ.get("FUZZ_STORAGE_PATHS", "").split(",") if p]
 dataset_ids = [i for i in os.environ.get("FUZZ_DATASET_IDS", "").split(",") if i]
 table = os.environ.get("FUZZ_TABLE", "ds_001_v1")
-formats = st.sampled_from(["csv", "tsv", "jsonl", "markdown", "text", "parquet"])
+# Supported formats, and tokens that are not formats (refused with 400, never stored).
+formats = st.sampled_from(["csv", "tsv", "jsonl", "markdown", "text", "parquet", "0", "exe", " CSV"])
 
 file_contents = st.sampled_from([
     b"id,amount\n1,2.5\n2,3\n",
@@ -72,6 +73,15 @@ def flatmap_case(context, case):  # noqa: F811
         "SELECT SLEEP(5)",
     ])
     return st.one_of(st.just(case), queries.map(lambda sql: with_body(case, {"sql": sql})))
+
+
+@schemathesis.hook.apply_to(path="/api/v1/vector/search", method="POST")
+def flatmap_case(context, case):  # noqa: F811
+    if not positive(case):
+        return st.just(case)
+    # Queries at the schema's 4,000 characters, past the embedding model's token limit: 422, never 503.
+    long_queries = st.sampled_from(["大客户的销售总额是多少？" * 333, "amount " * 571, "x" * 4000])
+    return st.one_of(st.just(case), long_queries.map(lambda query: with_body(case, {"query": query})))
 
 
 @schemathesis.hook

@@ -11,6 +11,7 @@ const strings = {
     "answer.rows": "行", "answer.score": "相关度",
     "datasets.title": "数据集", "datasets.refresh": "刷新", "datasets.schema": "表结构", "datasets.preview": "预览（前 10 行）",
     "datasets.loading": "加载中…", "datasets.count": "共 {n} 个", "datasets.none": "还没有数据集",
+    "datasets.matching": "{m} / 共 {n} 个", "datasets.page": "{from}–{to} / {n}", "datasets.filter": "按 ID、名称或格式查找",
     "col.id": "ID", "col.name": "名称", "col.version": "版本", "col.rows": "行数", "col.format": "格式", "col.status": "状态", "col.created": "创建时间",
     "col.column": "列", "col.type": "类型", "col.nullable": "可空", "col.comment": "原列名", "col.sqlType": "SQL 类型",
     "upload.title": "上传 CSV 注册数据集", "upload.name": "数据集名称", "upload.file": "CSV 文件", "upload.button": "上传并注册",
@@ -26,6 +27,7 @@ const strings = {
     "answer.rows": "rows", "answer.score": "score",
     "datasets.title": "Datasets", "datasets.refresh": "Refresh", "datasets.schema": "Schema", "datasets.preview": "Preview (first 10 rows)",
     "datasets.loading": "Loading…", "datasets.count": "{n} datasets", "datasets.none": "No datasets yet",
+    "datasets.matching": "{m} of {n} datasets", "datasets.page": "{from}–{to} of {n}", "datasets.filter": "Find by id, name or format",
     "col.id": "ID", "col.name": "Name", "col.version": "Version", "col.rows": "Rows", "col.format": "Format", "col.status": "Status", "col.created": "Created",
     "col.column": "Column", "col.type": "Type", "col.nullable": "Nullable", "col.comment": "Original name", "col.sqlType": "SQL type",
     "upload.title": "Register a CSV by upload", "upload.name": "Dataset name", "upload.file": "CSV file", "upload.button": "Upload and register",
@@ -41,6 +43,12 @@ let lang = params.get("lang") ?? localStorage.getItem("lang") ?? (navigator.lang
 if (!strings[lang]) lang = "en";
 let conversationId;
 let datasets = [];
+let datasetFilter = "";
+let datasetPage = 0;
+/** Rows the table shows at once; the list itself is read whole, so the count is the true total. */
+const datasetsPerPage = 100;
+/** The Data API's largest page (its `limit` maximum). */
+const listPageSize = 1000;
 let selected;
 
 function t(key, vars = {}) {
@@ -52,6 +60,7 @@ function applyLanguage() {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("lang").textContent = t("lang");
   $("question").placeholder = t("ask.placeholder");
+  $("datasets-filter").placeholder = t("datasets.filter");
   renderDatasets();
 }
 
@@ -155,26 +164,58 @@ async function ask(event) {
   }
 }
 
+function matchingDatasets() {
+  const needle = datasetFilter.trim().toLowerCase();
+  if (!needle) return datasets;
+  return datasets.filter((d) => [d.dataset_id, d.name, d.format].some((field) => String(field ?? "").toLowerCase().includes(needle)));
+}
+
 function renderDatasets() {
   const target = $("datasets");
+  const matching = matchingDatasets();
+  const pages = Math.max(1, Math.ceil(matching.length / datasetsPerPage));
+  datasetPage = Math.min(Math.max(datasetPage, 0), pages - 1);
+  const from = datasetPage * datasetsPerPage;
+  const shown = matching.slice(from, from + datasetsPerPage);
+  $("datasets-prev").disabled = datasetPage === 0;
+  $("datasets-next").disabled = datasetPage >= pages - 1;
+  $("datasets-page").textContent = matching.length === 0 ? "" : t("datasets.page", { from: from + 1, to: from + shown.length, n: matching.length });
   if (datasets.length === 0) {
     target.replaceChildren(el("p", { class: "muted", text: t("datasets.none") }));
     return;
   }
   const columns = [["dataset_id", t("col.id")], ["name", t("col.name")], ["version", t("col.version")], ["row_count", t("col.rows")], ["format", t("col.format")], ["status", t("col.status")]];
-  target.replaceChildren(table(columns, datasets, (row, tr) => showDataset(row, tr)));
-  clearState($("datasets-state"), t("datasets.count", { n: datasets.length }));
+  target.replaceChildren(table(columns, shown, (row, tr) => showDataset(row, tr)));
+  const count = matching.length === datasets.length ? t("datasets.count", { n: datasets.length }) : t("datasets.matching", { m: matching.length, n: datasets.length });
+  clearState($("datasets-state"), count);
 }
 
+/** Every registered dataset, read page by page from the Data API's list until a short page. */
 async function loadDatasets() {
   clearState($("datasets-state"), t("datasets.loading"));
   try {
-    const data = await api("/api/v1/datasets");
-    datasets = Array.isArray(data) ? data : (data?.datasets ?? data?.items ?? []);
+    const all = [];
+    for (;;) {
+      const page = await api(`/api/v1/datasets?limit=${listPageSize}&offset=${all.length}`);
+      all.push(...page);
+      if (page.length < listPageSize) break;
+    }
+    datasets = all;
     renderDatasets();
   } catch (error) {
     showError($("datasets-state"), error);
   }
+}
+
+/** Turns to the page that shows `datasetId` (clearing a filter that hides it) and returns its row. */
+function revealDataset(datasetId) {
+  if (!matchingDatasets().some((d) => d.dataset_id === datasetId)) {
+    datasetFilter = "";
+    $("datasets-filter").value = "";
+  }
+  datasetPage = Math.floor(matchingDatasets().findIndex((d) => d.dataset_id === datasetId) / datasetsPerPage);
+  renderDatasets();
+  return [...document.querySelectorAll("#datasets tbody tr")].find((tr) => tr.firstChild?.textContent === datasetId);
 }
 
 async function showDataset(dataset, row) {
@@ -235,8 +276,7 @@ function upload(event) {
     const dataset = await followStatus(body.data, state);
     clearState(state, t("upload.done", { id: dataset.dataset_id, rows: dataset.row_count ?? "?" }));
     await loadDatasets();
-    const row = [...document.querySelectorAll("#datasets tbody tr")].find((tr) => tr.firstChild?.textContent === dataset.dataset_id);
-    await showDataset(dataset, row);
+    await showDataset(dataset, revealDataset(dataset.dataset_id));
   });
   xhr.send(form);
 }
@@ -274,6 +314,19 @@ $("new-conversation").addEventListener("click", () => {
   $("answer").hidden = true;
 });
 $("refresh").addEventListener("click", loadDatasets);
+$("datasets-filter").addEventListener("input", (event) => {
+  datasetFilter = event.target.value;
+  datasetPage = 0;
+  renderDatasets();
+});
+$("datasets-prev").addEventListener("click", () => {
+  datasetPage -= 1;
+  renderDatasets();
+});
+$("datasets-next").addEventListener("click", () => {
+  datasetPage += 1;
+  renderDatasets();
+});
 $("upload-form").addEventListener("submit", upload);
 $("lang").addEventListener("click", () => {
   lang = lang === "zh" ? "en" : "zh";

@@ -1,4 +1,4 @@
-import { buildOpenApi, errorBodySchema, type ApiOperation, type ApiResponse } from "@one-data/platform";
+import { buildOpenApi, datasetIdSchema, datasetListQuery, errorBodySchema, type ApiOperation, type ApiResponse } from "@one-data/platform";
 import { z } from "zod";
 import {
   chatRequest,
@@ -23,11 +23,11 @@ const dependencySlow = error("a dependency did not answer within its deadline (5
 const badBody = error("invalid request (40001) or malformed JSON (40002)");
 const tooLarge = error("body too large (41301)");
 const idParam = z.object({ id: conversationId });
-const datasetIdParam = z.object({ id: z.string().describe("a dataset id, e.g. ds-001") });
+const datasetIdParam = z.object({ id: datasetIdSchema });
 /** Routes the page uses, passed through to the Data API (routes/datasets.ts). */
 const passedThrough = (what: string): Record<number, ApiResponse> => ({
   200: { description: `the Data API's ${what}, unchanged`, json: z.object({ code: z.literal(0), message: z.string(), data: z.unknown() }) },
-  400: error("the Data API's refusal, passed through unchanged"),
+  400: error("a dataset id not of the documented pattern (40001), or the Data API's refusal, passed through unchanged"),
   404: error("no such dataset (the Data API's answer, unchanged)"),
   503: dependencyDown,
   504: dependencySlow,
@@ -98,8 +98,9 @@ export const operations: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/datasets",
-    summary: "The Data API's dataset list, proxied (the seed's contract)",
-    responses: { 200: { description: "the list", json: datasetsResult }, 503: dependencyDown, 504: dependencySlow },
+    summary: "The Data API's dataset list, proxied (the seed's contract); ?limit=, ?offset= and ?name= passed on",
+    query: datasetListQuery,
+    responses: { 200: { description: "the list", json: datasetsResult }, 400: error("a bad limit, offset or name (the Data API's refusal, unchanged)"), 503: dependencyDown, 504: dependencySlow },
   },
   {
     method: "get",

@@ -54,6 +54,24 @@ describe("agent-api OpenAPI document", function () {
     expect(validate!(res.body), `${method} ${path} ${res.status}: ${JSON.stringify(validate!.errors)}`).to.equal(true);
   }
 
+  it("documents the dataset id pattern its dataset routes enforce, and refuses other ids with 400", async () => {
+    type Parameter = { name: string; in: string; schema: { pattern?: string } };
+    const routes = ["/api/v1/datasets/{id}", "/api/v1/datasets/{id}/schema", "/api/v1/datasets/{id}/preview"];
+    for (const path of routes) {
+      const parameters = (doc.paths[path]?.get as unknown as { parameters: Parameter[] }).parameters;
+      const pattern = parameters.find((p) => p.name === "id" && p.in === "path")?.schema.pattern;
+      expect(pattern, path).to.be.a("string");
+      const matches = (id: string) => new RegExp(pattern!, "u").test(id);
+      expect([matches("ds-001"), matches("ds-123456"), matches("0"), matches("ds-1"), matches("../ready")], path).to.deep.equal([true, true, false, false, false]);
+    }
+    for (const path of ["/api/v1/datasets/0", "/api/v1/datasets/ds-1/schema", "/api/v1/datasets/x%2F..%2Fready/preview"]) {
+      const res = await send("GET", path);
+      expect(res.status, path).to.equal(400);
+      expect((res.body as { code: number }).code, path).to.equal(40001);
+      conforms(path.replace(/\/datasets\/[^/]+/, "/datasets/{id}"), "get", res);
+    }
+  });
+
   it("is OpenAPI 3.1 and documents every route the router serves, probes included", () => {
     expect(doc.openapi).to.equal("3.1.0");
     const router = createRouter({ model: {} as never, data: {} as never, memory: {} as never, log: createLogger("t", "silent"), readyTimeoutMs: 1 });

@@ -1,4 +1,6 @@
+import { datasetIdSchema, datasetListQuery, queryInt } from "@one-data/platform";
 import { z } from "zod";
+import { datasetFormats, objectFormats } from "./domain/formats.js";
 import { columnTypes } from "./domain/inference.js";
 import { knowledgeFormats } from "./domain/knowledge.js";
 
@@ -7,7 +9,7 @@ import { knowledgeFormats } from "./domain/knowledge.js";
  * them and the OpenAPI document is generated from them, so the two cannot
  * drift apart.
  */
-export const datasetIdParam = z.string().regex(/^ds-\d{3,12}$/).meta({ description: "dataset id, e.g. ds-001", example: "ds-001" });
+export const datasetIdParam = datasetIdSchema;
 
 // Limits on what the client sends come before trimming, so the document's maxLength is what is enforced.
 const datasetName = z
@@ -20,10 +22,10 @@ const datasetName = z
 
 export const formatField = z
   .string()
-  .regex(/^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,31}\s*$/, "must be a short format name such as csv, tsv, jsonl, text")
+  // Blanks around the name are forgiven; the pattern (in the document too) names every format accepted.
+  .regex(new RegExp(`^\\s*(?:${datasetFormats.join("|")})\\s*$`), `must be one of ${datasetFormats.join(", ")}`)
   .trim()
-  .toLowerCase()
-  .meta({ description: "csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); other formats (parquet, ...) are stored as objects only" });
+  .meta({ description: `csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); ${objectFormats.join(", ")} are stored as objects only` });
 
 export const storagePathField = z
   .string()
@@ -52,21 +54,8 @@ export const uploadFields = z.object({
   derived_from_version: z.coerce.number().int().min(1).optional(),
 });
 
-/**
- * An integer query parameter, coerced from its text; a key given without a
- * value (`?limit=`) is refused rather than read as 0.
- */
-function queryInt(min: number, max?: number) {
-  const number = z.coerce.number().int().min(min);
-  return z.preprocess((value) => (value === "" ? Number.NaN : value), max === undefined ? number : number.max(max));
-}
-
 export const versionQuery = z.object({ version: queryInt(1).optional() });
-export const listQuery = z.object({
-  name: z.string().min(1).max(255).optional(),
-  limit: queryInt(1, 1000).default(100),
-  offset: queryInt(0).default(0),
-});
+export const listQuery = datasetListQuery;
 export const ingestsQuery = z.object({ name: z.string().min(1).max(255).optional() });
 export const previewQuery = z.object({
   limit: queryInt(1, 1000).default(20),
@@ -196,7 +185,12 @@ export const registerDocumentBody = z
 
 export const vectorSearchBody = z
   .object({
-    query: z.string().max(4000).trim().min(1),
+    query: z
+      .string()
+      .max(4000)
+      .trim()
+      .min(1)
+      .meta({ description: "embedded whole, never cut; a query over the embedding model's token limit is answered 422 with the model's reason" }),
     top_k: z.number().int().min(1).max(50).default(5),
     filters: z
       .object({ document_id: z.union([datasetIdParam, z.array(datasetIdParam).min(1).max(100)]).optional() })

@@ -182,7 +182,7 @@ export const operations: Operation[] = [
       ...knowledgeCommon,
       413: "body or document too large (41301)",
       415: "not JSON (41501)",
-      422: "object missing, not UTF-8 text, or nothing to index (42201)",
+      422: "object missing, not UTF-8 text, nothing to index, or a chunk the embedding model refused (42201)",
     },
   },
   {
@@ -206,7 +206,12 @@ export const operations: Operation[] = [
     summary: "Chunks nearest to the query (embedded by the Model layer, searched in Milvus, re-ranked), best first",
     body: { json: vectorSearchBody },
     ok: { status: 200, schema: envelopeOf(vectorSearchResult) },
-    errors: { ...knowledgeCommon, 413: "body too large (41301)", 415: "not JSON (41501)" },
+    errors: {
+      ...knowledgeCommon,
+      413: "body too large (41301)",
+      415: "not JSON (41501)",
+      422: "the embedding model refused the query, with its reason (over its token limit: shorten the query) (42201)",
+    },
   },
   { method: "get", path: "/openapi.json", summary: "This document", ok: { status: 200, description: "OpenAPI 3.1 document" }, errors: {} },
 ];

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { salesDataCsv } from "../src/bootstrap.js";
 import type { DatasetView } from "../src/domain/datasets.js";
-import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { call, listKeys, ownerConnection, putObject, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
 
 describe("data-api datasets against real MariaDB and MinIO", function () {
   this.timeout(60_000);
@@ -166,6 +167,33 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     expect(byColumn.body.data!.tables.map((x) => x.table)).to.deep.equal(["ds_001_v2"]);
     const none = await call<Tables>(`${h.url}/metadata/tables?keywords=zzz`);
     expect(none.body.data!.tables).to.deep.equal([]);
+  });
+
+  it("registers only the formats it supports, refusing any other token with 400 and nothing stored", async () => {
+    const storagePath = await putObject(h.config, "formats/data.bin", "x");
+    const before = (await call<DatasetView[]>(`${h.url}/datasets?limit=1000`)).body.data!.length;
+    for (const format of ["0", "exe", "CSV2", "csv;drop", "parquet2"]) {
+      const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: `format-${format}`, storage_path: storagePath, format } });
+      expect(res.status, format).to.equal(400);
+      expect(res.body.code, format).to.equal(40001);
+      expect(res.body.message, format).to.match(/format: must be one of csv, tsv, jsonl, markdown, text, parquet/);
+    }
+    const upload = await uploadForm(h.url, { name: "format-upload", format: "0" }, { name: "a.csv", content: "a\n1\n" });
+    expect(upload.status).to.equal(400);
+    expect((await call<DatasetView[]>(`${h.url}/datasets?limit=1000`)).body.data!.length).to.equal(before);
+    const parquet = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "format-parquet", storage_path: storagePath, format: " parquet " } });
+    expect(parquet.status, JSON.stringify(parquet.body)).to.equal(200);
+    expect(parquet.body.data).to.include({ format: "parquet", table: null });
+  });
+
+  it("stores an upload under the Content-Type it was sent with", async () => {
+    for (const [name, format, type] of [["typed.csv", "csv", "text/csv"], ["typed.tsv", "tsv", "text/tab-separated-values"], ["typed.json", "json", "application/json"]] as const) {
+      const res = await uploadForm(h.url, { name: `typed-${format}`, format }, { name, content: format === "json" ? "{}" : "a\n1\n", type });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const key = (res.body.data as DatasetView).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
+      const head = await s3Client(h.config).send(new HeadObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key }));
+      expect(head.ContentType, name).to.match(new RegExp(`^${type}(;|$)`));
+    }
   });
 
   it("answers unknown ids and versions with 40401", async () => {

@@ -90,6 +90,15 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
     }
   });
 
+  it("answers a query the embedding model cannot take (4,000 characters, valid by the schema) with 422 and the model's reason, not 503", async () => {
+    const { url } = await serve({});
+    const query = "大客户的销售总额是多少？".repeat(333);
+    const res = await call(`${url}/vector/search`, { method: "POST", json: { query } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(422);
+    expect(res.body.code).to.equal(42201);
+    expect(res.body.message).to.match(/^the embedding model refused the text: an input has \d+ tokens; this model embeds at most \d+$/);
+  });
+
   it("refuses bad input with 400 and answers 503 with a code when Milvus or the model is down, while the registry keeps serving", async () => {
     const { url } = await serve({});
     const bad = await call(`${url}/knowledge/documents`, { method: "POST", json: { name: "x" } });

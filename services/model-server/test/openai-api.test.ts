@@ -147,4 +147,17 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     expect(noRoute.status).to.equal(404);
     expect(((await noRoute.json()) as { error: { code: string } }).error.code).to.equal("40401");
   });
+
+  it("accepts valid JSON holding escaped lone surrogates, in chat and in embeddings", async () => {
+    const post = (path: string, json: string) =>
+      fetch(`${requiredEnv("MODEL_ENDPOINT")}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: json });
+    // Escapes written out, as a client in another language sends them: JSON.stringify would not produce them from a JS string.
+    const text = String.raw`"half a pair \ud83d here, a low one \udc00 there"`;
+    const chat = await post("/v1/chat/completions", `{"model":${JSON.stringify(modelName)},"messages":[{"role":"user","content":${text}}],"max_tokens":4}`);
+    const chatBody = (await chat.json()) as { choices?: unknown[]; error?: unknown };
+    expect(chat.status, JSON.stringify(chatBody)).to.equal(200);
+    expect(chatBody.choices).to.have.length(1);
+    const embedding = await post("/v1/embeddings", `{"model":${JSON.stringify(modelName)},"input":${text}}`);
+    expect(embedding.status, await embedding.clone().text()).to.equal(200);
+  });
 });

@@ -59,7 +59,6 @@ export interface ForwardRequest {
 }
 
 export interface DataApiClient extends DataPort {
-  datasets(): Promise<unknown>;
   /** Resolves when the Data API answers its liveness route: the readiness check. */
   ping(signal: AbortSignal): Promise<void>;
   /** The Data API's status and envelope, unchanged; 503/504 of our own when it is down or too slow. */
@@ -135,9 +134,6 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
       );
       return expectData(reply, searchSchema, searchDependency).results;
     },
-    async datasets() {
-      return expectData(await call("/api/v1/datasets"), z.unknown());
-    },
     async forward(request) {
       const timeoutMs = request.timeoutMs ?? options.timeoutMs;
       return withDeadline(dependency, timeoutMs, async (signal) => {
@@ -154,6 +150,11 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
         } catch (error) {
           if (signal.aborted) throw dependencyTimeout(dependency, timeoutMs, error);
           throw dependencyUnavailable(dependency, error);
+        }
+        // Its own 503/504 pass on; any other 5xx is the Data API failing, which this API answers as unavailable, never as a 500 of its own.
+        if (response.status >= 500 && response.status !== 503 && response.status !== 504) {
+          await response.arrayBuffer().catch(() => undefined);
+          throw dependencyUnavailable(dependency, new Error(`HTTP ${response.status}`));
         }
         try {
           return { status: response.status, body: envelope.parse(await response.json()) };

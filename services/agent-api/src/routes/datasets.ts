@@ -1,5 +1,6 @@
 import Router from "@koa/router";
-import { success } from "@one-data/platform";
+import { datasetIdSchema, parseInput } from "@one-data/platform";
+import { z } from "zod";
 import type { Context } from "koa";
 import type { DataApiClient, ForwardRequest } from "../adapters/data-api-client.js";
 
@@ -11,6 +12,8 @@ export const uploadTimeoutMs = 15 * 60_000;
  * page at / needs of the Data API (detail, schema, preview, upload), passed
  * through so the page has one origin and the Data API need not be exposed.
  */
+const datasetIdPath = z.object({ id: datasetIdSchema });
+
 export function datasetRoutes(data: DataApiClient): Router {
   const router = new Router();
   const pass = async (ctx: Context, request: ForwardRequest) => {
@@ -19,11 +22,13 @@ export function datasetRoutes(data: DataApiClient): Router {
     ctx.body = reply.body;
   };
   const query = (ctx: Context) => (ctx.querystring ? `?${ctx.querystring}` : "");
-  const datasetPath = (ctx: Context, tail = "") => `/api/v1/datasets/${encodeURIComponent(String(ctx.params.id))}${tail}${query(ctx)}`;
+  const datasetPath = (ctx: Context, tail = "") => {
+    const { id } = parseInput(datasetIdPath, ctx.params, "path");
+    return `/api/v1/datasets/${id}${tail}${query(ctx)}`;
+  };
 
-  router.get("/api/v1/datasets", async (ctx) => {
-    ctx.body = success(await data.datasets());
-  });
+  // ?limit=&offset=&name= as the Data API reads them (it pages by 100 unless asked).
+  router.get("/api/v1/datasets", (ctx) => pass(ctx, { method: "GET", path: `/api/v1/datasets${query(ctx)}` }));
   router.post("/api/v1/datasets/upload", async (ctx) => {
     // Streamed on as it arrives (chunked), never held in memory here.
     const headers = { "content-type": ctx.get("content-type") };

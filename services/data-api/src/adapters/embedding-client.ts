@@ -1,4 +1,4 @@
-import { dependencyUnavailable, isAppError, withDeadline } from "@one-data/platform";
+import { dependencyUnavailable, isAppError, unprocessable, withDeadline } from "@one-data/platform";
 import { z } from "zod";
 
 const embeddingResponse = z.object({
@@ -8,9 +8,32 @@ const embeddingResponse = z.object({
 
 const modelsResponse = z.object({ data: z.array(z.object({ id: z.string() })) });
 
+const openAiError = z.object({ error: z.object({ message: z.string() }) });
+
 /**
- * The Model layer's OpenAI-compatible `/v1/embeddings`. Any failure or
- * malformed answer is "embedding model unavailable" (503); a slow one is 504.
+ * 400/413/422: the server is up and says the text cannot be embedded (over
+ * its token limit, most often). That is the caller's input, a 422 with the
+ * server's reason, not the model being unavailable. 401/403/404 stay 503:
+ * they are this platform's configuration, not the input.
+ */
+const refusesInput = (status: number) => status === 400 || status === 413 || status === 422;
+
+async function reasonOf(response: Response): Promise<string> {
+  const text = await response.text();
+  let reason = text;
+  try {
+    const parsed = openAiError.safeParse(JSON.parse(text));
+    if (parsed.success) reason = parsed.data.error.message;
+  } catch {
+    // Not JSON: the text itself is the reason.
+  }
+  return reason.slice(0, 300) || `HTTP ${response.status}`;
+}
+
+/**
+ * The Model layer's OpenAI-compatible `/v1/embeddings`. A text the server
+ * refuses is a 422 with its reason; any other failure or malformed answer is
+ * "embedding model unavailable" (503); a slow one is 504.
  */
 export class EmbeddingClient {
   private model: string | undefined;
@@ -63,6 +86,7 @@ export class EmbeddingClient {
           },
           ...(body !== undefined && { body: JSON.stringify(body) }),
         });
+        if (refusesInput(response.status)) throw unprocessable(`the embedding model refused the text: ${await reasonOf(response)}`);
         if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
         return (await response.json()) as unknown;
       });

@@ -1,3 +1,5 @@
+import { datasetIdPattern } from "@one-data/platform";
+
 /** Dataset ids look like the seed's: `ds-001`, growing past three digits when needed. */
 export function formatDatasetId(seq: number): string {
   return `ds-${String(seq).padStart(3, "0")}`;
@@ -5,9 +7,8 @@ export function formatDatasetId(seq: number): string {
 
 /** The numeric sequence behind a canonical dataset id, or undefined for anything else. */
 export function parseDatasetId(id: string): number | undefined {
-  const match = /^ds-(\d{3,12})$/.exec(id);
-  if (!match) return undefined;
-  const seq = Number(match[1]);
+  if (!datasetIdPattern.test(id)) return undefined;
+  const seq = Number(id.slice("ds-".length));
   return Number.isSafeInteger(seq) && seq > 0 && formatDatasetId(seq) === id ? seq : undefined;
 }
 
