@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `npm run platform -- <command>`: the local platform's CLI (usage in options.ts). */
-import { checks, down, logs, PlatformError, sql, status, up } from "./platform.js";
+import { checks, down, elsewhereHint, logs, PlatformError, sql, status, up } from "./platform.js";
+import { StateDir } from "./state.js";
 import { parseOptions, usage, UsageError, type Options } from "./options.js";
 import { verifyLocal } from "./verify.js";
 
@@ -11,10 +12,15 @@ async function run(options: Options): Promise<number> {
     case "up":
       await up(options, print);
       return 0;
-    case "down":
-      await down(options, print);
+    case "down": {
+      if ((await down(options, print)) === 0) {
+        print(`nothing to stop in ${options.stateDir}: no process of the platform is recorded there`);
+        print(elsewhereHint(new StateDir(options.stateDir), "down", process.env));
+        return 1;
+      }
       print("stopped (state kept; `up` starts it again, `up --fresh` starts empty)");
       return 0;
+    }
     case "status": {
       const { record, rows } = await status(options);
       if (!record) {

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { components, serverPortEnv, type Component, type ComponentName, type Ports } from "./components.js";
-import { resolvePorts, type Options } from "./options.js";
+import { defaultStateDir, resolvePorts, type Options } from "./options.js";
 import { isAlive, lastLines, probe, probeUrl, startDetached, stopProcess, waitUntil } from "./processes.js";
 import { pocTestScript, seedChecks, type SeedEndpoints } from "./seed-checks.js";
-import { StateDir, type ModelChoice, type PlatformRecord } from "./state.js";
+import { knownStateDirs, rememberStateDir, shellQuote, StateDir, type ModelChoice, type PlatformRecord } from "./state.js";
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../..");
 const host = "127.0.0.1";
@@ -99,6 +99,7 @@ export async function up(options: Options, print: (line: string) => void): Promi
     );
   }
   state.ensure();
+  rememberStateDir(state.path, process.env);
   const ports = resolvePorts(options, previous?.ports);
   // A MODEL_ENDPOINT naming this platform's own model (its env file sourced in the shell) is not an outside server.
   const requested = process.env.MODEL_ENDPOINT?.replace(/\/+$/, "").replace(/\/v1$/, "");
@@ -191,7 +192,28 @@ async function runToCompletion(command: string[], env: NodeJS.ProcessEnv, log: s
   if (code !== 0) throw new PlatformError(`the data-api bootstrap exited with ${code}; last lines of ${log}:\n${lastLines(log, 20)}`);
 }
 
-export function describe(record: PlatformRecord, state: StateDir): string[] {
+/** The flag that names `state` on a command line, empty for the default directory. */
+function stateDirFlag(state: StateDir, env: NodeJS.ProcessEnv): string {
+  return state.path === defaultStateDir(env) ? "" : ` --state-dir ${shellQuote(state.path)}`;
+}
+
+/**
+ * For a command that found no platform in `state`: the other state
+ * directories `up` ran in, with what runs there, and how to name one.
+ */
+export function elsewhereHint(state: StateDir, command: string, env: NodeJS.ProcessEnv): string {
+  const others = knownStateDirs(env).filter((path) => path !== state.path);
+  if (others.length === 0) return "no other state directory is known here; name one with --state-dir DIR";
+  const lines = others.map((path) => {
+    const running = runningPids(new StateDir(path));
+    return `  ${path} (${running.length === 0 ? "stopped" : `running: ${running.map((r) => `${r.name} ${r.pid}`).join(", ")}`})`;
+  });
+  const example = others.find((path) => runningPids(new StateDir(path)).length > 0) ?? others[0]!;
+  return [`state directories \`up\` ran in:`, ...lines, `name one: npm run platform -- ${command} --state-dir ${shellQuote(example)}`].join("\n");
+}
+
+export function describe(record: PlatformRecord, state: StateDir, env: NodeJS.ProcessEnv = process.env): string[] {
+  const flag = stateDirFlag(state, env);
   const p = record.ports;
   const e = seedEndpoints(record);
   const lines = [
@@ -202,7 +224,7 @@ export function describe(record: PlatformRecord, state: StateDir): string[] {
     `  Data API   ${url(p["data-api"])}`,
     `  model      ${record.model.endpoint}/v1          ${record.model.name}${record.model.kind === "external" ? " (MODEL_ENDPOINT, not started here)" : ""}`,
     `  MinIO      ${url(p.minio)}  console ${url(p["minio-console"])}`,
-    `  MariaDB    ${host}:${p.mariadb}          npm run platform -- sql`,
+    `  MariaDB    ${host}:${p.mariadb}          npm run platform -- sql${flag}`,
     `  Redis      ${host}:${p.redis}`,
     `  Milvus     ${host}:${p.milvus}          (Milvus Lite, gRPC)`,
     `  state      ${state.path}  (generated credentials in ${state.envFile}, mode 600; \`set -a; . ${state.envFile}; set +a\`)`,
@@ -218,19 +240,23 @@ export function describe(record: PlatformRecord, state: StateDir): string[] {
     }
     lines.push(`  # ${check.title}`, `  ${check.command}`);
   }
-  lines.push("", "More: npm run platform -- status | logs [component] | down;  npm run verify -- --local");
+  lines.push("", `More: npm run platform -- status${flag} | logs${flag} [component] | down${flag};  npm run verify -- --local${flag}`);
   return lines;
 }
 
-export async function down(options: Pick<Options, "stateDir">, print: (line: string) => void): Promise<void> {
+/** Stops every process of the platform in the state directory; returns how many it found. */
+export async function down(options: Pick<Options, "stateDir">, print: (line: string) => void): Promise<number> {
   const state = new StateDir(options.stateDir);
+  let found = 0;
   for (const c of [...components].reverse()) {
     const pid = state.readPid(c.name);
     if (pid === undefined) continue;
+    found += 1;
     const outcome = await stopProcess(pid);
     state.removePid(c.name);
     print(`${c.name.padEnd(10)} ${String(pid).padEnd(8)} ${outcome}`);
   }
+  return found;
 }
 
 export interface ComponentStatus {
@@ -288,6 +314,13 @@ export function logs(options: Pick<Options, "stateDir" | "lines" | "follow" | "r
  */
 export function sql(options: Pick<Options, "stateDir" | "rest">): number {
   const state = new StateDir(options.stateDir);
+  if (!existsSync(state.mariadbClientConfig)) {
+    throw new PlatformError(`no platform in ${state.path}: \`npm run platform -- up\` makes one\n${elsewhereHint(state, "sql", process.env)}`);
+  }
+  const mariadbPid = state.readPid("mariadb");
+  if (mariadbPid === undefined || !isAlive(mariadbPid)) {
+    throw new PlatformError(`the MariaDB of the platform in ${state.path} is not running: npm run platform -- up${stateDirFlag(state, process.env)}`);
+  }
   const env = { ...process.env };
   for (const name of ["MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PWD"]) delete env[name];
   const result = spawnSync("mariadb", [`--defaults-file=${state.mariadbClientConfig}`, ...options.rest], { stdio: "inherit", env });

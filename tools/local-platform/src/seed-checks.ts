@@ -8,6 +8,8 @@
  * uploads; the bootstrap uploads its 3.2 sales_data.csv).
  */
 
+import { shellQuote } from "./state.js";
+
 export interface SeedEndpoints {
   dataApi: string;
   agentApi: string;
@@ -23,8 +25,7 @@ export interface SeedCheck {
   command: string;
 }
 
-const shellQuoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-const json = (value: unknown) => shellQuoted(JSON.stringify(value));
+const json = (value: unknown) => shellQuote(JSON.stringify(value));
 
 export function seedChecks(e: SeedEndpoints, pocScriptPath: string): SeedCheck[] {
   return [
@@ -125,7 +126,7 @@ echo
 
 echo "[2/4] 测试 Model 模型服务..."
 MODEL_URL="${e.model}"
-MODEL_NAME=${shellQuoted(e.modelName)}
+MODEL_NAME=${shellQuote(e.modelName)}
 request GET "$MODEL_URL/v1/models"
 model_ids=$(json_values "data[].id" <<<"$body")
 if [ "$status" = 200 ] && grep -qxF "$MODEL_NAME" <<<"$model_ids"; then

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import type { ComponentName, Ports } from "./components.js";
 
 /** Marks a directory as this platform's, so `--fresh` never wipes anything else. */
@@ -95,4 +96,27 @@ export class StateDir {
 
 export function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Where `up` notes each state directory it ran in, so that a command given none can name them. */
+function knownStateDirsFile(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "one-data-studio", "state-dirs");
+}
+
+export function rememberStateDir(path: string, env: NodeJS.ProcessEnv): void {
+  const file = knownStateDirsFile(env);
+  if (knownStateDirs(env).includes(path)) return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${path}\n`, { flag: "a", mode: 0o600 });
+}
+
+/** The state directories `up` ran in that still hold a platform. */
+export function knownStateDirs(env: NodeJS.ProcessEnv): string[] {
+  let text: string;
+  try {
+    text = readFileSync(knownStateDirsFile(env), "utf8");
+  } catch {
+    return [];
+  }
+  return [...new Set(text.split("\n").filter((line) => line !== ""))].filter((path) => existsSync(join(path, marker)));
 }
