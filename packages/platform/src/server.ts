@@ -2,6 +2,28 @@ import { createServer, type Server } from "node:http";
 import type Koa from "koa";
 import type { Logger } from "./logger.js";
 
+/** Codes of a response cut short because its client went away: the client's doing, not a failure here. */
+const clientGone = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE", "ERR_STREAM_DESTROYED"]);
+
+/**
+ * Koa's error event: what fails once a response has started (a streamed body
+ * whose client disconnected), which no middleware can answer any more. Logged
+ * through the service's logger as JSON; Koa's own handler, used when nothing
+ * listens, prints a bare stack to stderr.
+ */
+function logResponseErrors(app: Koa, log: Logger): void {
+  if (app.listenerCount("error") > 0) return;
+  app.on("error", (error: unknown, ctx?: Koa.Context) => {
+    const where = ctx ? { method: ctx.method, path: ctx.path } : {};
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && clientGone.has(code)) {
+      log.info({ ...where, code }, "client closed the connection before the response ended");
+    } else {
+      log.error({ ...where, err: error }, "response failed after it started");
+    }
+  });
+}
+
 export interface RunningServer {
   server: Server;
   url: string;
@@ -25,6 +47,7 @@ export async function listen(
     handleSignals?: boolean;
   },
 ): Promise<RunningServer> {
+  logResponseErrors(app, options.log);
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
