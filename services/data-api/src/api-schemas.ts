@@ -227,7 +227,10 @@ export const vectorSearchResult = z.object({
   ),
 });
 
-export const readyChecks = z.object({ checks: z.record(z.string(), z.string()) });
+export const readyChecks = z.object({
+  checks: z.record(z.string(), z.string()),
+  degraded: z.array(z.string()).meta({ description: "dependencies down that only some routes need (milvus: knowledge search); the API stays ready" }),
+});
 
 export const errorBody = z.object({ code: z.number().int(), message: z.string(), details: z.unknown().optional() });
 

@@ -21,7 +21,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     expect(health.body).to.deep.equal({ code: 0, message: "healthy" });
     const ready = await call(`${h.url}/ready`);
     expect(ready.status).to.equal(200);
-    expect(ready.body).to.deep.equal({ code: 0, message: "ready", data: { checks: { mysql: "ok", s3: "ok" } } });
+    expect(ready.body).to.deep.equal({ code: 0, message: "ready", data: { checks: { mysql: "ok", s3: "ok", milvus: "ok" }, degraded: [] } });
   });
 
   it("registers an object already in the bucket (the seed's flow) as ds-001 with a typed table", async () => {

@@ -122,7 +122,7 @@ describe("data-api with its dependencies down", function () {
         expect(Date.now() - started, path).to.be.below(4000);
       }
       const ready = await call<never>(`${url}/ready`);
-      expect((ready.body.details as { checks: Record<string, string> }).checks).to.have.keys("mysql", "s3");
+      expect((ready.body.details as { checks: Record<string, string> }).checks).to.have.keys("mysql", "s3", "milvus");
       expect((ready.body.details as { checks: Record<string, string> }).checks.mysql).to.not.equal("ok");
       expect((await call(`${url}/health`)).status).to.equal(200);
     } finally {

@@ -90,6 +90,21 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
     }
   });
 
+  it("stays ready without Milvus (datasets, schema and SQL still serve) and says so: degraded, milvus unavailable", async () => {
+    const up = await serve({});
+    const ready = await call<{ checks: Record<string, string>; degraded: string[] }>(`${up.url}/ready`);
+    expect(ready.status, JSON.stringify(ready.body)).to.equal(200);
+    expect(ready.body.message).to.equal("ready");
+    expect(ready.body.data).to.deep.include({ degraded: [] });
+    expect(ready.body.data!.checks).to.include({ mysql: "ok", s3: "ok", milvus: "ok" });
+    const noMilvus = await serve({ MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 1500 });
+    const degraded = await call<{ checks: Record<string, string>; degraded: string[] }>(`${noMilvus.url}/ready`);
+    expect(degraded.status, JSON.stringify(degraded.body)).to.equal(200);
+    expect(degraded.body.message).to.equal("ready, degraded: milvus unavailable (knowledge search answers 503)");
+    expect(degraded.body.data!.degraded).to.deep.equal(["milvus"]);
+    expect(degraded.body.data!.checks.milvus).to.not.equal("ok");
+  });
+
   it("answers a query the embedding model cannot take (4,000 characters, valid by the schema) with 422 and the model's reason, not 503", async () => {
     const { url } = await serve({});
     const query = "大客户的销售总额是多少？".repeat(333);

@@ -159,6 +159,11 @@ export class VectorStore {
     });
   }
 
+  /** Resolves when Milvus answers a metadata call within the deadline. */
+  async ping(): Promise<void> {
+    await this.call((client) => client.hasCollection({ collection_name: "one_data_ping" }));
+  }
+
   async close(): Promise<void> {
     await this.client?.closeConnection();
   }

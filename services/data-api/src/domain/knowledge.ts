@@ -94,6 +94,11 @@ async function readText(stream: Readable, maxBytes: number): Promise<string> {
 export class KnowledgeService {
   constructor(private readonly deps: KnowledgeServiceDeps) {}
 
+  /** Throws when Milvus, which only knowledge search and registration need, is not usable. */
+  async ping(): Promise<void> {
+    await this.deps.vectors.ping();
+  }
+
   async register(input: KnowledgeDocumentInput): Promise<KnowledgeDocument> {
     if ((input.content === undefined) === (input.storage_path === undefined)) {
       throw invalidRequest("give exactly one of content or storage_path");
