@@ -29,10 +29,10 @@ async function run(options: Options): Promise<number> {
       }
       print(`${"component".padEnd(11)}${"pid".padEnd(9)}${"endpoint".padEnd(34)}health`);
       for (const row of rows) {
-        const health = !row.running ? "not running" : row.healthy ? "healthy" : "unhealthy";
+        const health = !row.running ? "not running" : !row.healthy ? "unhealthy" : row.degraded.length > 0 ? `degraded: ${row.degraded.join(", ")} unavailable` : "healthy";
         print(`${row.name.padEnd(11)}${String(row.pid ?? "-").padEnd(9)}${row.endpoint.padEnd(34)}${health}`);
       }
-      return rows.every((r) => r.running && r.healthy) ? 0 : 1;
+      return rows.every((r) => r.running && r.healthy && r.degraded.length === 0) ? 0 : 1;
     }
     case "logs":
       return logs(options, print);

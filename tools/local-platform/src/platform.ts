@@ -265,6 +265,20 @@ export interface ComponentStatus {
   running: boolean;
   endpoint: string;
   healthy: boolean;
+  /** Dependencies down that leave it ready but not whole (the Data API without Milvus: no knowledge search). */
+  degraded: string[];
+}
+
+/** What the Data API's readiness lists as degraded; empty when it does not answer (then it is unhealthy anyway). */
+async function degradedOf(port: number): Promise<string[]> {
+  try {
+    const response = await fetch(`${url(port)}/api/v1/ready`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await response.json()) as { data?: { degraded?: unknown } };
+    const degraded = body.data?.degraded;
+    return Array.isArray(degraded) ? degraded.map(String) : [];
+  } catch {
+    return [];
+  }
 }
 
 export async function status(options: Pick<Options, "stateDir">): Promise<{ record: PlatformRecord | undefined; rows: ComponentStatus[] }> {
@@ -283,6 +297,7 @@ export async function status(options: Pick<Options, "stateDir">): Promise<{ reco
           running: external || (pid !== undefined && isAlive(pid)),
           endpoint: external ? `${record.model.endpoint} (external)` : `${host}:${record.ports[c.name]}`,
           healthy: await health(c, record),
+          degraded: c.name === "data-api" ? await degradedOf(record.ports[c.name]) : [],
         };
       }),
   );
