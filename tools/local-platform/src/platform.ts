@@ -93,10 +93,16 @@ export async function up(options: Options, print: (line: string) => void): Promi
   const previous = state.readRecord();
   const running = runningPids(state);
   if (running.length > 0) {
-    throw new PlatformError(
-      `the platform in ${state.path} is already running (${running.map((r) => `${r.name} ${r.pid}`).join(", ")}): ` +
-        "`npm run platform -- status` shows it, `npm run platform -- down` stops it",
-    );
+    const missing = previous ? components.filter((c) => runsLocally(c, previous.model) && !running.some((r) => r.name === c.name)) : [];
+    if (missing.length === 0) {
+      throw new PlatformError(
+        `the platform in ${state.path} is already running (${running.map((r) => `${r.name} ${r.pid}`).join(", ")}): ` +
+          `\`npm run platform -- status${stateDirFlag(state, process.env)}\` shows it, \`npm run platform -- down${stateDirFlag(state, process.env)}\` stops it`,
+      );
+    }
+    // servers.sh starts its servers as one set (one env file, credentials in order), so the whole platform restarts, state kept.
+    print(`not running: ${missing.map((c) => c.name).join(", ")}; restarting the platform in ${state.path} (data and credentials kept)`);
+    await down(options, print);
   }
   state.ensure();
   rememberStateDir(state.path, process.env);

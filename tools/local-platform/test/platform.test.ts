@@ -46,6 +46,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
   });
 }
 
+/** Resolves once `pid` is gone (the caller killed it); bounded by the test's timeout. */
+async function waitForExit(pid: number): Promise<void> {
+  while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 const envelopeOf = (text: string) => JSON.parse(text) as { code: number; message: string; data: unknown };
 
 describe("npm run platform: the whole PoC on this machine, state kept", function () {
@@ -226,6 +231,19 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
     const names = listed.data.map((d) => d.name);
     expect(names, JSON.stringify(listed)).to.include.members(["sales_data_v1.0", "customer_data_v1.0", "page_upload_v1.0"]);
     expect(names.filter((n) => n === "sales_data_v1.0"), "the bootstrap registers its seed once").to.have.length(1);
+
+    // One dependency killed (the server itself; under --lifetime it runs under `timeout`, which then exits too):
+    // `up` starts the platform whole again instead of answering "already running".
+    const redisPid = Number(readFileSync(join(stateDir, "redis.pid"), "utf8"));
+    const underTimeout = descendantsOf(redisPid);
+    for (const pid of underTimeout.length > 0 ? underTimeout : [redisPid]) process.kill(pid, "SIGKILL");
+    await waitForExit(redisPid);
+    const healed = await platform(["up", "--lifetime", "20m"]);
+    expect(healed.code, `${healed.stdout}\n${healed.stderr}`).to.equal(0);
+    expect(healed.stdout).to.match(/not running: redis\b/);
+    const after = await platform(["status"]);
+    expect(after.code, after.stdout).to.equal(0);
+    expect(after.stdout).to.match(/^redis\s+\d+\s+\S+\s+healthy$/m);
     await stopAndCheck();
   });
 });
