@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { datasetListQuery } from "@one-data/platform";
 
 /**
  * A scripted Data API double for deterministic tests of its clients (the
@@ -141,9 +142,10 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
         case "health":
           return send(res, 200, { code: 0, message: "healthy" });
         case "datasets": {
-          // Paged as the Data API pages (limit 100 unless asked), from the limit and offset the agent sent.
-          const limit = Number(url.searchParams.get("limit") ?? 100);
-          const offset = Number(url.searchParams.get("offset") ?? 0);
+          // Paged as the Data API pages, by the contract it reads its query with, from the query the agent sent.
+          const query = datasetListQuery.safeParse(Object.fromEntries(url.searchParams));
+          if (!query.success) return send(res, 400, { code: 40001, message: `invalid query: ${query.error.issues[0]?.message ?? ""}` });
+          const { limit, offset } = query.data;
           return send(res, 200, { code: 0, message: "success", data: (options.datasets ?? []).slice(offset, offset + limit) });
         }
         case "metadata": {
