@@ -196,6 +196,16 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     }
   });
 
+  it("stores an upload sent as application/octet-stream (curl -F file=@x.csv) under its format's type", async () => {
+    for (const [name, format, type] of [["generic.csv", "csv", "text/csv"], ["generic.parquet", "parquet", "application/vnd.apache.parquet"]] as const) {
+      const res = await uploadForm(h.url, { name: `generic-${format}`, format }, { name, content: "a\n1\n", type: "application/octet-stream" });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const key = (res.body.data as DatasetView).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
+      const head = await s3Client(h.config).send(new HeadObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key }));
+      expect(head.ContentType, name).to.equal(type);
+    }
+  });
+
   it("answers unknown ids and versions with 40401", async () => {
     for (const path of ["/datasets/ds-999", "/datasets/ds-001?version=9", "/datasets/ds-999/versions", "/datasets/ds-999/schema", "/datasets/ds-999/download"]) {
       const res = await call(`${h.url}${path}`);

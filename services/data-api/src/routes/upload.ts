@@ -15,6 +15,7 @@ import { uploadFields } from "../api-schemas.js";
 import type { AppDeps } from "../app.js";
 import { formatStoragePath, type ObjectLocation } from "../adapters/s3.js";
 import type { DatasetView } from "../domain/datasets.js";
+import { storedContentType } from "../domain/formats.js";
 import { apiObjectPrefixes } from "../domain/identifiers.js";
 import { isKnowledgeFormat } from "../domain/knowledge.js";
 
@@ -88,7 +89,7 @@ function receive(ctx: Context, deps: AppDeps): Promise<Received> {
         stream.destroy(payloadTooLarge(`the file exceeds the upload limit of ${maxBytes} bytes`));
         void settle();
       });
-      storing = deps.objects.upload(location, stream, info.mimeType).catch((error: unknown) => {
+      storing = deps.objects.upload(location, stream, storedContentType(checked.data.format, info.mimeType)).catch((error: unknown) => {
         fail(tooLarge ? payloadTooLarge(`the file exceeds the upload limit of ${maxBytes} bytes`) : (error as AppError));
       });
     });
