@@ -26,9 +26,11 @@ export interface Options {
 export class UsageError extends Error {}
 
 export const usage = `usage: npm run platform -- <command> [options]
-  up        install what is missing, start everything, wait until ready, print endpoints and the seed's checks
-  down      stop every process of the platform by its PID (state is kept)
-  status    each process: PID, port, health
+  up        install what is missing, start everything, wait until ready, print endpoints and the seed's checks;
+            with part of the platform down (one dependency killed), restart it whole, state kept
+  down      stop every process of the platform by its PID (state is kept); exit 1 and name the
+            state directories \`up\` ran in when there is nothing to stop in this one
+  status    each process: PID, port, health (data-api "degraded" when Milvus is down)
   logs      [component] [-n LINES] [--follow]
   sql       [mariadb client arguments...]: the MariaDB client, connected as the platform's owner user
             (e.g. sql -e 'SHOW TABLES'; the env file sourced or not)
