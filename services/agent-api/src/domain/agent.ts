@@ -12,6 +12,8 @@ import { buildQuerySchema, maxQueryLimit, parseStructuredQuery } from "./structu
 import { pickTables } from "./table-choice.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
 import { isWriteRequest, refusalOf } from "./write-request.js";
+import { disarmHits } from "./instructions.js";
+import { plainContext, ReplyGuard } from "./reply-guard.js";
 import { budgetOf, defaultBudgets, routeDeadlineExceeded, type Budget, type RouteBudgets } from "./budgets.js";
 
 export const maxQueryRetries = 2;
@@ -158,18 +160,20 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
     hits: SearchHit[],
     history: ChatTurn[],
     language: Language,
-    onDelta?: (text: string) => void,
-  ): Promise<{ reply: string; sources: Sources }> {
-    const citations = citationsOf(hits);
+    guard: ReplyGuard,
+    stream: boolean,
+  ): Promise<Sources> {
     if (hits.length === 0) {
-      const reply = language === "zh" ? "没有找到与这个问题相关的文档。" : "No document matched this question.";
-      onDelta?.(reply);
-      return { reply, sources: { documents: [] } };
+      guard.push(language === "zh" ? "没有找到与这个问题相关的文档。" : "No document matched this question.");
+      return { documents: [] };
     }
-    const text = await complete(allowance, { messages: documentMessages({ question, hits, history, language }), temperature: 0.2 }, onDelta);
-    const footer = sourcesFooter(citations, language);
-    onDelta?.(footer);
-    return { reply: text.trim() + footer, sources: { documents: citations } };
+    const readable = disarmHits(hits).hits;
+    const messages = documentMessages({ question, hits: readable, history, language });
+    const text = await complete(allowance, { messages, temperature: 0.2 }, stream ? (delta) => guard.push(delta) : undefined);
+    if (!stream) guard.push(text);
+    const citations = citationsOf(hits);
+    guard.push(sourcesFooter(citations, language));
+    return { documents: citations };
   }
 
   return {
@@ -212,26 +216,33 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       const route = decideRoute(intent, definitions.length);
       const allowance: Allowance = { route, budget: budgetOf(budgets, route), watch };
 
-      let reply: string;
+      // Every reply leaves through the guard; only a model-written one is held against the documents' instructions.
+      const { context: documentContext } = disarmHits(hits);
+      const guard = new ReplyGuard(route === "rag" ? documentContext : plainContext, language, options.onDelta);
+      const stream = options.onDelta !== undefined;
       let sources: Sources = {};
       if (route === "sql" || route === "both") {
         const defs = route === "both" ? definitions : [];
-        const outcome = await queryData(allowance, question, catalog, defs);
+        const readable = disarmHits(defs).hits;
+        const outcome = await queryData(allowance, question, catalog, readable);
         const documents = citationsOf(defs);
-        reply = outcome.sql
-          ? renderSqlAnswer(outcome.sql, language, documents)
-          : renderNoQuery(outcome.tables, outcome.failures.map((f) => f.problem), language);
-        options.onDelta?.(reply);
+        guard.push(
+          outcome.sql
+            ? renderSqlAnswer(outcome.sql, language, citationsOf(readable))
+            : renderNoQuery(outcome.tables, outcome.failures.map((f) => f.problem), language),
+        );
         sources = {
           ...(outcome.sql ? { sql: outcome.sql } : { query_failures: outcome.failures.map((f) => f.problem) }),
           tables: outcome.tables,
           ...(route === "both" ? { documents } : {}),
         };
       } else if (route === "rag") {
-        ({ reply, sources } = await answerFromDocuments(allowance, question, hits, history, language, options.onDelta));
+        sources = await answerFromDocuments(allowance, question, hits, history, language, guard, stream);
       } else {
-        reply = (await complete(allowance, { messages: chatMessages(history, question, language), temperature: 0.3 }, options.onDelta)).trim();
+        const text = await complete(allowance, { messages: chatMessages(history, question, language), temperature: 0.3 }, stream ? (delta) => guard.push(delta) : undefined);
+        if (!stream) guard.push(text);
       }
+      const reply = guard.finish();
       return { reply, route, model: watch.servedModel, sources, degraded, timings: watch.timings() };
     },
   };
