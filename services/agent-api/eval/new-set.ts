@@ -118,6 +118,11 @@ export function holdsTruth(truth: Exclude<Truth, { kind: "decline" }>, result: R
   });
 }
 
+/** Numbers written in a text; digits inside an identifier (col_4, ds-003, ds_003_v1) are part of a name, not a figure. */
+function figuresIn(text: string): string[] {
+  return [...text.matchAll(/(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-])/g)].map((m) => m[0]);
+}
+
 /**
  * The figures of a reply no SQL result, question, SQL text or cited document
  * holds: numbers the agent would have invented. Dataset ids and versions, the
@@ -126,11 +131,11 @@ export function holdsTruth(truth: Exclude<Truth, { kind: "decline" }>, result: R
 export function inventedFigures(reply: string, allowedText: string[], result: Row[]): string[] {
   const allowed = new Set<number>();
   const addNumbers = (text: string) => {
-    for (const m of text.matchAll(/-?\d+(?:\.\d+)?/g)) allowed.add(Number(m[0]));
+    for (const figure of figuresIn(text)) allowed.add(Number(figure));
   };
   for (const text of allowedText) addNumbers(text);
   for (const row of result) for (const value of Object.values(row)) addNumbers(String(value));
   allowed.add(result.length);
-  const figures = [...reply.replace(/\[\d+\]/g, "").matchAll(/-?\d+(?:\.\d+)?/g)].map((m) => m[0]);
+  const figures = figuresIn(reply.replace(/\[\d+\]/g, ""));
   return figures.filter((f) => ![...allowed].some((a) => close(a, Number(f))));
 }

@@ -56,3 +56,10 @@ describe("agent-api: the second eval set (new datasets)", () => {
     expect(inventedFigures("About 4 of them, 3 paid", ["How many?"], [{ n: 3 }])).to.deep.equal(["4"]);
   });
 });
+
+describe("agent-api: the invented-figure check", () => {
+  it("reads digits inside identifiers as names, not figures", () => {
+    expect(inventedFigures('numeric columns: col_4 "月薪", col_7 from ds_003_v1', [], [])).to.deep.equal([]);
+    expect(inventedFigures("about 12 rows", [], [])).to.deep.equal(["12"]);
+  });
+});
