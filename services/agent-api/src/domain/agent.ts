@@ -13,7 +13,7 @@ import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPo
 import { decideRoute, detectIntent, followUpQuestion, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
 import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery, type StructuredQuery } from "./structured-query.js";
-import { pickTables } from "./table-choice.js";
+import { clearWinner, pickTables } from "./table-choice.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
 import { isWriteRequest, refusalOf } from "./write-request.js";
 import { disarmHits } from "./instructions.js";
@@ -183,8 +183,8 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
   async function queryData(allowance: Allowance, question: string, catalog: Catalog, hits: SearchHit[], relevant: SearchHit[]): Promise<QueryOutcome> {
     const offered = pickTables(catalog, question);
     const structures = offered.tables.map(tableStructure);
-    let table = offered.tables[0];
-    if (offered.tables.length > 1) {
+    let table = clearWinner(offered, question);
+    if (!table && offered.tables.length > 1) {
       const picked = await choose(
         allowance,
         question,
