@@ -200,7 +200,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       table,
       values: await distinctValues(allowance, table),
       definitions: readDefinitions(hits, table),
-      choose: async (choice) => (await choose(allowance, question, choice)) ?? choice.options[0]!,
+      choose: (choice) => choose(allowance, question, choice),
     });
     if (plan.kind === "decline") return { tables: [tableStructure(table)], failures: [], declined: plan.reason };
     if (plan.kind === "query") {

@@ -1,6 +1,6 @@
 import type { ColumnMeta, TableMeta } from "../catalog.js";
 import type { Aggregate, Filter, SelectItem, StructuredQuery } from "../structured-query.js";
-import { isIdLike, isNumeric, mentionedColumns, type Mention } from "./columns.js";
+import { isIdLike, isNumeric, mentionedColumns, phrasesOf, type Mention } from "./columns.js";
 import { mentionsTerm, type TermDefinition } from "./definitions.js";
 import { bareNumbers, comparedNumbers, periodOf, topN } from "./values.js";
 
@@ -30,7 +30,8 @@ export interface PlanInput {
   /** Distinct values of the table's short text columns. */
   values: Map<string, string[]>;
   definitions: TermDefinition[];
-  choose: (choice: Choice) => Promise<string>;
+  /** The model's pick among the options, or undefined when it gave none (then the plan declines rather than guess). */
+  choose: (choice: Choice) => Promise<string | undefined>;
 }
 
 const forecast = /\b(next (year|month|week|quarter)|will (be|there)|forecast|predict|projected|in the future)\b|明年|下个?月|下一?季度|预测|将会|未来|会是多少/iu;
@@ -67,15 +68,24 @@ function textValueFilters(question: string, table: TableMeta, values: Map<string
   return filters;
 }
 
-function booleanFilters(question: string, mentions: Mention[]): Filter[] {
-  return mentions
-    .filter((m) => m.column.type === "boolean")
-    .map((m) => {
-      const before = question.toLowerCase().slice(Math.max(0, m.at - 8), m.at);
-      const negated = /\b(not|un|non)[ -]?$|未|没有|非|不是/u.test(before);
-      return { column: m.column.name, op: "=" as const, value: !negated };
-    });
+/** A boolean column the question names is a filter: true, or false when negated ("unpaid", "not full-time", "未付款", "非全职"). */
+function booleanFilters(question: string, table: TableMeta): Filter[] {
+  const lower = question.toLowerCase();
+  const filters: Filter[] = [];
+  for (const column of table.columns.filter((c) => c.type === "boolean")) {
+    for (const phrase of phrasesOf(column)) {
+      const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const negated = new RegExp(`(^|[^a-z])(un|non-?|not )${escaped}|(未|没有|非|不是)${escaped}`, "u").test(lower);
+      if (negated || mentionedColumns(question, { ...table, columns: [column] }).length > 0) {
+        filters.push({ column: column.name, op: "=", value: !negated });
+        break;
+      }
+    }
+  }
+  return filters;
 }
+
+const undecided = (decision: string): Plan => ({ kind: "decline", reason: `the model did not pick ${decision} among the options within its share of the deadline` });
 
 const dateColumns = (table: TableMeta): ColumnMeta[] => table.columns.filter((c) => c.type === "date" || c.type === "timestamp");
 
@@ -109,7 +119,7 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
   };
   for (const definition of definitions) for (const filter of definition.filters) addFilter(filter);
   for (const filter of textValueFilters(question, table, values)) addFilter(filter);
-  for (const filter of booleanFilters(question, mentions)) addFilter(filter);
+  for (const filter of booleanFilters(question, table)) addFilter(filter);
 
   const measures = mentions.filter((m) => isNumeric(m.column) && !isIdLike(m.column));
   const compared = comparedNumbers(question);
@@ -123,8 +133,10 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
     const dates = dateColumns(table);
     let column = mentions.find((m) => dates.includes(m.column))?.column ?? (dates.length === 1 ? dates[0] : undefined);
     if (!column && dates.length > 1) {
-      const picked = await choose({ decision: "the date column the period applies to", options: dates.map((d) => d.name) });
-      column = dates.find((c) => c.name === picked) ?? dates[0];
+      const decision = "the date column the period applies to";
+      const picked = await choose({ decision, options: dates.map((d) => d.name) });
+      column = dates.find((c) => c.name === picked);
+      if (!column) return undecided(decision);
     }
     if (!column) return { kind: "decline", reason: `it names a period, and ${table.dataset_name} has no date column` };
     filters.push({ column: column.name, op: ">=", value: period.from });
@@ -164,8 +176,9 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
   async function measureColumn(): Promise<ColumnMeta | Plan> {
     if (measureOptions.length === 1) return measureOptions[0]!.column;
     if (measureOptions.length > 1) {
-      const picked = await choose({ decision: "the numeric column the question measures", options: measureOptions.map((m) => m.column.name) });
-      return measureOptions.find((m) => m.column.name === picked)?.column ?? measureOptions[0]!.column;
+      const decision = "the numeric column the question measures";
+      const picked = await choose({ decision, options: measureOptions.map((m) => m.column.name) });
+      return measureOptions.find((m) => m.column.name === picked)?.column ?? undecided(decision);
     }
     const numeric = table.columns.filter((c) => isNumeric(c) && !isIdLike(c));
     if (numeric.length === 1) return numeric[0]!;
