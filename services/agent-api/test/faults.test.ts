@@ -59,6 +59,15 @@ describe("agent-api: dependency faults (doubles)", () => {
     expect(res.body.data.sources.sql.rows).to.deep.equal([{ sum_amount: "2299.95" }]);
   });
 
+  it("declines, saying why, a data question using a term only a document could define while knowledge search is down", async () => {
+    h.data.fail("search", { status: 503, code: 50301, message: "milvus is unavailable" });
+    const res = await h.post("/api/v1/chat", { message: "How many key customers are there?" });
+    expect(res.status).to.equal(200);
+    expect(res.body.data.degraded).to.deep.equal(["knowledge-search"]);
+    expect(res.body.data.sources.sql).to.equal(undefined);
+    expect(res.body.data.reply).to.include("knowledge search is unavailable").and.include("key").and.include("no figures");
+  });
+
   it("answers small talk while the Data API is down", async () => {
     h.data.fail("metadata", { status: 503 });
     const res = await h.post("/api/v1/chat", { message: "Hello" });

@@ -10,7 +10,7 @@ import { languageOf, type Language } from "./language.js";
 import { chatMessages, documentMessages, queryMessages, type FailedAttempt } from "./prompts.js";
 import { citationsOf, sqlProvenance, tableStructure } from "./provenance.js";
 import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPort } from "./ports.js";
-import { decideRoute, detectIntent, followUpQuestion, hasDataCue, questionTokens, relevantHits, widenVocabulary, type Route } from "./router.js";
+import { decideRoute, detectIntent, followUpQuestion, hasDataCue, relevantHits, salientTerms, widenVocabulary, type Route } from "./router.js";
 import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery, type StructuredQuery } from "./structured-query.js";
 import { clearWinner, pickTables } from "./table-choice.js";
@@ -322,7 +322,19 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
           degraded.push("knowledge-search");
         }
       }
-      const definitions = intent.data ? relevantHits(question, vocabulary, hits) : hits;
+      let definitions = intent.data ? relevantHits(question, vocabulary, hits) : hits;
+      // Terms the schema does not know ("key accounts") that the question's own search did not find defined:
+      // searched for on their own, since a definition ranks higher for its term than for the whole question.
+      const unknownTerms = intent.data ? salientTerms(question, vocabulary) : [];
+      if (intent.data && definitions.length === 0 && unknownTerms.length > 0 && !degraded.includes("knowledge-search")) {
+        try {
+          const more = await watch.data(() => data.search(unknownTerms.join(" "), searchTopK));
+          hits = [...hits, ...more.filter((hit) => !hits.some((h) => h.chunk_id === hit.chunk_id))];
+          definitions = relevantHits(question, vocabulary, hits);
+        } catch {
+          degraded.push("knowledge-search");
+        }
+      }
       let route = decideRoute(intent, definitions.length);
       const allowance: Allowance = { route, budget: budgetOf(budgets, route), watch };
 
@@ -332,7 +344,10 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       const stream = options.onDelta !== undefined;
       let sources: Sources = {};
       if (route === "sql" || route === "both") {
-        const outcome = await queryData(allowance, question, catalog, disarmHits(hits).hits, disarmHits(route === "both" ? definitions : []).hits);
+        // Without knowledge search a term the schema does not know may have a definition the answer would miss.
+        const outcome: QueryOutcome = degraded.includes("knowledge-search") && unknownTerms.length > 0
+          ? { tables: pickTables(catalog, question).tables.map(tableStructure), failures: [], declined: `knowledge search is unavailable, and the question uses terms a document may define (${unknownTerms.join(", ")})` }
+          : await queryData(allowance, question, catalog, disarmHits(hits).hits, disarmHits(route === "both" ? definitions : []).hits);
         const applied = outcome.definitions ?? [];
         const cited = hits.filter((h) => applied.some((a) => a.chunk_id === h.chunk_id));
         if (applied.length > 0) route = "both";
