@@ -52,7 +52,7 @@ describe("agent-api: a data question split into decisions", () => {
     const seedGlossary = readFileSync(new URL("../../data-api/bootstrap/glossary.md", import.meta.url), "utf8");
     const plan = await planQuery({ question: "列出所有大客户", table: salesTable, values: new Map(), definitions: readDefinitions([{ chunk_id: "s", text: seedGlossary }], salesTable), choose: async () => undefined });
     expect(plan.kind === "query" && compileQuery(plan.query, { tables: [salesTable] }).sql).to.equal(
-      "SELECT `customer_id` AS `customer_id`, SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` GROUP BY `customer_id` HAVING SUM(`amount`) >= 500 ORDER BY `sum_amount` DESC LIMIT 100",
+      "SELECT `customer_id` AS `customer_id`, SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` GROUP BY `customer_id` HAVING SUM(`amount`) >= 500 LIMIT 100",
     );
   });
 

@@ -163,7 +163,7 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
     return {
       kind: "query",
       definitions,
-      query: { ...base, select: [{ column: g.column, aggregate: "none" }, { column: g.measure, aggregate: g.aggregate }], group_by: [g.column], having, order_by: [{ column: g.measure, aggregate: g.aggregate, direction: "desc" }] },
+      query: { ...base, select: [{ column: g.column, aggregate: "none" }, { column: g.measure, aggregate: g.aggregate }], group_by: [g.column], having, order_by: [] },
     };
   }
 
