@@ -325,7 +325,8 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       let definitions = intent.data ? relevantHits(question, vocabulary, hits) : hits;
       // Terms the schema does not know ("key accounts") that the question's own search did not find defined:
       // searched for on their own, since a definition ranks higher for its term than for the whole question.
-      const unknownTerms = intent.data ? salientTerms(question, vocabulary) : [];
+      // Latin words only: the CJK bigrams a question splits into ("笔订", "据集") are mostly not terms at all.
+      const unknownTerms = intent.data ? salientTerms(question, vocabulary).filter((term) => /^[a-z][a-z-]{2,}$/.test(term)) : [];
       if (intent.data && definitions.length === 0 && unknownTerms.length > 0 && !degraded.includes("knowledge-search")) {
         try {
           const more = await watch.data(() => data.search(unknownTerms.join(" "), searchTopK));
