@@ -22,6 +22,8 @@ import { budgetOf, defaultBudgets, routeDeadlineExceeded, type Budget, type Rout
 
 export const maxQueryRetries = 2;
 const searchTopK = 4;
+/** A data question looks further down the ranking: it keeps only chunks defining its terms, and several glossaries compete. */
+const definitionSearchTopK = 8;
 
 export interface Timings {
   model_ms: number;
@@ -316,7 +318,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       let hits: SearchHit[] = [];
       if (intent.data || intent.docs) {
         try {
-          hits = await watch.data(() => data.search(question, searchTopK));
+          hits = await watch.data(() => data.search(question, intent.data ? definitionSearchTopK : searchTopK));
         } catch (error) {
           if (!intent.data) throw error;
           degraded.push("knowledge-search");
