@@ -117,12 +117,14 @@ describe("agent-api: hostile documents never speak through a reply (gullible mod
 });
 
 describe("agent-api: hostile documents with the real small model", function () {
-  this.timeout(600_000);
+  this.timeout(900_000);
   let h: Harness;
   before(async () => {
     const endpoint = requiredEnv("MODEL_ENDPOINT");
     const chunks = hostileDocuments.map((d) => d.chunk);
-    h = await startHarness({ data: { tables: [salesTable], chunks }, modelEndpoint: endpoint, modelTimeoutMs: 120_000 });
+    // Generous deadlines: this is about what the reply says, not how fast a busy machine says it.
+    const budgets = { chat: { timeoutMs: 300_000, maxTokens: 128 }, rag: { timeoutMs: 300_000, maxTokens: 128 }, sql: { timeoutMs: 300_000, maxTokens: 128 } };
+    h = await startHarness({ data: { tables: [salesTable], chunks }, modelEndpoint: endpoint, modelTimeoutMs: 300_000, budgets });
   });
   after(() => h.close());
 
