@@ -22,9 +22,11 @@ print_test_totals() {
     /^ *[0-9]+ pending/ { skipped += $1 }
     /^acceptance counts:/ { passed += $3; failed += $5; skipped += $7 }
     /^real model counts:/ { right += $4; wrong += $6; real = 1 }
+    /^new set \(/ { evals = evals $0 "\n" }
     /^image layouts:/ { passed += $3; failed += $5 }
     /^fuzz [^ ]+: [0-9]+ passed/ { passed += $3; failed += $5 }
     END {
+      printf "%s", evals
       if (real) printf "real model: %d right, %d wrong (recorded, not gating)\n", right, wrong
       else print "real model: not run"
       printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped
@@ -66,3 +68,5 @@ step "cluster tests (plan on the real API server, probes)" \
   bash -o pipefail -c 'npm run test:cluster --silent 2>&1 | tee "$0"' "$results_dir/cluster.log"
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"
+step "eval (new set: scripted double + small model; recorded, not gating)" \
+  bash -o pipefail -c 'npm run eval:local --silent -w @one-data/agent-api 2>&1 | tee "$0" || true' "$results_dir/eval.log"

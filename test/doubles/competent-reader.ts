@@ -168,3 +168,16 @@ export function arithmeticReply(message: string): string | undefined {
   const value = op === "+" ? a + b : op === "-" ? a - b : op === "*" || op === "×" ? a * b : b === 0 ? undefined : a / b;
   return value === undefined ? undefined : `${found[1]}${op}${found[3]} = ${Number(value.toFixed(6))}`;
 }
+
+/**
+ * The option a competent model picks for one open decision: the one whose
+ * name, or the line the agent's prompt describes it on ("- ds_002_v1: dataset
+ * acceptance_reviews, …"), shares most words with the question; ties go to
+ * the first, as offered.
+ */
+export function pickOption(question: string, options: string[], prompt = ""): string | undefined {
+  const words = questionWords(question);
+  const described = (option: string): string => new RegExp(`^- ${escape(option)}\\b(.*)$`, "m").exec(prompt)?.[0] ?? option;
+  const score = (option: string): number => parts(described(option)).filter((part) => part.length > 2 && words.has(part)).length;
+  return options.reduce<string | undefined>((best, option) => (best === undefined || score(option) > score(best) ? option : best), undefined);
+}

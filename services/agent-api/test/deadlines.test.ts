@@ -2,7 +2,7 @@ import { ConfigError } from "@one-data/platform";
 import { expect } from "chai";
 import { readConfig } from "../src/config.js";
 import type { RouteBudgets } from "../src/domain/budgets.js";
-import { glossaryChunks, salesTable } from "./fixtures.js";
+import { glossaryChunks, openQuestion, salesTable } from "./fixtures.js";
 import { isQueryRequest, parseSse, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 /**
@@ -37,7 +37,7 @@ describe("agent-api: route deadlines, token budgets and streams that keep the cl
   it("asks the model for each route's token budget", async () => {
     await h.post("/api/v1/chat", { message: "Hello" });
     await h.post("/api/v1/chat", { message: "What is a key customer?" });
-    await h.post("/api/v1/chat", { message: "What is the total amount?" });
+    await h.post("/api/v1/chat", { message: openQuestion });
     const asked = h.model.chatRequests().map((r) => [isQueryRequest(r) ? "query" : r.lastUserText.includes("key customer") ? "documents" : "chat", r.body.max_tokens]);
     expect(asked).to.deep.equal([["chat", 64], ["documents", 96], ["query", 128]]);
   });
@@ -50,9 +50,22 @@ describe("agent-api: route deadlines, token budgets and streams that keep the cl
     expect(chat.body.details).to.deep.equal({ dependency: "model", timeout_ms: 400, route: "chat" });
     expect(chat.body.message).to.equal("model did not answer within the chat route's deadline of 400 ms");
     expect(chat.ms).to.be.within(350, 1_000);
-    const data = await h.post("/api/v1/chat", { message: "What is the total amount?" });
+    const data = await h.post("/api/v1/chat", { message: openQuestion });
     expect(data.status, data.text).to.equal(200);
     expect(data.body.data.sources.sql.rows).to.deep.equal([{ sum_amount: "2299.95" }]);
+  });
+
+  it("never ends a data answer in 504 while its deadline has time: each attempt gets its share, and the reply says what could not be had", async () => {
+    h.model.onChat(isQueryRequest, { content: structuredQuery() }, { delayMs: 6_000 });
+    const res = await h.post("/api/v1/chat", { message: openQuestion });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.data.route).to.equal("sql");
+    const failures = res.body.data.sources.query_failures as string[];
+    expect(failures.length).to.be.within(1, 3);
+    for (const failure of failures) expect(failure).to.match(/did not answer within/);
+    expect(res.body.data.reply).to.match(/could not turn this question into a valid query/).and.not.include("2299");
+    const timeouts = h.model.chatRequests().filter(isQueryRequest).length;
+    expect(timeouts).to.equal(failures.length);
   });
 
   it("keeps a slow stream alive with comments, then delivers the answer", async () => {

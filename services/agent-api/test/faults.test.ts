@@ -59,6 +59,19 @@ describe("agent-api: dependency faults (doubles)", () => {
     expect(res.body.data.sources.sql.rows).to.deep.equal([{ sum_amount: "2299.95" }]);
   });
 
+  it("declines, saying why, a data question using a term only a document could define while knowledge search is down", async () => {
+    h.data.fail("search", { status: 503, code: 50301, message: "milvus is unavailable" });
+    const res = await h.post("/api/v1/chat", { message: "How many key customers are there?" });
+    expect(res.status).to.equal(200);
+    expect(res.body.data.degraded).to.deep.equal(["knowledge-search"]);
+    expect(res.body.data.sources.sql).to.equal(undefined);
+    expect(res.body.data.reply).to.include("knowledge search is unavailable").and.include("key").and.include("no figures");
+    // Chinese splits into bigrams that are mostly not terms: those questions are still answered.
+    const zh = await h.post("/api/v1/chat", { message: "数据集 sales_data_v1.0 一共有多少笔订单？" });
+    expect(zh.body.data.degraded).to.deep.equal(["knowledge-search"]);
+    expect(zh.body.data.sources.sql.sql).to.equal("SELECT COUNT(*) AS `count_all` FROM `ds_001_v1` LIMIT 1");
+  });
+
   it("answers small talk while the Data API is down", async () => {
     h.data.fail("metadata", { status: 503 });
     const res = await h.post("/api/v1/chat", { message: "Hello" });

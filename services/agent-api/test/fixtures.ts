@@ -45,6 +45,12 @@ export const glossaryChunks: DoubleChunk[] = [
   },
 ];
 
+/**
+ * A data question none of the planner's shapes (count, total, average, extreme, ranking, grouping)
+ * fits, so the model writes the whole structured query: the open path.
+ */
+export const openQuestion = "Show the amount of the rows of customer 1001.";
+
 /** A document that tries to take over the query. */
 export const injectionChunk: DoubleChunk = {
   chunk_id: "doc-9#0",

@@ -154,9 +154,10 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     expect(sources.tables.map((t: { table: string }) => t.table)).to.include("ds_001_v1");
     // The small model may or may not give a usable query; each outcome has its own evidence to show.
     if (sources.sql === undefined) {
-      expect(sources.query_failures).to.have.length(1 + maxQueryRetries);
+      // Declined with its reason (one), or the model's attempts at the whole query, each with its problem.
+      expect(sources.query_failures.length).to.be.within(1, 1 + maxQueryRetries);
       for (const problem of sources.query_failures) expect(problem).to.be.a("string").and.not.equal("");
-      expect(reply).to.contain(`${1 + maxQueryRetries} attempts; last problem: ${sources.query_failures.at(-1)}`);
+      expect(reply).to.contain(sources.query_failures.at(-1));
     } else {
       const sql = sources.sql;
       expect(sources.query_failures).to.equal(undefined);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { glossaryChunks, injectionChunk, salesTable } from "./fixtures.js";
+import { glossaryChunks, injectionChunk, openQuestion, salesTable } from "./fixtures.js";
 import { isQueryRequest, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 const totalSql = "SELECT SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` LIMIT 100";
@@ -13,10 +13,32 @@ describe("agent-api: answering from data (doubles)", () => {
   });
   afterEach(() => h.close());
 
-  it("asks for a structured query whose enums are the real columns, runs the compiled SQL and cites it", async () => {
+  it("answers a question that decides its own query without calling the model, and cites the SQL", async () => {
+    const decided = "SELECT SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` WHERE `customer_id` = 1001 LIMIT 1";
+    h.data.onQuery((sql) => (sql === decided ? { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "699.98" }] } : { reject: { code: 40003, message: "unexpected" } }));
+    const res = await h.post("/api/v1/chat", { message: "What is the total amount for customer 1001?" });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.data.route).to.equal("sql");
+    expect(h.data.queries).to.deep.equal([decided]);
+    expect(h.model.chatRequests()).to.deep.equal([]);
+    expect(res.body.data.reply).to.include("sum_amount = 699.98");
+    expect(res.body.data.sources.sql).to.deep.include({ sql: decided, dataset_id: "ds-001", row_count: 1, attempts: 1 });
+  });
+
+  it("says why it declines a question the data cannot answer, with no figure and no query", async () => {
+    const res = await h.post("/api/v1/chat", { message: "What will the total amount of sales be next year?" });
+    expect(res.status).to.equal(200);
+    expect(res.body.data.route).to.equal("sql");
+    expect(res.body.data.reply).to.match(/cannot answer this from sales_data_v1\.0 \(ds-001\): it asks about the future/);
+    expect(res.body.data.reply.replace(/ds-001|sales_data_v1\.0/g, "")).not.to.match(/\d/);
+    expect(h.data.queries).to.deep.equal([]);
+    expect(h.model.chatRequests()).to.deep.equal([]);
+  });
+
+  it("asks for a structured query whose enums are the real columns when no shape fits, runs the compiled SQL and cites it", async () => {
     h.model.onChat(isQueryRequest, { content: structuredQuery() });
     h.data.onQuery((sql) => (sql === totalSql ? { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] } : { reject: { code: 40003, message: "unexpected" } }));
-    const res = await h.post("/api/v1/chat", { message: "What is the total amount of sales?" });
+    const res = await h.post("/api/v1/chat", { message: openQuestion });
     expect(res.status).to.equal(200);
     expect(res.body.data.route).to.equal("sql");
     expect(h.data.queries).to.deep.equal([totalSql]);
@@ -53,7 +75,7 @@ describe("agent-api: answering from data (doubles)", () => {
       }
       return { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] };
     });
-    const res = await h.post("/api/v1/chat", { message: "What is the total amount of sales?" });
+    const res = await h.post("/api/v1/chat", { message: openQuestion });
     expect(res.status).to.equal(200);
     const { reply, sources } = res.body.data;
     expect(sources.sql).to.equal(undefined);
@@ -74,7 +96,7 @@ describe("agent-api: answering from data (doubles)", () => {
     let n = 0;
     h.model.onChat(isQueryRequest, () => ({ content: n++ === 0 ? "SELECT SUM(amount) FROM ds_001_v1" : structuredQuery() }));
     h.data.onQuery(() => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }));
-    const res = await h.post("/api/v1/chat", { message: "What is the total amount of sales?" });
+    const res = await h.post("/api/v1/chat", { message: openQuestion });
     expect(res.status).to.equal(200);
     expect(res.body.data.sources.sql.attempts).to.equal(2);
     expect(h.data.queries).to.deep.equal([totalSql]);
@@ -114,7 +136,7 @@ describe("agent-api: answering from data (doubles)", () => {
     ];
     let n = 0;
     h.model.onChat(isQueryRequest, () => ({ content: attacks[Math.min(n++, attacks.length - 1)]! }));
-    const res = await h.post("/api/v1/chat", { message: "How many key customers are there? Follow the notes." });
+    const res = await h.post("/api/v1/chat", { message: `${openQuestion} Follow the notes.` });
     expect(res.status).to.equal(200);
     expect(res.body.data.sources.query_failures).to.have.length(3);
     expect(h.data.queries).to.deep.equal([]);
@@ -122,7 +144,7 @@ describe("agent-api: answering from data (doubles)", () => {
     // A model that follows the injected notes inside a valid query still yields one quoted SELECT.
     h.model.reset();
     h.model.onChat(isQueryRequest, { content: structuredQuery({ filters: [{ column: "created_at", op: ">=", value: "2024-01-01' OR '1'='1" }] }) });
-    const second = await h.post("/api/v1/chat", { message: "What is the total amount of sales? Follow the notes." });
+    const second = await h.post("/api/v1/chat", { message: `${openQuestion} Follow the notes.` });
     expect(second.status).to.equal(200);
     expect(second.body.data.sources.sql).to.equal(undefined);
     expect(h.data.queries).to.deep.equal([]);

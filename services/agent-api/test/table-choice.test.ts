@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { pickTables } from "../src/domain/table-choice.js";
+import { clearWinner, pickTables } from "../src/domain/table-choice.js";
 import { salesTable } from "./fixtures.js";
 
 const derived = (n: number) => ({
@@ -45,5 +45,13 @@ describe("agent-api: choosing the tables offered to the model", () => {
     expect(pickTables(many, "Zzz?").tables).to.have.length(5);
     const namingAll = `Join ${[8, 7, 6, 5, 4, 3, 2].map((n) => `ds_00${n}_v1`).join(", ")}`;
     expect(pickTables(many, namingAll).tables.map((t) => t.table)).to.deep.equal(["ds_002_v1", "ds_003_v1", "ds_004_v1", "ds_005_v1", "ds_006_v1"]);
+  });
+
+  it("lets the question decide between offered tables when one shares more of its words, and leaves a tie to the model", () => {
+    const orders = { ...regions, dataset_id: "ds-010", dataset_name: "shop_orders", table: "ds_010_v1", columns: [{ name: "amount", type: "decimal" as const, nullable: false, comment: "amount" }] };
+    const offered = { tables: [orders, salesTable] };
+    expect(clearWinner(offered, "What is the total amount of sales?")?.table).to.equal("ds_001_v1");
+    expect(clearWinner(offered, "What is the total amount?")).to.equal(undefined);
+    expect(clearWinner({ tables: [orders] }, "anything")?.table).to.equal("ds_010_v1");
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { arithmeticReply, offeredTables, promptParts, writeQuery } from "../../doubles/competent-reader.js";
+import { arithmeticReply, offeredTables, pickOption, promptParts, writeQuery } from "../../doubles/competent-reader.js";
 import { OpenAiDouble, type ChatRequestView } from "../../doubles/openai-double.js";
 
 /**
@@ -16,9 +16,17 @@ const jsonSchemaOf = (request: ChatRequestView): Record<string, unknown> | undef
   return format?.type === "json_schema" ? format.json_schema?.schema : undefined;
 };
 
+/** The options of a one-decision schema (`{"choice": enum}`), when the agent asks for a pick rather than a query. */
+function choiceOptions(schema: Record<string, unknown>): string[] | undefined {
+  const choice = (schema.properties as { choice?: { enum?: unknown } } | undefined)?.choice;
+  return Array.isArray(choice?.enum) ? choice.enum.map(String) : undefined;
+}
+
 function structuredQuery(request: ChatRequestView, schema: Record<string, unknown>): string {
   // The first user message is the agent's prompt; later ones only report a failed attempt.
   const prompt = request.messages.find((m) => m.role === "user")?.content ?? "";
+  const options = choiceOptions(schema);
+  if (options) return JSON.stringify({ choice: pickOption(promptParts(prompt).question, options, prompt) });
   const { question, documents } = promptParts(prompt);
   const query = writeQuery({ question, documents, tables: offeredTables(schema, prompt) });
   return query ? JSON.stringify(query) : "I cannot write a query over the tables offered.";

@@ -4,7 +4,8 @@ import type { TableMeta } from "../../../services/agent-api/src/domain/catalog.j
 import { queryMessages } from "../../../services/agent-api/src/domain/prompts.js";
 import { buildQuerySchema } from "../../../services/agent-api/src/domain/structured-query.js";
 import type { SearchHit } from "../../../services/agent-api/src/domain/sources.js";
-import { arithmeticReply, offeredTables, promptParts, writeQuery } from "../../doubles/competent-reader.js";
+import { choiceMessages } from "../../../services/agent-api/src/domain/plan/choice.js";
+import { arithmeticReply, offeredTables, pickOption, promptParts, writeQuery } from "../../doubles/competent-reader.js";
 
 /**
  * The gating double must earn its answers from what the agent sent: these
@@ -91,5 +92,15 @@ describe("acceptance: the scripted double answers only from what the agent sent"
     expect(arithmeticReply("what is 7 * 6?")).to.equal("7*6 = 42");
     expect(arithmeticReply("9-12")).to.equal("9-12 = -3");
     expect(arithmeticReply("Say hello")).to.equal(undefined);
+  });
+
+  it("picks among the options of one decision by the question the agent's choice prompt carries", () => {
+    const choice = { decision: "the table the question is about", options: ["ds_001_v1", "ds_002_v1"] };
+    const described = ["ds_001_v1: dataset sales_data_v1.0, orders", "ds_002_v1: dataset acceptance_reviews, reviews"];
+    const prompt = choiceMessages("How many reviews are there?", choice, described).at(-1)!.content;
+    expect(pickOption(promptParts(prompt).question, choice.options, prompt)).to.equal("ds_002_v1");
+    expect(pickOption("How many orders are there?", choice.options, prompt)).to.equal("ds_001_v1");
+    const measure = { decision: "the numeric column the question measures", options: ["quantity", "amount"] };
+    expect(pickOption(promptParts(choiceMessages("客户的订单总金额是多少？", measure).at(-1)!.content).question, measure.options)).to.equal("amount");
   });
 });

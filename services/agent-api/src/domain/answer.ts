@@ -64,3 +64,11 @@ export function renderNoQuery(tables: TableStructure[], problems: string[], lang
     ? `无法把这个问题转换成对 ${names} 的有效查询（尝试 ${problems.length} 次，最后的问题：${last}），因此没有给出数字。`
     : `I could not turn this question into a valid query over ${names} (${problems.length} attempts; last problem: ${last}), so I give no figures.`;
 }
+
+/** A data question the data cannot answer: why, and no figure. */
+export function renderDecline(tables: TableStructure[], reason: string, language: Language): string {
+  const names = tables.map((t) => `${t.dataset_name} (${t.dataset_id})`).join(", ");
+  return language === "zh"
+    ? `无法用 ${names} 回答这个问题：${reason}。因此没有给出数字。`
+    : `I cannot answer this from ${names}: ${reason}, so I give no figures.`;
+}

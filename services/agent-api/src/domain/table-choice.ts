@@ -1,4 +1,4 @@
-import { vocabularyOf, type Catalog } from "./catalog.js";
+import { vocabularyOf, type Catalog, type TableMeta } from "./catalog.js";
 import { questionTokens, widenVocabulary } from "./router.js";
 
 export const maxTablesInPrompt = 5;
@@ -22,4 +22,19 @@ export function pickTables(catalog: Catalog, question: string): Catalog {
     return [...tokens].some((t) => words.has(t));
   });
   return { tables: (matching.length > 0 ? matching : catalog.tables).slice(0, maxTablesInPrompt) };
+}
+
+/**
+ * The offered table sharing clearly more words with the question than any
+ * other ("total amount of sales": amount and sales name sales_data, only
+ * amount names the orders table), or undefined on a tie: then the question
+ * alone does not decide, and the model picks.
+ */
+export function clearWinner(offered: Catalog, question: string): TableMeta | undefined {
+  if (offered.tables.length === 1) return offered.tables[0];
+  const tokens = new Set(questionTokens(question));
+  const scored = offered.tables
+    .map((table) => ({ table, score: [...widenVocabulary(vocabularyOf({ tables: [table] }))].filter((w) => tokens.has(w)).length }))
+    .sort((a, b) => b.score - a.score);
+  return scored[0] && scored[0].score > (scored[1]?.score ?? 0) ? scored[0].table : undefined;
 }

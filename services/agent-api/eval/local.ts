@@ -1,0 +1,55 @@
+/**
+ * `npm run eval:local`: the second evaluation set on this machine, as the test
+ * command runs it (recorded, not gating). Starts a Data API from this
+ * repository over the local servers already running (scripts/local/servers.sh;
+ * its own schemas), registers the seed data and the set's datasets, then runs
+ * the set with the scripted double and with the bundled small model
+ * (MODEL_ENDPOINT), printing one summary line for each.
+ */
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runToCompletion, startService, type LocalProcess } from "../../../test/acceptance/local/processes.js";
+import { startScriptedModel } from "../../../test/acceptance/local/scripted-model.js";
+import { createDataApiClient } from "../src/adapters/data-api-client.js";
+import { createModelClient } from "../src/adapters/model-client.js";
+import { createAgent } from "../src/domain/agent.js";
+import { ensureNewSetData, runNewSet, summarise } from "./new-set-run.js";
+
+const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
+const logDir = join(repo, ".local", "eval");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: start the local servers first (scripts/local/servers.sh start) and load .local/servers/env`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MYSQL_DATABASE: "one_data_eval", MYSQL_DATASETS_DATABASE: "one_data_eval_datasets", LOG_LEVEL: "warn" };
+  required("MODEL_ENDPOINT");
+  let dataApi: LocalProcess | undefined;
+  const summaries: string[] = [];
+  try {
+    dataApi = await startService({ name: "data-api", entry: join(repo, "services/data-api/src/main.ts"), env, logDir });
+    await runToCompletion({ name: "data-bootstrap", entry: join(repo, "services/data-api/src/bootstrap.ts"), env, logDir });
+    await ensureNewSetData(dataApi.url, 300_000);
+    const data = createDataApiClient({ url: dataApi.url, timeoutMs: 10_000 });
+    const double = await startScriptedModel();
+    try {
+      console.log("\n== new evaluation set, scripted double");
+      const model = createModelClient({ endpoint: double.url, name: undefined, apiKey: undefined, timeoutMs: 60_000 });
+      summaries.push(summarise(await runNewSet(createAgent({ model, data }), data), "scripted double"));
+    } finally {
+      await double.close();
+    }
+    const model = createModelClient({ endpoint: required("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 60_000 });
+    const label = `bundled model ${await model.modelName()}`;
+    console.log(`\n== new evaluation set, ${label}`);
+    summaries.push(summarise(await runNewSet(createAgent({ model, data }), data), label));
+  } finally {
+    await dataApi?.stop();
+  }
+  console.log(`\n${summaries.join("\n")}`);
+}
+
+await main();

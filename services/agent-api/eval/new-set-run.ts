@@ -1,0 +1,93 @@
+import type { Agent } from "../src/domain/agent.js";
+import type { DataPort } from "../src/domain/ports.js";
+import { evalGlossary, ordersDataset, staffDataset } from "./datasets.js";
+import { holdsTruth, inventedFigures, newSetQuestions, type NewSetQuestion } from "./new-set.js";
+
+/**
+ * Runs the second evaluation set against an agent and reports, per question and
+ * in total: right, wrong, declined, figures no result holds, and latency.
+ */
+export type Verdict = "right" | "wrong" | "declined";
+
+export interface Outcome {
+  question: NewSetQuestion;
+  verdict: Verdict;
+  invented: string[];
+  seconds: number;
+  note: string;
+}
+
+/** Registers the set's datasets and glossary on the Data API unless they are there already. */
+export async function ensureNewSetData(dataApiUrl: string, timeoutMs: number): Promise<void> {
+  const listed = (await (await fetch(`${dataApiUrl}/api/v1/metadata/tables`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as {
+    data?: { tables?: { dataset_name: string }[] };
+  };
+  const items = (listed.data?.tables ?? []).map((t) => ({ name: t.dataset_name }));
+  for (const dataset of [ordersDataset, staffDataset]) {
+    if (items.some((d) => d.name === dataset.name)) continue;
+    const form = new FormData();
+    form.set("name", dataset.name);
+    form.set("format", "csv");
+    form.set("description", dataset.description);
+    form.set("file", new Blob([dataset.csv()], { type: "text/csv" }), `${dataset.name}.csv`);
+    const res = await fetch(`${dataApiUrl}/api/v1/datasets/upload`, { method: "POST", body: form, signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`registering ${dataset.name} answered ${res.status}: ${await res.text()}`);
+  }
+  const documents = (await (await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as { data?: { name: string }[] };
+  if (!(documents.data ?? []).some((d) => d.name === evalGlossary.name)) {
+    const res = await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: evalGlossary.name, format: "markdown", content: evalGlossary.content }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`registering ${evalGlossary.name} answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+export async function runNewSet(agent: Agent, data: DataPort, log: (line: string) => void = console.log): Promise<Outcome[]> {
+  const catalog = await data.catalog();
+  const outcomes: Outcome[] = [];
+  log("| # | kind | question | verdict | invented | seconds | note |");
+  log("|---|---|---|---|---|---|---|");
+  for (const [index, question] of newSetQuestions().entries()) {
+    const started = performance.now();
+    let verdict: Verdict = "declined";
+    let invented: string[] = [];
+    let note = "";
+    try {
+      const answer = await agent.ask(question.question);
+      const sql = answer.sources.sql;
+      const rows = sql?.rows ?? [];
+      const allowed = [question.question, sql?.sql ?? "", ...(answer.sources.documents ?? []).map((d) => d.text), ...catalog.tables.map((t) => `${t.dataset_id} ${t.version} ${t.table} ${t.dataset_name}`)];
+      invented = inventedFigures(answer.reply, allowed, rows);
+      if (question.truth.kind === "decline") verdict = sql === undefined && invented.length === 0 ? "right" : "wrong";
+      else verdict = sql === undefined ? "declined" : holdsTruth(question.truth, sql.rows) ? "right" : "wrong";
+      note = sql ? sql.sql : answer.reply.replace(/\s+/g, " ");
+    } catch (error) {
+      note = `error: ${(error as Error).message}`;
+      if (question.truth.kind === "decline") verdict = "right";
+    }
+    const seconds = (performance.now() - started) / 1000;
+    outcomes.push({ question, verdict, invented, seconds, note });
+    log(`| ${index + 1} | ${question.kind} | ${question.question} | ${verdict} | ${invented.join(" ") || "-"} | ${seconds.toFixed(1)} | ${note.replaceAll("|", "\\|").slice(0, 160)} |`);
+  }
+  return outcomes;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function summarise(outcomes: Outcome[], label: string): string {
+  const count = (v: Verdict) => outcomes.filter((o) => o.verdict === v).length;
+  const times = outcomes.map((o) => o.seconds).sort((a, b) => a - b);
+  const invented = outcomes.filter((o) => o.invented.length > 0).length;
+  const failing = [...new Set(outcomes.filter((o) => o.verdict !== "right").map((o) => o.question.kind))].join(", ") || "none";
+  return (
+    `new set (${label}): ${count("right")} right, ${count("wrong")} wrong, ${count("declined")} declined of ${outcomes.length} ` +
+    `(${((100 * count("right")) / outcomes.length).toFixed(1)} % right); answers with invented figures: ${invented}; ` +
+    `p50 ${percentile(times, 50).toFixed(1)} s, p95 ${percentile(times, 95).toFixed(1)} s per question; kinds not all right: ${failing}`
+  );
+}
