@@ -68,5 +68,6 @@ step "cluster tests (plan on the real API server, probes)" \
   bash -o pipefail -c 'npm run test:cluster --silent 2>&1 | tee "$0"' "$results_dir/cluster.log"
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"
+# Bounded: it does not gate, so it must not be able to hold the run past CI's time either.
 step "eval (new set: scripted double + small model; recorded, not gating)" \
-  bash -o pipefail -c 'npm run eval:local --silent -w @one-data/agent-api 2>&1 | tee "$0" || true' "$results_dir/eval.log"
+  bash -o pipefail -c 'timeout --kill-after=30s 20m npm run eval:local --silent -w @one-data/agent-api 2>&1 | tee "$0" || true' "$results_dir/eval.log"
