@@ -138,6 +138,16 @@ install_test_browser() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null
 }
 
+# shellcheck, which lints every bash script the Dagger module generates (.dagger/topology/test/shellcheck.test.ts).
+install_script_linter() {
+  if command -v shellcheck >/dev/null; then
+    echo "shellcheck already installed"
+    return 0
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+}
+
 # What the local platform runs (`npm run platform -- up` installs only these).
 install_servers() {
   step "install: debian packages" install_debian_packages
@@ -151,6 +161,7 @@ install_all() {
   step "install: etcd (go build)" build_etcd
   step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
   step "install: chromium (page test)" install_test_browser
+  step "install: shellcheck (generated bash)" install_script_linter
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

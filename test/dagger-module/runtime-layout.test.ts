@@ -72,7 +72,7 @@ describe("the Dagger module in the runtime container's layout (only the source d
   });
 
   it("imports every file of .dagger/src and runs `plan --env=kind` there, without an engine, printing what `npm run plan -- --env=kind` prints", () => {
-    const outcome = callInRuntime(layout, "plan", { env: "Kind", phases: "", istio: false, registry: "", gpu: false });
+    const outcome = callInRuntime(layout, "plan", { env: "Kind", istio: false, gpu: false });
     const moduleFiles = uploadedSourceFiles().filter((f) => /^src\/.*\.m?ts$/.test(f));
     expect(outcome.files, "files the entrypoint imported: the module's, itself and the client").to.equal(moduleFiles.length + 2);
     expect(outcome.error, "plan raised").to.equal(undefined);

@@ -16,3 +16,4 @@ export * from "./waits.js";
 export * from "./deployed.js";
 export * from "./steps.js";
 export * from "./dagger-platform.js";
+export * from "./operate.js";

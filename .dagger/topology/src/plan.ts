@@ -79,7 +79,7 @@ export function connectPrelude(env: Env): string {
 
 /** Generates a secret with the listed keys unless it exists: re-deploys keep running services' passwords. */
 function ensureSecretScript(name: string, namespace: string, keys: readonly string[]): string {
-  const lines = keys.map((key) => `echo "${key}=$(openssl rand -hex 24)" >>"$f"`).join("\n");
+  const lines = ["{", ...keys.map((key) => `  echo "${key}=$(openssl rand -hex 24)"`), `} >"$f"`].join("\n");
   return [
     `if kubectl -n ${namespace} get secret ${name} >/dev/null 2>&1; then`,
     `  echo "secret ${namespace}/${name} exists: kept"`,
@@ -135,7 +135,7 @@ function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
     `--namespace ${r.namespace}`,
     `--version ${r.version}`,
     `-f /src/${r.valuesFile}`,
-    ...(extraValuesFile ? [`-f ${extraValuesFile}`] : []),
+    ...(extraValuesFile ? [`-f "${extraValuesFile}"`] : []),
     `--wait --timeout ${r.timeoutSeconds}s`,
   ];
   return [
@@ -528,9 +528,18 @@ export function teardownSteps(env: Env): Step[] {
       },
     ];
   }
-  const uninstall = [...helmReleases]
-    .reverse()
-    .map((r) => `helm -n ${r.namespace} status ${r.release} >/dev/null 2>&1 && helm -n ${r.namespace} uninstall ${r.release} --wait --timeout 300s || echo "release ${r.release} not present"`);
+  // The list is an assignment so that errexit stops the step when Helm cannot answer; an uninstall
+  // runs outside any `&&`/`||` list, so its failure fails the step instead of reading as "absent".
+  const uninstall = [...helmReleases].reverse().map((r) =>
+    [
+      `present=$(helm -n ${r.namespace} list -q --all --filter '^${r.release}$')`,
+      `if [ -n "$present" ]; then`,
+      `  helm -n ${r.namespace} uninstall ${r.release} --wait --timeout 300s`,
+      `else`,
+      `  echo "release ${r.release} not present"`,
+      `fi`,
+    ].join("\n"),
+  );
   return [
     {
       kind: "shell",
