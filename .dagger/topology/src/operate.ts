@@ -119,8 +119,10 @@ export function forwardScript(env: Env): string {
     ...forwardedPorts.map(
       (p) => `kubectl -n ${p.service.namespace} port-forward --address 0.0.0.0 service/${p.service.name} ${p.local}:${p.service.port} &`,
     ),
-    `wait -n`,
-    `echo "a port-forward ended; stopping the others" >&2`,
+    `status=0`,
+    `wait -n || status=$?`,
+    `echo "a port-forward ended (exit $status); stopping the others" >&2`,
+    `jobs -p | xargs -r kill 2>/dev/null || true`,
     `exit 1`,
   ].join("\n");
 }
