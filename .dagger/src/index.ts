@@ -10,13 +10,12 @@
 import { argument, check, dag, Directory, File, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
   afterDeployText,
-  buildPlan,
   ciFailureMessage,
   defaultImageTag,
   deployedImagesScript,
   forwardedPorts,
   forwardScript,
-  formatPlan,
+  formatPlanAndRequests,
   hostKubeconfigPath,
   hostKubeconfigScript,
   junitMarker,
@@ -158,8 +157,10 @@ export class OneDataStudio {
   }
 
   /**
-   * Prints the exact ordered deploy plan (commands, Helm releases with chart
-   * versions, manifests) without touching any cluster or building anything.
+   * Prints what the plan requests (CPU, memory, volumes: the totals Kind's
+   * preflight asks of the host's Docker), then the exact ordered deploy plan
+   * (commands, Helm releases with chart versions, manifests), without
+   * touching any cluster or building anything.
    * Same output as `npm run plan -- --env=kind`; images are shown with tag
    * 0.1.0, where deploy tags them with a digest of the source.
    */
@@ -176,16 +177,14 @@ export class OneDataStudio {
     /** Plan for a GPU cluster (deploy detects this itself). */
     gpu = false,
   ): Promise<string> {
-    return formatPlan(
-      buildPlan({
-        env,
-        phases: selectedPhases(phases),
-        imageTag: defaultImageTag,
-        istio,
-        accelerator: { gpu, arch: "amd64" },
-        ...(registry ? { registry } : {}),
-      }),
-    );
+    return formatPlanAndRequests({
+      env,
+      phases: selectedPhases(phases),
+      imageTag: defaultImageTag,
+      istio,
+      accelerator: { gpu, arch: "amd64" },
+      ...(registry ? { registry } : {}),
+    });
   }
 
   /**

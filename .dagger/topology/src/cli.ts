@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { defaultImageTag } from "./images.js";
-import { buildPlan, parsePhases, type Env } from "./plan.js";
-import { formatPlan } from "./print.js";
+import { parsePhases, type Env } from "./plan.js";
+import { formatPlanAndRequests } from "./print.js";
 import { renderedManifestFiles } from "./render.js";
 
 /**
@@ -57,15 +57,16 @@ function main(argv: string[]): void {
     console.error(`--env must be kind or cluster, not ${values.env}`);
     process.exit(2);
   }
-  const plan = buildPlan({
-    env: values.env as Env,
-    phases: parsePhases(values.phases),
-    imageTag: values["image-tag"],
-    istio: values.istio,
-    accelerator: { gpu: values.gpu, arch: "amd64" },
-    ...(values.registry ? { registry: values.registry } : {}),
-  });
-  console.log(formatPlan(plan));
+  console.log(
+    formatPlanAndRequests({
+      env: values.env as Env,
+      phases: parsePhases(values.phases),
+      imageTag: values["image-tag"],
+      istio: values.istio,
+      accelerator: { gpu: values.gpu, arch: "amd64" },
+      ...(values.registry ? { registry: values.registry } : {}),
+    }),
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -17,3 +17,4 @@ export * from "./deployed.js";
 export * from "./steps.js";
 export * from "./dagger-platform.js";
 export * from "./operate.js";
+export * from "./capacity.js";

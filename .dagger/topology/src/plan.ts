@@ -1,3 +1,4 @@
+import { planRequests, preflightScript } from "./capacity.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
@@ -482,7 +483,19 @@ export function buildPlan(options: PlanOptions): PhasePlan[] {
     model: () => modelPhase(options, accelerator),
     agent: () => agentPhase(options, accelerator),
   };
-  return phaseOrder.filter((p) => selected.includes(p)).map((p) => builders[p]());
+  const phases = phaseOrder.filter((p) => selected.includes(p)).map((p) => builders[p]());
+  return options.env === "kind" ? phases.map((phase) => (phase.phase === "cluster" ? withPreflight(phase, phases) : phase)) : phases;
+}
+
+/** Kind: the preflight comes first, so a host short of what the plan requests is refused before Kind is created. */
+function withPreflight(cluster: PhasePlan, plan: readonly PhasePlan[]): PhasePlan {
+  const preflight: Step = {
+    kind: "shell",
+    description: "preflight: the host's Docker has the CPUs, memory, architecture and disk the plan requests",
+    timeoutSeconds: 300,
+    script: preflightScript(planRequests(plan, { kind: true }), imageRef(externalImages.kindNode)),
+  };
+  return { ...cluster, steps: [preflight, ...cluster.steps] };
 }
 
 /** `verify`: the acceptance Job, its log (summary + JUnit after a marker). */
