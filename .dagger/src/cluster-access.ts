@@ -4,6 +4,7 @@ import {
   connectPrelude,
   kubeconfigViewScript,
   mountedKubeconfigPath,
+  type DownloadSources,
   type Env,
   type OurImageKey,
   type Step,
@@ -26,6 +27,8 @@ export interface ClusterRequest {
   readonly kubeconfig?: Secret;
   readonly registry?: RegistryAccess;
   readonly hfToken?: Secret;
+  /** Where image builds install npm packages from (--npm-registry). */
+  readonly sources?: DownloadSources;
 }
 
 /** Position of step `index` (0-based) of a function that has a single phase (verify, teardown, status...). */
@@ -45,6 +48,7 @@ export class ClusterAccess {
     private readonly source: Directory,
     readonly tools: Container,
     private readonly registry: RegistryAccess | undefined,
+    private readonly sources: DownloadSources | undefined,
   ) {}
 
   static async open(source: Directory, docker: Socket | undefined, request: ClusterRequest): Promise<ClusterAccess> {
@@ -61,7 +65,7 @@ export class ClusterAccess {
     if (registry?.password) {
       tools = tools.withEnvVariable("REGISTRY_USERNAME", registry.username ?? "").withSecretVariable("REGISTRY_PASSWORD", registry.password);
     }
-    const access = new ClusterAccess(request.env, source, tools, registry);
+    const access = new ClusterAccess(request.env, source, tools, registry, request.sources);
     if (request.env === "cluster") await access.checkKubeconfig();
     return access;
   }
@@ -71,7 +75,7 @@ export class ClusterAccess {
     return {
       tools: this.tools,
       image: (key: OurImageKey) => {
-        const image = serviceImage(this.source, key);
+        const image = serviceImage(this.source, key, this.sources);
         const { registry } = this;
         return registry?.password ? image.withRegistryAuth(registry.address, registry.username ?? "", registry.password) : image;
       },

@@ -10,6 +10,7 @@
 import { argument, check, dag, Directory, File, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
   afterDeployText,
+  checkedSources,
   ciFailureMessage,
   defaultImageTag,
   deployedImagesScript,
@@ -28,6 +29,7 @@ import {
   stepScriptPath,
   teardownSteps,
   verifySteps,
+  type DownloadSources,
   type Phase,
   type PlanOptions,
 } from "../topology/src/index.js";
@@ -66,6 +68,11 @@ export enum DeployPhase {
 function selectedPhases(phases: readonly DeployPhase[] | undefined): Phase[] {
   const wanted = new Set<string>(phases ?? []);
   return wanted.size === 0 ? [...phaseOrder] : phaseOrder.filter((p) => wanted.has(p));
+}
+
+/** The download-source flags as the plan takes them, URLs checked. */
+function downloadSources(hfEndpoint: string | undefined, modelscope: boolean, npmRegistry: string | undefined): DownloadSources {
+  return checkedSources({ ...(hfEndpoint ? { hfEndpoint } : {}), modelscope, ...(npmRegistry ? { npmRegistry } : {}) });
 }
 
 /** Everything deploy is given, so that ci hands it over as one value. */
@@ -176,6 +183,12 @@ export class OneDataStudio {
     registry?: string,
     /** Plan for a GPU cluster (deploy detects this itself). */
     gpu = false,
+    /** A Hugging Face mirror the weights are downloaded from (HF_ENDPOINT), e.g. https://hf-mirror.com. */
+    hfEndpoint?: string,
+    /** Download the weights from ModelScope (VLLM_USE_MODELSCOPE=True). */
+    modelscope = false,
+    /** The npm registry our image builds install from, e.g. https://registry.npmmirror.com. */
+    npmRegistry?: string,
   ): Promise<string> {
     return formatPlanAndRequests({
       env,
@@ -184,6 +197,7 @@ export class OneDataStudio {
       istio,
       accelerator: { gpu, arch: "amd64" },
       ...(registry ? { registry } : {}),
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry),
     });
   }
 
@@ -211,11 +225,18 @@ export class OneDataStudio {
     hfToken?: Secret,
     /** Also install the Istio Gateway + VirtualService routing /v1/ to vLLM (Istio must be installed). */
     istio = false,
+    /** A Hugging Face mirror the weights are downloaded from (HF_ENDPOINT), e.g. https://hf-mirror.com. */
+    hfEndpoint?: string,
+    /** Download the weights from ModelScope (VLLM_USE_MODELSCOPE=True). */
+    modelscope = false,
+    /** The npm registry our image builds install from, e.g. https://registry.npmmirror.com. */
+    npmRegistry?: string,
   ): Promise<string> {
     return this.runDeploy({
       env,
       phases: selectedPhases(phases),
       istio,
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
       ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
@@ -293,11 +314,18 @@ export class OneDataStudio {
     registryPassword?: Secret,
     /** Hugging Face token (optional). */
     hfToken?: Secret,
+    /** A Hugging Face mirror the weights are downloaded from (HF_ENDPOINT). */
+    hfEndpoint?: string,
+    /** Download the weights from ModelScope (VLLM_USE_MODELSCOPE=True). */
+    modelscope = false,
+    /** The npm registry our image builds install from. */
+    npmRegistry?: string,
   ): Promise<string> {
     const request: DeployRequest = {
       env,
       phases: [...phaseOrder],
       istio: false,
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
       ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
@@ -426,6 +454,7 @@ export class OneDataStudio {
       imageTag: await this.imageTag(),
       istio: request.istio,
       ...(request.registry ? { registry: request.registry.address } : {}),
+      ...(request.sources ? { sources: request.sources } : {}),
     };
     const access = opened ?? (await this.access(request));
     const summary = await executePlan(access.context, options, kindCluster.name);

@@ -6,11 +6,13 @@ import { stringify } from "yaml";
 import { defaultImageTag } from "./images.js";
 import { parsePhases, type Env } from "./plan.js";
 import { formatPlanAndRequests } from "./print.js";
+import { checkedSources } from "./sources.js";
 import { renderedManifestFiles } from "./render.js";
 
 /**
  * Plain-Node entry points (no Dagger needed):
  *   npm run plan -- --env=kind [--phases=infra,data] [--istio] [--gpu] [--registry=R] [--image-tag=T]
+ *                   [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL]
  *   npm run render   (rewrites k8s/manifests/*.yaml from the topology)
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -39,7 +41,7 @@ function main(argv: string[]): void {
     return;
   }
   if (command !== "plan") {
-    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] | render");
+    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] | render");
     process.exit(2);
   }
   const { values } = parseArgs({
@@ -51,6 +53,9 @@ function main(argv: string[]): void {
       gpu: { type: "boolean", default: false },
       registry: { type: "string" },
       "image-tag": { type: "string", default: defaultImageTag },
+      "hf-endpoint": { type: "string" },
+      modelscope: { type: "boolean", default: false },
+      "npm-registry": { type: "string" },
     },
   });
   if (values.env !== "kind" && values.env !== "cluster") {
@@ -65,6 +70,11 @@ function main(argv: string[]): void {
       istio: values.istio,
       accelerator: { gpu: values.gpu, arch: "amd64" },
       ...(values.registry ? { registry: values.registry } : {}),
+      sources: checkedSources({
+        ...(values["hf-endpoint"] ? { hfEndpoint: values["hf-endpoint"] } : {}),
+        modelscope: values.modelscope,
+        ...(values["npm-registry"] ? { npmRegistry: values["npm-registry"] } : {}),
+      }),
     }),
   );
 }

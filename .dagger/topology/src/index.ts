@@ -18,3 +18,4 @@ export * from "./steps.js";
 export * from "./dagger-platform.js";
 export * from "./operate.js";
 export * from "./capacity.js";
+export * from "./sources.js";

@@ -1,4 +1,5 @@
 import { planRequests, preflightScript } from "./capacity.js";
+import type { DownloadSources } from "./sources.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
@@ -39,6 +40,8 @@ export interface PlanOptions {
   readonly istio: boolean;
   /** Known accelerator, or undefined to detect it from the cluster's nodes at run time. */
   readonly accelerator?: Accelerator;
+  /** Where the weights and npm packages come from (restricted networks). */
+  readonly sources?: DownloadSources;
 }
 
 export type Step =
@@ -338,6 +341,7 @@ function renderOptions(options: PlanOptions, accelerator: Accelerator): RenderOp
     imageTag: options.imageTag,
     accelerator,
     ...(options.env === "cluster" && options.registry ? { registry: options.registry } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
   };
 }
 
