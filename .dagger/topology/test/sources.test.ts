@@ -10,7 +10,7 @@ function vllmEnv(sources?: DownloadSources): Record<string, string>[] {
   const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" }, ...(sources ? { sources } : {}) });
   const manifests: Manifest[] = plan.flatMap((p) => p.steps.flatMap((s) => (s.kind === "shell" && s.manifests ? [...s.manifests] : [])));
   return manifests
-    .filter((m) => m.kind === "Deployment" && m.metadata.name.startsWith("vllm-"))
+    .filter((m) => m.kind === "Deployment" && (m.metadata?.name ?? "").startsWith("vllm-"))
     .map((m) => {
       const env = (m as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } }).spec.template.spec.containers[0]!.env ?? [];
       return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
