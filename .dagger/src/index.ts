@@ -24,6 +24,7 @@ import {
   logsScript,
   parseDeployedImages,
   phaseOrder,
+  seedChecksScript,
   shellStepsOnly,
   statusScript,
   stepScriptPath,
@@ -416,6 +417,24 @@ export class OneDataStudio {
   ): Promise<string> {
     const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
     const ran = await access.run("status", 0, { kind: "shell", description: "status of every phase", timeoutSeconds: 300, script: statusScript(env) });
+    return ran.stdout();
+  }
+
+  /**
+   * The seed's checks (3.4 Data API, 4.3 model, 5.3 Agent API, 6.1 end to
+   * end) against the deployed platform, with the seed script's ✓/✗ lines;
+   * fails when any check fails. The same script `npm run platform -- up`
+   * writes for the local platform.
+   */
+  @func({ cache: "never" })
+  async seedChecks(
+    /** Target: kind (default) or cluster. */
+    env: Target = Target.Kind,
+    /** Kubeconfig of the existing cluster (--env=cluster). */
+    kubeconfig?: Secret,
+  ): Promise<string> {
+    const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
+    const ran = await access.run("seed-checks", 0, { kind: "shell", description: "the seed's checks 3.4, 4.3, 5.3, 6.1", timeoutSeconds: 900, script: seedChecksScript(env) });
     return ran.stdout();
   }
 

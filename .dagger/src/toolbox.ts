@@ -3,14 +3,15 @@ import { externalImages, imageRef, tools } from "../topology/src/index.js";
 
 /**
  * The tool container every cluster step runs in: kind, kubectl and helm at
- * pinned versions plus the docker CLI (Kind talks to the host's Docker).
+ * pinned versions plus the docker CLI (Kind talks to the host's Docker), and
+ * Node, which the seed's check script reads JSON with.
  */
 export function toolbox(): Container {
   const arch = `$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)`;
   return dag
     .container()
     .from(imageRef(externalImages.toolbox))
-    .withExec(["apk", "add", "--no-cache", "bash", "curl", "coreutils", "docker-cli", "openssl", "tar"])
+    .withExec(["apk", "add", "--no-cache", "bash", "curl", "coreutils", "docker-cli", "nodejs", "openssl", "tar"])
     .withExec([
       "sh",
       "-ec",

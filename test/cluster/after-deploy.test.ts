@@ -6,6 +6,7 @@ import {
   hostKubeconfigPath,
   hostKubeconfigScript,
   logsScript,
+  seedChecksScript,
   statusScript,
   teardownSteps,
   type Env,
@@ -15,7 +16,7 @@ import {
 import { notRunnableHere, requireKube, runStep, type Kube } from "./support/kube.js";
 
 /**
- * The bash behind `status`, `logs`, `forward` and `kubeconfig`, run for real
+ * The bash behind `status`, `logs`, `forward`, `seed-checks` and `kubeconfig`, run for real
  * against the real API server after the plan's runnable steps applied the
  * platform. This server has no kubelet (until a real node runs pods here):
  * nothing becomes Ready, so what is proven is the report of a platform that
@@ -88,6 +89,15 @@ describe("after deploy on a real kube-apiserver: status, logs, forward, kubeconf
     const ran = runStep(kube, "cluster", shell("kubeconfig", `${hostKubeconfigScript("cluster")}\nunset KUBECONFIG\nkubectl --kubeconfig ${hostKubeconfigPath} get namespace one-data-data -o name`));
     expect(ran.status, ran.stderr).to.equal(0);
     expect(ran.stdout.trim()).to.equal("namespace/one-data-data");
+  });
+
+  it("seed-checks runs the seed's 6.1 script through port-forwards and fails with its ✗ lines when nothing serves (no kubelet here)", () => {
+    const ran = runStep(kube, "cluster", shell("seed-checks", seedChecksScript("cluster"), 900));
+    expect(ran.status, ran.stderr).to.equal(1);
+    expect(ran.stdout).to.include("=== ONE-DATA-STUDIO PoC 集成验证 ===");
+    expect(ran.stdout).to.include("✗ Data API 异常");
+    expect(ran.stdout).to.include("✗ 端到端调用失败");
+    expect(ran.stdout).to.match(/--- \/work\/forward-data-api\.log/);
   });
 
   it("forward ends with a failure, not a hang, when no pod serves a forwarded Service (no kubelet here)", () => {

@@ -6,7 +6,7 @@ import { daggerConfig, sdkPackageDir, sdkVersion } from "./engine-layout.js";
 import { kebab, listingPath, renderListing, scanModule, type ScannedModule } from "./api-listing.js";
 
 /** Every function that takes the target. */
-const functionsTakingEnv = ["deploy", "verify", "verifyReport", "teardown", "ci", "plan", "kubeconfig", "forward", "status", "logs"];
+const functionsTakingEnv = ["deploy", "verify", "verifyReport", "teardown", "ci", "plan", "kubeconfig", "forward", "status", "logs", "seedChecks"];
 
 /** Names the generated client declares (classes, enums, types): a module type must not reuse one. */
 function coreTypeNames(): Set<string> {
@@ -77,7 +77,7 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
 
   it("marks every function that changes a cluster as never cached", () => {
     const methods = module.objects["OneDataStudio"]!.methods;
-    for (const fn of ["deploy", "verify", "verifyReport", "teardown", "ci", "test", "kubeconfig", "forward", "status", "logs"]) {
+    for (const fn of ["deploy", "verify", "verifyReport", "teardown", "ci", "test", "kubeconfig", "forward", "status", "logs", "seedChecks"]) {
       expect(methods[fn]?.cache, kebab(fn)).to.equal("never");
     }
   });

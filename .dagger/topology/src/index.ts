@@ -19,3 +19,4 @@ export * from "./dagger-platform.js";
 export * from "./operate.js";
 export * from "./capacity.js";
 export * from "./sources.js";
+export * from "./seed-checks.js";

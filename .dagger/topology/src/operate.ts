@@ -5,7 +5,8 @@
  * `Component` enum is held to `componentNames` by a test.
  */
 import { helmReleases, releaseSelector } from "./charts.js";
-import { kindCluster, appServices, jobs, namespaces, type ServiceEndpoint } from "./names.js";
+import { kindCluster, appServices, jobs, models, namespaces, type ServiceEndpoint } from "./names.js";
+import { pocTestScript } from "./seed-checks.js";
 import { appSelector, selectorString } from "./labels.js";
 import { connectPrelude, mountedKubeconfigPath, phaseOrder, type Env, type Phase } from "./plan.js";
 import { jobPodSelector } from "./waits.js";
@@ -106,7 +107,13 @@ export function statusScript(env: Env): string {
 }
 
 /** What `forward` serves on the host, on the seed's ports (3.4, 4.3, 5.3). */
-export const forwardedPorts: readonly { readonly service: ServiceEndpoint; readonly local: number; readonly what: string }[] = [
+export interface ForwardedPort {
+  readonly service: ServiceEndpoint;
+  readonly local: number;
+  readonly what: string;
+}
+
+export const forwardedPorts: readonly ForwardedPort[] = [
   { service: appServices.dataApi, local: 8080, what: "Data API (/api/v1/...)" },
   { service: appServices.agentApi, local: 8081, what: "Agent API and its page (/ and /api/v1/...)" },
   { service: appServices.vllmServing, local: 8000, what: "model server, OpenAI-compatible (/v1/...)" },
@@ -123,6 +130,37 @@ export function forwardScript(env: Env): string {
     `wait -n || status=$?`,
     `echo "a port-forward ended (exit $status); stopping the others" >&2`,
     `jobs -p | xargs -r kill 2>/dev/null || true`,
+    `exit 1`,
+  ].join("\n");
+}
+
+/**
+ * `seed-checks`: the seed's 6.1 script (pocTestScript, the same the local
+ * platform writes) against the deployed platform, through port-forwards on
+ * the tool container's loopback on the seed's ports. Exits 1 when a check fails.
+ */
+export function seedChecksScript(env: Env): string {
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const [data, agent, model] = forwardedPorts as readonly [ForwardedPort, ForwardedPort, ForwardedPort];
+  const script = pocTestScript({ dataApi: url(data.local), agentApi: url(agent.local), model: url(model.local), modelName: models.chat });
+  return [
+    connectPrelude(env),
+    ...forwardedPorts.map(
+      (p) => `kubectl -n ${p.service.namespace} port-forward service/${p.service.name} ${p.local}:${p.service.port} >/work/forward-${p.service.name}.log 2>&1 &`,
+    ),
+    `trap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT`,
+    // Until every forward answers, a minute at most, or every forward has ended.
+    `deadline=$((SECONDS + 60))`,
+    `for port in ${forwardedPorts.map((p) => p.local).join(" ")}; do`,
+    `  until curl -s -o /dev/null "http://127.0.0.1:$port/" || [ $SECONDS -ge $deadline ] || [ -z "$(jobs -pr)" ]; do sleep 1; done`,
+    `done`,
+    `cat >/work/poc-test.sh <<'ONE_DATA_POC'`,
+    script.trimEnd(),
+    `ONE_DATA_POC`,
+    `if bash /work/poc-test.sh; then exit 0; fi`,
+    `for log in /work/forward-*.log; do`,
+    `  if [ -s "$log" ]; then echo "--- $log"; cat "$log"; fi`,
+    `done`,
     `exit 1`,
   ].join("\n");
 }

@@ -6,6 +6,8 @@ import {
   forwardScript,
   hostKubeconfigScript,
   logsScript,
+  pocTestScript,
+  seedChecksScript,
   statusScript,
   teardownSteps,
   verifySteps,
@@ -18,7 +20,7 @@ import {
  * (`bash -euo pipefail <file>`), through shellcheck (Debian's package, which
  * the test command installs): every step of every plan — Kind and an
  * existing cluster, CPU and GPU, with and without Istio — and verify's and
- * teardown's steps, and status, logs, forward and kubeconfig. Zero findings, notes included.
+ * teardown's steps, and status, logs, forward, seed-checks and kubeconfig. Zero findings, notes included.
  */
 function planVariants(): { name: string; options: PlanOptions }[] {
   const variants: { name: string; options: PlanOptions }[] = [];
@@ -49,7 +51,12 @@ function everyScript(): { where: string; script: string }[] {
     for (const step of teardownSteps(env)) if (step.kind === "shell") scripts.push({ where: `teardown (${env}): ${step.description}`, script: step.script });
     scripts.push({ where: `status (${env})`, script: statusScript(env) });
     scripts.push({ where: `forward (${env})`, script: forwardScript(env) });
+    scripts.push({ where: `seed-checks (${env})`, script: seedChecksScript(env) });
     scripts.push({ where: `kubeconfig (${env})`, script: hostKubeconfigScript(env) });
+    scripts.push({
+      where: "the seed's 6.1 check script (pocTestScript)",
+      script: pocTestScript({ dataApi: "http://127.0.0.1:8080", agentApi: "http://127.0.0.1:8081", model: "http://127.0.0.1:8000", modelName: "Qwen/Qwen2.5-0.5B-Instruct" }),
+    });
     for (const name of componentNames) scripts.push({ where: `logs --component=${name} (${env})`, script: logsScript(env, name, 100) });
   }
   return scripts;
