@@ -94,6 +94,29 @@ describe("the Dagger module in the runtime container's layout (only the source d
     expect(step).to.include('withExec (args: ["timeout","300","bash","-euo","pipefail","/work/steps/teardown-1.1.sh"],expect: ANY) { exitCode');
   });
 
+  for (const [fn, args, script] of [
+    ["status", { env: "Kind" }, "/work/steps/status-1.1.sh"],
+    ["logs", { env: "Kind", component: "agent-api", tail: 50 }, "/work/steps/logs-1.1.sh"],
+    ["seedChecks", { env: "Kind" }, "/work/steps/seed-checks-1.1.sh"],
+    ["kubeconfig", { env: "Kind" }, "/work/steps/kubeconfig-1.1.sh"],
+  ] as const) {
+    it(`runs \`${fn} --env=kind\` up to the exec of its one step, the script as a file in the Docker-wired tool container`, () => {
+      const outcome = callInRuntime(layout, fn, args);
+      const queries = outcome.engineRequests.map((body) => (JSON.parse(body) as { query: string }).query);
+      expect(outcome.error, "the step finds no engine").to.match(/error while requesting data/);
+      const step = queries.at(-1)!;
+      expect(step).to.include('withUnixSocket (path: "/var/run/docker.sock"');
+      expect(step).to.include(`withNewFile (path: "${script}"`);
+      expect(step).to.match(/withExec \(args: \["timeout","\d+","bash","-euo","pipefail","[^"]+"\],expect: ANY\) \{ exitCode/);
+    });
+  }
+
+  it("refuses `logs` for a component the topology does not name, before any request", () => {
+    const outcome = callInRuntime(layout, "logs", { env: "Kind", component: "web", tail: 10 });
+    expect(outcome.error).to.match(/^no component named web; components are data-api, agent-api/);
+    expect(outcome.engineRequests).to.deep.equal([]);
+  });
+
   it("`ci --env=kind` reports deploy's failure and teardown's, not only the last one", () => {
     const outcome = callInRuntime(layout, "ci", { env: "Kind" });
     expect(outcome.error).to.match(/^ci failed in deploy and teardown\n=== deploy failed:\n/);
