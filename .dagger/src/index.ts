@@ -23,6 +23,7 @@ import {
   kindCluster,
   logsScript,
   parseDeployedImages,
+  parseRegistryMirrors,
   phaseOrder,
   seedChecksScript,
   shellStepsOnly,
@@ -72,8 +73,18 @@ function selectedPhases(phases: readonly DeployPhase[] | undefined): Phase[] {
 }
 
 /** The download-source flags as the plan takes them, URLs checked. */
-function downloadSources(hfEndpoint: string | undefined, modelscope: boolean, npmRegistry: string | undefined): DownloadSources {
-  return checkedSources({ ...(hfEndpoint ? { hfEndpoint } : {}), modelscope, ...(npmRegistry ? { npmRegistry } : {}) });
+function downloadSources(
+  hfEndpoint: string | undefined,
+  modelscope: boolean,
+  npmRegistry: string | undefined,
+  registryMirror: readonly string[] | undefined,
+): DownloadSources {
+  return checkedSources({
+    ...(hfEndpoint ? { hfEndpoint } : {}),
+    modelscope,
+    ...(npmRegistry ? { npmRegistry } : {}),
+    ...(registryMirror?.length ? { registryMirrors: parseRegistryMirrors(registryMirror) } : {}),
+  });
 }
 
 /** Everything deploy is given, so that ci hands it over as one value. */
@@ -190,6 +201,8 @@ export class OneDataStudio {
     modelscope = false,
     /** The npm registry our image builds install from, e.g. https://registry.npmmirror.com. */
     npmRegistry?: string,
+    /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
+    registryMirror?: string[],
   ): Promise<string> {
     return formatPlanAndRequests({
       env,
@@ -198,7 +211,7 @@ export class OneDataStudio {
       istio,
       accelerator: { gpu, arch: "amd64" },
       ...(registry ? { registry } : {}),
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry),
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
     });
   }
 
@@ -232,12 +245,14 @@ export class OneDataStudio {
     modelscope = false,
     /** The npm registry our image builds install from, e.g. https://registry.npmmirror.com. */
     npmRegistry?: string,
+    /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
+    registryMirror?: string[],
   ): Promise<string> {
     return this.runDeploy({
       env,
       phases: selectedPhases(phases),
       istio,
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry),
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
       ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
@@ -321,12 +336,14 @@ export class OneDataStudio {
     modelscope = false,
     /** The npm registry our image builds install from. */
     npmRegistry?: string,
+    /** Registry mirrors for Kind's containerd and the node image (<registry>=<url>). */
+    registryMirror?: string[],
   ): Promise<string> {
     const request: DeployRequest = {
       env,
       phases: [...phaseOrder],
       istio: false,
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry),
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
       ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),

@@ -7,6 +7,7 @@
 import { helmReleases } from "./charts.js";
 import type { Manifest } from "./manifests.js";
 import type { PhasePlan } from "./plan.js";
+import { ensureHubImageScript, type RegistryMirrors } from "./sources.js";
 
 export interface Requests {
   readonly cpuMillis: number;
@@ -104,18 +105,20 @@ export function formatPlanRequests(requests: PlanRequests): string {
 
 /**
  * Preflight (Kind): reads the host Docker's CPUs, memory, architecture and
- * the free disk under its data root (with `df` in `dfImage`, pulled unless
- * present: the Kind node image, needed next anyway), and refuses before
+ * the free disk under its data root (with `df` in `image`, pulled unless
+ * present, through the docker.io mirror when there is one: the Kind node
+ * image, needed next anyway), and refuses before
  * anything is created when it has less than the plan requests, naming each
  * shortfall and what to change.
  */
-export function preflightScript(requests: PlanRequests, dfImage: string): string {
+export function preflightScript(requests: PlanRequests, image: { readonly repository: string; readonly tag: string }, mirrors?: RegistryMirrors): string {
   const need = requests.total;
+  const dfImage = `${image.repository}:${image.tag}`;
   const advice = "give Docker more (Docker Desktop: Settings > Resources), deploy fewer phases (--phases), or use an existing cluster (--env=cluster)";
   return [
     `info=$(docker info --format '{{.NCPU}} {{.MemTotal}} {{.Architecture}} {{.DockerRootDir}}')`,
     `read -r cpus memory arch root <<<"$info"`,
-    `docker image inspect ${dfImage} >/dev/null 2>&1 || docker pull -q ${dfImage} >/dev/null`,
+    ensureHubImageScript(image, mirrors),
     `free_kib=$(docker run --rm --network none -v "$root:/data-root:ro" --entrypoint df ${dfImage} -Pk /data-root | awk 'NR == 2 { print $4 }')`,
     `echo "host Docker: $cpus CPUs, $((memory / 1048576)) MiB memory, $arch, $((free_kib / 1024)) MiB free under $root"`,
     `echo "plan requests: ${formatRequests(need)}"`,

@@ -6,13 +6,13 @@ import { stringify } from "yaml";
 import { defaultImageTag } from "./images.js";
 import { parsePhases, type Env } from "./plan.js";
 import { formatPlanAndRequests } from "./print.js";
-import { checkedSources } from "./sources.js";
+import { checkedSources, parseRegistryMirrors } from "./sources.js";
 import { renderedManifestFiles } from "./render.js";
 
 /**
  * Plain-Node entry points (no Dagger needed):
  *   npm run plan -- --env=kind [--phases=infra,data] [--istio] [--gpu] [--registry=R] [--image-tag=T]
- *                   [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL]
+ *                   [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...]
  *   npm run render   (rewrites k8s/manifests/*.yaml from the topology)
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -41,7 +41,7 @@ function main(argv: string[]): void {
     return;
   }
   if (command !== "plan") {
-    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] | render");
+    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render");
     process.exit(2);
   }
   const { values } = parseArgs({
@@ -56,6 +56,7 @@ function main(argv: string[]): void {
       "hf-endpoint": { type: "string" },
       modelscope: { type: "boolean", default: false },
       "npm-registry": { type: "string" },
+      "registry-mirror": { type: "string", multiple: true },
     },
   });
   if (values.env !== "kind" && values.env !== "cluster") {
@@ -74,6 +75,7 @@ function main(argv: string[]): void {
         ...(values["hf-endpoint"] ? { hfEndpoint: values["hf-endpoint"] } : {}),
         modelscope: values.modelscope,
         ...(values["npm-registry"] ? { npmRegistry: values["npm-registry"] } : {}),
+        ...(values["registry-mirror"] ? { registryMirrors: parseRegistryMirrors(values["registry-mirror"].flatMap((v) => v.split(","))) } : {}),
       }),
     }),
   );

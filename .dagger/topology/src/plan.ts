@@ -1,5 +1,5 @@
 import { planRequests, preflightScript } from "./capacity.js";
-import type { DownloadSources } from "./sources.js";
+import type { DownloadSources, RegistryMirrors } from "./sources.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
@@ -187,7 +187,11 @@ function clusterPhase(options: PlanOptions): PhasePlan {
           kind: "shell",
           description: `create Kind cluster ${kindCluster.name} unless it exists`,
           timeoutSeconds: 420,
-          script: kindClusterScript({ kubeconfig: kubeconfigPath, nodeImage: imageRef(externalImages.kindNode) }),
+          script: kindClusterScript({
+            kubeconfig: kubeconfigPath,
+            nodeImage: imageRef(externalImages.kindNode),
+            ...(options.sources?.registryMirrors ? { registryMirrors: options.sources.registryMirrors } : {}),
+          }),
         },
         { kind: "load-images", description: "kind load image-archive (our four images, tag " + options.imageTag + ")", images },
       ],
@@ -488,16 +492,16 @@ export function buildPlan(options: PlanOptions): PhasePlan[] {
     agent: () => agentPhase(options, accelerator),
   };
   const phases = phaseOrder.filter((p) => selected.includes(p)).map((p) => builders[p]());
-  return options.env === "kind" ? phases.map((phase) => (phase.phase === "cluster" ? withPreflight(phase, phases) : phase)) : phases;
+  return options.env === "kind" ? phases.map((phase) => (phase.phase === "cluster" ? withPreflight(phase, phases, options.sources?.registryMirrors) : phase)) : phases;
 }
 
 /** Kind: the preflight comes first, so a host short of what the plan requests is refused before Kind is created. */
-function withPreflight(cluster: PhasePlan, plan: readonly PhasePlan[]): PhasePlan {
+function withPreflight(cluster: PhasePlan, plan: readonly PhasePlan[], mirrors: RegistryMirrors | undefined): PhasePlan {
   const preflight: Step = {
     kind: "shell",
     description: "preflight: the host's Docker has the CPUs, memory, architecture and disk the plan requests",
     timeoutSeconds: 300,
-    script: preflightScript(planRequests(plan, { kind: true }), imageRef(externalImages.kindNode)),
+    script: preflightScript(planRequests(plan, { kind: true }), externalImages.kindNode, mirrors),
   };
   return { ...cluster, steps: [preflight, ...cluster.steps] };
 }

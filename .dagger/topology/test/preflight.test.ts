@@ -13,7 +13,8 @@ import { buildPlan, planRequests, preflightScript, type Step } from "../src/inde
  * machine. `df` runs in an image imported from Debian's static busybox (no
  * registry is reachable); stopped by PID.
  */
-const dfImage = "one-data-test/df-double:1";
+const dfImage = { repository: "one-data-test/df-double", tag: "1" };
+const dfImageRef = `${dfImage.repository}:${dfImage.tag}`;
 
 interface Daemon {
   readonly dir: string;
@@ -52,7 +53,7 @@ async function startDaemon(): Promise<Daemon> {
   copyFileSync("/bin/busybox", join(root, "bin/busybox"));
   chmodSync(join(root, "bin/busybox"), 0o755);
   symlinkSync("busybox", join(root, "bin/df"));
-  const imported = spawnSync("bash", ["-c", `tar -C "$1" -c . | docker import - ${dfImage}`, "import", root], { env: { ...process.env, DOCKER_HOST: `unix://${socket}` }, encoding: "utf8" });
+  const imported = spawnSync("bash", ["-c", `tar -C "$1" -c . | docker import - ${dfImageRef}`, "import", root], { env: { ...process.env, DOCKER_HOST: `unix://${socket}` }, encoding: "utf8" });
   if (imported.status !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
   return daemon;
 }
@@ -90,7 +91,7 @@ describe("topology: Kind's preflight against a real dockerd (private namespaces,
     const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" } });
     const step = plan[0]!.steps[0] as Extract<Step, { kind: "shell" }>;
     expect(step.description).to.match(/^preflight/);
-    const ran = runPreflight(daemon, step.script.replaceAll("kindest/node:v1.36.1", dfImage));
+    const ran = runPreflight(daemon, step.script.replaceAll("kindest/node:v1.36.1", dfImageRef));
     expect(ran.status, ran.stdout + ran.stderr).to.equal(1);
     expect(ran.stdout).to.match(/^host Docker: 1 CPUs, \d+ MiB memory, (x86_64|aarch64),/m);
     expect(ran.stderr).to.include("preflight: the host's Docker is short of what the plan requests; nothing was created:");

@@ -34,6 +34,20 @@ function planVariants(): { name: string; options: PlanOptions }[] {
       }
     }
   }
+  variants.push({
+    name: "kind, every download source",
+    options: {
+      env: "kind",
+      imageTag: "t",
+      istio: false,
+      sources: {
+        registryMirrors: { "docker.io": "https://docker.mirror.example", "quay.io": "https://quay.mirror.example", "ghcr.io": "https://ghcr.mirror.example", "registry.k8s.io": "https://k8s.mirror.example" },
+        hfEndpoint: "https://hf.mirror.example",
+        modelscope: true,
+        npmRegistry: "https://npm.mirror.example",
+      },
+    },
+  });
   return variants;
 }
 

@@ -1,7 +1,19 @@
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { expect } from "chai";
-import { buildPlan, checkedSources, formatPlanAndRequests, type DownloadSources, type Manifest } from "../src/index.js";
+import { parse } from "yaml";
+import {
+  buildPlan,
+  checkedSources,
+  formatPlanAndRequests,
+  kindConfigPath,
+  kindConfigScript,
+  parseRegistryMirrors,
+  type DownloadSources,
+  type Manifest,
+} from "../src/index.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
@@ -47,5 +59,47 @@ describe("topology: download sources for restricted networks", () => {
   it("refuses a source that is not an http(s) URL, naming the flag", () => {
     expect(() => checkedSources({ hfEndpoint: "hf-mirror.com" })).to.throw('--hf-endpoint must be an http(s) URL, not "hf-mirror.com"');
     expect(() => checkedSources({ npmRegistry: "ftp://npm.example" })).to.throw(/--npm-registry must be an http\(s\) URL/);
+  });
+});
+
+describe("topology: registry mirrors (Kind's containerd, the node image)", () => {
+  const mirrors = parseRegistryMirrors(["docker.io=https://docker.m.daocloud.io", "quay.io=https://quay.m.daocloud.io/"]);
+  const kindStep = () => {
+    const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, phases: ["cluster"], sources: { registryMirrors: mirrors } });
+    return plan[0]!.steps.filter((s): s is Extract<typeof s, { kind: "shell" }> => s.kind === "shell");
+  };
+
+  it("takes <registry>=<url> for the four registries and refuses anything else, naming the flag", () => {
+    expect(mirrors).to.deep.equal({ "docker.io": "https://docker.m.daocloud.io", "quay.io": "https://quay.m.daocloud.io" });
+    expect(() => parseRegistryMirrors(["gcr.io=https://m.example"])).to.throw(/--registry-mirror takes <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io/);
+    expect(() => parseRegistryMirrors(["docker.io=m.example"])).to.throw(/--registry-mirror must be an http\(s\) URL/);
+  });
+
+  it("renders the Kind configuration with containerd pointed at the hosts directory, the committed nodes kept", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kind-config-"));
+    const script = kindConfigScript().replaceAll("/src/", `${repoRoot}/`).replace(kindConfigPath, join(dir, "kind.yaml"));
+    execFileSync("bash", ["-euo", "pipefail", "-c", script]);
+    const config = parse(readFileSync(join(dir, "kind.yaml"), "utf8")) as { nodes: { role: string }[]; containerdConfigPatches: string[] };
+    expect(config.nodes.map((n) => n.role)).to.deep.equal(["control-plane", "worker", "worker"]);
+    expect(config.containerdConfigPatches).to.deep.equal(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
+    const create = kindStep().find((s) => s.script.includes("kind create cluster"))!;
+    expect(create.script).to.include(`kind create cluster --name one-data-studio --config ${kindConfigPath}`);
+  });
+
+  it("writes each mirror's hosts.toml into every node, the registry itself as the fallback server, and pulls the node image through the docker.io mirror", () => {
+    const [preflight, create] = kindStep();
+    expect(create!.script).to.include(`printf '%s\\n' 'server = "https://quay.io"' '' '[host."https://quay.m.daocloud.io"]' '  capabilities = ["pull", "resolve"]' | docker exec -i "$node" tee /etc/containerd/certs.d/quay.io/hosts.toml`);
+    expect(create!.script).to.include("'server = \"https://registry-1.docker.io\"'");
+    expect(preflight!.script).to.include("docker pull -q docker.m.daocloud.io/kindest/node:v1.36.1 >/dev/null && docker tag docker.m.daocloud.io/kindest/node:v1.36.1 kindest/node:v1.36.1");
+    const text = formatPlanAndRequests({ env: "kind", imageTag: "t", istio: false, sources: { registryMirrors: mirrors } });
+    expect(text).to.include("  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (Kind's containerd, the node image)");
+  });
+
+  it("leaves the committed configuration and direct pulls without mirrors", () => {
+    const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, phases: ["cluster"] });
+    const scripts = plan[0]!.steps.map((s) => (s.kind === "shell" ? s.script : "")).join("\n");
+    expect(scripts).to.include("--config /src/k8s/kind/cluster.yaml");
+    expect(scripts).to.not.include("certs.d");
+    expect(scripts).to.include("docker pull -q kindest/node:v1.36.1");
   });
 });
