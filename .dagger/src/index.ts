@@ -272,7 +272,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    const report = await this.runAcceptance(await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) }));
+    const report = await this.runAcceptance(await this.reach(env, kubeconfig));
     if (!report.passed) throw new Error(`acceptance suite failed\n${report.summary}`);
     return report.summary;
   }
@@ -289,7 +289,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<Directory> {
-    const report = await this.runAcceptance(await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) }));
+    const report = await this.runAcceptance(await this.reach(env, kubeconfig));
     return dag
       .directory()
       .withNewFile("junit.xml", report.junit)
@@ -308,7 +308,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    return this.runTeardown(await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) }));
+    return this.runTeardown(await this.reach(env, kubeconfig));
   }
 
   /**
@@ -388,13 +388,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<File> {
-    const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
-    const ran = await access.run("kubeconfig", 0, {
-      kind: "shell",
-      description: "the kubeconfig for this machine",
-      timeoutSeconds: 60,
-      script: hostKubeconfigScript(env),
-    });
+    const ran = await this.runOneStep("kubeconfig", env, kubeconfig, "the kubeconfig for this machine", 60, hostKubeconfigScript(env));
     return ran.file(hostKubeconfigPath);
   }
 
@@ -410,7 +404,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<Service> {
-    const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
+    const access = await this.reach(env, kubeconfig);
     const script = stepScriptPath({ fn: "forward", phase: "forward", phaseIndex: 1, phaseCount: 1, stepIndex: 1 });
     const ctr = forwardedPorts.reduce(
       (c, p) => c.withExposedPort(p.local, { description: p.what }),
@@ -432,9 +426,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
-    const ran = await access.run("status", 0, { kind: "shell", description: "status of every phase", timeoutSeconds: 300, script: statusScript(env) });
-    return ran.stdout();
+    return (await this.runOneStep("status", env, kubeconfig, "status of every phase", 300, statusScript(env))).stdout();
   }
 
   /**
@@ -450,9 +442,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
-    const ran = await access.run("seed-checks", 0, { kind: "shell", description: "the seed's checks 3.4, 4.3, 5.3, 6.1", timeoutSeconds: 900, script: seedChecksScript(env) });
-    return ran.stdout();
+    return (await this.runOneStep("seed-checks", env, kubeconfig, "the seed's checks 3.4, 4.3, 5.3, 6.1", 900, seedChecksScript(env))).stdout();
   }
 
   /**
@@ -473,14 +463,22 @@ export class OneDataStudio {
     kubeconfig?: Secret,
   ): Promise<string> {
     const script = logsScript(env, component, tail);
-    const access = await this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
-    const ran = await access.run("logs", 0, { kind: "shell", description: `logs of ${component}`, timeoutSeconds: 120, script });
-    return ran.stdout();
+    return (await this.runOneStep("logs", env, kubeconfig, `logs of ${component}`, 120, script)).stdout();
   }
 
   /** The cluster as the request names it, resolved once (kubeconfig checked before any step). */
   private access(request: ClusterRequest): Promise<ClusterAccess> {
     return ClusterAccess.open(this.source, this.docker, request);
+  }
+
+  /** The cluster of a function that takes only --env and --kubeconfig. */
+  private reach(env: Target, kubeconfig: Secret | undefined): Promise<ClusterAccess> {
+    return this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
+  }
+
+  /** A function whose work is one shell step in the tool container (status, logs, seed-checks, kubeconfig). */
+  private async runOneStep(fn: string, env: Target, kubeconfig: Secret | undefined, description: string, timeoutSeconds: number, script: string): Promise<Container> {
+    return (await this.reach(env, kubeconfig)).run(fn, 0, { kind: "shell", description, timeoutSeconds, script });
   }
 
   private async runDeploy(request: DeployRequest, opened?: ClusterAccess): Promise<string> {
