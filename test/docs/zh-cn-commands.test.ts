@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
-import { componentNames } from "@one-data/topology";
+import { afterDeployText, componentNames } from "@one-data/topology";
 
 /**
  * README.zh-CN.md is for the seed's users; its commands are the English
@@ -53,6 +53,17 @@ describe("README.zh-CN.md: the English README's commands", () => {
     const english = commands(englishAfterDeploy());
     expect(english.length, "the English section has commands").to.be.greaterThan(3);
     expect(commands(section(zh, "部署之后") ?? "")).to.deep.equal(english);
+  });
+
+  it("lists every command deploy prints at its end (afterDeployText) in the English after-deploy commands", () => {
+    const english = commands(englishAfterDeploy());
+    const printed = afterDeployText("kind")
+      .split("\n")
+      .filter((line) => line.trim().startsWith("dagger call"))
+      .map((line) => line.trim().split(/\s{2,}/)[0]!);
+    expect(printed.length).to.be.greaterThan(4);
+    const missing = printed.filter((command) => !english.includes(command) && command !== "dagger call verify");
+    expect(missing).to.deep.equal([]);
   });
 
   it("names the components `logs` takes as the topology does, in both languages", () => {

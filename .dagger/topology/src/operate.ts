@@ -194,7 +194,7 @@ export function afterDeployText(env: Env): string {
     `  dagger call status${envFlag}               what is not ready, with reasons, events and last log lines`,
     `  dagger call logs${envFlag} --component=agent-api --tail=100`,
     `    components: ${componentNames.join(", ")}`,
-    ...(env === "kind" ? ["  dagger call kubeconfig export --path=./kubeconfig && export KUBECONFIG=$PWD/kubeconfig   (kubectl from this machine)"] : []),
+    `  dagger call kubeconfig${envFlag} export --path=./kubeconfig   a kubeconfig for kubectl on this machine`,
     `  dagger call verify${env === "cluster" ? envFlag : ""}               the acceptance suite as a Job`,
   ].join("\n");
 }
