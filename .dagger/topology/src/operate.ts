@@ -96,7 +96,7 @@ export function statusScript(env: Env): string {
       `  rc=1`,
       `  echo "  pod $pod not ready: $phase \${reasons:-}"`,
       `  echo "    last events:"`,
-      `  kubectl -n ${ns} get events --field-selector "involvedObject.name=$pod" --sort-by=.lastTimestamp 2>&1 | tail -n 5 | sed 's/^/      /'`,
+      `  kubectl -n ${ns} get events --field-selector "involvedObject.name=$pod" --sort-by=.lastTimestamp 2>&1 | tail -n 5 | sed 's/^/      /' || true`,
       `  echo "    last log lines:"`,
       `  kubectl -n ${ns} logs "$pod" --all-containers --tail=10 2>&1 | sed 's/^/      /' || true`,
       `done </work/status-pods`,
