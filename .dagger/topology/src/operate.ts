@@ -64,11 +64,11 @@ export const phaseNamespaces: Readonly<Record<Exclude<Phase, "cluster">, string>
  * anything is not ready.
  */
 export function statusScript(env: Env): string {
-  const workloads =
-    `'{range .items[*]}{.kind}/{.metadata.name} {.status.readyReplicas} {.spec.replicas}{"\\n"}{end}'`;
-  const jobsReady = `'{range .items[*]}Job/{.metadata.name} {.status.succeeded} {.spec.completions}{"\\n"}{end}'`;
+  // Fields separated by "|": an absent field (no ready replica yet) stays an empty field instead of shifting the rest.
+  const workloads = `'{range .items[*]}{.kind}/{.metadata.name}|{.status.readyReplicas}|{.spec.replicas}{"\\n"}{end}'`;
+  const jobsReady = `'{range .items[*]}Job/{.metadata.name}|{.status.succeeded}|{.spec.completions}{"\\n"}{end}'`;
   const pods =
-    `'{range .items[*]}{.metadata.name} {.status.phase} {range .status.conditions[?(@.type=="Ready")]}{.status}{end}` +
+    `'{range .items[*]}{.metadata.name}|{.status.phase}|{range .status.conditions[?(@.type=="Ready")]}{.status}{end}|` +
     `{range .status.containerStatuses[*]}{" "}{.state.waiting.reason}{.state.terminated.reason}{end}{"\\n"}{end}'`;
   const lines = [connectPrelude(env), `rc=0`];
   for (const phase of phaseOrder) {
@@ -84,13 +84,13 @@ export function statusScript(env: Env): string {
     }
     lines.push(
       `{ kubectl -n ${ns} get deployments,statefulsets -o jsonpath=${workloads}; kubectl -n ${ns} get jobs -o jsonpath=${jobsReady}; } >/work/status-workloads`,
-      `while read -r what ready want; do`,
+      `while IFS='|' read -r what ready want; do`,
       `  [ -n "$what" ] || continue`,
       `  mark=ready; [ "\${ready:-0}" -ge "\${want:-1}" ] || { mark="NOT READY"; rc=1; }`,
       `  echo "  $what \${ready:-0}/\${want:-1} $mark"`,
       `done </work/status-workloads`,
       `kubectl -n ${ns} get pods -o jsonpath=${pods} >/work/status-pods`,
-      `while read -r pod phase ready reasons; do`,
+      `while IFS='|' read -r pod phase ready reasons; do`,
       `  [ -n "$pod" ] || continue`,
       `  if [ "$phase" = Succeeded ] || [ "$ready" = True ]; then continue; fi`,
       `  rc=1`,
