@@ -12,6 +12,7 @@ import {
   stepFailureMessage,
   stepScriptPath,
   stepSpanName,
+  statusScript,
   stepTimeoutWithinPhase,
   teardownSteps,
   waitGuardedFunction,
@@ -38,7 +39,9 @@ function sandbox(scenario: Record<string, string>): { dir: string; env: NodeJS.P
     "kubectl",
     [
       `case "$*" in`,
+      `  *"get pods -o jsonpath"*) printf '%b' "\${DOUBLE_STATUS_PODS:-}" ;;`,
       `  *"get pods"*) printf '%b' "\${DOUBLE_PODS:-}" ;;`,
+      `  *"get deployments,statefulsets"*) case "$*" in *"-n \${DOUBLE_NAMESPACE:-}"*) printf '%b' "\${DOUBLE_WORKLOADS:-}" ;; esac ;;`,
       `  *"get events"*) for a in "$@"; do case "$a" in involvedObject.name=*) echo "Warning  Failed  pod/\${a#involvedObject.name=}  pull failed (double)" ;; esac; done ;;`,
       // Stopped like the real kubectl would be: the TERM reaches the sleep too.
       `  *wait*|*rollout*) trap 'kill $child 2>/dev/null; exit 143' TERM; sleep "\${DOUBLE_WAIT_SECONDS:-0}" >/dev/null 2>&1 & child=$!; wait $child; exit "\${DOUBLE_WAIT_EXIT:-0}" ;;`,
@@ -159,6 +162,31 @@ describe("topology: teardown's bash, run with kubectl/helm doubles", function ()
     const run = runBash(teardownScript(), box.env);
     expect(run.status, run.stdout).to.not.equal(0);
     expect(run.stdout).to.not.include("not present");
+  });
+});
+
+describe("topology: status's bash, run with kubectl/helm doubles", function () {
+  this.timeout(90_000);
+
+  it("reads a Deployment with no ready replica as 0/1 NOT READY, shows the pod's reason and events, and exits 1", () => {
+    const box = sandbox({
+      DOUBLE_NAMESPACE: "one-data-data",
+      DOUBLE_WORKLOADS: "Deployment/data-api||1\\n",
+      DOUBLE_STATUS_PODS: "data-api-7d9|Pending|False| ImagePullBackOff\\n",
+      DOUBLE_HELM_RELEASES: "",
+    });
+    const run = runBash(statusScript("cluster").replace(/^export KUBECONFIG=.*\n/, "").replaceAll("/work/", `${box.dir}/work/`), box.env);
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stdout).to.include("  Deployment/data-api 0/1 NOT READY");
+    expect(run.stdout).to.include("  pod data-api-7d9 not ready: Pending  ImagePullBackOff");
+    expect(run.stdout).to.include("pod/data-api-7d9  pull failed (double)");
+    expect(run.stdout).to.include("something is not ready (above)");
+  });
+
+  it("reads a ready Deployment as ready", () => {
+    const box = sandbox({ DOUBLE_NAMESPACE: "one-data-agent", DOUBLE_WORKLOADS: "Deployment/agent-api|1|1\\n" });
+    const run = runBash(statusScript("cluster").replace(/^export KUBECONFIG=.*\n/, "").replaceAll("/work/", `${box.dir}/work/`), box.env);
+    expect(run.stdout).to.include("  Deployment/agent-api 1/1 ready");
   });
 });
 
