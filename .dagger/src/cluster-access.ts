@@ -15,7 +15,7 @@ import { runStep, type StepContext } from "./runner.js";
 import { toolbox } from "./toolbox.js";
 
 /** Where the registry our images go to is, and how to log in to it (`--env=cluster`). */
-export interface RegistryAccess {
+interface RegistryAccess {
   readonly address: string;
   readonly username?: string;
   readonly password?: Secret;
@@ -32,7 +32,7 @@ export interface ClusterRequest {
 }
 
 /** Position of step `index` (0-based) of a function that has a single phase (verify, teardown, status...). */
-export function singlePhaseStep(fn: string, index: number): StepPosition {
+function singlePhaseStep(fn: string, index: number): StepPosition {
   return { fn, phase: fn, phaseIndex: 1, phaseCount: 1, stepIndex: index + 1 };
 }
 

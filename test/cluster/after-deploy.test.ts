@@ -11,7 +11,7 @@ import {
   teardownSteps,
   type Env,
   type PlanOptions,
-  type Step,
+  type ShellStep,
 } from "@one-data/topology";
 import { notRunnableHere, requireKube, runStep, type Kube } from "./support/kube.js";
 
@@ -23,7 +23,6 @@ import { notRunnableHere, requireKube, runStep, type Kube } from "./support/kube
  * is not ready, a log request for pods that never started, and a forward
  * that ends because no pod serves it.
  */
-type ShellStep = Extract<Step, { kind: "shell" }>;
 const shell = (description: string, script: string, timeoutSeconds = 120): ShellStep => ({ kind: "shell", description, script, timeoutSeconds });
 
 function applyRunnable(kube: Kube, options: PlanOptions): void {

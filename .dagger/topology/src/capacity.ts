@@ -91,7 +91,7 @@ export function planRequests(plan: readonly PhasePlan[], options: { readonly kin
 const gib = (n: number) => `${(n / 2 ** 30).toFixed(1)} GiB`;
 const cpus = (m: number) => `${(m / 1000).toFixed(2)} CPU`;
 
-export function formatRequests(r: Requests): string {
+function formatRequests(r: Requests): string {
   return `${cpus(r.cpuMillis)}, ${gib(r.memoryBytes)} memory, ${gib(r.storageBytes)} volumes`;
 }
 

@@ -65,7 +65,7 @@ export function kindReachableScript(): string {
 export const kindConfigPath = "/work/kind-cluster.yaml";
 
 /** containerd's directory of per-registry hosts.toml files, which the mirrors' configuration patch points it at. */
-export const containerdHostsDir = "/etc/containerd/certs.d";
+const containerdHostsDir = "/etc/containerd/certs.d";
 
 /**
  * With registry mirrors, the Kind configuration `kind create cluster` reads:

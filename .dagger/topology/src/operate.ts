@@ -28,7 +28,7 @@ export const components: readonly Component[] = [
 
 export const componentNames = components.map((c) => c.name);
 
-export function component(name: string): Component {
+function component(name: string): Component {
   const found = components.find((c) => c.name === name);
   if (!found) throw new Error(`no component named ${name}; components are ${componentNames.join(", ")}`);
   return found;
@@ -50,7 +50,7 @@ export function logsScript(env: Env, name: string, tail: number): string {
 }
 
 /** The namespace each deploy phase fills (the cluster phase has none of ours). */
-export const phaseNamespaces: Readonly<Record<Exclude<Phase, "cluster">, string>> = {
+const phaseNamespaces: Readonly<Record<Exclude<Phase, "cluster">, string>> = {
   infra: namespaces.infra,
   data: namespaces.data,
   model: namespaces.model,
@@ -107,7 +107,7 @@ export function statusScript(env: Env): string {
 }
 
 /** What `forward` serves on the host, on the seed's ports (3.4, 4.3, 5.3). */
-export interface ForwardedPort {
+interface ForwardedPort {
   readonly service: ServiceEndpoint;
   readonly local: number;
   readonly what: string;

@@ -6,7 +6,7 @@
 import type { EnvWiring } from "./env.js";
 
 /** The registries `--registry-mirror` can stand in for, with the server each one's hosts.toml falls back to. */
-export const mirroredRegistries = {
+const mirroredRegistries = {
   "docker.io": "https://registry-1.docker.io",
   "quay.io": "https://quay.io",
   "ghcr.io": "https://ghcr.io",
