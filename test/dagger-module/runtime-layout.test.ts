@@ -29,7 +29,8 @@ function callInRuntime(layout: RuntimeLayout, fnName: string, fnArgs: Record<str
   const run = spawnSync(process.execPath, [tsxCli, "--no-deprecation", "--tsconfig", layout.tsconfig, entry], {
     cwd: layout.moduleDir,
     encoding: "utf8",
-    timeout: 120_000,
+    // A deadline for a hung module, not a speed check: loading the module takes minutes on a loaded machine.
+    timeout: 300_000,
     env: {
       PATH: process.env["PATH"] ?? "",
       HOME: process.env["HOME"] ?? "",
@@ -50,7 +51,7 @@ function callInRuntime(layout: RuntimeLayout, fnName: string, fnArgs: Record<str
 }
 
 describe("the Dagger module in the runtime container's layout (only the source directory, the bundle's exports, the engine's tsx)", function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   let layout: RuntimeLayout;
 
   before(() => {
