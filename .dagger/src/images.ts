@@ -1,9 +1,19 @@
 import { dag, type Container, type Directory } from "@dagger.io/dagger";
-import { buildInputs, externalImages, imageLayout, imageRef, type OurImageKey, type SourceFilter } from "../topology/src/index.js";
+import {
+  buildInputs,
+  externalImages,
+  imageLayout,
+  imageRef,
+  npmSourceEnv,
+  type DownloadSources,
+  type OurImageKey,
+  type SourceFilter,
+} from "../topology/src/index.js";
 
-/** The pinned Node image with npm's cache, working in /app. */
-function nodeBase(): Container {
-  return dag.container().from(imageRef(externalImages.node)).withWorkdir("/app").withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"));
+/** The pinned Node image with npm's cache, working in /app, installing from `--npm-registry` when given. */
+function nodeBase(sources?: DownloadSources): Container {
+  const base = dag.container().from(imageRef(externalImages.node)).withWorkdir("/app").withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"));
+  return Object.entries(npmSourceEnv(sources)).reduce((c, [name, value]) => c.withEnvVariable(name, value), base);
 }
 
 /**
@@ -19,8 +29,8 @@ function npmCi(container: Container, args: string[]): Container {
 }
 
 /** Node 20 with the workspace sources and all dependencies installed (the build stage; tests run from source). */
-export function workspaceBuilder(source: Directory, inputs: SourceFilter = buildInputs): Container {
-  return npmCi(nodeBase().withDirectory("/app", source, { include: [...inputs.include], exclude: [...inputs.exclude] }), []);
+export function workspaceBuilder(source: Directory, inputs: SourceFilter = buildInputs, sources?: DownloadSources): Container {
+  return npmCi(nodeBase(sources).withDirectory("/app", source, { include: [...inputs.include], exclude: [...inputs.exclude] }), []);
 }
 
 /**
@@ -30,17 +40,19 @@ export function workspaceBuilder(source: Directory, inputs: SourceFilter = build
  * only, the compiled output and run-time files, and the non-root `node` user
  * (uid 1000, the uid the manifests' securityContext runs as).
  */
-export function serviceImage(source: Directory, key: OurImageKey): Container {
+export function serviceImage(source: Directory, key: OurImageKey, sources?: DownloadSources): Container {
   const { workspaces, shipped, workdir } = imageLayout(key);
-  const built = workspaces.reduce((stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]), workspaceBuilder(source));
+  const built = workspaces.reduce((stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]), workspaceBuilder(source, buildInputs, sources));
   // Every workspace's package.json, so `npm ci` finds the lockfile consistent.
   const manifests = source.filter({
     include: ["package.json", "package-lock.json", "**/package.json"],
     exclude: ["**/node_modules/**", ".dagger/**"],
   });
-  const installed = npmCi(nodeBase().withDirectory("/app", manifests), ["--omit=dev", ...workspaces.flatMap((ws) => ["-w", ws])]);
-  return shipped
-    .reduce((image, path) => image.withDirectory(`/app/${path}`, built.directory(`/app/${path}`)), installed)
+  const installed = npmCi(nodeBase(sources).withDirectory("/app", manifests), ["--omit=dev", ...workspaces.flatMap((ws) => ["-w", ws])]);
+  // The registry was for the build: it does not stay in the image.
+  const shippedImage = shipped.reduce((image, path) => image.withDirectory(`/app/${path}`, built.directory(`/app/${path}`)), installed);
+  return Object.keys(npmSourceEnv(sources))
+    .reduce((image, name) => image.withoutEnvVariable(name), shippedImage)
     .withEnvVariable("NODE_ENV", "production")
     .withWorkdir(`/app/${workdir}`)
     .withUser("node")

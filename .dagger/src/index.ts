@@ -7,30 +7,39 @@
  * .dagger/topology (plain TypeScript, unit-tested without Docker); the
  * functions here only execute that plan.
  */
-import { argument, dag, Directory, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
+import { argument, check, dag, Directory, File, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
-  assertUsableKubeconfig,
+  afterDeployText,
+  checkedSources,
   ciFailureMessage,
-  connectPrelude,
   defaultImageTag,
   deployedImagesScript,
-  formatPlan,
+  forwardedPorts,
+  forwardScript,
+  formatPlanAndRequests,
+  hostKubeconfigPath,
+  hostKubeconfigScript,
   junitMarker,
-  kubeconfigViewScript,
   kindCluster,
+  logsScript,
   parseDeployedImages,
-  parsePhases,
-  buildPlan,
+  parseRegistryMirrors,
+  phaseOrder,
+  seedChecksScript,
+  shellStepsOnly,
+  statusScript,
+  stepScriptPath,
   teardownSteps,
   verifySteps,
+  type DownloadSources,
+  type Phase,
   type PlanOptions,
-  type StepPosition,
 } from "../topology/src/index.js";
+import { ClusterAccess, type ClusterRequest } from "./cluster-access.js";
 import { serviceImage } from "./images.js";
 import { platformService } from "./platform.js";
-import { executePlan, runStep, type StepContext } from "./runner.js";
+import { cacheBuster, executePlan } from "./runner.js";
 import { testContainer } from "./test-services.js";
-import { clusterToolbox } from "./toolbox.js";
 
 /**
  * Where the platform runs (the `--env` flag). Not named `Env`: a module type
@@ -41,6 +50,47 @@ export enum Target {
   Kind = "kind",
   /** An existing cluster reached with --kubeconfig (minikube, EKS, ACK, TKE); images go to --registry. */
   Cluster = "cluster",
+}
+
+/** A deploy phase (`--phases=infra,data`); they always run in this order. */
+export enum DeployPhase {
+  /** The Kind cluster, or the existing cluster checked; our images loaded or pushed. */
+  Cluster = "cluster",
+  /** MinIO, MySQL, Redis, Milvus (Helm). */
+  Infra = "infra",
+  /** The Data API. */
+  Data = "data",
+  /** vLLM chat + embedding, the data bootstrap and the dataset job. */
+  Model = "model",
+  /** The Agent API and its page. */
+  Agent = "agent",
+}
+
+/** `--phases` as the plan takes it: all phases when none is named. */
+function selectedPhases(phases: readonly DeployPhase[] | undefined): Phase[] {
+  const wanted = new Set<string>(phases ?? []);
+  return wanted.size === 0 ? [...phaseOrder] : phaseOrder.filter((p) => wanted.has(p));
+}
+
+/** The download-source flags as the plan takes them, URLs checked. */
+function downloadSources(
+  hfEndpoint: string | undefined,
+  modelscope: boolean,
+  npmRegistry: string | undefined,
+  registryMirror: readonly string[] | undefined,
+): DownloadSources {
+  return checkedSources({
+    ...(hfEndpoint ? { hfEndpoint } : {}),
+    modelscope,
+    ...(npmRegistry ? { npmRegistry } : {}),
+    ...(registryMirror?.length ? { registryMirrors: parseRegistryMirrors(registryMirror) } : {}),
+  });
+}
+
+/** Everything deploy is given, so that ci hands it over as one value. */
+interface DeployRequest extends ClusterRequest {
+  readonly phases: Phase[];
+  readonly istio: boolean;
 }
 
 @object()
@@ -90,12 +140,14 @@ export class OneDataStudio {
    * (npm test), then the acceptance suite against the scripted double and the
    * small model (npm run acceptance) — in containers, with MariaDB, Redis,
    * MinIO, Milvus and the small model as service bindings. Returns the output;
-   * fails when a test or the gating acceptance run fails.
+   * fails when a test or the gating acceptance run fails. A check:
+   * `dagger check` runs it.
    */
   @func({ cache: "never" })
+  @check()
   async test(): Promise<string> {
     return testContainer(this.source)
-      .withEnvVariable("ONE_DATA_CACHE_BUSTER", String(Date.now()))
+      .withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster())
       .withExec(["sh", "-ec", "npm test && npm run acceptance --silent"])
       .stdout();
   }
@@ -124,8 +176,10 @@ export class OneDataStudio {
   }
 
   /**
-   * Prints the exact ordered deploy plan (commands, Helm releases with chart
-   * versions, manifests) without touching any cluster or building anything.
+   * Prints what the plan requests (CPU, memory, volumes: the totals Kind's
+   * preflight asks of the host's Docker), then the exact ordered deploy plan
+   * (commands, Helm releases with chart versions, manifests), without
+   * touching any cluster or building anything.
    * Same output as `npm run plan -- --env=kind`; images are shown with tag
    * 0.1.0, where deploy tags them with a digest of the source.
    */
@@ -133,63 +187,76 @@ export class OneDataStudio {
   async plan(
     /** Target: kind (default) or cluster. */
     env: Target = Target.Kind,
-    /** Comma-separated subset of cluster,infra,data,model,agent; all when empty. */
-    phases = "",
+    /** Phases to plan (e.g. --phases=infra,data); all when none is named. */
+    phases?: DeployPhase[],
     /** Also plan the optional Istio Gateway + VirtualService for /v1/. */
     istio = false,
     /** Registry our images are pushed to (required by --env=cluster). */
-    registry = "",
+    registry?: string,
     /** Plan for a GPU cluster (deploy detects this itself). */
     gpu = false,
+    /** A Hugging Face mirror the weights are downloaded from (HF_ENDPOINT), e.g. https://hf-mirror.com. */
+    hfEndpoint?: string,
+    /** Download the weights from ModelScope (VLLM_USE_MODELSCOPE=True). */
+    modelscope = false,
+    /** The npm registry our image builds install from, e.g. https://registry.npmmirror.com. */
+    npmRegistry?: string,
+    /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
+    registryMirror?: string[],
   ): Promise<string> {
-    return formatPlan(
-      buildPlan({
-        env,
-        phases: parsePhases(phases),
-        imageTag: defaultImageTag,
-        istio,
-        accelerator: { gpu, arch: "amd64" },
-        ...(registry ? { registry } : {}),
-      }),
-    );
+    return formatPlanAndRequests({
+      env,
+      phases: selectedPhases(phases),
+      imageTag: defaultImageTag,
+      istio,
+      accelerator: { gpu, arch: "amd64" },
+      ...(registry ? { registry } : {}),
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
+    });
   }
 
   /**
    * Builds our images and deploys the platform phase by phase
    * (cluster → infra → data → model → agent), waiting for each phase with a
-   * timeout and printing progress and elapsed time. Idempotent: re-running
-   * upgrades in place and keeps the generated passwords.
+   * timeout and printing progress and elapsed time, then how to reach it.
+   * Idempotent: re-running upgrades in place and keeps the generated passwords.
    */
   @func({ cache: "never" })
   async deploy(
     /** Target: kind (default; Kind in the host's Docker) or cluster (an existing cluster). */
     env: Target = Target.Kind,
-    /** Comma-separated subset of cluster,infra,data,model,agent; all when empty. */
-    phases = "",
+    /** Phases to run (e.g. --phases=infra,data); all when none is named. */
+    phases?: DeployPhase[],
     /** Kubeconfig of the existing cluster (--env=cluster), e.g. file://$HOME/.kube/config. */
     kubeconfig?: Secret,
     /** Registry the existing cluster pulls our images from (--env=cluster), e.g. ghcr.io/acme. */
-    registry = "",
+    registry?: string,
     /** Registry user name for pushing our images (--env=cluster). */
-    registryUsername = "",
+    registryUsername?: string,
     /** Registry password or token for pushing our images (--env=cluster). */
     registryPassword?: Secret,
     /** Hugging Face token for model downloads (optional; the default models need none), e.g. env://HF_TOKEN. */
     hfToken?: Secret,
     /** Also install the Istio Gateway + VirtualService routing /v1/ to vLLM (Istio must be installed). */
     istio = false,
+    /** A Hugging Face mirror the weights are downloaded from (HF_ENDPOINT), e.g. https://hf-mirror.com. */
+    hfEndpoint?: string,
+    /** Download the weights from ModelScope (VLLM_USE_MODELSCOPE=True). */
+    modelscope = false,
+    /** The npm registry our image builds install from, e.g. https://registry.npmmirror.com. */
+    npmRegistry?: string,
+    /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
+    registryMirror?: string[],
   ): Promise<string> {
-    const options: PlanOptions = {
+    return this.runDeploy({
       env,
-      phases: parsePhases(phases),
-      imageTag: await this.imageTag(),
+      phases: selectedPhases(phases),
       istio,
-      ...(registry ? { registry } : {}),
-    };
-    await this.checkKubeconfig(env, kubeconfig);
-    const ctx = this.context(env, kubeconfig, hfToken, registry, registryUsername, registryPassword);
-    const summary = await executePlan(ctx, options, kindCluster.name);
-    return `deployed (${env}, images tagged ${options.imageTag})\n${summary}`;
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
+      ...(kubeconfig ? { kubeconfig } : {}),
+      ...(hfToken ? { hfToken } : {}),
+      ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
+    });
   }
 
   /**
@@ -205,7 +272,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    const report = await this.runAcceptance(env, kubeconfig);
+    const report = await this.runAcceptance(await this.reach(env, kubeconfig));
     if (!report.passed) throw new Error(`acceptance suite failed\n${report.summary}`);
     return report.summary;
   }
@@ -222,7 +289,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<Directory> {
-    const report = await this.runAcceptance(env, kubeconfig);
+    const report = await this.runAcceptance(await this.reach(env, kubeconfig));
     return dag
       .directory()
       .withNewFile("junit.xml", report.junit)
@@ -241,12 +308,7 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    await this.checkKubeconfig(env, kubeconfig);
-    const ctx = this.context(env, kubeconfig);
-    for (const [s, step] of teardownSteps(env).entries()) {
-      if (step.kind === "shell") await runStep(ctx, singlePhaseStep("teardown", s), step);
-    }
-    return `teardown (${env}) done`;
+    return this.runTeardown(await this.reach(env, kubeconfig));
   }
 
   /**
@@ -261,14 +323,31 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
     /** Registry for our images (--env=cluster). */
-    registry = "",
+    registry?: string,
     /** Registry user name (--env=cluster). */
-    registryUsername = "",
+    registryUsername?: string,
     /** Registry password or token (--env=cluster). */
     registryPassword?: Secret,
     /** Hugging Face token (optional). */
     hfToken?: Secret,
+    /** A Hugging Face mirror the weights are downloaded from (HF_ENDPOINT). */
+    hfEndpoint?: string,
+    /** Download the weights from ModelScope (VLLM_USE_MODELSCOPE=True). */
+    modelscope = false,
+    /** The npm registry our image builds install from. */
+    npmRegistry?: string,
+    /** Registry mirrors for Kind's containerd and the node image (<registry>=<url>). */
+    registryMirror?: string[],
   ): Promise<string> {
+    const request: DeployRequest = {
+      env,
+      phases: [...phaseOrder],
+      istio: false,
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
+      ...(kubeconfig ? { kubeconfig } : {}),
+      ...(hfToken ? { hfToken } : {}),
+      ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
+    };
     const lines: string[] = [];
     const failures: { stage: string; message: string }[] = [];
     const attempt = async (stage: string, run: () => Promise<string>) => {
@@ -278,11 +357,147 @@ export class OneDataStudio {
         failures.push({ stage, message: error instanceof Error ? error.message : String(error) });
       }
     };
-    await attempt("deploy", () => this.deploy(env, "", kubeconfig, registry, registryUsername, registryPassword, hfToken, false));
-    if (failures.length === 0) await attempt("verify", () => this.verify(env, kubeconfig));
-    await attempt("teardown", () => this.teardown(env, kubeconfig));
+    let access: ClusterAccess | undefined;
+    await attempt("deploy", async () => {
+      access = await this.access(request);
+      return this.runDeploy(request, access);
+    });
+    if (failures.length === 0 && access) {
+      const opened = access;
+      await attempt("verify", async () => {
+        const report = await this.runAcceptance(opened);
+        if (!report.passed) throw new Error(`acceptance suite failed\n${report.summary}`);
+        return report.summary;
+      });
+    }
+    await attempt("teardown", async () => this.runTeardown(access ?? (await this.access(request))));
     if (failures.length > 0) throw new Error(ciFailureMessage(failures));
     return lines.join("\n");
+  }
+
+  /**
+   * A kubeconfig for kubectl on this machine:
+   * `dagger call kubeconfig export --path=./kubeconfig`. For Kind, its server
+   * is the API port Kind publishes on 127.0.0.1; for --env=cluster, it is the
+   * kubeconfig given.
+   */
+  @func({ cache: "never" })
+  async kubeconfig(
+    /** Target: kind (default) or cluster. */
+    env: Target = Target.Kind,
+    /** Kubeconfig of the existing cluster (--env=cluster). */
+    kubeconfig?: Secret,
+  ): Promise<File> {
+    const ran = await this.runOneStep("kubeconfig", env, kubeconfig, "the kubeconfig for this machine", 60, hostKubeconfigScript(env));
+    return ran.file(hostKubeconfigPath);
+  }
+
+  /**
+   * The Data API (8080), the Agent API with its page (8081) and the model
+   * server (8000) forwarded from the cluster for as long as the call runs:
+   * `dagger call forward up --ports=8080:8080,8081:8081,8000:8000`.
+   */
+  @func({ cache: "never" })
+  async forward(
+    /** Target: kind (default) or cluster. */
+    env: Target = Target.Kind,
+    /** Kubeconfig of the existing cluster (--env=cluster). */
+    kubeconfig?: Secret,
+  ): Promise<Service> {
+    const access = await this.reach(env, kubeconfig);
+    const script = stepScriptPath({ fn: "forward", phase: "forward", phaseIndex: 1, phaseCount: 1, stepIndex: 1 });
+    const ctr = forwardedPorts.reduce(
+      (c, p) => c.withExposedPort(p.local, { description: p.what }),
+      access.tools.withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster()).withNewFile(script, forwardScript(env)),
+    );
+    return ctr.asService({ args: ["bash", "-euo", "pipefail", script] });
+  }
+
+  /**
+   * Per phase: the Helm releases and their state; the Deployments,
+   * StatefulSets and Jobs with their ready counts; every pod that is not
+   * Ready with its reason, last events and last log lines. Fails (non-zero
+   * exit, the same report in the error) when anything is not ready.
+   */
+  @func({ cache: "never" })
+  async status(
+    /** Target: kind (default) or cluster. */
+    env: Target = Target.Kind,
+    /** Kubeconfig of the existing cluster (--env=cluster). */
+    kubeconfig?: Secret,
+  ): Promise<string> {
+    return (await this.runOneStep("status", env, kubeconfig, "status of every phase", 300, statusScript(env))).stdout();
+  }
+
+  /**
+   * The seed's checks (3.4 Data API, 4.3 model, 5.3 Agent API, 6.1 end to
+   * end) against the deployed platform, with the seed script's ✓/✗ lines;
+   * fails when any check fails. The same script `npm run platform -- up`
+   * writes for the local platform.
+   */
+  @func({ cache: "never" })
+  async seedChecks(
+    /** Target: kind (default) or cluster. */
+    env: Target = Target.Kind,
+    /** Kubeconfig of the existing cluster (--env=cluster). */
+    kubeconfig?: Secret,
+  ): Promise<string> {
+    return (await this.runOneStep("seed-checks", env, kubeconfig, "the seed's checks 3.4, 4.3, 5.3, 6.1", 900, seedChecksScript(env))).stdout();
+  }
+
+  /**
+   * The last log lines of a component's pods, every container:
+   * `dagger call logs --component=agent-api --tail=100`. Components:
+   * data-api, agent-api, vllm-serving, vllm-embedding, data-bootstrap,
+   * model-dataset-job, acceptance-suite, minio, mysql, redis, milvus.
+   */
+  @func({ cache: "never" })
+  async logs(
+    /** One of our workloads or an infra release, e.g. agent-api or milvus. */
+    component: string,
+    /** Lines per container. */
+    tail = 100,
+    /** Target: kind (default) or cluster. */
+    env: Target = Target.Kind,
+    /** Kubeconfig of the existing cluster (--env=cluster). */
+    kubeconfig?: Secret,
+  ): Promise<string> {
+    const script = logsScript(env, component, tail);
+    return (await this.runOneStep("logs", env, kubeconfig, `logs of ${component}`, 120, script)).stdout();
+  }
+
+  /** The cluster as the request names it, resolved once (kubeconfig checked before any step). */
+  private access(request: ClusterRequest): Promise<ClusterAccess> {
+    return ClusterAccess.open(this.source, this.docker, request);
+  }
+
+  /** The cluster of a function that takes only --env and --kubeconfig. */
+  private reach(env: Target, kubeconfig: Secret | undefined): Promise<ClusterAccess> {
+    return this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
+  }
+
+  /** A function whose work is one shell step in the tool container (status, logs, seed-checks, kubeconfig). */
+  private async runOneStep(fn: string, env: Target, kubeconfig: Secret | undefined, description: string, timeoutSeconds: number, script: string): Promise<Container> {
+    return (await this.reach(env, kubeconfig)).run(fn, 0, { kind: "shell", description, timeoutSeconds, script });
+  }
+
+  private async runDeploy(request: DeployRequest, opened?: ClusterAccess): Promise<string> {
+    const options: PlanOptions = {
+      env: request.env,
+      phases: request.phases,
+      imageTag: await this.imageTag(),
+      istio: request.istio,
+      ...(request.registry ? { registry: request.registry.address } : {}),
+      ...(request.sources ? { sources: request.sources } : {}),
+    };
+    const access = opened ?? (await this.access(request));
+    const summary = await executePlan(access.context, options, kindCluster.name);
+    return [`deployed (${request.env}, images tagged ${options.imageTag})`, summary, "", afterDeployText(request.env)].join("\n");
+  }
+
+  private async runTeardown(access: ClusterAccess): Promise<string> {
+    for (const [s, step] of shellStepsOnly("teardown", teardownSteps(access.env)).entries()) await access.run("teardown", s, step);
+    return `teardown (${access.env}) done`;
   }
 
   /** Content-derived tag: a changed source gives new image names, so Kubernetes rolls the pods. */
@@ -292,69 +507,18 @@ export class OneDataStudio {
     return hex ? `src-${hex}` : defaultImageTag;
   }
 
-  /** --env=cluster: a kubeconfig that cannot work inside the tool container is refused before any step, saying what to do. */
-  private async checkKubeconfig(env: Target, kubeconfig?: Secret): Promise<void> {
-    if (env !== Target.Cluster || !kubeconfig) return;
-    const viewed = await runStep(this.context(env, kubeconfig), singlePhaseStep("kubeconfig", 0), {
-      kind: "shell",
-      description: "read the kubeconfig as kubectl does (secrets redacted)",
-      timeoutSeconds: 60,
-      script: [connectPrelude("cluster"), kubeconfigViewScript].join("\n"),
-    });
-    assertUsableKubeconfig(await viewed.stdout());
-  }
-
-  private context(
-    env: Target,
-    kubeconfig?: Secret,
-    hfToken?: Secret,
-    registry = "",
-    registryUsername = "",
-    registryPassword?: Secret,
-  ): StepContext {
-    const tools = clusterToolbox({
-      env,
-      source: this.source,
-      ...(this.docker ? { docker: this.docker } : {}),
-      ...(kubeconfig ? { kubeconfig } : {}),
-      ...(hfToken ? { hfToken } : {}),
-      ...(env === Target.Cluster && registryPassword ? { registryAuth: { username: registryUsername, password: registryPassword } } : {}),
-    });
-    const images = {
-      dataApi: () => this.dataApiImage(),
-      agentApi: () => this.agentApiImage(),
-      modelJobs: () => this.modelJobsImage(),
-      acceptance: () => this.acceptanceImage(),
-    };
-    return {
-      tools,
-      image: (key) => {
-        const image = images[key]();
-        return registry && registryPassword ? image.withRegistryAuth(registry, registryUsername, registryPassword) : image;
-      },
-      log: (line) => console.log(line),
-    };
-  }
-
-  private async runAcceptance(
-    env: Target,
-    kubeconfig: Secret | undefined,
-  ): Promise<{ passed: boolean; summary: string; junit: string }> {
-    await this.checkKubeconfig(env, kubeconfig);
-    const ctx = this.context(env, kubeconfig);
-    const found = await runStep(ctx, singlePhaseStep("verify", 0), {
+  private async runAcceptance(access: ClusterAccess): Promise<{ passed: boolean; summary: string; junit: string }> {
+    const found = await access.run("verify", 0, {
       kind: "shell",
       description: "read the image build deploy deployed from our Deployments",
       timeoutSeconds: 60,
-      script: deployedImagesScript(env),
+      script: deployedImagesScript(access.env),
     });
     const deployed = parseDeployedImages(await found.stdout());
-    ctx.log(`verifying the build deploy deployed: tag ${deployed.imageTag}${deployed.registry ? ` from ${deployed.registry}` : ""}`);
+    console.log(`verifying the build deploy deployed: tag ${deployed.imageTag}${deployed.registry ? ` from ${deployed.registry}` : ""}`);
     let ran: Container | undefined;
-    for (const [s, step] of verifySteps({ env, ...deployed }).entries()) {
-      if (step.kind === "shell") ran = await runStep(ctx, singlePhaseStep("verify", s + 1), step);
-    }
-    if (!ran) throw new Error("verify plan has no shell step");
+    for (const [s, step] of shellStepsOnly("verify", verifySteps({ env: access.env, ...deployed })).entries()) ran = await access.run("verify", s + 1, step);
+    if (!ran) throw new Error("verify plan has no step");
     const log = await ran.file("/work/acceptance.log").contents();
     const succeeded = (await ran.file("/work/acceptance.succeeded").contents()).trim();
     const at = log.indexOf(junitMarker);
@@ -364,9 +528,4 @@ export class OneDataStudio {
       junit: at >= 0 ? log.slice(at + junitMarker.length).trim() : "",
     };
   }
-}
-
-/** Position of step `index` (0-based) of a function that has a single phase (verify, teardown). */
-function singlePhaseStep(fn: string, index: number): StepPosition {
-  return { fn, phase: fn, phaseIndex: 1, phaseCount: 1, stepIndex: index + 1 };
 }

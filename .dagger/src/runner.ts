@@ -9,6 +9,7 @@ import {
   stepFailureMessage,
   stepScriptPath,
   stepSpanName,
+  stepTimeoutWithinPhase,
   type Accelerator,
   type OurImageKey,
   type PhasePlan,
@@ -57,22 +58,24 @@ export async function runShell(
   ctx: StepContext,
   at: StepPosition,
   step: Extract<Step, { kind: "shell" | "detect-accelerator" }>,
+  timeoutLimit = Number.POSITIVE_INFINITY,
 ): Promise<Container> {
   const script = stepScriptPath(at);
   let ctr = ctx.tools.withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster()).withNewFile(script, step.script);
   if (step.kind === "shell" && step.manifests) ctr = ctr.withNewFile(manifestsPath, JSON.stringify(asList(step.manifests)));
-  const timeoutSeconds = step.kind === "shell" ? step.timeoutSeconds : 60;
+  const timeoutSeconds = Math.min(step.kind === "shell" ? step.timeoutSeconds : 60, timeoutLimit);
   const ran = ctr.withExec(["timeout", String(timeoutSeconds), "bash", "-euo", "pipefail", script], { expect: ReturnType.Any });
   return succeeded(ran, at, step.description, timeoutSeconds);
 }
 
-/** `runShell` inside the step's span. */
+/** `runShell` inside the step's span; `timeoutLimit` cuts the step's own timeout (what is left of its phase). */
 export function runStep(
   ctx: StepContext,
   at: StepPosition,
   step: Extract<Step, { kind: "shell" | "detect-accelerator" }>,
+  timeoutLimit = Number.POSITIVE_INFINITY,
 ): Promise<Container> {
-  return inSpan(stepSpanName(at, step.description), () => runShell(ctx, at, step));
+  return inSpan(stepSpanName(at, step.description), () => runShell(ctx, at, step, timeoutLimit));
 }
 
 function parseAccelerator(output: string): Accelerator {
@@ -81,7 +84,14 @@ function parseAccelerator(output: string): Accelerator {
   return { gpu: gpus > 0, arch };
 }
 
-async function loadImages(ctx: StepContext, at: StepPosition, images: readonly OurImageKey[], options: PlanOptions, clusterName: string): Promise<void> {
+async function loadImages(
+  ctx: StepContext,
+  at: StepPosition,
+  images: readonly OurImageKey[],
+  options: PlanOptions,
+  clusterName: string,
+  timeoutLimit: number,
+): Promise<void> {
   for (const key of images) {
     const ref = ourImageRef(key, options.imageTag);
     const tarball = ctx
@@ -91,7 +101,7 @@ async function loadImages(ctx: StepContext, at: StepPosition, images: readonly O
       .withAnnotation("org.opencontainers.image.ref.name", options.imageTag)
       .asTarball();
     const path = `/images/${ourImages[key].name}.tar`;
-    const timeoutSeconds = 600;
+    const timeoutSeconds = Math.min(600, timeoutLimit);
     const ran = ctx.tools
       .withMountedFile(path, tarball)
       .withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster())
@@ -126,12 +136,13 @@ export async function executePlan(ctx: StepContext, options: PlanOptions, cluste
       const step = steps[s]!;
       const at: StepPosition = { fn: "deploy", phase: initial.phase, phaseIndex: p + 1, phaseCount: phases.length, stepIndex: s + 1 };
       const stepStarted = Date.now();
+      const timeoutLimit = stepTimeoutWithinPhase(initial, (stepStarted - phaseStarted) / 1000, Number.POSITIVE_INFINITY);
       if (step.kind === "load-images") {
-        await inSpan(stepSpanName(at, step.description), () => loadImages(ctx, at, step.images, options, clusterName));
+        await inSpan(stepSpanName(at, step.description), () => loadImages(ctx, at, step.images, options, clusterName, timeoutLimit));
       } else if (step.kind === "publish-images") {
         await inSpan(stepSpanName(at, step.description), () => publishImages(ctx, step));
       } else {
-        const ran = await runStep(ctx, at, step);
+        const ran = await runStep(ctx, at, step, timeoutLimit);
         if (step.kind === "detect-accelerator") {
           accelerator = parseAccelerator(await ran.stdout());
           ctx.log(`      accelerator: ${accelerator.gpu ? "GPU" : "CPU"} (${accelerator.arch})`);
@@ -139,9 +150,6 @@ export async function executePlan(ctx: StepContext, options: PlanOptions, cluste
         }
       }
       ctx.log(`  ${stepSpanName(at, step.description)}: done in ${elapsed(stepStarted)}`);
-      if (Date.now() - phaseStarted > initial.timeoutSeconds * 1000) {
-        throw new Error(`phase ${initial.phase} exceeded its ${initial.timeoutSeconds}s timeout`);
-      }
     }
     const line = `phase ${initial.phase} ready in ${elapsed(phaseStarted)} (total ${elapsed(started)})`;
     ctx.log(line);

@@ -138,6 +138,18 @@ install_test_browser() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null
 }
 
+# What the Dagger module's tests run for real: shellcheck over every bash script it generates
+# (.dagger/topology/test/shellcheck.test.ts), and a Docker daemon with a static busybox image for
+# Kind's preflight (.dagger/topology/test/preflight.test.ts starts dockerd in namespaces of its own).
+install_module_test_tools() {
+  if command -v shellcheck >/dev/null && command -v dockerd >/dev/null && [ -x /bin/busybox ]; then
+    echo "shellcheck, docker.io and busybox-static already installed"
+    return 0
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck docker.io busybox-static >/dev/null
+}
+
 # What the local platform runs (`npm run platform -- up` installs only these).
 install_servers() {
   step "install: debian packages" install_debian_packages
@@ -151,6 +163,7 @@ install_all() {
   step "install: etcd (go build)" build_etcd
   step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
   step "install: chromium (page test)" install_test_browser
+  step "install: shellcheck, docker.io, busybox-static (Dagger module tests)" install_module_test_tools
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -36,6 +36,7 @@ export interface ScannedFunction {
   readonly arguments: Record<string, ScannedArgument>;
   readonly returnType?: TypeDef;
   readonly cache?: string;
+  readonly isCheck?: boolean;
 }
 
 export interface ScannedObject {
@@ -144,7 +145,7 @@ export function renderListing(module: ScannedModule): string {
     out.push("  constructor flags (dagger call --<flag> <function>)");
     out.push(...argumentLines(o._constructor?.arguments ?? {}, module));
     for (const fn of Object.values(o.methods)) {
-      out.push("", `  function ${kebab(fn.name)} -> ${typeName(fn.returnType, module)}; cache ${fn.cache ?? "default"}`);
+      out.push("", `  function ${kebab(fn.name)} -> ${typeName(fn.returnType, module)}; cache ${fn.cache ?? "default"}${fn.isCheck ? "; check (dagger check)" : ""}`);
       out.push(indentDoc(fn.description, "      "));
       out.push(...argumentLines(fn.arguments, module));
     }

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
+import { componentNames, phaseOrder } from "@one-data/topology";
 import { daggerConfig, sdkPackageDir, sdkVersion } from "./engine-layout.js";
 import { kebab, listingPath, renderListing, scanModule, type ScannedModule } from "./api-listing.js";
 
 /** Every function that takes the target. */
-const functionsTakingEnv = ["deploy", "verify", "verifyReport", "teardown", "ci", "plan"];
+const functionsTakingEnv = ["deploy", "verify", "verifyReport", "teardown", "ci", "plan", "kubeconfig", "forward", "status", "logs", "seedChecks"];
 
 /** Names the generated client declares (classes, enums, types): a module type must not reuse one. */
 function coreTypeNames(): Set<string> {
@@ -39,6 +40,34 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
     }
   });
 
+  it("takes --phases as a list of the module's phase enum, in the plan's order, and --registry as optional", () => {
+    const methods = module.objects["OneDataStudio"]!.methods;
+    for (const fn of ["plan", "deploy"]) {
+      const phases = methods[fn]!.arguments["phases"]!;
+      expect(phases.type?.kind, `${fn} --phases`).to.equal("LIST_KIND");
+      expect(phases.type?.typeDef?.kind, `${fn} --phases items`).to.equal("ENUM_KIND");
+      const members = module.enums[phases.type!.typeDef!.name!];
+      expect(Object.values(members!.values).map((m) => m.value), "the module's phases are the plan's").to.deep.equal([...phaseOrder]);
+      expect(phases.isOptional, `${fn} --phases optional`).to.equal(true);
+    }
+    for (const fn of ["plan", "deploy", "ci"]) {
+      const registry = methods[fn]!.arguments["registry"]!;
+      expect(registry.isOptional, `${fn} --registry optional`).to.equal(true);
+      expect(registry.defaultValue, `${fn} --registry has no "" default`).to.equal(undefined);
+    }
+  });
+
+  it("lists in `logs --help` exactly the topology's component names", () => {
+    const doc = module.objects["OneDataStudio"]!.methods["logs"]!.description ?? "";
+    const listed = /Components:\s*([^.]+)\./.exec(doc.replace(/\s+/g, " "))?.[1]?.split(", ");
+    expect(listed).to.deep.equal(componentNames);
+  });
+
+  it("exposes test as a check (what `dagger check` runs) and nothing that changes a cluster", () => {
+    const methods = module.objects["OneDataStudio"]!.methods;
+    expect(Object.values(methods).filter((fn) => fn.isCheck).map((fn) => fn.name)).to.deep.equal(["test"]);
+  });
+
   it("names no module type like a core API type (it would resolve to the core type)", () => {
     const core = coreTypeNames();
     expect(core.has("Env"), "the generated client is read").to.equal(true);
@@ -48,7 +77,7 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
 
   it("marks every function that changes a cluster as never cached", () => {
     const methods = module.objects["OneDataStudio"]!.methods;
-    for (const fn of ["deploy", "verify", "verifyReport", "teardown", "ci", "test"]) {
+    for (const fn of ["deploy", "verify", "verifyReport", "teardown", "ci", "test", "kubeconfig", "forward", "status", "logs", "seedChecks"]) {
       expect(methods[fn]?.cache, kebab(fn)).to.equal("never");
     }
   });

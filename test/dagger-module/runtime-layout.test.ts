@@ -29,7 +29,8 @@ function callInRuntime(layout: RuntimeLayout, fnName: string, fnArgs: Record<str
   const run = spawnSync(process.execPath, [tsxCli, "--no-deprecation", "--tsconfig", layout.tsconfig, entry], {
     cwd: layout.moduleDir,
     encoding: "utf8",
-    timeout: 120_000,
+    // A deadline for a hung module, not a speed check: loading the module takes minutes on a loaded machine.
+    timeout: 300_000,
     env: {
       PATH: process.env["PATH"] ?? "",
       HOME: process.env["HOME"] ?? "",
@@ -50,7 +51,7 @@ function callInRuntime(layout: RuntimeLayout, fnName: string, fnArgs: Record<str
 }
 
 describe("the Dagger module in the runtime container's layout (only the source directory, the bundle's exports, the engine's tsx)", function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   let layout: RuntimeLayout;
 
   before(() => {
@@ -72,7 +73,7 @@ describe("the Dagger module in the runtime container's layout (only the source d
   });
 
   it("imports every file of .dagger/src and runs `plan --env=kind` there, without an engine, printing what `npm run plan -- --env=kind` prints", () => {
-    const outcome = callInRuntime(layout, "plan", { env: "Kind", phases: "", istio: false, registry: "", gpu: false });
+    const outcome = callInRuntime(layout, "plan", { env: "Kind", istio: false, gpu: false });
     const moduleFiles = uploadedSourceFiles().filter((f) => /^src\/.*\.m?ts$/.test(f));
     expect(outcome.files, "files the entrypoint imported: the module's, itself and the client").to.equal(moduleFiles.length + 2);
     expect(outcome.error, "plan raised").to.equal(undefined);
@@ -92,6 +93,29 @@ describe("the Dagger module in the runtime container's layout (only the source d
     expect(step).to.include('withUnixSocket (path: "/var/run/docker.sock"');
     expect(step).to.include('withNewFile (path: "/work/steps/teardown-1.1.sh"');
     expect(step).to.include('withExec (args: ["timeout","300","bash","-euo","pipefail","/work/steps/teardown-1.1.sh"],expect: ANY) { exitCode');
+  });
+
+  for (const [fn, args, script] of [
+    ["status", { env: "Kind" }, "/work/steps/status-1.1.sh"],
+    ["logs", { env: "Kind", component: "agent-api", tail: 50 }, "/work/steps/logs-1.1.sh"],
+    ["seedChecks", { env: "Kind" }, "/work/steps/seed-checks-1.1.sh"],
+    ["kubeconfig", { env: "Kind" }, "/work/steps/kubeconfig-1.1.sh"],
+  ] as const) {
+    it(`runs \`${fn} --env=kind\` up to the exec of its one step, the script as a file in the Docker-wired tool container`, () => {
+      const outcome = callInRuntime(layout, fn, args);
+      const queries = outcome.engineRequests.map((body) => (JSON.parse(body) as { query: string }).query);
+      expect(outcome.error, "the step finds no engine").to.match(/error while requesting data/);
+      const step = queries.at(-1)!;
+      expect(step).to.include('withUnixSocket (path: "/var/run/docker.sock"');
+      expect(step).to.include(`withNewFile (path: "${script}"`);
+      expect(step).to.match(/withExec \(args: \["timeout","\d+","bash","-euo","pipefail","[^"]+"\],expect: ANY\) \{ exitCode/);
+    });
+  }
+
+  it("refuses `logs` for a component the topology does not name, before any request", () => {
+    const outcome = callInRuntime(layout, "logs", { env: "Kind", component: "web", tail: 10 });
+    expect(outcome.error).to.match(/^no component named web; components are data-api, agent-api/);
+    expect(outcome.engineRequests).to.deep.equal([]);
   });
 
   it("`ci --env=kind` reports deploy's failure and teardown's, not only the last one", () => {

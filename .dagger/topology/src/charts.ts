@@ -15,6 +15,14 @@ export interface ChartLabelFact {
   readonly source: string;
 }
 
+/** What a release's pods request, as its values file sets it (held to k8s/helm/ by a test). */
+export interface ChartRequests {
+  readonly cpu: string;
+  readonly memory: string;
+  /** PersistentVolumeClaims the release creates. */
+  readonly storage: readonly string[];
+}
+
 export interface HelmRelease {
   readonly release: string;
   readonly namespace: string;
@@ -33,6 +41,8 @@ export interface HelmRelease {
   /** Releases that must be ready before this one is installed. */
   readonly after: readonly string[];
   readonly timeoutSeconds: number;
+  /** Every workload of the release that runs alongside the others (one-off hook Jobs left out). */
+  readonly requests: readonly ChartRequests[];
 }
 
 export const helmReleases: readonly HelmRelease[] = [
@@ -52,6 +62,7 @@ export const helmReleases: readonly HelmRelease[] = [
     existingSecret: secrets.minioRoot.name,
     after: [],
     timeoutSeconds: 600,
+    requests: [{ cpu: "100m", memory: "512Mi", storage: ["10Gi"] }],
   },
   {
     release: releases.mysql,
@@ -72,6 +83,7 @@ export const helmReleases: readonly HelmRelease[] = [
     existingSecret: secrets.mysqlAuth.name,
     after: [],
     timeoutSeconds: 600,
+    requests: [{ cpu: "250m", memory: "512Mi", storage: ["5Gi"] }],
   },
   {
     release: releases.redis,
@@ -92,6 +104,7 @@ export const helmReleases: readonly HelmRelease[] = [
     existingSecret: secrets.redisAuth.name,
     after: [],
     timeoutSeconds: 600,
+    requests: [{ cpu: "100m", memory: "128Mi", storage: ["1Gi"] }],
   },
   {
     release: releases.milvus,
@@ -113,6 +126,10 @@ export const helmReleases: readonly HelmRelease[] = [
     // Milvus keeps its segments in our MinIO, so it waits for that release.
     after: [releases.minio],
     timeoutSeconds: 900,
+    requests: [
+      { cpu: "500m", memory: "1Gi", storage: ["5Gi"] },
+      { cpu: "100m", memory: "256Mi", storage: ["2Gi"] },
+    ],
   },
 ];
 

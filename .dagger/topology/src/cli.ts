@@ -4,13 +4,15 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { defaultImageTag } from "./images.js";
-import { buildPlan, parsePhases, type Env } from "./plan.js";
-import { formatPlan } from "./print.js";
+import { parsePhases, type Env } from "./plan.js";
+import { formatPlanAndRequests } from "./print.js";
+import { checkedSources, parseRegistryMirrors } from "./sources.js";
 import { renderedManifestFiles } from "./render.js";
 
 /**
  * Plain-Node entry points (no Dagger needed):
  *   npm run plan -- --env=kind [--phases=infra,data] [--istio] [--gpu] [--registry=R] [--image-tag=T]
+ *                   [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...]
  *   npm run render   (rewrites k8s/manifests/*.yaml from the topology)
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -39,7 +41,7 @@ function main(argv: string[]): void {
     return;
   }
   if (command !== "plan") {
-    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] | render");
+    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render");
     process.exit(2);
   }
   const { values } = parseArgs({
@@ -51,21 +53,32 @@ function main(argv: string[]): void {
       gpu: { type: "boolean", default: false },
       registry: { type: "string" },
       "image-tag": { type: "string", default: defaultImageTag },
+      "hf-endpoint": { type: "string" },
+      modelscope: { type: "boolean", default: false },
+      "npm-registry": { type: "string" },
+      "registry-mirror": { type: "string", multiple: true },
     },
   });
   if (values.env !== "kind" && values.env !== "cluster") {
     console.error(`--env must be kind or cluster, not ${values.env}`);
     process.exit(2);
   }
-  const plan = buildPlan({
-    env: values.env as Env,
-    phases: parsePhases(values.phases),
-    imageTag: values["image-tag"],
-    istio: values.istio,
-    accelerator: { gpu: values.gpu, arch: "amd64" },
-    ...(values.registry ? { registry: values.registry } : {}),
-  });
-  console.log(formatPlan(plan));
+  console.log(
+    formatPlanAndRequests({
+      env: values.env as Env,
+      phases: parsePhases(values.phases),
+      imageTag: values["image-tag"],
+      istio: values.istio,
+      accelerator: { gpu: values.gpu, arch: "amd64" },
+      ...(values.registry ? { registry: values.registry } : {}),
+      sources: checkedSources({
+        ...(values["hf-endpoint"] ? { hfEndpoint: values["hf-endpoint"] } : {}),
+        modelscope: values.modelscope,
+        ...(values["npm-registry"] ? { npmRegistry: values["npm-registry"] } : {}),
+        ...(values["registry-mirror"] ? { registryMirrors: parseRegistryMirrors(values["registry-mirror"].flatMap((v) => v.split(","))) } : {}),
+      }),
+    }),
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -16,3 +16,7 @@ export * from "./waits.js";
 export * from "./deployed.js";
 export * from "./steps.js";
 export * from "./dagger-platform.js";
+export * from "./operate.js";
+export * from "./capacity.js";
+export * from "./sources.js";
+export * from "./seed-checks.js";

@@ -1,4 +1,5 @@
 import { kindCluster } from "./names.js";
+import { hostsToml, type MirroredRegistry, type RegistryMirrors } from "./sources.js";
 
 /**
  * Kind on its own Docker network. `kind create cluster` makes the `kind`
@@ -60,14 +61,56 @@ export function kindReachableScript(): string {
   ].join("\n");
 }
 
+/** Where the Kind configuration is written when it differs from the committed one (registry mirrors). */
+export const kindConfigPath = "/work/kind-cluster.yaml";
+
+/** containerd's directory of per-registry hosts.toml files, which the mirrors' configuration patch points it at. */
+const containerdHostsDir = "/etc/containerd/certs.d";
+
+/**
+ * With registry mirrors, the Kind configuration `kind create cluster` reads:
+ * the committed file plus a containerd patch pointing it at per-registry
+ * hosts.toml files, written to `kindConfigPath`.
+ */
+export function kindConfigScript(): string {
+  return [
+    `{`,
+    `  cat /src/${kindCluster.configPath}`,
+    `  printf '%s\\n' 'containerdConfigPatches:' '  - |-' '    [plugins."io.containerd.grpc.v1.cri".registry]' '      config_path = "${containerdHostsDir}"'`,
+    `} >${kindConfigPath}`,
+  ].join("\n");
+}
+
+/** Writes each mirror's hosts.toml into every node of the cluster (containerd reads them without a restart). */
+function nodeMirrorsScript(mirrors: RegistryMirrors): string {
+  const lines = [
+    `for node in $(kind get nodes --name ${kindCluster.name}); do`,
+    `  if ! docker exec "$node" grep -q '${containerdHostsDir}' /etc/containerd/config.toml; then`,
+    `    echo "node $node of kind cluster ${kindCluster.name} was created without the registry mirrors' containerd patch: delete it with 'kind delete cluster --name ${kindCluster.name}' and deploy again" >&2`,
+    `    exit 1`,
+    `  fi`,
+  ];
+  for (const [registry, mirror] of Object.entries(mirrors) as [MirroredRegistry, string][]) {
+    lines.push(
+      `  docker exec "$node" mkdir -p ${containerdHostsDir}/${registry}`,
+      `  printf '%s\\n' ${hostsToml(registry, mirror).split("\n").map((l) => `'${l}'`).join(" ")} | docker exec -i "$node" tee ${containerdHostsDir}/${registry}/hosts.toml >/dev/null`,
+    );
+  }
+  lines.push(`  echo "node $node: registry mirrors for ${Object.keys(mirrors).join(", ")}"`, `done`);
+  return lines.join("\n");
+}
+
 /** Cluster phase, Kind: create (or reuse) the 3-node cluster on its network, connect the engine, check it answers. */
-export function kindClusterScript(options: { kubeconfig: string; nodeImage: string }): string {
+export function kindClusterScript(options: { kubeconfig: string; nodeImage: string; registryMirrors?: RegistryMirrors }): string {
+  const mirrors = options.registryMirrors && Object.keys(options.registryMirrors).length > 0 ? options.registryMirrors : undefined;
   return [
     `if kind get clusters 2>/dev/null | grep -qx ${kindCluster.name}; then`,
     `  echo "kind cluster ${kindCluster.name} exists: reused"`,
     `else`,
-    `  kind create cluster --name ${kindCluster.name} --config /src/${kindCluster.configPath} --image ${options.nodeImage} --wait 300s`,
+    ...(mirrors ? [kindConfigScript().replace(/^/gm, "  ")] : []),
+    `  kind create cluster --name ${kindCluster.name} --config ${mirrors ? kindConfigPath : `/src/${kindCluster.configPath}`} --image ${options.nodeImage} --wait 300s`,
     `fi`,
+    ...(mirrors ? [nodeMirrorsScript(mirrors)] : []),
     connectEngineScript(),
     kindKubeconfigScript(options.kubeconfig),
     kindReachableScript(),

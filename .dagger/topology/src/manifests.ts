@@ -23,6 +23,7 @@ import { ourImageRef, imageRef, vllmImage, type Accelerator, type OurImageKey } 
 import { appLabels, appSelector } from "./labels.js";
 import { appServices, jobs, labelKeys, models, namespaces, partOf, registryPullSecret, secrets, seed, type ServiceEndpoint } from "./names.js";
 import { containerSecurity, podSecurity, resources } from "./security.js";
+import { modelSourceEnv, type DownloadSources } from "./sources.js";
 
 /** Every object we apply, as plain JSON (kubectl accepts JSON as well as YAML). */
 export type Manifest =
@@ -40,6 +41,8 @@ export interface RenderOptions {
   /** Registry our images were pushed to (`--env=cluster`); absent for Kind, which loads them. */
   readonly registry?: string;
   readonly accelerator: Accelerator;
+  /** Where vLLM downloads the weights from (--hf-endpoint, --modelscope). */
+  readonly sources?: DownloadSources;
 }
 
 /** `--env=cluster`: our pods name the registry's pull Secret (without it, when no credentials were given, the kubelet pulls anonymously). */
@@ -219,6 +222,7 @@ interface VllmSpec {
   readonly resources: IContainer["resources"];
   readonly kvCacheGiB: number;
   readonly accelerator: Accelerator;
+  readonly sources: DownloadSources | undefined;
 }
 
 function vllmDeployment(spec: VllmSpec): IDeployment {
@@ -230,7 +234,7 @@ function vllmDeployment(spec: VllmSpec): IDeployment {
     command: ["vllm", "serve"],
     args: [spec.model, "--host", "0.0.0.0", "--port", String(spec.service.port), ...spec.extraArgs],
     ports: [{ name: "http", containerPort: spec.service.port }],
-    env: envVars(vllmEnv(spec.kvCacheGiB)),
+    env: envVars({ ...vllmEnv(spec.kvCacheGiB), ...modelSourceEnv(spec.sources) }),
     resources: spec.resources,
     securityContext: containerSecurity,
     // The first start downloads the weights and warms up: allow 30 minutes before liveness applies.
@@ -287,6 +291,7 @@ export function modelManifests(options: RenderOptions): Manifest[] {
       resources: gpu ? resources.vllmChatGpu : resources.vllmChatCpu,
       kvCacheGiB: 2,
       accelerator: options.accelerator,
+      sources: options.sources,
     }),
     serviceFor(appServices.vllmServing, "model"),
     vllmDeployment({
@@ -296,6 +301,7 @@ export function modelManifests(options: RenderOptions): Manifest[] {
       resources: resources.vllmEmbeddingCpu,
       kvCacheGiB: 1,
       accelerator: cpu,
+      sources: options.sources,
     }),
     serviceFor(appServices.vllmEmbedding, "model"),
   ];

@@ -1,3 +1,5 @@
+import { planRequests, preflightScript } from "./capacity.js";
+import type { DownloadSources, RegistryMirrors } from "./sources.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
@@ -38,6 +40,8 @@ export interface PlanOptions {
   readonly istio: boolean;
   /** Known accelerator, or undefined to detect it from the cluster's nodes at run time. */
   readonly accelerator?: Accelerator;
+  /** Where the weights and npm packages come from (restricted networks). */
+  readonly sources?: DownloadSources;
 }
 
 export type Step =
@@ -79,7 +83,7 @@ export function connectPrelude(env: Env): string {
 
 /** Generates a secret with the listed keys unless it exists: re-deploys keep running services' passwords. */
 function ensureSecretScript(name: string, namespace: string, keys: readonly string[]): string {
-  const lines = keys.map((key) => `echo "${key}=$(openssl rand -hex 24)" >>"$f"`).join("\n");
+  const lines = ["{", ...keys.map((key) => `  echo "${key}=$(openssl rand -hex 24)"`), `} >"$f"`].join("\n");
   return [
     `if kubectl -n ${namespace} get secret ${name} >/dev/null 2>&1; then`,
     `  echo "secret ${namespace}/${name} exists: kept"`,
@@ -135,7 +139,7 @@ function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
     `--namespace ${r.namespace}`,
     `--version ${r.version}`,
     `-f /src/${r.valuesFile}`,
-    ...(extraValuesFile ? [`-f ${extraValuesFile}`] : []),
+    ...(extraValuesFile ? [`-f "${extraValuesFile}"`] : []),
     `--wait --timeout ${r.timeoutSeconds}s`,
   ];
   return [
@@ -183,7 +187,11 @@ function clusterPhase(options: PlanOptions): PhasePlan {
           kind: "shell",
           description: `create Kind cluster ${kindCluster.name} unless it exists`,
           timeoutSeconds: 420,
-          script: kindClusterScript({ kubeconfig: kubeconfigPath, nodeImage: imageRef(externalImages.kindNode) }),
+          script: kindClusterScript({
+            kubeconfig: kubeconfigPath,
+            nodeImage: imageRef(externalImages.kindNode),
+            ...(options.sources?.registryMirrors ? { registryMirrors: options.sources.registryMirrors } : {}),
+          }),
         },
         { kind: "load-images", description: "kind load image-archive (our four images, tag " + options.imageTag + ")", images },
       ],
@@ -337,6 +345,7 @@ function renderOptions(options: PlanOptions, accelerator: Accelerator): RenderOp
     imageTag: options.imageTag,
     accelerator,
     ...(options.env === "cluster" && options.registry ? { registry: options.registry } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
   };
 }
 
@@ -482,7 +491,19 @@ export function buildPlan(options: PlanOptions): PhasePlan[] {
     model: () => modelPhase(options, accelerator),
     agent: () => agentPhase(options, accelerator),
   };
-  return phaseOrder.filter((p) => selected.includes(p)).map((p) => builders[p]());
+  const phases = phaseOrder.filter((p) => selected.includes(p)).map((p) => builders[p]());
+  return options.env === "kind" ? phases.map((phase) => (phase.phase === "cluster" ? withPreflight(phase, phases, options.sources?.registryMirrors) : phase)) : phases;
+}
+
+/** Kind: the preflight comes first, so a host short of what the plan requests is refused before Kind is created. */
+function withPreflight(cluster: PhasePlan, plan: readonly PhasePlan[], mirrors: RegistryMirrors | undefined): PhasePlan {
+  const preflight: Step = {
+    kind: "shell",
+    description: "preflight: the host's Docker has the CPUs, memory, architecture and disk the plan requests",
+    timeoutSeconds: 300,
+    script: preflightScript(planRequests(plan, { kind: true }), externalImages.kindNode, mirrors),
+  };
+  return { ...cluster, steps: [preflight, ...cluster.steps] };
 }
 
 /** `verify`: the acceptance Job, its log (summary + JUnit after a marker). */
@@ -528,9 +549,18 @@ export function teardownSteps(env: Env): Step[] {
       },
     ];
   }
-  const uninstall = [...helmReleases]
-    .reverse()
-    .map((r) => `helm -n ${r.namespace} status ${r.release} >/dev/null 2>&1 && helm -n ${r.namespace} uninstall ${r.release} --wait --timeout 300s || echo "release ${r.release} not present"`);
+  // The list is an assignment so that errexit stops the step when Helm cannot answer; an uninstall
+  // runs outside any `&&`/`||` list, so its failure fails the step instead of reading as "absent".
+  const uninstall = [...helmReleases].reverse().map((r) =>
+    [
+      `present=$(helm -n ${r.namespace} list -q --all --filter '^${r.release}$')`,
+      `if [ -n "$present" ]; then`,
+      `  helm -n ${r.namespace} uninstall ${r.release} --wait --timeout 300s`,
+      `else`,
+      `  echo "release ${r.release} not present"`,
+      `fi`,
+    ].join("\n"),
+  );
   return [
     {
       kind: "shell",

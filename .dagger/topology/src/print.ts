@@ -1,5 +1,7 @@
+import { formatPlanRequests, planRequests } from "./capacity.js";
 import type { Manifest } from "./manifests.js";
-import type { PhasePlan, Step } from "./plan.js";
+import { formatSources } from "./sources.js";
+import { buildPlan, type PhasePlan, type PlanOptions, type Step } from "./plan.js";
 
 function manifestLine(m: Manifest): string {
   const meta = m.metadata as { name?: string; namespace?: string } | undefined;
@@ -40,4 +42,10 @@ export function formatPlan(plan: readonly PhasePlan[]): string {
       ].join("\n"),
     )
     .join("\n\n");
+}
+
+/** What `plan` prints (`dagger call plan`, `npm run plan`): the requests the plan adds up to, the download sources, then the plan. */
+export function formatPlanAndRequests(options: PlanOptions): string {
+  const plan = buildPlan(options);
+  return `${formatPlanRequests(planRequests(plan, { kind: options.env === "kind" }))}\n${formatSources(options.sources)}\n\n${formatPlan(plan)}`;
 }

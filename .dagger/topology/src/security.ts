@@ -20,7 +20,7 @@ export const containerSecurity: ISecurityContext = {
   capabilities: { drop: ["ALL"] },
 };
 
-/** Laptop-sized requests and limits; a Kind cluster on 4 CPUs / 16 GiB runs everything. */
+/** Laptop-sized requests and limits; `plan` prints what they add up to, and Kind's preflight asks that of the host's Docker. */
 export const resources = {
   nodeService: {
     requests: { cpu: "100m", memory: "192Mi" },

@@ -3,6 +3,7 @@
  * Dagger's TUI (function, phase, step — not the whole script), the script's
  * path in the tool container, and the error a failed step raises.
  */
+import type { Step } from "./plan.js";
 
 /** Where a step sits: `deploy` phase 2/5 `infra`, step 3. */
 export interface StepPosition {
@@ -62,4 +63,29 @@ export function ciFailureMessage(failures: readonly { readonly stage: string; re
     `ci failed in ${failures.map((f) => f.stage).join(" and ")}`,
     ...failures.map((f) => `=== ${f.stage} failed:\n${f.message}`),
   ].join("\n");
+}
+
+/**
+ * How long a step may run: its own timeout, cut to what is left of its
+ * phase's, so that the phase's timeout interrupts a step that overruns it.
+ * A phase whose time is used up starts no further step.
+ */
+export function stepTimeoutWithinPhase(
+  phase: { readonly phase: string; readonly timeoutSeconds: number },
+  elapsedSeconds: number,
+  stepTimeoutSeconds: number,
+): number {
+  const left = Math.ceil(phase.timeoutSeconds - elapsedSeconds);
+  if (left <= 0) throw new Error(`phase ${phase.phase} exceeded its ${phase.timeoutSeconds}s timeout`);
+  return Math.min(stepTimeoutSeconds, left);
+}
+
+export type ShellStep = Extract<Step, { kind: "shell" }>;
+
+/** The steps of a function that runs only shell steps (verify, teardown); any other step is an error, never skipped. */
+export function shellStepsOnly(fn: string, steps: readonly Step[]): ShellStep[] {
+  return steps.map((step, i) => {
+    if (step.kind !== "shell") throw new Error(`${fn} cannot run step ${i + 1} "${step.description}" (a ${step.kind} step)`);
+    return step;
+  });
 }

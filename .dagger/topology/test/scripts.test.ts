@@ -8,9 +8,13 @@ import {
   ciFailureMessage,
   deployedImagesScript,
   parseDeployedImages,
+  shellStepsOnly,
   stepFailureMessage,
   stepScriptPath,
   stepSpanName,
+  statusScript,
+  stepTimeoutWithinPhase,
+  teardownSteps,
   waitGuardedFunction,
   type Step,
   type StepPosition,
@@ -35,14 +39,29 @@ function sandbox(scenario: Record<string, string>): { dir: string; env: NodeJS.P
     "kubectl",
     [
       `case "$*" in`,
+      `  *"get pods -o jsonpath"*) printf '%b' "\${DOUBLE_STATUS_PODS:-}" ;;`,
       `  *"get pods"*) printf '%b' "\${DOUBLE_PODS:-}" ;;`,
+      `  *"get deployments,statefulsets"*) case "$*" in *"-n \${DOUBLE_NAMESPACE:-}"*) printf '%b' "\${DOUBLE_WORKLOADS:-}" ;; esac ;;`,
       `  *"get events"*) for a in "$@"; do case "$a" in involvedObject.name=*) echo "Warning  Failed  pod/\${a#involvedObject.name=}  pull failed (double)" ;; esac; done ;;`,
       // Stopped like the real kubectl would be: the TERM reaches the sleep too.
       `  *wait*|*rollout*) trap 'kill $child 2>/dev/null; exit 143' TERM; sleep "\${DOUBLE_WAIT_SECONDS:-0}" >/dev/null 2>&1 & child=$!; wait $child; exit "\${DOUBLE_WAIT_EXIT:-0}" ;;`,
       `esac`,
     ].join("\n"),
   );
-  double("helm", `for a in "$@"; do [ "$a" = "\${DOUBLE_FAILING_RELEASE:-}" ] && { echo "Error: release $a failed (double)" >&2; exit 1; }; done; exit 0`);
+  double(
+    "helm",
+    [
+      // A release (or namespace) fails on every command, or only on DOUBLE_FAILING_VERB when the scenario names one.
+      `for a in "$@"; do`,
+      `  if [ "$a" = "\${DOUBLE_FAILING_RELEASE:-}" ] && { [ -z "\${DOUBLE_FAILING_VERB:-}" ] || [[ " $* " == *" $DOUBLE_FAILING_VERB "* ]]; }; then`,
+      `    echo "Error: release $a failed (double)" >&2; exit 1`,
+      `  fi`,
+      `done`,
+      // `helm list -q --filter '^name$'`: the release when the scenario says it is installed.
+      `case " $* " in *" list "*) for a in "$@"; do case "$a" in ^*$) name=\${a#^}; name=\${name%$}; printf '%b' "\${DOUBLE_HELM_RELEASES:-}" | grep -x "$name" || true ;; esac; done ;; esac`,
+      `exit 0`,
+    ].join("\n"),
+  );
   const calls = join(dir, "calls.log");
   writeFileSync(calls, "");
   return {
@@ -110,6 +129,67 @@ describe("topology: the plan's bash, run with kubectl/helm doubles", function ()
   });
 });
 
+describe("topology: teardown's bash, run with kubectl/helm doubles", function () {
+  this.timeout(90_000);
+  const teardownScript = () => {
+    const [step] = teardownSteps("cluster");
+    if (step?.kind !== "shell") throw new Error("teardown --env=cluster has no shell step");
+    return step.script;
+  };
+
+  it("fails, naming the release, when an installed release does not uninstall", () => {
+    const box = sandbox({ DOUBLE_HELM_RELEASES: "milvus\\n", DOUBLE_FAILING_RELEASE: "milvus", DOUBLE_FAILING_VERB: "uninstall" });
+    const run = runBash(teardownScript(), box.env);
+    expect(run.status, run.stdout).to.not.equal(0);
+    expect(run.stderr).to.include("Error: release milvus failed (double)");
+    expect(run.stdout).to.not.include("release milvus not present");
+    expect(box.calls().some((c) => c.startsWith("kubectl delete namespace")), "namespaces kept after a failed uninstall").to.equal(false);
+  });
+
+  it("uninstalls the releases that are there, says which are not, and deletes our namespaces", () => {
+    const box = sandbox({ DOUBLE_HELM_RELEASES: "minio\\nmysql\\n" });
+    const run = runBash(teardownScript(), box.env);
+    expect(run.status, run.stdout + run.stderr).to.equal(0);
+    expect(box.calls()).to.include("helm -n one-data-infra uninstall minio --wait --timeout 300s");
+    expect(box.calls()).to.include("helm -n one-data-infra uninstall mysql --wait --timeout 300s");
+    expect(box.calls().some((c) => c.includes("uninstall milvus"))).to.equal(false);
+    expect(run.stdout).to.include("release milvus not present");
+    expect(box.calls().some((c) => c.startsWith("kubectl delete namespace one-data-infra"))).to.equal(true);
+  });
+
+  it("fails when Helm cannot list the releases, instead of calling them absent", () => {
+    const box = sandbox({ DOUBLE_FAILING_RELEASE: "one-data-infra", DOUBLE_FAILING_VERB: "list" });
+    const run = runBash(teardownScript(), box.env);
+    expect(run.status, run.stdout).to.not.equal(0);
+    expect(run.stdout).to.not.include("not present");
+  });
+});
+
+describe("topology: status's bash, run with kubectl/helm doubles", function () {
+  this.timeout(90_000);
+
+  it("reads a Deployment with no ready replica as 0/1 NOT READY, shows the pod's reason and events, and exits 1", () => {
+    const box = sandbox({
+      DOUBLE_NAMESPACE: "one-data-data",
+      DOUBLE_WORKLOADS: "Deployment/data-api||1\\n",
+      DOUBLE_STATUS_PODS: "data-api-7d9|Pending|False| ImagePullBackOff\\n",
+      DOUBLE_HELM_RELEASES: "",
+    });
+    const run = runBash(statusScript("cluster").replace(/^export KUBECONFIG=.*\n/, "").replaceAll("/work/", `${box.dir}/work/`), box.env);
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stdout).to.include("  Deployment/data-api 0/1 NOT READY");
+    expect(run.stdout).to.include("  pod data-api-7d9 not ready: Pending  ImagePullBackOff");
+    expect(run.stdout).to.include("pod/data-api-7d9  pull failed (double)");
+    expect(run.stdout).to.include("something is not ready (above)");
+  });
+
+  it("reads a ready Deployment as ready", () => {
+    const box = sandbox({ DOUBLE_NAMESPACE: "one-data-agent", DOUBLE_WORKLOADS: "Deployment/agent-api|1|1\\n" });
+    const run = runBash(statusScript("cluster").replace(/^export KUBECONFIG=.*\n/, "").replaceAll("/work/", `${box.dir}/work/`), box.env);
+    expect(run.stdout).to.include("  Deployment/agent-api 1/1 ready");
+  });
+});
+
 describe("topology: what verify reads from the cluster", () => {
   it("takes the tag (and registry) from the running Deployments, not from the source", () => {
     expect(
@@ -159,5 +239,28 @@ describe("topology: how the module names and reports steps", () => {
       { stage: "teardown", message: "docker socket gone" },
     ]);
     expect(message).to.equal("ci failed in deploy and teardown\n=== deploy failed:\nimage pull failed\n=== teardown failed:\ndocker socket gone");
+  });
+});
+
+describe("topology: phase deadlines and steps a function cannot run", () => {
+  const phase = { phase: "infra", timeoutSeconds: 600 };
+
+  it("cuts a step's timeout to what is left of its phase's, so the phase's timeout interrupts the step", () => {
+    expect(stepTimeoutWithinPhase(phase, 0, 420)).to.equal(420);
+    expect(stepTimeoutWithinPhase(phase, 500, 420)).to.equal(100);
+    expect(stepTimeoutWithinPhase(phase, 599.2, 420)).to.equal(1);
+  });
+
+  it("refuses to start a step once the phase's time is used up, naming the phase", () => {
+    expect(() => stepTimeoutWithinPhase(phase, 600, 60)).to.throw("phase infra exceeded its 600s timeout");
+  });
+
+  it("refuses a step verify or teardown cannot run instead of skipping it", () => {
+    const steps: Step[] = [
+      { kind: "shell", description: "a", script: "true", timeoutSeconds: 5 },
+      { kind: "load-images", description: "load our images", images: ["dataApi"] },
+    ];
+    expect(() => shellStepsOnly("teardown", steps)).to.throw('teardown cannot run step 2 "load our images" (a load-images step)');
+    expect(shellStepsOnly("verify", steps.slice(0, 1)).map((s) => s.description)).to.deep.equal(["a"]);
   });
 });

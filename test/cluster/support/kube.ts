@@ -6,6 +6,7 @@ import { asList, connectPrelude, manifestsPath, mountedKubeconfigPath, type Env,
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 const kubectlDouble = join(repoRoot, "test/doubles/kubectl-without-kubelet/kubectl");
+const helmDouble = join(repoRoot, "test/doubles/helm-release-records/helm");
 
 export interface Kube {
   readonly kubeconfig: string;
@@ -48,6 +49,7 @@ export function notRunnableHere(step: Step): string | undefined {
   if (step.kind === "detect-accelerator") return "reads the nodes' GPUs (there are no nodes)";
   if (/\bhelm (upgrade|install)\b/.test(step.script)) return "installs Helm releases (needs helm and running pods)";
   if (/\bkind create cluster\b/.test(step.script)) return "creates the Kind cluster (needs Docker)";
+  if (/\bdocker info\b/.test(step.script)) return "asks the host's Docker (preflight; run against a real dockerd in .dagger/topology/test/preflight.test.ts)";
   return undefined;
 }
 
@@ -58,7 +60,9 @@ export function notRunnableHere(step: Step): string | undefined {
  * private mount namespace so those fixed paths exist for this run only. The
  * script is the plan's own text; only a Kind step's connection prelude (kind
  * and docker on the host) is replaced by the cluster prelude: the API server
- * here is not a Kind container.
+ * here is not a Kind container. kubectl and helm are the doubles of
+ * test/doubles (kubectl-without-kubelet, helm-release-records), both in front
+ * of this real server.
  */
 export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell" }>, extraEnv: Record<string, string> = {}): Ran {
   let script = step.script;
@@ -72,6 +76,8 @@ export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell
     mkdirSync(join(scratch, "bin"));
     copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
     chmodSync(join(scratch, "bin/kubectl"), 0o755);
+    copyFileSync(helmDouble, join(scratch, "bin/helm"));
+    chmodSync(join(scratch, "bin/helm"), 0o755);
     copyFileSync(kube.kubeconfig, join(scratch, "kubeconfig"));
     if (step.manifests) writeFileSync(join(scratch, "manifests.json"), JSON.stringify(asList(step.manifests)));
     const setup = [

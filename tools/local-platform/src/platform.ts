@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { components, serverPortEnv, type Component, type ComponentName, type Ports } from "./components.js";
 import { defaultStateDir, resolvePorts, type Options } from "./options.js";
 import { isAlive, lastLines, probe, probeUrl, startDetached, stopProcess, waitUntil } from "./processes.js";
-import { pocTestScript, seedChecks, type SeedEndpoints } from "./seed-checks.js";
-import { knownStateDirs, rememberStateDir, shellQuote, StateDir, type ModelChoice, type PlatformRecord } from "./state.js";
+import { pocTestScript, seedChecks, shellQuote, type SeedEndpoints } from "@one-data/topology";
+import { knownStateDirs, rememberStateDir, StateDir, type ModelChoice, type PlatformRecord } from "./state.js";
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../..");
 const host = "127.0.0.1";

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ComponentName, Ports } from "./components.js";
+import { shellQuote } from "@one-data/topology";
 
 /** Marks a directory as this platform's, so `--fresh` never wipes anything else. */
 const marker = "platform.json";
@@ -92,10 +93,6 @@ export class StateDir {
     const lines = Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`);
     writeFileSync(this.envFile, lines.join(""), { flag: "a", mode: 0o600 });
   }
-}
-
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Where `up` notes each state directory it ran in, so that a command given none can name them. */

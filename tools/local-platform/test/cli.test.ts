@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultPorts } from "../src/components.js";
 import { defaultStateDir, parseOptions, resolvePorts, UsageError } from "../src/options.js";
-import { pocTestScript, seedChecks } from "../src/seed-checks.js";
+import { pocTestScript, seedChecks } from "@one-data/topology";
 import { StateDir } from "../src/state.js";
 
 describe("local platform CLI: options, ports, state, seed checks", () => {

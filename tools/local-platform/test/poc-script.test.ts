@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pocTestScript } from "../src/seed-checks.js";
+import { pocTestScript } from "@one-data/topology";
 
 interface Answer {
   status: number;

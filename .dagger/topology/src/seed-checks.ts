@@ -1,6 +1,8 @@
 /**
  * The seed playbook's manual checks (3.4 Data API, 4.3 model, 5.3 Agent API,
- * 6.1 the end-to-end script), corrected for this platform: its ports instead
+ * 6.1 the end-to-end script), corrected for this platform, for the local
+ * platform (`npm run platform`) and the deployed one (`dagger call
+ * seed-checks`) alike: its ports instead
  * of port-forwards, the model server's /v1 path on its own port (the seed's
  * 6.1 asks port 8002 for /api/v1/models), the served model's name instead of
  * a Qwen model that does not exist, and a registration of an object that is
@@ -8,7 +10,10 @@
  * uploads; the bootstrap uploads its 3.2 sales_data.csv).
  */
 
-import { shellQuote } from "./state.js";
+/** A word for bash: as it is when it holds nothing bash reads specially, else in single quotes. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
 
 export interface SeedEndpoints {
   dataApi: string;
@@ -88,7 +93,7 @@ for (const v of value) if (typeof v === "string" || typeof v === "number") conso
  */
 export function pocTestScript(e: SeedEndpoints): string {
   return `#!/usr/bin/env bash
-# The seed playbook's 6.1 check script for this local platform (written by \`npm run platform -- up\`).
+# The seed playbook's 6.1 check script for this platform (written by \`npm run platform -- up\`, run by \`dagger call seed-checks\`).
 failed=0
 ${jsonValuesFunction}
 

@@ -1,0 +1,115 @@
+/**
+ * Where downloads come from, for networks where Hugging Face or npm's
+ * registry are slow or blocked: options of deploy, ci and plan. Each one
+ * changes the configuration it names, and `plan` shows it.
+ */
+import type { EnvWiring } from "./env.js";
+
+/** The registries `--registry-mirror` can stand in for, with the server each one's hosts.toml falls back to. */
+const mirroredRegistries = {
+  "docker.io": "https://registry-1.docker.io",
+  "quay.io": "https://quay.io",
+  "ghcr.io": "https://ghcr.io",
+  "registry.k8s.io": "https://registry.k8s.io",
+} as const;
+
+export type MirroredRegistry = keyof typeof mirroredRegistries;
+export type RegistryMirrors = Readonly<Partial<Record<MirroredRegistry, string>>>;
+
+export interface DownloadSources {
+  /** Per registry, a mirror Kind's containerd and the node image pull use (`--registry-mirror=docker.io=https://...`). */
+  readonly registryMirrors?: RegistryMirrors;
+  /** A Hugging Face mirror vLLM downloads the weights from (HF_ENDPOINT), e.g. https://hf-mirror.com. */
+  readonly hfEndpoint?: string;
+  /** Weights from ModelScope instead of Hugging Face (vLLM reads VLLM_USE_MODELSCOPE). */
+  readonly modelscope?: boolean;
+  /** The npm registry our image builds install from (npm_config_registry). */
+  readonly npmRegistry?: string;
+}
+
+function httpUrl(flag: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${flag} must be an http(s) URL, not ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`${flag} must be an http(s) URL, not ${JSON.stringify(value)}`);
+  return value.replace(/\/+$/, "");
+}
+
+/** `--registry-mirror` values, each `<registry>=<url>`, as a map; throws naming a value it cannot use. */
+export function parseRegistryMirrors(values: readonly string[]): RegistryMirrors {
+  const mirrors: Partial<Record<MirroredRegistry, string>> = {};
+  for (const value of values) {
+    const at = value.indexOf("=");
+    const registry = value.slice(0, at);
+    if (at < 0 || !(registry in mirroredRegistries)) {
+      throw new Error(`--registry-mirror takes <registry>=<url> for ${Object.keys(mirroredRegistries).join(", ")}, not ${JSON.stringify(value)}`);
+    }
+    mirrors[registry as MirroredRegistry] = httpUrl("--registry-mirror", value.slice(at + 1));
+  }
+  return mirrors;
+}
+
+/** Checks the URLs; throws naming the flag when one is not an http(s) URL. */
+export function checkedSources(sources: DownloadSources): DownloadSources {
+  const mirrors = Object.entries(sources.registryMirrors ?? {}).map(([registry, url]) => `${registry}=${url}`);
+  return {
+    ...(mirrors.length > 0 ? { registryMirrors: parseRegistryMirrors(mirrors) } : {}),
+    ...(sources.hfEndpoint ? { hfEndpoint: httpUrl("--hf-endpoint", sources.hfEndpoint) } : {}),
+    ...(sources.modelscope ? { modelscope: true } : {}),
+    ...(sources.npmRegistry ? { npmRegistry: httpUrl("--npm-registry", sources.npmRegistry) } : {}),
+  };
+}
+
+/** What vLLM's containers read to download the weights from elsewhere than huggingface.co. */
+export function modelSourceEnv(sources: DownloadSources | undefined): EnvWiring {
+  return {
+    ...(sources?.hfEndpoint ? { HF_ENDPOINT: { value: sources.hfEndpoint } } : {}),
+    ...(sources?.modelscope ? { VLLM_USE_MODELSCOPE: { value: "True" } } : {}),
+  };
+}
+
+/** What the image builds read to install from another npm registry. */
+export function npmSourceEnv(sources: DownloadSources | undefined): Readonly<Record<string, string>> {
+  return sources?.npmRegistry ? { npm_config_registry: sources.npmRegistry } : {};
+}
+
+/** `host[:port]` of a mirror URL: what an image reference through it starts with. */
+function mirrorHost(url: string): string {
+  return new URL(url).host;
+}
+
+/** Docker Hub's short names as a registry path: `kindest/node` stays, `node` becomes `library/node`. */
+function dockerHubPath(repository: string): string {
+  return repository.includes("/") ? repository : `library/${repository}`;
+}
+
+/**
+ * Makes an image from Docker Hub present on the host's Docker: pulled through
+ * the docker.io mirror (and tagged with its usual name) when there is one.
+ */
+export function ensureHubImageScript(image: { readonly repository: string; readonly tag: string }, mirrors: RegistryMirrors | undefined): string {
+  const ref = `${image.repository}:${image.tag}`;
+  const mirror = mirrors?.["docker.io"];
+  if (!mirror) return `docker image inspect ${ref} >/dev/null 2>&1 || docker pull -q ${ref} >/dev/null`;
+  const through = `${mirrorHost(mirror)}/${dockerHubPath(image.repository)}:${image.tag}`;
+  return `docker image inspect ${ref} >/dev/null 2>&1 || { docker pull -q ${through} >/dev/null && docker tag ${through} ${ref}; }`;
+}
+
+/** containerd's hosts.toml for one registry: the mirror first, the registry itself when the mirror fails. */
+export function hostsToml(registry: MirroredRegistry, mirror: string): string {
+  return [`server = "${mirroredRegistries[registry]}"`, "", `[host."${mirror}"]`, `  capabilities = ["pull", "resolve"]`].join("\n");
+}
+
+/** The lines `plan` prints. */
+export function formatSources(sources: DownloadSources | undefined): string {
+  const mirrors = Object.entries(sources?.registryMirrors ?? {});
+  return [
+    "download sources:",
+    `  images: ${mirrors.length > 0 ? mirrors.map(([registry, url]) => `${registry} through ${url}`).join(", ") + " (Kind's containerd, the node image)" : "from their registries"}`,
+    `  model weights: ${sources?.modelscope ? "ModelScope (VLLM_USE_MODELSCOPE=True)" : sources?.hfEndpoint ? `Hugging Face mirror ${sources.hfEndpoint} (HF_ENDPOINT)` : "huggingface.co"}`,
+    `  npm packages (image builds): ${sources?.npmRegistry ? `${sources.npmRegistry} (npm_config_registry)` : "registry.npmjs.org"}`,
+  ].join("\n");
+}

@@ -1,0 +1,105 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { expect } from "chai";
+import { parse } from "yaml";
+import {
+  buildPlan,
+  checkedSources,
+  formatPlanAndRequests,
+  kindConfigPath,
+  kindConfigScript,
+  parseRegistryMirrors,
+  type DownloadSources,
+  type Manifest,
+} from "../src/index.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+
+/** The env of every vLLM container the plan applies. */
+function vllmEnv(sources?: DownloadSources): Record<string, string>[] {
+  const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" }, ...(sources ? { sources } : {}) });
+  const manifests: Manifest[] = plan.flatMap((p) => p.steps.flatMap((s) => (s.kind === "shell" && s.manifests ? [...s.manifests] : [])));
+  return manifests
+    .filter((m) => m.kind === "Deployment" && (m.metadata?.name ?? "").startsWith("vllm-"))
+    .map((m) => {
+      const env = (m as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } }).spec.template.spec.containers[0]!.env ?? [];
+      return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+    });
+}
+
+describe("topology: download sources for restricted networks", () => {
+  it("puts --hf-endpoint into every vLLM container as HF_ENDPOINT, and nothing without it", () => {
+    const envs = vllmEnv({ hfEndpoint: "https://hf-mirror.com" });
+    expect(envs).to.have.length(2);
+    for (const env of envs) expect(env["HF_ENDPOINT"]).to.equal("https://hf-mirror.com");
+    for (const env of vllmEnv()) expect(env).to.not.have.any.keys("HF_ENDPOINT", "VLLM_USE_MODELSCOPE");
+  });
+
+  it("switches vLLM to ModelScope with --modelscope", () => {
+    for (const env of vllmEnv({ modelscope: true })) expect(env["VLLM_USE_MODELSCOPE"]).to.equal("True");
+  });
+
+  it("shows each source in the plan's text, the same from `npm run plan`", () => {
+    const options = { env: "kind", imageTag: "0.1.0", istio: false, accelerator: { gpu: false, arch: "amd64" } } as const;
+    const text = formatPlanAndRequests({ ...options, sources: { hfEndpoint: "https://hf-mirror.com", npmRegistry: "https://registry.npmmirror.com" } });
+    expect(text).to.include("  model weights: Hugging Face mirror https://hf-mirror.com (HF_ENDPOINT)");
+    expect(text).to.include("  npm packages (image builds): https://registry.npmmirror.com (npm_config_registry)");
+    expect(formatPlanAndRequests({ ...options, sources: { modelscope: true } })).to.include("  model weights: ModelScope (VLLM_USE_MODELSCOPE=True)");
+    expect(formatPlanAndRequests(options)).to.include("  model weights: huggingface.co");
+    const cli = execFileSync(
+      process.execPath,
+      ["--import", "tsx", ".dagger/topology/src/cli.ts", "plan", "--env=kind", "--hf-endpoint=https://hf-mirror.com/", "--npm-registry=https://registry.npmmirror.com"],
+      { cwd: repoRoot, encoding: "utf8" },
+    );
+    expect(cli.trim()).to.equal(text.trim());
+  });
+
+  it("refuses a source that is not an http(s) URL, naming the flag", () => {
+    expect(() => checkedSources({ hfEndpoint: "hf-mirror.com" })).to.throw('--hf-endpoint must be an http(s) URL, not "hf-mirror.com"');
+    expect(() => checkedSources({ npmRegistry: "ftp://npm.example" })).to.throw(/--npm-registry must be an http\(s\) URL/);
+  });
+});
+
+describe("topology: registry mirrors (Kind's containerd, the node image)", () => {
+  const mirrors = parseRegistryMirrors(["docker.io=https://docker.m.daocloud.io", "quay.io=https://quay.m.daocloud.io/"]);
+  const kindStep = () => {
+    const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, phases: ["cluster"], sources: { registryMirrors: mirrors } });
+    return plan[0]!.steps.filter((s): s is Extract<typeof s, { kind: "shell" }> => s.kind === "shell");
+  };
+
+  it("takes <registry>=<url> for the four registries and refuses anything else, naming the flag", () => {
+    expect(mirrors).to.deep.equal({ "docker.io": "https://docker.m.daocloud.io", "quay.io": "https://quay.m.daocloud.io" });
+    expect(() => parseRegistryMirrors(["gcr.io=https://m.example"])).to.throw(/--registry-mirror takes <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io/);
+    expect(() => parseRegistryMirrors(["docker.io=m.example"])).to.throw(/--registry-mirror must be an http\(s\) URL/);
+  });
+
+  it("renders the Kind configuration with containerd pointed at the hosts directory, the committed nodes kept", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kind-config-"));
+    const script = kindConfigScript().replaceAll("/src/", `${repoRoot}/`).replace(kindConfigPath, join(dir, "kind.yaml"));
+    execFileSync("bash", ["-euo", "pipefail", "-c", script]);
+    const config = parse(readFileSync(join(dir, "kind.yaml"), "utf8")) as { nodes: { role: string }[]; containerdConfigPatches: string[] };
+    expect(config.nodes.map((n) => n.role)).to.deep.equal(["control-plane", "worker", "worker"]);
+    expect(config.containerdConfigPatches).to.deep.equal(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
+    const create = kindStep().find((s) => s.script.includes("kind create cluster"))!;
+    expect(create.script).to.include(`kind create cluster --name one-data-studio --config ${kindConfigPath}`);
+  });
+
+  it("writes each mirror's hosts.toml into every node, the registry itself as the fallback server, and pulls the node image through the docker.io mirror", () => {
+    const [preflight, create] = kindStep();
+    expect(create!.script).to.include(`printf '%s\\n' 'server = "https://quay.io"' '' '[host."https://quay.m.daocloud.io"]' '  capabilities = ["pull", "resolve"]' | docker exec -i "$node" tee /etc/containerd/certs.d/quay.io/hosts.toml`);
+    expect(create!.script).to.include("'server = \"https://registry-1.docker.io\"'");
+    expect(preflight!.script).to.include("docker pull -q docker.m.daocloud.io/kindest/node:v1.36.1 >/dev/null && docker tag docker.m.daocloud.io/kindest/node:v1.36.1 kindest/node:v1.36.1");
+    const text = formatPlanAndRequests({ env: "kind", imageTag: "t", istio: false, sources: { registryMirrors: mirrors } });
+    expect(text).to.include("  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (Kind's containerd, the node image)");
+  });
+
+  it("leaves the committed configuration and direct pulls without mirrors", () => {
+    const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, phases: ["cluster"] });
+    const scripts = plan[0]!.steps.map((s) => (s.kind === "shell" ? s.script : "")).join("\n");
+    expect(scripts).to.include("--config /src/k8s/kind/cluster.yaml");
+    expect(scripts).to.not.include("certs.d");
+    expect(scripts).to.include("docker pull -q kindest/node:v1.36.1");
+  });
+});
