@@ -3,6 +3,7 @@ import type { RouteBudgets } from "../src/domain/budgets.js";
 import { OwnedModelServer, OwnedRedis } from "../../../test/support/owned-processes.js";
 import { salesTable } from "./fixtures.js";
 import { startHarness, type Harness } from "./harness.js";
+import { requireEnv } from "../../../test/support/testkit.js";
 
 /**
  * Fault drills (issue 11): Redis and the model hung (SIGSTOP) and killed
@@ -156,8 +157,7 @@ describe("agent-api fault drills: the model hung and killed, under load (real mo
   const maxMs = { chat: 6_000, openai: 6_000, ready: 1_800 };
 
   before(async () => {
-    const modelPath = process.env.MODEL_PATH;
-    if (!modelPath) throw new Error("MODEL_PATH is not set: start the local servers (scripts/local/servers.sh) and source their env file");
+    const modelPath = requireEnv("MODEL_PATH");
     redis = await OwnedRedis.start();
     model = await OwnedModelServer.start(modelPath);
     h = await startHarness({ data: { tables: [salesTable] }, redis: { host: redis.host, port: redis.port }, modelEndpoint: model.url, budgets, modelTimeoutMs: 30_000 });

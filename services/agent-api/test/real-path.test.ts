@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
@@ -11,7 +10,7 @@ import { createApp } from "../src/app.js";
 import { maxQueryRetries } from "../src/domain/agent.js";
 import { queryMessages } from "../src/domain/prompts.js";
 import { buildQuerySchema, parseStructuredQuery } from "../src/domain/structured-query.js";
-import { requiredEnv } from "./harness.js";
+import { freePort, requireEnv } from "../../../test/support/testkit.js";
 
 /**
  * The real path: the real small model (MODEL_ENDPOINT), the real Data API
@@ -22,14 +21,6 @@ import { requiredEnv } from "./harness.js";
  * `npm run eval` measures.
  */
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function runTs(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): ChildProcess {
   return spawn("timeout", [String(Math.ceil(timeoutMs / 1000)), process.execPath, "--import=tsx", "--conditions=source", script], {
@@ -65,8 +56,8 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
   const log = createLogger("agent-api-real-test", "silent");
 
   before(async () => {
-    const modelEndpoint = requiredEnv("MODEL_ENDPOINT");
-    requiredEnv("MYSQL_HOST");
+    const modelEndpoint = requireEnv("MODEL_ENDPOINT");
+    requireEnv("MYSQL_HOST");
     const port = await freePort();
     dataUrl = `http://127.0.0.1:${port}`;
     const bootstrap = runTs("services/data-api/src/bootstrap.ts", { HOST: "127.0.0.1", PORT: String(port) }, 120_000);
@@ -74,7 +65,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, 600_000);
     await waitHealthy(dataUrl, 60_000);
     memory = createMemoryStore(
-      { host: requiredEnv("REDIS_HOST"), port: Number(requiredEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
+      { host: requireEnv("REDIS_HOST"), port: Number(requireEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
       log,
     );
     const app = createApp({
@@ -136,7 +127,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     const sales = catalog.tables.find((t) => t.dataset_name === "sales_data_v1.0");
     expect(sales, "sales table in the real metadata").to.not.equal(undefined);
     const schema = buildQuerySchema({ tables: [sales!] });
-    const model = createModelClient({ endpoint: requiredEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 120_000 });
+    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 120_000 });
     const reply = await model.complete({
       messages: queryMessages({ question: "What is the total amount of sales?", tables: [sales!], definitions: [], failures: [] }),
       jsonSchema: { name: "structured_query", schema: schema.jsonSchema },

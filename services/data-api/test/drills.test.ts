@@ -8,7 +8,8 @@ import type { DatasetView } from "../src/domain/datasets.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { findHalfWritten } from "./support/consistency.js";
 import { DrillServer } from "./support/drill-servers.js";
-import { dropEverything, isolatedConfig, requireEnv, uploadForm, type ApiResponse } from "./support/harness.js";
+import { requireEnv } from "../../../test/support/testkit.js";
+import { dropEverything, isolatedConfig, uploadForm, type ApiResponse } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
 /**

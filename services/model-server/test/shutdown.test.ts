@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { OwnedModelServer } from "../../../test/support/owned-processes.js";
+import { requireEnv } from "../../../test/support/testkit.js";
 
 /**
  * SIGTERM while generating (Kubernetes stopping the pod, the test command
@@ -12,8 +13,7 @@ describe("model-server: SIGTERM while it generates (real SmolLM2-135M)", functio
   let server: OwnedModelServer | undefined;
 
   before(async function () {
-    const modelPath = process.env.MODEL_PATH;
-    if (!modelPath) throw new Error("MODEL_PATH is not set: start the local servers (scripts/local/servers.sh) and source their env file");
+    const modelPath = requireEnv("MODEL_PATH");
     server = await OwnedModelServer.start(modelPath);
   });
   after(async () => {

@@ -3,6 +3,7 @@ import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObj
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import mysql from "mysql2/promise";
 import { randomBytes } from "node:crypto";
+import { requireEnv } from "../../../../test/support/testkit.js";
 import { createApp } from "../../src/app.js";
 import { loadDataApiConfig, type DataApiConfig } from "../../src/config.js";
 import { createDependencies, type Dependencies } from "../../src/dependencies.js";
@@ -17,12 +18,6 @@ export interface Harness {
   server: RunningServer;
   url: string;
   stop(): Promise<void>;
-}
-
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: source the dev servers' environment (scripts/test.sh does)`);
-  return value;
 }
 
 export function isolatedConfig(overrides: Record<string, string> = {}): DataApiConfig {

@@ -1,24 +1,15 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import mysql from "mysql2/promise";
+import { freePort } from "../../../../test/support/testkit.js";
 
 const execute = promisify(execFile);
 // The client tools read MYSQL_HOST and friends from the environment, which name the shared dev server.
 const ownEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("MYSQL") && !name.startsWith("MARIADB")));
 const run = (file: string, args: string[], options: { timeout?: number } = {}) => execute(file, args, { ...options, env: ownEnv });
-
-/** A free loopback port, from the OS. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A MariaDB of the test's own (the shared dev server must never be killed):
