@@ -5,6 +5,7 @@ import { DatasetTables } from "../src/adapters/dataset-tables.js";
 import { createMysqlPool } from "../src/adapters/mysql.js";
 import type { DatasetView, IngestView } from "../src/domain/datasets.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
+import { requireEnv } from "../../../test/support/testkit.js";
 import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { OwnMariadb } from "./support/own-mariadb.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
@@ -270,3 +271,38 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
   });
 });
 
+
+describe("data-api registration while MinIO stops or drops in the middle of the object", function () {
+  this.timeout(180_000);
+
+  for (const then of ["hang", "cut"] as const) {
+    it(`answers ${then === "hang" ? "504" : "503"} naming s3 when MinIO ${then === "hang" ? "stops answering" : "drops the connection"} mid-object, leaves nothing, and registers the name once MinIO is back`, async () => {
+      const minio = new URL(requireEnv("S3_ENDPOINT"));
+      const s3Switch = new TcpSwitch(minio.hostname, Number(minio.port));
+      await s3Switch.up();
+      const h = await startHarness({ S3_ENDPOINT: `http://127.0.0.1:${s3Switch.port}`, S3_TIMEOUT_MS: "1500", REGISTRY_CACHE_MS: "0" });
+      try {
+        const csv = ["id,comment", ...Array.from({ length: 100_000 }, (_, i) => `${i},"row ${i} ${"z".repeat(60)}"`)].join("\n") + "\n";
+        await putObject(h.config, "mid.csv", csv);
+        const before = await leftovers(h);
+        // 1 MiB of the 7 MiB object gets through, then MinIO stops (or drops the connection) until the registration has answered.
+        const failed = s3Switch.failMidAnswer(1024 * 1024, then);
+        const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" } });
+        await failed;
+        expect([res.status, res.body.code, (res.body.details as { dependency?: string } | undefined)?.dependency], JSON.stringify(res.body)).to.deep.equal(
+          then === "hang" ? [504, 50401, "s3"] : [503, 50301, "s3"],
+        );
+        s3Switch.resume();
+        await h.deps.datasets.compensationsSettled();
+        expect(await leftovers(h)).to.deep.equal(before);
+        const again = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" } });
+        expect(again.status, JSON.stringify(again.body)).to.equal(200);
+        expect(again.body.data).to.include({ name: "mid", version: 1, row_count: 100_000 });
+      } finally {
+        s3Switch.resume();
+        await h.stop();
+        await s3Switch.down();
+      }
+    });
+  }
+});
