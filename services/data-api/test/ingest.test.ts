@@ -5,8 +5,8 @@ import { DatasetTables } from "../src/adapters/dataset-tables.js";
 import { createMysqlPool } from "../src/adapters/mysql.js";
 import type { DatasetView, IngestView } from "../src/domain/datasets.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
-import { requireEnv } from "../../../test/support/testkit.js";
-import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { requireEnv, waitUntil } from "../../../test/support/testkit.js";
+import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type ApiResponse, type Harness } from "./support/harness.js";
 import { OwnMariadb } from "./support/own-mariadb.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
@@ -28,6 +28,27 @@ async function leftovers(h: Harness, connect: Connect = () => ownerConnection(h.
   } finally {
     await connection.end();
   }
+}
+
+/**
+ * The first answer other than 503/504 to a request retried while a dependency that was hung or killed comes back
+ * (a restarted MariaDB still recovering, a busy machine): the way back may take any time; every failure on it is clean.
+ */
+async function onceBack<T extends ApiResponse<unknown>>(attempt: () => Promise<T>): Promise<T> {
+  let last: T | undefined;
+  await waitUntil(
+    "an answer other than 503/504",
+    async () => {
+      last = await attempt();
+      if ([503, 504].includes(last.status)) {
+        expect([50301, 50401], JSON.stringify(last.body)).to.include(last.body.code);
+        return false;
+      }
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  return last!;
 }
 
 /** A deterministic generator, so a failing case can be replayed. */
@@ -203,14 +224,13 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
     await mysqlSwitch.up();
     const h = await startHarness({ MYSQL_PORT: String(mysqlSwitch.port), MYSQL_TIMEOUT_MS: "1500", REGISTRY_CACHE_MS: "0" });
     try {
+      // Hung until the registration has answered: only its own deadline can end it.
       mysqlSwitch.hang();
-      const started = Date.now();
       const hung = await uploadForm(h.url, { name: "orders", format: "csv" }, { name: "orders.csv", content: "id,amount\n1,2.5\n2,3.5\n" });
       expect([503, 504], JSON.stringify(hung.body)).to.include(hung.status);
-      expect(Date.now() - started).to.be.below(10_000);
       // The statements sent before the deadline now reach MariaDB and run, after the client heard 504.
       mysqlSwitch.resume();
-      const again = await uploadForm(h.url, { name: "orders", format: "csv" }, { name: "orders.csv", content: "id,amount\n1,2.5\n2,3.5\n" });
+      const again = await onceBack(() => uploadForm(h.url, { name: "orders", format: "csv" }, { name: "orders.csv", content: "id,amount\n1,2.5\n2,3.5\n" }));
       expect(again.status, JSON.stringify(again.body)).to.equal(200);
       expect(again.body.data).to.include({ name: "orders", version: 1, row_count: 2 });
       await h.deps.datasets.compensationsSettled();
@@ -255,7 +275,7 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
       const failed = await registering;
       expect([503, 504], JSON.stringify(failed.body)).to.include(failed.status);
       await mariadb.start();
-      const again = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" } });
+      const again = await onceBack(() => call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" } }));
       expect(again.status, JSON.stringify(again.body)).to.equal(200);
       expect(again.body.data).to.include({ name: "big", version: 1, row_count: rows });
       await h.deps.datasets.compensationsSettled();
@@ -295,7 +315,7 @@ describe("data-api registration while MinIO stops or drops in the middle of the 
         s3Switch.resume();
         await h.deps.datasets.compensationsSettled();
         expect(await leftovers(h)).to.deep.equal(before);
-        const again = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" } });
+        const again = await onceBack(() => call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" } }));
         expect(again.status, JSON.stringify(again.body)).to.equal(200);
         expect(again.body.data).to.include({ name: "mid", version: 1, row_count: 100_000 });
       } finally {
