@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
@@ -10,7 +13,7 @@ import { createApp } from "../src/app.js";
 import { maxQueryRetries } from "../src/domain/agent.js";
 import { queryMessages } from "../src/domain/prompts.js";
 import { buildQuerySchema, parseStructuredQuery } from "../src/domain/structured-query.js";
-import { freePort, requireEnv } from "../../../test/support/testkit.js";
+import { freePort, probeUrl, requireEnv, runToCompletion, waitUntil } from "../../../test/support/testkit.js";
 
 /**
  * The real path: the real small model (MODEL_ENDPOINT), the real Data API
@@ -30,23 +33,6 @@ function runTs(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Child
   });
 }
 
-async function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
-
-async function waitHealthy(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`data-api at ${url} did not become healthy`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe("agent-api: real path (small model, Data API, Redis)", function () {
   this.timeout(180_000);
   let dataApi: ChildProcess | undefined;
@@ -60,10 +46,15 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     requireEnv("MYSQL_HOST");
     const port = await freePort();
     dataUrl = `http://127.0.0.1:${port}`;
-    const bootstrap = runTs("services/data-api/src/bootstrap.ts", { HOST: "127.0.0.1", PORT: String(port) }, 120_000);
-    expect(await exitOf(bootstrap), "data-api bootstrap exit code").to.equal(0);
+    await runToCompletion({
+      command: [process.execPath, "--import=tsx", "--conditions=source", "services/data-api/src/bootstrap.ts"],
+      env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn" },
+      log: join(tmpdir(), `agent-real-path-bootstrap-${port}.log`),
+      cwd: repo,
+      lifetime: "120s",
+    });
     dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, 600_000);
-    await waitHealthy(dataUrl, 60_000);
+    await waitUntil("data-api health", () => probeUrl(`${dataUrl}/api/v1/health`), { timeoutMs: 60_000, intervalMs: 250, pid: dataApi.pid! });
     memory = createMemoryStore(
       { host: requireEnv("REDIS_HOST"), port: Number(requireEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
       log,
@@ -84,8 +75,9 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     await agent?.close();
     await memory?.close();
     if (dataApi && dataApi.exitCode === null) {
+      const exited = once(dataApi, "exit");
       dataApi.kill("SIGTERM");
-      await exitOf(dataApi);
+      await exited;
     }
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import mysql from "mysql2/promise";
-import { freePort } from "../../../../test/support/testkit.js";
+import { freePort, waitUntil } from "../../../../test/support/testkit.js";
 
 const execute = promisify(execFile);
 // The client tools read MYSQL_HOST and friends from the environment, which name the shared dev server.
@@ -44,16 +44,8 @@ export class OwnMariadb {
         "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=64M"],
       { stdio: "ignore" },
     );
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await run("mariadb-admin", ["--no-defaults", "--protocol=socket", `--socket=${this.dir}/sock`, "--user=root", "ping"], { timeout: 5000 });
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+    const ping = () => run("mariadb-admin", ["--no-defaults", "--protocol=socket", `--socket=${this.dir}/sock`, "--user=root", "ping"], { timeout: 5000 });
+    await waitUntil("own mariadb", () => ping().then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 250, pid: this.process.pid! });
   }
 
   /** SIGKILL to the server itself (the child of `timeout`): no shutdown, as when a node or a pod dies. */
