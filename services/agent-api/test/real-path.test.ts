@@ -88,15 +88,16 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
 
   it("is ready against the real Data API, model and Redis", async () => {
     // Polled like the kubelet does: the Redis connection may still be opening.
-    let res: Response;
-    let body: { code: number; data: { checks: Record<string, string> } };
-    const until = Date.now() + 5_000;
-    do {
+    let res: Response | undefined;
+    let body: { code: number; data: { checks: Record<string, string> } } | undefined;
+    const ready = async () => {
       res = await fetch(`${agent.url}/api/v1/ready`);
-      body = (await res.json()) as typeof body;
-    } while (res.status !== 200 && Date.now() < until && (await new Promise((resolve) => setTimeout(resolve, 200, true))));
-    expect(res.status, JSON.stringify(body)).to.equal(200);
-    expect(body.data.checks).to.deep.equal({ "data-api": "ok", model: "ok", redis: "ok" });
+      body = (await res.json()) as NonNullable<typeof body>;
+      return res.ok;
+    };
+    await waitUntil("the agent's readiness", ready, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => undefined);
+    expect(res!.status, JSON.stringify(body)).to.equal(200);
+    expect(body!.data.checks).to.deep.equal({ "data-api": "ok", model: "ok", redis: "ok" });
   });
 
   it("proxies the real dataset list", async () => {

@@ -5,8 +5,8 @@ import { DatasetTables } from "../src/adapters/dataset-tables.js";
 import { createMysqlPool } from "../src/adapters/mysql.js";
 import type { DatasetView, IngestView } from "../src/domain/datasets.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
-import { requireEnv, waitUntil } from "../../../test/support/testkit.js";
-import { call, listKeys, ownerConnection, putObject, startHarness, uploadForm, type ApiResponse, type Harness } from "./support/harness.js";
+import { requireEnv } from "../../../test/support/testkit.js";
+import { call, listKeys, onceBack, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { OwnMariadb } from "./support/own-mariadb.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
@@ -28,27 +28,6 @@ async function leftovers(h: Harness, connect: Connect = () => ownerConnection(h.
   } finally {
     await connection.end();
   }
-}
-
-/**
- * The first answer other than 503/504 to a request retried while a dependency that was hung or killed comes back
- * (a restarted MariaDB still recovering, a busy machine): the way back may take any time; every failure on it is clean.
- */
-async function onceBack<T extends ApiResponse<unknown>>(attempt: () => Promise<T>): Promise<T> {
-  let last: T | undefined;
-  await waitUntil(
-    "an answer other than 503/504",
-    async () => {
-      last = await attempt();
-      if ([503, 504].includes(last.status)) {
-        expect([50301, 50401], JSON.stringify(last.body)).to.include(last.body.code);
-        return false;
-      }
-      return true;
-    },
-    { timeoutMs: 120_000, intervalMs: 500 },
-  );
-  return last!;
 }
 
 /** A deterministic generator, so a failing case can be replayed. */
