@@ -4,6 +4,7 @@ import { bootstrapKnowledge, runBootstrap, salesDataset } from "../src/bootstrap
 import { createDependencies } from "../src/dependencies.js";
 import { glossaryDocument } from "../src/domain/knowledge-glossary.js";
 import type { ChunkHit } from "../src/adapters/vector-store.js";
+import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { call, listKeys, startHarness, type Harness } from "./support/harness.js";
 
 describe("data-api bootstrap job", function () {
@@ -56,7 +57,12 @@ describe("data-api bootstrap job", function () {
   });
 
   it("retries while Milvus is unreachable, doubling its pause, and then fails clearly, naming it, at its deadline", async () => {
-    const unreachable = createDependencies({ ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500 }, log);
+    // Embeddings from the double, so each attempt reaches Milvus at once whatever the real model's speed.
+    const embeddings = await OpenAiDouble.start({ modelName: "double-embed", embeddingDimension: 8 });
+    const unreachable = createDependencies(
+      { ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500, EMBEDDING_ENDPOINT: embeddings.url, EMBEDDING_MODEL: "double-embed" },
+      log,
+    );
     // The deadline is measured on this clock, which moves only when the loop pauses: the attempts are counted
     // exactly, however long each real (failing) attempt takes on a busy machine.
     let now = 0;
@@ -78,6 +84,7 @@ describe("data-api bootstrap job", function () {
       expect(outcome).to.match(/^glossary not indexed: milvus still unavailable after 3 s and 5 attempts \(/);
     } finally {
       await unreachable.close();
+      await embeddings.close();
     }
   });
 });
