@@ -145,7 +145,7 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
 
   it("accepts valid JSON holding escaped lone surrogates, in chat and in embeddings", async () => {
     const post = (path: string, json: string) =>
-      fetch(`${requiredEnv("MODEL_ENDPOINT")}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: json });
+      fetch(`${requireEnv("MODEL_ENDPOINT")}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: json });
     // Escapes written out, as a client in another language sends them: JSON.stringify would not produce them from a JS string.
     const text = String.raw`"half a pair \ud83d here, a low one \udc00 there"`;
     const chat = await post("/v1/chat/completions", `{"model":${JSON.stringify(modelName)},"messages":[{"role":"user","content":${text}}],"max_tokens":4}`);
