@@ -11,27 +11,18 @@ cd "$repo"
 
 results_dir="$repo/.local/results"
 mkdir -p "$results_dir"
-rm -f "$results_dir"/*.log
+rm -f "$results_dir"/*.log "$results_dir"/*.mocha.json
 
-# CI reads the last line: "tests: N passed, N failed, N skipped" over mocha (pending tests are skipped ones),
-# the image layouts, the fuzz runs and the gating acceptance run; the real-model run's wrong answers, which do not gate, right above it.
+# CI reads the last line: "tests: N passed, N failed, N skipped" over mocha (from its JSON reports; pending tests are
+# skipped ones), the image layouts, the fuzz runs and the gating acceptance run; the eval's and the real-model run's
+# lines, which do not gate, right above it (scripts/lib/test-totals.mjs).
+mocha_steps=(mocha cluster)
 print_test_totals() {
-  cat "$results_dir"/*.log 2>/dev/null | awk '
-    /^ *[0-9]+ passing/ { passed += $1 }
-    /^ *[0-9]+ failing/ { failed += $1 }
-    /^ *[0-9]+ pending/ { skipped += $1 }
-    /^acceptance counts:/ { passed += $3; failed += $5; skipped += $7 }
-    /^real model counts:/ { right += $4; wrong += $6; real = 1 }
-    /^new set \(/ { evals = evals $0 "\n" }
-    /^image layouts:/ { passed += $3; failed += $5 }
-    /^fuzz [^ ]+: [0-9]+ passed/ { passed += $3; failed += $5 }
-    END {
-      printf "%s", evals
-      if (real) printf "real model: %d right, %d wrong (recorded, not gating)\n", right, wrong
-      else print "real model: not run"
-      printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped
-    }'
+  node scripts/lib/test-totals.mjs "$results_dir" "${mocha_steps[@]}"
 }
+
+# Mocha's spec output goes to the step's log, its JSON report to <step>.mocha.json for the totals.
+spec_and_json=./test/mocha/spec-and-json.cjs
 
 finish() {
   local status=$?
@@ -52,7 +43,8 @@ step "start local servers" start_all
 set -a
 . "$ENV_FILE"
 set +a
-step "tests (mocha)" bash -o pipefail -c 'npm test 2>&1 | tee "$0"' "$results_dir/mocha.log"
+step "tests (mocha)" bash -o pipefail -c 'npm test -- "$@" 2>&1 | tee "$0"' "$results_dir/mocha.log" \
+  --reporter "$spec_and_json" --reporter-option "json=$results_dir/mocha.mocha.json"
 step "mutation (StrykerJS over the server-free domain modules, each >= 85 %)" \
   bash -o pipefail -c 'MUTATION_MIN_SCORE=85 bash scripts/mutation.sh --force 2>&1 | tee "$0" | grep -E "^\| |score below|ERROR"' "$results_dir/mutation.log"
 step "fuzz (schemathesis, Data API and Agent API OpenAPI)" \
@@ -65,7 +57,8 @@ set -a
 . "$ENV_FILE"
 set +a
 step "cluster tests (plan on the real API server, probes)" \
-  bash -o pipefail -c 'npm run test:cluster --silent 2>&1 | tee "$0"' "$results_dir/cluster.log"
+  bash -o pipefail -c 'npm run test:cluster --silent -- "$@" 2>&1 | tee "$0"' "$results_dir/cluster.log" \
+  --reporter "$spec_and_json" --reporter-option "json=$results_dir/cluster.mocha.json"
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"
 # Bounded: it does not gate, so it must not be able to hold the run past CI's time either.

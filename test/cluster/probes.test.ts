@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { expect } from "chai";
 import { buildPlan, dataManifests, verifySteps, type Manifest, type OurImageKey, type PlanOptions } from "@one-data/topology";
 import { startService, type LocalProcess } from "../acceptance/local/processes.js";
+import { requireEnv, waitUntil } from "../support/testkit.js";
 import { loadDataApiConfig } from "../../services/data-api/src/config.js";
 import { dropEverything } from "../../services/data-api/test/support/harness.js";
 import { TcpSwitch } from "../../services/data-api/test/support/tcp-switch.js";
@@ -10,12 +11,6 @@ import { httpProbesOf, type HttpProbe } from "./support/probes.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const logDir = join(repoRoot, ".local/probes");
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the probe tests start the real services against the local servers (scripts/local/servers.sh start, then source .local/servers/env)`);
-  return value;
-}
 
 const render = { imageTag: "0.1.0", accelerator: { gpu: false, arch: "amd64" } } as const;
 
@@ -37,13 +32,11 @@ async function get(url: string): Promise<{ status: number; body: { code?: number
   return { status: res.status, body };
 }
 
+/** The first answer with `status`, or the last answer when none came within `withinMs` (for the assertion to show). */
 async function eventually(url: string, status: number, withinMs: number): Promise<{ status: number; body: { code?: number; message?: string } }> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const got = await get(url);
-    if (got.status === status || Date.now() > deadline) return got;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let got: Awaited<ReturnType<typeof get>> | undefined;
+  await waitUntil(`${url} answering ${status}`, async () => (got = await get(url)).status === status, { timeoutMs: withinMs, intervalMs: 250 }).catch(() => undefined);
+  return got!;
 }
 
 /**
@@ -62,7 +55,7 @@ type Starter = (probe: HttpProbe) => Promise<Started>;
 
 const starters: Record<OurImageKey, Starter | undefined> = {
   dataApi: async (probe) => {
-    const mysql = new TcpSwitch(required("MYSQL_HOST"), Number(required("MYSQL_PORT")));
+    const mysql = new TcpSwitch(requireEnv("MYSQL_HOST"), Number(requireEnv("MYSQL_PORT")));
     await mysql.up();
     const id = randomBytes(4).toString("hex");
     const env: NodeJS.ProcessEnv = {
@@ -83,7 +76,7 @@ const starters: Record<OurImageKey, Starter | undefined> = {
       async stop() {
         await service.stop();
         await mysql.up().catch(() => undefined);
-        await dropEverything(loadDataApiConfig({ ...env, MYSQL_PORT: required("MYSQL_PORT"), HOST: "127.0.0.1", PORT: "8080" }));
+        await dropEverything(loadDataApiConfig({ ...env, MYSQL_PORT: requireEnv("MYSQL_PORT"), HOST: "127.0.0.1", PORT: "8080" }));
         await mysql.down();
       },
     };
@@ -91,10 +84,10 @@ const starters: Record<OurImageKey, Starter | undefined> = {
   agentApi: async (probe) => {
     const dataProbe = httpProbesOf(dataManifests(render)).find((p) => p.kind === "readiness")!;
     const dataApi = await starters.dataApi!(dataProbe);
-    const redis = new TcpSwitch(required("REDIS_HOST"), Number(required("REDIS_PORT")));
+    const redis = new TcpSwitch(requireEnv("REDIS_HOST"), Number(requireEnv("REDIS_PORT")));
     await redis.up();
     const env: NodeJS.ProcessEnv = { ...process.env, REDIS_PORT: String(redis.port), DATA_API_URL: dataApi.service.url, LOG_LEVEL: "warn" };
-    required("MODEL_ENDPOINT");
+    requireEnv("MODEL_ENDPOINT");
     const service = await startService({ name: `agent-api-probes-${randomBytes(4).toString("hex")}`, entry: join(repoRoot, probe.entry), env, logDir });
     return {
       service,

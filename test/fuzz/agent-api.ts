@@ -12,15 +12,18 @@ import { spawn } from "node:child_process";
 import { glossaryChunks, salesTable } from "../../services/agent-api/test/fixtures.js";
 import { startDataApiDouble } from "../doubles/data-api-double.js";
 import { OpenAiDouble } from "../doubles/openai-double.js";
-import { waitReady } from "../support/wait-ready.js";
+import { probeUrl, requireEnv, waitUntil } from "../support/testkit.js";
 import { OwnedRedis } from "../support/owned-processes.js";
 
-if (!process.env.LOCAL_PORT_BASE) {
-  console.error("LOCAL_PORT_BASE is not set: source the local servers' environment (scripts/test.sh does)");
+let portBase: number;
+try {
+  portBase = Number(requireEnv("LOCAL_PORT_BASE"));
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
 
-const port = Number(process.env.LOCAL_PORT_BASE) + 91;
+const port = portBase + 91;
 const base = `http://127.0.0.1:${port}`;
 const model = await OpenAiDouble.start({ modelName: "fuzz-chat" });
 const data = await startDataApiDouble({
@@ -54,7 +57,7 @@ const api = spawn(
 
 let status = 1;
 try {
-  await waitReady("agent-api", `${base}/api/v1/ready`, api, 60_000);
+  await waitUntil("agent-api", () => probeUrl(`${base}/api/v1/ready`), { timeoutMs: 60_000, pid: api.pid! });
   status = await new Promise<number>((resolve) => {
     const run = spawn("bash", ["test/fuzz/run.sh", "agent-api", base, `${base}/api/v1/openapi.json`], { env: process.env, stdio: "inherit" });
     run.on("exit", (code) => resolve(code ?? 1));

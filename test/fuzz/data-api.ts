@@ -15,14 +15,13 @@ import { randomBytes } from "node:crypto";
 import { loadDataApiConfig } from "../../services/data-api/src/config.js";
 import { dropEverything, s3Client } from "../../services/data-api/test/support/harness.js";
 import { OpenAiDouble } from "../doubles/openai-double.js";
-import { waitReady } from "../support/wait-ready.js";
+import { probeUrl, requireEnv, waitUntil } from "../support/testkit.js";
 
-const required = ["MYSQL_HOST", "S3_ENDPOINT", "MILVUS_ADDRESS", "LOCAL_PORT_BASE"];
-for (const name of required) {
-  if (!process.env[name]) {
-    console.error(`${name} is not set: source the local servers' environment (scripts/test.sh does)`);
-    process.exit(2);
-  }
+try {
+  for (const name of ["MYSQL_HOST", "S3_ENDPOINT", "MILVUS_ADDRESS", "LOCAL_PORT_BASE"]) requireEnv(name);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
 }
 
 const id = randomBytes(4).toString("hex");
@@ -83,7 +82,7 @@ async function seed(): Promise<Record<string, string>> {
 
 let status = 1;
 try {
-  await waitReady("the Data API", `${base}/api/v1/ready`, api, 120_000);
+  await waitUntil("the Data API", () => probeUrl(`${base}/api/v1/ready`), { timeoutMs: 120_000, pid: api.pid! });
   const hookEnv = await seed();
   status = await new Promise<number>((resolve) => {
     const run = spawn("bash", ["test/fuzz/run.sh", "data-api", base, `${base}/api/v1/openapi.json`], {

@@ -6,31 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createConnection } from "node:net";
-import { freePort } from "../acceptance/local/processes.js";
-
-export { freePort };
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-export async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > until) throw new Error(`${what} was not ready within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
+import { freePort, probeUrl, tcpOpen, waitUntil } from "./testkit.js";
 
 /** A server process started under `timeout`; the server's own PID is the child of `timeout`. */
 export class OwnedProcess {
@@ -65,7 +41,7 @@ export class OwnedProcess {
         // timeout has not forked yet
       }
       return this.serverPid !== undefined;
-    }, 5_000);
+    }, { timeoutMs: 5_000, intervalMs: 50 });
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -111,7 +87,7 @@ export class OwnedRedis {
 
   async start(): Promise<void> {
     await this.process.start();
-    await waitUntil("redis", () => tcpOpen(this.port), 10_000);
+    await waitUntil("redis", () => tcpOpen(this.host, this.port), { timeoutMs: 10_000, intervalMs: 50 });
   }
 
   hang(): void {
@@ -156,16 +132,6 @@ export class OwnedModelServer {
 
   async start(): Promise<void> {
     await this.process.start();
-    await waitUntil(
-      "model-server",
-      async () => {
-        try {
-          return (await fetch(`${this.url}/v1/models`, { signal: AbortSignal.timeout(1_000) })).ok;
-        } catch {
-          return false;
-        }
-      },
-      120_000,
-    );
+    await waitUntil("model-server", () => probeUrl(`${this.url}/v1/models`, 1_000), { timeoutMs: 120_000, intervalMs: 50 });
   }
 }

@@ -176,7 +176,7 @@ export const buildInputs: SourceFilter = {
  * the documentation whose links test/docs checks.
  */
 export const testInputs: SourceFilter = {
-  include: [...buildInputs.include, ".mocharc.json", "tsconfig.json", "dagger.json", ".dagger/**", "tools/**", "*.md", "docs/**"],
+  include: [...buildInputs.include, ".mocharc.cjs", "tsconfig.json", "dagger.json", ".dagger/**", "tools/**", "*.md", "docs/**"],
   exclude: [...buildInputs.exclude, ".dagger/sdk"],
 };
 

@@ -8,7 +8,8 @@
  */
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runToCompletion, startService, type LocalProcess } from "../../../test/acceptance/local/processes.js";
+import { startService, tsNodeArgs, type LocalProcess } from "../../../test/acceptance/local/processes.js";
+import { requireEnv, runToCompletion } from "../../../test/support/testkit.js";
 import { startScriptedModel } from "../../../test/acceptance/local/scripted-model.js";
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createModelClient } from "../src/adapters/model-client.js";
@@ -18,20 +19,15 @@ import { ensureNewSetData, runNewSet, summarise } from "./new-set-run.js";
 const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
 const logDir = join(repo, ".local", "eval");
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: start the local servers first (scripts/local/servers.sh start) and load .local/servers/env`);
-  return value;
-}
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, MYSQL_DATABASE: "one_data_eval", MYSQL_DATASETS_DATABASE: "one_data_eval_datasets", LOG_LEVEL: "warn" };
-  required("MODEL_ENDPOINT");
+  requireEnv("MODEL_ENDPOINT");
   let dataApi: LocalProcess | undefined;
   const summaries: string[] = [];
   try {
     dataApi = await startService({ name: "data-api", entry: join(repo, "services/data-api/src/main.ts"), env, logDir });
-    await runToCompletion({ name: "data-bootstrap", entry: join(repo, "services/data-api/src/bootstrap.ts"), env, logDir });
+    await runToCompletion({ command: [process.execPath, ...tsNodeArgs(join(repo, "services/data-api/src/bootstrap.ts"))], env, log: join(logDir, "data-bootstrap.log"), cwd: repo });
     await ensureNewSetData(dataApi.url, 300_000);
     const data = createDataApiClient({ url: dataApi.url, timeoutMs: 10_000 });
     const double = await startScriptedModel();
@@ -42,7 +38,7 @@ async function main(): Promise<void> {
     } finally {
       await double.close();
     }
-    const model = createModelClient({ endpoint: required("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 60_000 });
+    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 60_000 });
     const label = `bundled model ${await model.modelName()}`;
     console.log(`\n== new evaluation set, ${label}`);
     summaries.push(summarise(await runNewSet(createAgent({ model, data }), data), label));

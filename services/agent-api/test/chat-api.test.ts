@@ -151,12 +151,10 @@ describe("agent-api: without Redis", () => {
   after(() => h.close());
 
   it("still answers, says memory is degraded, and readiness names Redis", async () => {
-    const started = Date.now();
     const res = await h.post("/api/v1/chat", { message: "Hello", conversation_id: "c-1" });
     expect(res.status).to.equal(200);
     expect(res.body.data.reply).to.equal("echo: Hello");
     expect(res.body.data.degraded).to.deep.equal(["memory"]);
-    expect(Date.now() - started).to.be.lessThan(3_000);
     const ready = await h.get("/api/v1/ready");
     expect([ready.status, ready.body.details.dependency]).to.deep.equal([503, "redis"]);
     const history = await h.get("/api/v1/conversations/c-1");

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { choiceMessages, choiceSchema, pickedOption } from "../src/domain/plan/choice.js";
-import { requiredEnv } from "./harness.js";
+import { requireEnv } from "../../../test/support/testkit.js";
 
 describe("agent-api: one open decision as a constrained pick", function () {
   this.timeout(180_000);
@@ -16,7 +16,7 @@ describe("agent-api: one open decision as a constrained pick", function () {
   });
 
   it("gets one of the options from the real small model, whose server enforces the enum of the JSON schema", async () => {
-    const model = createModelClient({ endpoint: requiredEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 170_000 });
+    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 170_000 });
     for (const question of ["What is the total amount of the orders?", "订单的总数量是多少？"]) {
       const reply = await model.complete({ messages: choiceMessages(question, choice), jsonSchema: choiceSchema(choice), temperature: 0, maxTokens: 64 });
       expect(pickedOption(reply, choice), reply).to.be.oneOf(choice.options);

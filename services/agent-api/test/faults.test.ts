@@ -11,10 +11,11 @@ describe("agent-api: dependency faults (doubles)", () => {
   });
   afterEach(() => h.close());
 
+  // A slow dependency here answers only after the test's own timeout: a 504 can only come from the agent's deadline.
+  const slowMs = 60_000;
+
   const expectFault = async (message: string, status: number, code: number, dependency: string) => {
-    const started = Date.now();
     const res = await h.post("/api/v1/chat", { message });
-    expect(Date.now() - started, "answered within the deadline").to.be.lessThan(2_000);
     expect(res.status, res.text).to.equal(status);
     expect(res.body.code).to.equal(code);
     expect(res.body.details.dependency).to.equal(dependency);
@@ -32,7 +33,7 @@ describe("agent-api: dependency faults (doubles)", () => {
   });
 
   it("maps a slow model to 504 within its deadline", async () => {
-    h.model.onChat(() => true, { content: "late" }, { delayMs: 1_500 });
+    h.model.onChat(() => true, { content: "late" }, { delayMs: slowMs });
     await expectFault("Hello", 504, 50401, "model");
   });
 
@@ -42,7 +43,7 @@ describe("agent-api: dependency faults (doubles)", () => {
   });
 
   it("maps a slow Data API to 504", async () => {
-    h.data.fail("query", { status: 200, delayMs: 1_500 });
+    h.data.fail("query", { status: 200, delayMs: slowMs });
     await expectFault("What is the total amount?", 504, 50401, "data-api");
   });
 

@@ -1,17 +1,12 @@
 import { createLogger, listen, type Logger, type RunningServer } from "@one-data/platform";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
+import { requireEnv, waitUntil } from "../../../test/support/testkit.js";
 import { startDataApiDouble, type DataApiDouble, type DataApiDoubleOptions } from "../../../test/doubles/data-api-double.js";
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createMemoryStore } from "../src/adapters/memory-store.js";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { createApp } from "../src/app.js";
 import type { RouteBudgets } from "../src/domain/budgets.js";
-
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: start the local servers (scripts/local/servers.sh) and source their env file`);
-  return value;
-}
 
 export interface Harness {
   url: string;
@@ -48,7 +43,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const data = await startDataApiDouble(options.data);
   const redis = options.redisDown
     ? { host: "127.0.0.1", port: 9, password: undefined }
-    : (options.redis ?? { host: requiredEnv("REDIS_HOST"), port: Number(requiredEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD });
+    : (options.redis ?? { host: requireEnv("REDIS_HOST"), port: Number(requireEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD });
   const memory = createMemoryStore(
     {
       host: redis.host,
@@ -70,7 +65,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),
   });
   const server: RunningServer = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
-  if (!options.redisDown) await waitFor(() => memory.ping(), 3_000);
+  if (!options.redisDown) {
+    await waitUntil("Redis", () => memory.ping().then(() => true, () => false), { timeoutMs: 10_000, intervalMs: 20 });
+  }
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
@@ -99,18 +96,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await data.close();
     },
   };
-}
-
-async function waitFor(ping: () => Promise<void>, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await ping();
-    } catch (error) {
-      if (Date.now() > until) throw new Error(`Redis did not become ready: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 }
 
 /** Server-Sent Events of a response body, parsed. */

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { gullibleReply } from "../../../test/doubles/gullible-reader.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
-import { isQueryRequest, parseSse, requiredEnv, startHarness, structuredQuery, type Harness } from "./harness.js";
+import { requireEnv } from "../../../test/support/testkit.js";
+import { isQueryRequest, parseSse, startHarness, structuredQuery, type Harness } from "./harness.js";
 import { hostileDocuments, markerLike, type HostileDocument } from "./hostile-documents.js";
 
 /**
@@ -120,7 +121,7 @@ describe("agent-api: hostile documents with the real small model", function () {
   this.timeout(900_000);
   let h: Harness;
   before(async () => {
-    const endpoint = requiredEnv("MODEL_ENDPOINT");
+    const endpoint = requireEnv("MODEL_ENDPOINT");
     const chunks = hostileDocuments.map((d) => d.chunk);
     // Generous deadlines: this is about what the reply says, not how fast a busy machine says it.
     const budgets = { chat: { timeoutMs: 300_000, maxTokens: 128 }, rag: { timeoutMs: 300_000, maxTokens: 128 }, sql: { timeoutMs: 300_000, maxTokens: 128 } };

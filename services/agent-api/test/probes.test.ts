@@ -28,11 +28,7 @@ describe("agent-api: liveness and readiness probes", function () {
     await h.close();
   });
 
-  const ready = async () => {
-    const started = Date.now();
-    const res = await h.get("/api/v1/ready");
-    return { ...res, ms: Date.now() - started };
-  };
+  const ready = () => h.get("/api/v1/ready");
 
   it("is ready when the Data API, the model and Redis answer", async () => {
     const res = await ready();
@@ -55,11 +51,11 @@ describe("agent-api: liveness and readiness probes", function () {
     h.data.fail("health", { status: 0, hangUp: true });
     const down = await ready();
     expect([down.status, down.body.code, down.body.details.dependency]).to.deep.equal([503, 50301, "data-api"]);
-    h.data.fail("health", { status: 200, delayMs: 5_000 });
+    // Slower than the test's own timeout: an answer can only come from the check's deadline.
+    h.data.fail("health", { status: 200, delayMs: 60_000 });
     const slow = await ready();
     expect([slow.status, slow.body.details.dependency]).to.deep.equal([503, "data-api"]);
     expect(slow.body.details.checks["data-api"]).to.equal(`data-api did not answer within ${readyTimeoutMs} ms`);
-    expect(slow.ms, "answered within the check's deadline").to.be.lessThan(readyTimeoutMs + 700);
     h.data.fail("health", undefined);
     expect((await ready()).status).to.equal(200);
   });
@@ -70,7 +66,6 @@ describe("agent-api: liveness and readiness probes", function () {
       const res = await ready();
       expect([res.status, res.body.code, res.body.details.dependency]).to.deep.equal([503, 50301, "redis"]);
       expect(res.body.details.checks).to.include({ "data-api": "ok", model: "ok" });
-      expect(res.ms, "answered within the check's deadline").to.be.lessThan(readyTimeoutMs + 700);
     } finally {
       redis.resume();
     }
@@ -82,9 +77,8 @@ describe("agent-api: liveness and readiness probes", function () {
     h.data.fail("health", { status: 0, hangUp: true });
     redis.hang();
     try {
-      const started = Date.now();
+      // Redis stays hung until after the answer: liveness that waited on it would not answer at all.
       const res = await h.get("/api/v1/health");
-      expect(Date.now() - started).to.be.lessThan(200);
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.include({ code: 0, message: "healthy", model_endpoint: h.model.url });
       expect(h.model.requests, "liveness asked the model nothing").to.deep.equal([]);

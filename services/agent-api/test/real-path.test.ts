@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
@@ -11,7 +13,7 @@ import { createApp } from "../src/app.js";
 import { maxQueryRetries } from "../src/domain/agent.js";
 import { queryMessages } from "../src/domain/prompts.js";
 import { buildQuerySchema, parseStructuredQuery } from "../src/domain/structured-query.js";
-import { requiredEnv } from "./harness.js";
+import { freePort, probeUrl, requireEnv, runToCompletion, waitUntil } from "../../../test/support/testkit.js";
 
 /**
  * The real path: the real small model (MODEL_ENDPOINT), the real Data API
@@ -23,37 +25,12 @@ import { requiredEnv } from "./harness.js";
  */
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function runTs(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): ChildProcess {
   return spawn("timeout", [String(Math.ceil(timeoutMs / 1000)), process.execPath, "--import=tsx", "--conditions=source", script], {
     cwd: repo,
     env: { ...process.env, ...env, LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "pipe"],
   });
-}
-
-async function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
-
-async function waitHealthy(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`data-api at ${url} did not become healthy`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe("agent-api: real path (small model, Data API, Redis)", function () {
@@ -65,16 +42,21 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
   const log = createLogger("agent-api-real-test", "silent");
 
   before(async () => {
-    const modelEndpoint = requiredEnv("MODEL_ENDPOINT");
-    requiredEnv("MYSQL_HOST");
+    const modelEndpoint = requireEnv("MODEL_ENDPOINT");
+    requireEnv("MYSQL_HOST");
     const port = await freePort();
     dataUrl = `http://127.0.0.1:${port}`;
-    const bootstrap = runTs("services/data-api/src/bootstrap.ts", { HOST: "127.0.0.1", PORT: String(port) }, 120_000);
-    expect(await exitOf(bootstrap), "data-api bootstrap exit code").to.equal(0);
+    await runToCompletion({
+      command: [process.execPath, "--import=tsx", "--conditions=source", "services/data-api/src/bootstrap.ts"],
+      env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn" },
+      log: join(tmpdir(), `agent-real-path-bootstrap-${port}.log`),
+      cwd: repo,
+      lifetime: "120s",
+    });
     dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, 600_000);
-    await waitHealthy(dataUrl, 60_000);
+    await waitUntil("data-api health", () => probeUrl(`${dataUrl}/api/v1/health`), { timeoutMs: 60_000, intervalMs: 250, pid: dataApi.pid! });
     memory = createMemoryStore(
-      { host: requiredEnv("REDIS_HOST"), port: Number(requiredEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
+      { host: requireEnv("REDIS_HOST"), port: Number(requireEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
       log,
     );
     const app = createApp({
@@ -93,8 +75,9 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     await agent?.close();
     await memory?.close();
     if (dataApi && dataApi.exitCode === null) {
+      const exited = once(dataApi, "exit");
       dataApi.kill("SIGTERM");
-      await exitOf(dataApi);
+      await exited;
     }
   });
 
@@ -105,15 +88,16 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
 
   it("is ready against the real Data API, model and Redis", async () => {
     // Polled like the kubelet does: the Redis connection may still be opening.
-    let res: Response;
-    let body: { code: number; data: { checks: Record<string, string> } };
-    const until = Date.now() + 5_000;
-    do {
+    let res: Response | undefined;
+    let body: { code: number; data: { checks: Record<string, string> } } | undefined;
+    const ready = async () => {
       res = await fetch(`${agent.url}/api/v1/ready`);
-      body = (await res.json()) as typeof body;
-    } while (res.status !== 200 && Date.now() < until && (await new Promise((resolve) => setTimeout(resolve, 200, true))));
-    expect(res.status, JSON.stringify(body)).to.equal(200);
-    expect(body.data.checks).to.deep.equal({ "data-api": "ok", model: "ok", redis: "ok" });
+      body = (await res.json()) as NonNullable<typeof body>;
+      return res.ok;
+    };
+    await waitUntil("the agent's readiness", ready, { timeoutMs: 60_000, intervalMs: 200 }).catch(() => undefined);
+    expect(res!.status, JSON.stringify(body)).to.equal(200);
+    expect(body!.data.checks).to.deep.equal({ "data-api": "ok", model: "ok", redis: "ok" });
   });
 
   it("proxies the real dataset list", async () => {
@@ -136,7 +120,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     const sales = catalog.tables.find((t) => t.dataset_name === "sales_data_v1.0");
     expect(sales, "sales table in the real metadata").to.not.equal(undefined);
     const schema = buildQuerySchema({ tables: [sales!] });
-    const model = createModelClient({ endpoint: requiredEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 120_000 });
+    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 120_000 });
     const reply = await model.complete({
       messages: queryMessages({ question: "What is the total amount of sales?", tables: [sales!], definitions: [], failures: [] }),
       jsonSchema: { name: "structured_query", schema: schema.jsonSchema },

@@ -46,9 +46,20 @@ export interface BootstrapOptions {
   deadlineMs: number;
   /** First pause between attempts; doubles up to 5 s. */
   retryDelayMs?: number;
+  /** What the deadline is measured with; a test passes its own to count attempts without depending on how fast they run. */
+  clock?: RetryClock;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Time as the retry loop sees it: now, and a pause. */
+export interface RetryClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const wallClock: RetryClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * Indexes the glossary for knowledge search. In the cluster the Job can start
@@ -56,7 +67,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * are retried until the deadline; anything else fails at once.
  */
 export async function bootstrapKnowledge(deps: Dependencies, log: Logger, options: BootstrapOptions): Promise<{ document: KnowledgeDocument; created: boolean }> {
-  const started = Date.now();
+  const clock = options.clock ?? wallClock;
+  const started = clock.now();
   let delayMs = options.retryDelayMs ?? 1000;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -64,12 +76,12 @@ export async function bootstrapKnowledge(deps: Dependencies, log: Logger, option
     } catch (error) {
       if (!isAppError(error) || (error.status !== 503 && error.status !== 504)) throw error;
       const dependency = (error.details as { dependency?: string } | undefined)?.dependency ?? "a dependency";
-      const waited = Date.now() - started;
+      const waited = clock.now() - started;
       if (waited + delayMs > options.deadlineMs) {
         throw new Error(`glossary not indexed: ${dependency} still unavailable after ${Math.round(waited / 1000)} s and ${attempt} attempts (${error.message})`, { cause: error });
       }
       log.warn({ dependency, attempt, retry_in_ms: delayMs }, "knowledge search not ready yet; retrying");
-      await sleep(delayMs);
+      await clock.sleep(delayMs);
       delayMs = Math.min(delayMs * 2, 5000);
     }
   }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { DatasetView } from "../src/domain/datasets.js";
-import { call, requireEnv, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import { requireEnv } from "../../../test/support/testkit.js";
+import { call, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
 /**

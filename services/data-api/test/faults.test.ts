@@ -115,11 +115,9 @@ describe("data-api with its dependencies down", function () {
         ["POST", "/query", { sql: "SELECT 1" }],
         ["GET", "/metadata/tables", undefined],
       ] as const) {
-        const started = Date.now();
         const res = await call(`${url}${path}`, { method, ...(json ? { json } : {}) });
         expect(res.status, path).to.equal(503);
         expect(res.body.code, path).to.equal(50301);
-        expect(Date.now() - started, path).to.be.below(4000);
       }
       const ready = await call<never>(`${url}/ready`);
       expect((ready.body.details as { checks: Record<string, string> }).checks).to.have.keys("mysql", "s3", "milvus");

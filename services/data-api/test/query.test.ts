@@ -105,11 +105,10 @@ describe("data-api query endpoint against real MariaDB", function () {
 
   it("stops a query that exceeds its timeout_ms on the server, with 408/40801", async () => {
     const joins = Array.from({ length: 14 }, (_, i) => `ds_001_v1 t${i}`).join(", ");
-    const started = Date.now();
+    // 5^14 rows to count: only the server's statement timeout ends it within the test's timeout.
     const res = await query({ sql: `SELECT COUNT(*) AS n FROM ${joins}`, timeout_ms: 300 });
     expect(res.status, JSON.stringify(res.body)).to.equal(408);
     expect(res.body.code).to.equal(40801);
-    expect(Date.now() - started).to.be.below(5000);
     // The connection is healthy afterwards.
     expect((await query({ sql: "SELECT COUNT(*) AS n FROM ds_001_v1" })).body.data!.rows).to.deep.equal([{ n: 5 }]);
   });

@@ -414,7 +414,8 @@ describe("SQL guard", () => {
     });
 
     it("visits each subtree once: deep nestings of derived tables and of CTEs are walked in linear time", () => {
-      // A walk that also descended into FROM or WITH generically would visit every level twice per level above it (2^40 here).
+      // A walk that also descended into FROM or WITH generically would visit every level twice per level above it
+      // (2^40 here): it would not finish within the test's timeout, whatever the machine.
       let derived = tree("SELECT * FROM ds_001_v1");
       let ctes = tree("SELECT * FROM ds_002_v1");
       for (let depth = 0; depth < 40; depth++) {
@@ -425,10 +426,8 @@ describe("SQL guard", () => {
         withOuter.with[0].stmt.ast = ctes;
         ctes = withOuter;
       }
-      const started = Date.now();
       expect(walk(derived).tables).to.deep.equal(["ds_001_v1"]);
       expect(walk(ctes).tables).to.deep.equal(["ds_002_v1"]);
-      expect(Date.now() - started).to.be.below(2000);
     });
   });
 });

@@ -9,6 +9,7 @@ import { jobSpecSchema } from "../src/domain/job-spec.js";
 import { runJob, type JobResult } from "../src/domain/run-job.js";
 import { startHarness, uploadForm } from "../../data-api/test/support/harness.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
+import { requireEnv } from "../../../test/support/testkit.js";
 
 /**
  * `npm run bench -w @one-data/model-jobs`: rows/s of the batch job end to end
@@ -54,8 +55,7 @@ async function measure(against: string, apiUrl: string, datasetId: string, endpo
   return figure;
 }
 
-const modelEndpoint = process.env.MODEL_ENDPOINT;
-if (!modelEndpoint) throw new Error("MODEL_ENDPOINT is not set: source the dev servers' environment");
+const modelEndpoint = requireEnv("MODEL_ENDPOINT");
 const h = await startHarness({ LOG_LEVEL: "warn" });
 const double = await OpenAiDouble.start({ modelName: "double-chat" });
 const figures: Figure[] = [];

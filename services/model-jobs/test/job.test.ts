@@ -8,6 +8,7 @@ import { runJob, type JobDependencies } from "../src/domain/run-job.js";
 import { bootstrapSalesData } from "../../data-api/src/bootstrap.js";
 import { startHarness, uploadForm, type Harness } from "../../data-api/test/support/harness.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
+import { requireEnv } from "../../../test/support/testkit.js";
 
 /** The batch job end to end against the real Data API (MariaDB + MinIO) and a scripted model. */
 describe("model-jobs: a dataset through the model into a derived dataset", function () {
@@ -98,8 +99,7 @@ describe("model-jobs: a dataset through the model into a derived dataset", funct
   });
 
   it("runs rows through the real small model", async function () {
-    const endpoint = process.env.MODEL_ENDPOINT;
-    if (!endpoint) throw new Error("MODEL_ENDPOINT is not set: start the local servers and source their env file");
+    const endpoint = requireEnv("MODEL_ENDPOINT");
     const spec = jobSpecSchema.parse({ datasetId: sourceId, prompt: "Describe this order in a few words.", limit: 2, maxTokens: 12 });
     const result = await runJob(spec, deps(endpoint, process.env.MODEL_NAME));
     expect(result.status).to.equal("created");

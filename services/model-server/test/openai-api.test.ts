@@ -1,23 +1,18 @@
 import { expect } from "chai";
 import OpenAI, { APIError } from "openai";
+import { requireEnv } from "../../../test/support/testkit.js";
 
 /**
  * Against the real local model server (started by scripts/local/servers.sh):
  * the small model is weak, so these check the protocol, not the wording.
  */
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: start the local servers (scripts/local/servers.sh) and source their env file`);
-  return value;
-}
-
 describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
   this.timeout(60_000);
   let modelName = "";
   let client: OpenAI;
   before(() => {
-    modelName = requiredEnv("MODEL_NAME");
-    client = new OpenAI({ baseURL: `${requiredEnv("MODEL_ENDPOINT")}/v1`, apiKey: "unused", maxRetries: 0 });
+    modelName = requireEnv("MODEL_NAME");
+    client = new OpenAI({ baseURL: `${requireEnv("MODEL_ENDPOINT")}/v1`, apiKey: "unused", maxRetries: 0 });
   });
 
   it("lists the served model", async () => {
@@ -104,7 +99,7 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
   });
 
   it("refuses schema keywords a grammar cannot enforce with a 400 instead of ignoring them", async () => {
-    const res = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/chat/completions`, {
+    const res = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -140,17 +135,17 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     const bad = await client.chat.completions.create({ model: modelName, messages: [] }).catch((error: unknown) => error);
     expect((bad as APIError).status).to.equal(400);
     expect((bad as APIError).code).to.equal("40001");
-    const malformed = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const malformed = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(malformed.status).to.equal(400);
     expect(await malformed.json()).to.deep.equal({ error: { message: "request body is not valid JSON", type: "invalid_request_error", code: "40002", param: null } });
-    const noRoute = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/completions`, { method: "POST" });
+    const noRoute = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/completions`, { method: "POST" });
     expect(noRoute.status).to.equal(404);
     expect(((await noRoute.json()) as { error: { code: string } }).error.code).to.equal("40401");
   });
 
   it("accepts valid JSON holding escaped lone surrogates, in chat and in embeddings", async () => {
     const post = (path: string, json: string) =>
-      fetch(`${requiredEnv("MODEL_ENDPOINT")}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: json });
+      fetch(`${requireEnv("MODEL_ENDPOINT")}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: json });
     // Escapes written out, as a client in another language sends them: JSON.stringify would not produce them from a JS string.
     const text = String.raw`"half a pair \ud83d here, a low one \udc00 there"`;
     const chat = await post("/v1/chat/completions", `{"model":${JSON.stringify(modelName)},"messages":[{"role":"user","content":${text}}],"max_tokens":4}`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort, probeUrl, waitUntil } from "../../support/testkit.js";
 
 /** A service started as a child process for the local platform. */
 export interface LocalProcess {
@@ -11,36 +11,9 @@ export interface LocalProcess {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a TypeScript entry point of this repository with the same loader the tests use. */
 export function tsNodeArgs(entry: string, args: string[] = []): string[] {
   return ["--import", "tsx", "--conditions=source", entry, ...args];
-}
-
-async function waitHealthy(url: string, child: ChildProcess, name: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} during start-up`);
-    try {
-      const res = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} was not healthy within ${timeoutMs} ms`);
 }
 
 /**
@@ -58,7 +31,8 @@ export async function startService(options: {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(options.logDir, { recursive: true });
-  const log = createWriteStream(join(options.logDir, `${options.name}.log`), { flags: "a" });
+  const logFile = join(options.logDir, `${options.name}.log`);
+  const log = createWriteStream(logFile, { flags: "a" });
   const child = spawn(process.execPath, tsNodeArgs(options.entry), {
     env: { ...options.env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -74,30 +48,15 @@ export async function startService(options: {
     clearTimeout(timer);
   };
   try {
-    await waitHealthy(url, child, options.name, options.startupTimeoutMs ?? 60_000);
+    await waitUntil(`${options.name} health`, () => probeUrl(`${url}/api/v1/health`), {
+      timeoutMs: options.startupTimeoutMs ?? 60_000,
+      intervalMs: 250,
+      ...(child.pid !== undefined && { pid: child.pid }),
+      log: logFile,
+    });
   } catch (error) {
     await stop();
     throw error;
   }
   return { name: options.name, url, child, stop };
-}
-
-/** Runs a one-shot command (e.g. the bootstrap) to completion; rejects on a non-zero exit. */
-export async function runToCompletion(options: {
-  name: string;
-  entry: string;
-  args?: string[];
-  env: NodeJS.ProcessEnv;
-  logDir: string;
-}): Promise<void> {
-  mkdirSync(options.logDir, { recursive: true });
-  const log = createWriteStream(join(options.logDir, `${options.name}.log`), { flags: "a" });
-  const child = spawn(process.execPath, tsNodeArgs(options.entry, options.args), {
-    env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`${options.name} exited with ${code}; see ${join(options.logDir, `${options.name}.log`)}`);
 }

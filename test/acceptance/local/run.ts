@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 import { loadAcceptanceConfig } from "../src/config.js";
 import { renderJunit } from "../src/report/junit.js";
 import { runSuite, type SuiteOutcome } from "../src/suite.js";
-import { runToCompletion, startService, type LocalProcess } from "./processes.js";
+import { requireEnv, runToCompletion } from "../../support/testkit.js";
+import { startService, tsNodeArgs, type LocalProcess } from "./processes.js";
 import { startScriptedModel } from "./scripted-model.js";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
@@ -29,12 +30,6 @@ interface ModelUnderTest {
   embeddingEndpoint: string;
   embeddingModel: string | undefined;
   tolerateWrongAnswers: boolean;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: start the local servers first (scripts/local/servers.sh start) and load .local/servers/env`);
-  return value;
 }
 
 async function runAgainst(model: ModelUnderTest): Promise<SuiteOutcome> {
@@ -55,7 +50,7 @@ async function runAgainst(model: ModelUnderTest): Promise<SuiteOutcome> {
     const runLogs = join(logDir, model.label);
     const dataApi = await startService({ name: "data-api", entry: dataApiMain, env: dataEnv, logDir: runLogs });
     started.push(dataApi);
-    await runToCompletion({ name: "data-bootstrap", entry: dataApiBootstrap, env: dataEnv, logDir: runLogs });
+    await runToCompletion({ command: [process.execPath, ...tsNodeArgs(dataApiBootstrap)], env: dataEnv, log: join(runLogs, "data-bootstrap.log"), cwd: repo });
     const agentApi = await startService({
       name: "agent-api",
       entry: agentApiMain,
@@ -101,9 +96,9 @@ async function main(): Promise<number> {
   }
   const real = await runAgainst({
     label: "local-small-model",
-    chatEndpoint: required("MODEL_ENDPOINT"),
-    chatModel: required("MODEL_NAME"),
-    embeddingEndpoint: required("EMBEDDING_ENDPOINT"),
+    chatEndpoint: requireEnv("MODEL_ENDPOINT"),
+    chatModel: requireEnv("MODEL_NAME"),
+    embeddingEndpoint: requireEnv("EMBEDDING_ENDPOINT"),
     embeddingModel: process.env.EMBEDDING_MODEL,
     tolerateWrongAnswers: true,
   });

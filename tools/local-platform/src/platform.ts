@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { components, serverPortEnv, type Component, type ComponentName, type Ports } from "./components.js";
 import { defaultStateDir, resolvePorts, type Options } from "./options.js";
-import { isAlive, lastLines, probe, probeUrl, startDetached, stopProcess, waitUntil } from "./processes.js";
+import { isAlive, lastLines, probe, probeUrl, runToCompletion, startDetached, stopProcess, waitUntil } from "./processes.js";
 import { pocTestScript, seedChecks, shellQuote, type SeedEndpoints } from "@one-data/topology";
 import { knownStateDirs, rememberStateDir, StateDir, type ModelChoice, type PlatformRecord } from "./state.js";
 
@@ -173,7 +173,14 @@ export async function up(options: Options, print: (line: string) => void): Promi
     };
     const dataPid = await startService("data-api");
     print("bootstrapping the seed dataset and the glossary (data-api bootstrap)...");
-    await runToCompletion(nodeCommand(serviceEntries.bootstrap), { ...env, PORT: String(ports["data-api"]) }, state.logFile("data-bootstrap"));
+    await runToCompletion({
+      command: nodeCommand(serviceEntries.bootstrap),
+      env: { ...env, PORT: String(ports["data-api"]) },
+      log: state.logFile("data-bootstrap"),
+      cwd: repoRoot,
+    }).catch((error: unknown) => {
+      throw new PlatformError(`the data-api bootstrap failed: ${(error as Error).message}`);
+    });
     await startService("agent-api");
     await waitUntil("data-api readiness", () => probe(host, ports["data-api"], { kind: "http", path: "/api/v1/ready" }), { timeoutMs: 60_000, pid: dataPid });
 
@@ -187,15 +194,6 @@ export async function up(options: Options, print: (line: string) => void): Promi
     await down(options, () => undefined);
     throw error;
   }
-}
-
-/** A one-shot command (the bootstrap), bounded by its own `timeout`; rejects on a non-zero exit. */
-async function runToCompletion(command: string[], env: NodeJS.ProcessEnv, log: string): Promise<void> {
-  const fd = openSync(log, "a", 0o600);
-  const child = spawn("timeout", ["--signal=TERM", "--kill-after=10s", "10m", ...command], { cwd: repoRoot, env, stdio: ["ignore", fd, fd] });
-  closeSync(fd);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new PlatformError(`the data-api bootstrap exited with ${code}; last lines of ${log}:\n${lastLines(log, 20)}`);
 }
 
 /** The flag that names `state` on a command line, empty for the default directory. */

@@ -77,7 +77,11 @@ export function startDetached(options: { command: string[]; cwd: string; env: No
 }
 
 export async function probe(host: string, port: number, how: Probe, timeoutMs = 2000): Promise<boolean> {
-  if (how.kind === "http") return probeUrl(`http://${host}:${port}${how.path}`, timeoutMs);
+  return how.kind === "http" ? probeUrl(`http://${host}:${port}${how.path}`, timeoutMs) : tcpOpen(host, port, timeoutMs);
+}
+
+/** Whether something accepts a TCP connection on host:port within `timeoutMs`. */
+export function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     const done = (ok: boolean) => {
@@ -100,8 +104,18 @@ export async function probeUrl(url: string, timeoutMs = 2000): Promise<boolean> 
   }
 }
 
+export interface WaitOptions {
+  timeoutMs: number;
+  /** Pause between polls (default 300 ms). */
+  intervalMs?: number;
+  /** The process being waited for: its exit ends the wait at once. */
+  pid?: number;
+  /** Its log, whose last lines the error carries. */
+  log?: string;
+}
+
 /** Polls until `ready` holds; fails early when the process it waits for has exited. */
-export async function waitUntil(what: string, ready: () => Promise<boolean>, options: { timeoutMs: number; pid?: number; log?: string }): Promise<void> {
+export async function waitUntil(what: string, ready: () => Promise<boolean>, options: WaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     if (await ready()) return;
@@ -110,8 +124,25 @@ export async function waitUntil(what: string, ready: () => Promise<boolean>, opt
       const tail = options.log ? `\nlast lines of ${options.log}:\n${lastLines(options.log, 20)}` : "";
       throw new Error(`${what} ${exited ? "exited during start-up" : `was not ready within ${options.timeoutMs / 1000} s`}${tail}`);
     }
-    await sleep(300);
+    await sleep(options.intervalMs ?? 300);
   }
+}
+
+/**
+ * Runs a one-shot command (a bootstrap) to completion under `timeout` (its
+ * `lifetime`), its output appended to `log`; rejects with the log's last lines
+ * on a non-zero exit.
+ */
+export async function runToCompletion(options: { command: string[]; env: NodeJS.ProcessEnv; log: string; cwd: string; lifetime?: string }): Promise<void> {
+  const fd = openSync(options.log, "a", 0o600);
+  const child = spawn("timeout", ["--signal=TERM", "--kill-after=10s", options.lifetime ?? "10m", ...options.command], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`${options.command.join(" ")} exited with ${code}; last lines of ${options.log}:\n${lastLines(options.log, 20)}`);
 }
 
 export function lastLines(file: string, count: number): string {

@@ -9,7 +9,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError, dependencyTimeout, dependencyUnavailable, unprocessable, withProgressDeadline } from "@one-data/platform";
-import { Transform, pipeline, type Readable } from "node:stream";
+import { Readable, Transform, pipeline } from "node:stream";
 
 export interface S3Settings {
   endpoint: string;
@@ -57,6 +57,36 @@ function toS3AppError(error: unknown, timeoutMs: number): unknown {
   // Any other refusal is about the bucket or key we were given (an invalid name, a key too long): the client's.
   if (status >= 400) return unprocessable(`the object store refused the bucket or key (${e?.name ?? status})`, { status }, error);
   return error;
+}
+
+/**
+ * An object's body that fails once the object store has been asked for the
+ * next bytes and sent none for `idleMs` (the SDK's timeouts end with the
+ * headers), and whose failures are the store's 503/504. Only time spent
+ * waiting on the store counts: a consumer may take as long as it likes.
+ */
+function bodyWithDeadline(body: Readable, idleMs: number): Readable {
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new Readable({
+    async read() {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(dependencyTimeout("s3", idleMs)), idleMs);
+      });
+      try {
+        const next = await Promise.race([chunks.next(), deadline]);
+        this.push(next.done ? null : next.value);
+      } catch (error) {
+        this.destroy(toS3AppError(error, idleMs) as Error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    destroy(error, callback) {
+      body.destroy();
+      callback(error);
+    },
+  });
 }
 
 /**
@@ -123,13 +153,16 @@ export class ObjectStore {
     }
   }
 
-  /** A readable stream of the object's bytes; the caller consumes it at its own pace. */
+  /**
+   * A readable stream of the object's bytes; the caller consumes it at its own
+   * pace. MinIO stopping or dropping the connection in the middle of the body
+   * fails the stream with a 504 or 503 like any other call to it.
+   */
   async open(location: ObjectLocation): Promise<Readable> {
     try {
-      // No abort signal here: it would cut the body off mid-stream for large
-      // objects; the handler's idle timeout bounds a stalled transfer instead.
+      // No abort signal here: it would cut the body off mid-stream for large objects; the body's own deadline bounds it.
       const response = await this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-      return response.Body as Readable;
+      return bodyWithDeadline(response.Body as Readable, this.timeoutMs);
     } catch (error) {
       if (isNotFound(error)) throw unprocessable(`object ${formatStoragePath(location)} does not exist`);
       throw toS3AppError(error, this.timeoutMs);

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 
 const spoolBufferBytes = 4 * 1024 * 1024;
 
@@ -30,14 +31,21 @@ export class Spool {
     async function* copy(): AsyncGenerator<Buffer> {
       // Room for a few chunks: with the default 16 KiB every 64 KiB chunk waited for the disk, and so did the parsing.
       const out = createWriteStream(file, { highWaterMark: spoolBufferBytes });
+      // A write still pending when the source fails errors as `out` is destroyed below; unheard, that error would
+      // end the process. Heard here, a failed write fails the copy.
+      let writeFailed: Error | undefined;
+      out.on("error", (error) => {
+        writeFailed ??= error;
+      });
       try {
         for await (const chunk of source) {
+          if (writeFailed) throw writeFailed;
           const bytes = chunk as Buffer;
           if (!out.write(bytes)) await once(out, "drain");
           yield bytes;
         }
         out.end();
-        await once(out, "close");
+        await finished(out);
       } finally {
         if (!out.closed) out.destroy();
         source.destroy();

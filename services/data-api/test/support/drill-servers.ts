@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requireEnv } from "./harness.js";
+import { probeUrl, requireEnv, tcpOpen, waitUntil } from "../../../../test/support/testkit.js";
 
 /**
  * A throwaway dependency server a fault drill starts, hangs (SIGSTOP), kills
@@ -43,7 +42,7 @@ export class DrillServer {
       requireEnv("MINIO_BIN"),
       ["server", "--quiet", "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${port + 1}`, join(dataDir, "data")],
       { MINIO_ROOT_USER: accessKey, MINIO_ROOT_PASSWORD: secretKey, MINIO_BROWSER: "off", MINIO_UPDATE: "off" },
-      async () => (await fetch(`${endpoint}/minio/health/ready`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.ok === true,
+      () => probeUrl(`${endpoint}/minio/health/ready`, 1000),
     );
     await server.start();
     return Object.assign(server, { accessKey, secretKey, endpoint });
@@ -58,7 +57,7 @@ export class DrillServer {
       requireEnv("MILVUS_LITE_BIN"),
       ["server", "--data-dir", join(dataDir, "data"), "--host", "127.0.0.1", "--port", String(port)],
       {},
-      () => tcpOpen(port),
+      () => tcpOpen("127.0.0.1", port, 1000),
     );
     await server.start();
     return Object.assign(server, { address: `127.0.0.1:${port}` });
@@ -72,11 +71,7 @@ export class DrillServer {
       stdio: "ignore",
     });
     const wrapperPid = this.wrapper.pid!;
-    while (!(await this.ready())) {
-      if (this.wrapper.exitCode !== null) throw new Error(`${this.name} exited during start-up (code ${this.wrapper.exitCode})`);
-      if (Date.now() - started > deadlineMs) throw new Error(`${this.name} did not become ready within ${deadlineMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntil(this.name, this.ready, { timeoutMs: deadlineMs, intervalMs: 200, pid: wrapperPid });
     const children = (await readFile(`/proc/${wrapperPid}/task/${wrapperPid}/children`, "utf8")).trim().split(/\s+/);
     this.serverPid = Number(children[0]);
     return Date.now() - started;
@@ -112,20 +107,4 @@ export class DrillServer {
     if (this.serverPid === undefined) throw new Error(`${this.name} is not running`);
     return this.serverPid;
   }
-}
-
-export function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.setTimeout(1000);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }

@@ -1,8 +1,10 @@
+import { expect } from "chai";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import mysql from "mysql2/promise";
 import { randomBytes } from "node:crypto";
+import { requireEnv, waitUntil } from "../../../../test/support/testkit.js";
 import { createApp } from "../../src/app.js";
 import { loadDataApiConfig, type DataApiConfig } from "../../src/config.js";
 import { createDependencies, type Dependencies } from "../../src/dependencies.js";
@@ -17,12 +19,6 @@ export interface Harness {
   server: RunningServer;
   url: string;
   stop(): Promise<void>;
-}
-
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: source the dev servers' environment (scripts/test.sh does)`);
-  return value;
 }
 
 export function isolatedConfig(overrides: Record<string, string> = {}): DataApiConfig {
@@ -175,4 +171,26 @@ export async function uploadForm(
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   if (file) form.append("file", new Blob([file.content], { type: file.type ?? "text/csv" }), file.name);
   return call(`${url}/datasets/upload`, { method: "POST", body: form });
+}
+
+/**
+ * The first answer other than 503/504 to a request retried while a dependency is slow to come up or back (a
+ * restarted MariaDB still recovering, Milvus Lite loading a collection on a busy machine): that may take any time;
+ * every failure on the way is a clean 503/504 with its code.
+ */
+export async function onceBack<T extends ApiResponse<unknown>>(attempt: () => Promise<T>): Promise<T> {
+  let last: T | undefined;
+  await waitUntil(
+    "an answer other than 503/504",
+    async () => {
+      last = await attempt();
+      if ([503, 504].includes(last.status)) {
+        expect([50301, 50401], JSON.stringify(last.body)).to.include(last.body.code);
+        return false;
+      }
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  return last!;
 }

@@ -1,24 +1,15 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import mysql from "mysql2/promise";
+import { freePort, waitUntil } from "../../../../test/support/testkit.js";
 
 const execute = promisify(execFile);
 // The client tools read MYSQL_HOST and friends from the environment, which name the shared dev server.
 const ownEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("MYSQL") && !name.startsWith("MARIADB")));
 const run = (file: string, args: string[], options: { timeout?: number } = {}) => execute(file, args, { ...options, env: ownEnv });
-
-/** A free loopback port, from the OS. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A MariaDB of the test's own (the shared dev server must never be killed):
@@ -53,16 +44,8 @@ export class OwnMariadb {
         "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=64M"],
       { stdio: "ignore" },
     );
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await run("mariadb-admin", ["--no-defaults", "--protocol=socket", `--socket=${this.dir}/sock`, "--user=root", "ping"], { timeout: 5000 });
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+    const ping = () => run("mariadb-admin", ["--no-defaults", "--protocol=socket", `--socket=${this.dir}/sock`, "--user=root", "ping"], { timeout: 5000 });
+    await waitUntil("own mariadb", () => ping().then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 250, pid: this.process.pid! });
   }
 
   /** SIGKILL to the server itself (the child of `timeout`): no shutdown, as when a node or a pod dies. */

@@ -16,6 +16,7 @@ export class TcpSwitch {
   private server: net.Server | undefined;
   private readonly pairs = new Set<Pair>();
   private hung = false;
+  private fault: { afterBytes: number; then: "hang" | "cut"; hit: () => void } | undefined;
   port = 0;
 
   constructor(
@@ -38,6 +39,19 @@ export class TcpSwitch {
         this.pairs.delete(pair);
       });
       upstream.on("close", () => client.destroy());
+      let answered = 0;
+      upstream.on("data", (chunk: Buffer) => {
+        answered += chunk.length;
+        const fault = this.fault;
+        if (!fault || answered < fault.afterBytes) return;
+        this.fault = undefined;
+        if (fault.then === "hang") this.hang();
+        else {
+          client.destroy();
+          upstream.destroy();
+        }
+        fault.hit();
+      });
       if (this.hung) {
         client.pause();
         upstream.pause();
@@ -67,6 +81,17 @@ export class TcpSwitch {
       client.pause();
       upstream.pause();
     }
+  }
+
+  /**
+   * Once one connection has carried `afterBytes` from the target (a body being read, past its headers),
+   * hangs every connection or cuts that one: a dependency that stops or drops in the middle of an answer.
+   * Resolves when it happened.
+   */
+  failMidAnswer(afterBytes: number, then: "hang" | "cut"): Promise<void> {
+    return new Promise((resolve) => {
+      this.fault = { afterBytes, then, hit: resolve };
+    });
   }
 
   /** Forwards again whatever was held back while hung. */

@@ -1,0 +1,4 @@
+// `npm run test:unit`: the server-free tests alone (see suites.cjs).
+const { common, serverFree } = require("./suites.cjs");
+
+module.exports = { ...common, spec: serverFree };
