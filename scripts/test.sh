@@ -43,6 +43,8 @@ finish() {
 trap finish EXIT
 
 install_all
+use_node
+step "node (the pinned release, first on PATH for every step below)" node --version
 step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 step "typecheck" npm run typecheck --silent
 step "build (what the images compile)" npm run build --silent
