@@ -20,7 +20,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -42,7 +42,7 @@ export function sdkVersion(): string {
 }
 
 /** What the runtime's bundled `sdk/index.ts` exports besides the generated client (tsutils/module/index.ts). */
-export const runtimeBundleExports = [
+const runtimeBundleExports = [
   "connection",
   "connect",
   "Context",
@@ -88,7 +88,7 @@ function matchesPathOrParent(re: RegExp, path: string): boolean {
  * builds — dagger.json, the source directory, then dagger.json's own
  * patterns; the last matching pattern wins, `!` excludes.
  */
-export function uploadedFiles(): string[] {
+function uploadedFiles(): string[] {
   const config = daggerConfig();
   const patterns = ["dagger.json", config.source, ...config.include].map((p) => ({
     exclude: p.startsWith("!"),
@@ -117,7 +117,7 @@ export function uploadedSourceFiles(): string[] {
 }
 
 /** Writes the stand-in for the runtime's bundled library into `dir`. */
-export function writeBundledLibrary(dir: string): void {
+function writeBundledLibrary(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const sdkIndex = join(sdkPackageDir, "dist/src/index.js");
   // core.js of the engine is the whole SDK (`bun build ./src/index.ts`): here, the npm package's build of it.
@@ -237,8 +237,4 @@ export function extraRuntimeDependencies(): string[] {
   return Object.entries(pkg.dependencies ?? {})
     .filter(([name, version]) => !(name === "typescript" && version === "5.9.3"))
     .map(([name, version]) => `${name}@${version}`);
-}
-
-export function relativeToRepo(path: string): string {
-  return relative(repoRoot, path);
 }

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { freePort } from "../acceptance/local/processes.js";
 
-export { freePort };
+;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +24,7 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await ready())) {
     if (Date.now() > until) throw new Error(`${what} was not ready within ${timeoutMs} ms`);

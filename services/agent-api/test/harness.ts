@@ -107,7 +107,7 @@ async function waitFor(ping: () => Promise<void>, ms: number): Promise<void> {
     try {
       return await ping();
     } catch (error) {
-      if (Date.now() > until) throw new Error(`Redis did not become ready: ${(error as Error).message}`);
+      if (Date.now() > until) throw new Error(`Redis did not become ready: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

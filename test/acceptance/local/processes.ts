@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs a TypeScript entry point of this repository with the same loader the tests use. */
-export function tsNodeArgs(entry: string, args: string[] = []): string[] {
+function tsNodeArgs(entry: string, args: string[] = []): string[] {
   return ["--import", "tsx", "--conditions=source", entry, ...args];
 }
 

@@ -60,7 +60,7 @@ export interface RegisterOptions {
   beforeActivate?: (reserved: { dataset_id: string; version: number; name: string }) => Promise<void>;
 }
 
-export function toView(record: VersionRecord): DatasetView {
+function toView(record: VersionRecord): DatasetView {
   return {
     dataset_id: formatDatasetId(record.seq),
     name: record.name,
@@ -79,12 +79,12 @@ export function toView(record: VersionRecord): DatasetView {
   };
 }
 
-export function storedSchema(record: VersionRecord): TabularSchema | undefined {
+function storedSchema(record: VersionRecord): TabularSchema | undefined {
   return record.schemaJson ? (JSON.parse(record.schemaJson) as TabularSchema) : undefined;
 }
 
 /** A value read back from a materialized table, in the JSON shape of its inferred type. */
-export function typedCell(column: InferredColumn, raw: unknown): unknown {
+function typedCell(column: InferredColumn, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
   switch (column.type) {
     case "boolean":
@@ -423,7 +423,7 @@ export class DatasetService {
   }
 }
 
-export function typedRow(columns: readonly InferredColumn[], row: RowDataPacket): Record<string, unknown> {
+function typedRow(columns: readonly InferredColumn[], row: RowDataPacket): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of columns) out[column.name] = typedCell(column, row[column.name]);
   return out;

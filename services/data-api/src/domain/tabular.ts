@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import type { Cell } from "./inference.js";
 
 /** Formats materialized as tables; anything else is stored and served as an opaque object. */
-export const tabularFormats = ["csv", "tsv", "jsonl"] as const;
+const tabularFormats = ["csv", "tsv", "jsonl"] as const;
 export type TabularFormat = (typeof tabularFormats)[number];
 
 export function isTabularFormat(format: string): format is TabularFormat {
@@ -87,7 +87,7 @@ async function peek(text: AsyncGenerator<string>, bytes: number): Promise<{ head
 const delimiterCandidates = [",", ";", "\t", "|"] as const;
 
 /** The line break the file uses, judged from its first line (as csv-parse's auto-detection did). */
-export function detectLineBreak(sample: string): "\n" | "\r\n" | "\r" {
+function detectLineBreak(sample: string): "\n" | "\r\n" | "\r" {
   const newline = sample.indexOf("\n");
   if (newline > 0 && sample[newline - 1] === "\r") return "\r\n";
   if (newline < 0 && sample.includes("\r")) return "\r";

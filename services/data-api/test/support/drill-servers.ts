@@ -114,7 +114,7 @@ export class DrillServer {
   }
 }
 
-export function tcpOpen(port: number): Promise<boolean> {
+function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     socket.setTimeout(1000);
