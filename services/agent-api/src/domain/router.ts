@@ -1,7 +1,3 @@
-import { tokenize } from "./catalog.js";
-import type { ChatTurn } from "./conversation.js";
-import type { SearchHit } from "./sources.js";
-
 /**
  * Decides how a question is answered: plain chat, a query over a dataset,
  * retrieval from documents, or both (a definition from a document used in a
@@ -9,6 +5,11 @@ import type { SearchHit } from "./sources.js";
  * a small model follows instructions. A request to change data is refused
  * before any of these (`refuse_write`, see write-request.ts).
  */
+
+import { tokenize } from "./catalog.js";
+import type { ChatTurn } from "./conversation.js";
+import type { SearchHit } from "./sources.js";
+
 export type Route = "chat" | "sql" | "rag" | "both" | "refuse_write";
 
 export interface Intent {
