@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import type { Cell } from "./inference.js";
 
 /** Formats materialized as tables; anything else is stored and served as an opaque object. */
-const tabularFormats = ["csv", "tsv", "jsonl"] as const;
+export const tabularFormats = ["csv", "tsv", "jsonl"] as const;
 export type TabularFormat = (typeof tabularFormats)[number];
 
 export function isTabularFormat(format: string): format is TabularFormat {
