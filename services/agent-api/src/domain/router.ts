@@ -47,7 +47,7 @@ const stopwords = new Set([
   "please", "data", "dataset", "table", "value", "values", "according", "define", "definition", "means",
   "meaning", "explain", "whose", "their", "them", "they", "than", "more", "less", "greater", "over", "under",
   "highest", "lowest", "largest", "smallest", "biggest", "max", "min", "maximum", "minimum", "most", "least",
-  "有多", "多少", "少个", "是多", "少？", "一下", "什么", "是什", "么是", "哪些", "有哪", "些客", "定义", "总额", "额是",
+  "多少", "多少个", "一下", "什么", "哪些", "定义", "总额",
 ]);
 
 function normalise(token: string): string {
