@@ -1,17 +1,8 @@
-import { AppError, ErrorCode } from "@one-data/platform";
+import { ErrorCode } from "@one-data/platform";
 import { expect } from "chai";
 import { EmbeddingClient } from "../src/adapters/embedding-client.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
-
-async function failureOf(work: Promise<unknown>): Promise<AppError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).to.be.instanceOf(AppError);
-    return error as AppError;
-  }
-  return expect.fail("expected the call to fail");
-}
+import { rejected } from "./support/rejected.js";
 
 describe("the embedding client (the Model layer's /v1/embeddings over the openai SDK)", () => {
   let model: OpenAiDouble;
@@ -37,7 +28,7 @@ describe("the embedding client (the Model layer's /v1/embeddings over the openai
 
   it("answers 503 (dependency unavailable) when the server fails", async () => {
     model.fail({ path: "/v1/embeddings", status: 500 });
-    const error = await failureOf(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["x"]));
+    const error = await rejected(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["x"]));
     expect([error.status, error.code]).to.deep.equal([503, ErrorCode.dependencyUnavailable]);
   });
 
@@ -49,22 +40,22 @@ describe("the embedding client (the Model layer's /v1/embeddings over the openai
 
   it("answers 504 when the server does not answer within the deadline", async () => {
     model.fail({ path: "/v1/embeddings", status: 200, delayMs: 2_000 });
-    const error = await failureOf(new EmbeddingClient(model.url, "embed-double", undefined, 200).embed(["x"]));
+    const error = await rejected(new EmbeddingClient(model.url, "embed-double", undefined, 200).embed(["x"]));
     expect([error.status, error.code]).to.deep.equal([504, ErrorCode.dependencyTimeout]);
   });
 
   it("answers 503 when the answer is not an embedding list", async () => {
     model.fail({ path: "/v1/embeddings", status: 200, body: { object: "list" } });
-    const error = await failureOf(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["x"]));
+    const error = await rejected(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["x"]));
     expect(error.status).to.equal(503);
     model.fail({ path: "/v1/models", status: 200, body: { data: [{ name: "no id" }] } });
-    const modelError = await failureOf(new EmbeddingClient(model.url, undefined, undefined, 5_000).modelName());
+    const modelError = await rejected(new EmbeddingClient(model.url, undefined, undefined, 5_000).modelName());
     expect(modelError.status).to.equal(503);
   });
 
   it("answers 503 when vectors differ in dimension", async () => {
     model.onEmbedding((text) => (text === "a" ? [1, 0, 0, 0] : [1, 0, 0]));
-    const error = await failureOf(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["a", "b"]));
+    const error = await rejected(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["a", "b"]));
     expect(error.status).to.equal(503);
   });
 });
