@@ -19,7 +19,7 @@ import {
 } from "../topology/src/index.js";
 
 /** Turns each `withExec` into a fresh execution: cluster steps must never come from the exec cache. */
-function cacheBuster(): string {
+export function cacheBuster(): string {
   return `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 

@@ -6,7 +6,7 @@ import { externalImages, imageRef, tools } from "../topology/src/index.js";
  * pinned versions plus the docker CLI (Kind talks to the host's Docker), and
  * Node, which the seed's check script reads JSON with.
  */
-function toolbox(): Container {
+export function toolbox(): Container {
   const arch = `$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)`;
   return dag
     .container()

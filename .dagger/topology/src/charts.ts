@@ -16,7 +16,7 @@ interface ChartLabelFact {
 }
 
 /** What a release's pods request, as its values file sets it (held to k8s/helm/ by a test). */
-export interface ChartRequests {
+interface ChartRequests {
   readonly cpu: string;
   readonly memory: string;
   /** PersistentVolumeClaims the release creates. */

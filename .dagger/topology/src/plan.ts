@@ -29,7 +29,7 @@ import { networkPolicies } from "./network.js";
 import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
 export type Env = "kind" | "cluster";
-const phaseOrder = ["cluster", "infra", "data", "model", "agent"] as const;
+export const phaseOrder = ["cluster", "infra", "data", "model", "agent"] as const;
 export type Phase = (typeof phaseOrder)[number];
 
 export interface PlanOptions {

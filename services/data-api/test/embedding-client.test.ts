@@ -34,7 +34,7 @@ describe("the embedding client (the Model layer's /v1/embeddings over the openai
 
   it("answers 422 with the server's reason when it refuses the text", async () => {
     model.fail({ path: "/v1/embeddings", status: 400, body: { error: { message: "input is longer than 2048 tokens" } } });
-    const error = await failureOf(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["x"]));
+    const error = await rejected(new EmbeddingClient(model.url, "embed-double", undefined, 5_000).embed(["x"]));
     expect([error.status, error.message]).to.deep.equal([422, "the embedding model refused the text: input is longer than 2048 tokens"]);
   });
 

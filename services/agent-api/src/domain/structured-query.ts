@@ -11,14 +11,14 @@ export const comparisons = ["=", "!=", ">", ">=", "<", "<="] as const;
 export const maxQueryLimit = 1000;
 
 export type Aggregate = (typeof aggregates)[number];
-type Comparison = (typeof comparisons)[number];
+export type Comparison = (typeof comparisons)[number];
 export type Literal = number | string | boolean;
 
-interface SelectItem {
+export interface SelectItem {
   column: string;
   aggregate: Aggregate;
 }
-interface Filter {
+export interface Filter {
   column: string;
   op: Comparison;
   value: Literal;
