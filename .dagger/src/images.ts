@@ -28,7 +28,7 @@ function npmCi(container: Container, args: string[]): Container {
     .withoutEnvVariable("NODE_LLAMA_CPP_SKIP_DOWNLOAD");
 }
 
-/** Node 20 with the workspace sources and all dependencies installed (the build stage; tests run from source). */
+/** Node with the workspace sources and all dependencies installed (the build stage; tests run from source). */
 export function workspaceBuilder(source: Directory, inputs: SourceFilter = buildInputs, sources?: DownloadSources): Container {
   return npmCi(nodeBase(sources).withDirectory("/app", source, { include: [...inputs.include], exclude: [...inputs.exclude] }), []);
 }
@@ -36,7 +36,7 @@ export function workspaceBuilder(source: Directory, inputs: SourceFilter = build
 /**
  * A service image (layout in .dagger/topology `imageLayout`): its workspace
  * and the workspaces of ours it imports, compiled in the build stage in
- * dependency order, then a fresh Node 20 image with production dependencies
+ * dependency order, then a fresh Node image with production dependencies
  * only, the compiled output and run-time files, and the non-root `node` user
  * (uid 1000, the uid the manifests' securityContext runs as).
  */

@@ -111,13 +111,13 @@ export class OneDataStudio {
     this.docker = docker;
   }
 
-  /** The Data API image (Node 20 LTS, production dependencies only, non-root). */
+  /** The Data API image (Node 24 LTS, production dependencies only, non-root). */
   @func()
   dataApiImage(): Container {
     return serviceImage(this.source, "dataApi");
   }
 
-  /** The Agent API image (Node 20 LTS, production dependencies only, non-root). */
+  /** The Agent API image (Node 24 LTS, production dependencies only, non-root). */
   @func()
   agentApiImage(): Container {
     return serviceImage(this.source, "agentApi");

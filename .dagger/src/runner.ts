@@ -32,7 +32,7 @@ export interface StepContext {
 const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 
 /** Runs `work` as its own span, so Dagger's TUI shows the step under a readable name. */
-export function inSpan<T>(name: string, work: () => Promise<T>): Promise<T> {
+function inSpan<T>(name: string, work: () => Promise<T>): Promise<T> {
   return getTracer("one-data-studio").startActiveSpan(name, work);
 }
 
@@ -54,7 +54,7 @@ async function succeeded(ran: Container, at: StepPosition, description: string, 
  * (`expect: Any`) so that a failure is reported here, once, with the step's
  * position, its exit code or timeout and its output.
  */
-export async function runShell(
+async function runShell(
   ctx: StepContext,
   at: StepPosition,
   step: Extract<Step, { kind: "shell" | "detect-accelerator" }>,
@@ -125,7 +125,6 @@ async function publishImages(ctx: StepContext, step: Extract<Step, { kind: "publ
  */
 export async function executePlan(ctx: StepContext, options: PlanOptions, clusterName: string): Promise<string> {
   const started = Date.now();
-  let accelerator = options.accelerator;
   const phases: PhasePlan[] = buildPlan(options);
   const summary: string[] = [];
   for (const [p, initial] of phases.entries()) {
@@ -144,7 +143,7 @@ export async function executePlan(ctx: StepContext, options: PlanOptions, cluste
       } else {
         const ran = await runStep(ctx, at, step, timeoutLimit);
         if (step.kind === "detect-accelerator") {
-          accelerator = parseAccelerator(await ran.stdout());
+          const accelerator = parseAccelerator(await ran.stdout());
           ctx.log(`      accelerator: ${accelerator.gpu ? "GPU" : "CPU"} (${accelerator.arch})`);
           steps = buildPlan({ ...options, accelerator, phases: [initial.phase] })[0]!.steps;
         }

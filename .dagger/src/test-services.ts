@@ -1,14 +1,15 @@
-import { randomBytes } from "node:crypto";
-import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
-import { daggerSmallModel, externalImages, imageRef, seed, testInputs } from "../topology/src/index.js";
-import { workspaceBuilder } from "./images.js";
-
 /**
  * `dagger call test`: the repository's tests and acceptance runs inside containers, with
  * MariaDB, Redis, MinIO, Milvus and a small model as service bindings, using
  * the same variable names as the local servers (scripts/local/servers.sh).
  * Passwords are generated for this session only.
  */
+
+import { randomBytes } from "node:crypto";
+import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
+import { daggerSmallModel, externalImages, imageRef, seed, testInputs } from "../topology/src/index.js";
+import { workspaceBuilder } from "./images.js";
+
 const secretValue = () => randomBytes(16).toString("hex");
 
 export function mariadb(password: string): Service {

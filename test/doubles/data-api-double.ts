@@ -9,7 +9,7 @@ import { datasetListQuery } from "@one-data/platform";
  * handler the test installs, search hits from the documents it is given.
  * Never shipped; the real Data API is tested against MySQL and Milvus.
  */
-export interface DoubleColumn {
+interface DoubleColumn {
   name: string;
   type: "integer" | "decimal" | "boolean" | "date" | "timestamp" | "string";
   nullable: boolean;
@@ -35,16 +35,16 @@ export interface DoubleChunk {
   position: number;
 }
 
-export interface DoubleQueryResult {
+interface DoubleQueryResult {
   columns: { name: string; type: string }[];
   rows: Record<string, unknown>[];
   truncated?: boolean;
 }
 
 /** What a handler may answer for a statement: a result, or a refusal like the real guard's. */
-export type QueryReply = DoubleQueryResult | { reject: { status?: number; code: number; message: string } };
+type QueryReply = DoubleQueryResult | { reject: { status?: number; code: number; message: string } };
 
-export interface Failure {
+interface Failure {
   status: number;
   code?: number;
   message?: string;
@@ -54,7 +54,7 @@ export interface Failure {
   hangUp?: boolean;
 }
 
-export type Endpoint = "health" | "datasets" | "metadata" | "query" | "search";
+type Endpoint = "health" | "datasets" | "metadata" | "query" | "search";
 
 export interface DataApiDoubleOptions {
   tables: DoubleTable[];

@@ -24,7 +24,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export interface ChatMessageView {
+interface ChatMessageView {
   role: string;
   content: string;
 }
@@ -38,7 +38,7 @@ export interface ChatRequestView {
   body: Record<string, unknown>;
 }
 
-export interface ChatReply {
+interface ChatReply {
   content: string;
   finishReason?: "stop" | "length";
   /** Streamed pieces; defaults to the content split after each space. */
@@ -84,7 +84,7 @@ function textOf(content: unknown): string {
 }
 
 /** A deterministic unit vector for a text: the same text always maps to the same vector. */
-export function deterministicEmbedding(text: string, dimension: number): number[] {
+function deterministicEmbedding(text: string, dimension: number): number[] {
   const values: number[] = [];
   let block = Buffer.alloc(0);
   for (let i = 0; values.length < dimension; i++) {

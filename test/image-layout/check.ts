@@ -19,9 +19,10 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, matchesGlob, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { imageLayout, ourImages, testInputs, type OurImageKey, type SourceFilter } from "@one-data/topology";
+import { matchesPathOrParent } from "../support/dagger-patterns.js";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../..");
 
@@ -94,16 +95,10 @@ function checkImage(key: OurImageKey): string[] {
   }
 }
 
-/** A path, or a directory above it, that one of the patterns matches: how a Dagger filter treats a matched directory. */
-function matchesOrIsUnder(file: string, patterns: readonly string[]): boolean {
-  const parts = file.split("/");
-  return parts.some((_, i) => patterns.some((pattern) => matchesGlob(parts.slice(0, i + 1).join("/"), pattern)));
-}
-
 function selected(filter: SourceFilter): string[] {
   const tracked = run("git", ["ls-files"], repo, process.env);
   if (tracked.status !== 0) throw new Error(`git ls-files failed: ${tracked.stderr}`);
-  return tracked.stdout.split("\n").filter((f) => f !== "" && matchesOrIsUnder(f, filter.include) && !matchesOrIsUnder(f, filter.exclude));
+  return tracked.stdout.split("\n").filter((f) => f !== "" && filter.include.some((p) => matchesPathOrParent(f, p)) && !filter.exclude.some((p) => matchesPathOrParent(f, p)));
 }
 
 /** "N passing" of mocha's dry run (no test or hook runs; every spec file is loaded). */

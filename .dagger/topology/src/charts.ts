@@ -8,7 +8,7 @@ import { infraServices, namespaces, releases, secrets, type ServiceEndpoint } fr
  * are derived from these records and a test checks they agree.
  */
 
-export interface ChartLabelFact {
+interface ChartLabelFact {
   /** Labels on the pods of the release's main workload (release name substituted). */
   readonly podLabels: Readonly<Record<string, string>>;
   /** Chart file the labels were read from, at the pinned version. */
@@ -16,7 +16,7 @@ export interface ChartLabelFact {
 }
 
 /** What a release's pods request, as its values file sets it (held to k8s/helm/ by a test). */
-export interface ChartRequests {
+interface ChartRequests {
   readonly cpu: string;
   readonly memory: string;
   /** PersistentVolumeClaims the release creates. */

@@ -16,9 +16,9 @@ import { renderedManifestFiles } from "./render.js";
  *   npm run render   (rewrites k8s/manifests/*.yaml from the topology)
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const manifestsDir = join(repoRoot, "k8s/manifests");
+const manifestsDir = join(repoRoot, "k8s/manifests");
 
-export function yamlFileName(jsonName: string): string {
+function yamlFileName(jsonName: string): string {
   return jsonName.replace(/\.json$/, ".yaml");
 }
 

@@ -19,7 +19,7 @@ export const daggerDependencies = {
   milvus: { port: 19530 },
   model: { port: 8080 },
 } as const;
-export type DaggerDependency = keyof typeof daggerDependencies;
+type DaggerDependency = keyof typeof daggerDependencies;
 
 /** The small model the test services and this platform serve (services/model-server with SmolLM2-135M-Instruct). */
 export const daggerSmallModel = "smollm2-135m-instruct";

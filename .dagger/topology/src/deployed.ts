@@ -7,7 +7,7 @@ import { connectPrelude, type Env } from "./plan.js";
  * are read from our running Deployments, never recomputed from the source,
  * which may have changed since.
  */
-export const deployedApps = ["dataApi", "agentApi"] as const satisfies readonly (keyof typeof appServices & OurImageKey)[];
+const deployedApps = ["dataApi", "agentApi"] as const satisfies readonly (keyof typeof appServices & OurImageKey)[];
 
 /** Prints `<namespace>/<deployment> <image>` for each of our Deployments (a missing one prints nothing). */
 export function deployedImagesScript(env: Env): string {

@@ -2,7 +2,6 @@ import {
   appServices,
   infraServices,
   models,
-  secrets,
   seed,
   serviceHost,
   serviceUrl,
@@ -14,7 +13,7 @@ import {
  * every service shares (same names locally, in tests, in Dagger and here).
  * Values are literals, or references to a key of one of our Secrets.
  */
-export type EnvSource =
+type EnvSource =
   | { readonly value: string }
   | { readonly secret: SecretKey; readonly key: string; readonly optional?: boolean };
 
@@ -108,7 +107,3 @@ export const requiredEnv = {
   modelJobs: ["DATA_API_URL", "MODEL_ENDPOINT"],
   acceptance: ["DATA_API_URL", "AGENT_API_URL", "MODEL_ENDPOINT", "EXPECTED_MODEL_ID"],
 } as const;
-
-export function secretName(key: SecretKey): string {
-  return secrets[key].name;
-}

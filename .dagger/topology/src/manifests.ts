@@ -53,7 +53,7 @@ function pullSecrets(options: RenderOptions): Pick<IPodSpec, "imagePullSecrets">
 const tmpVolume: IVolume = { name: "tmp", emptyDir: { sizeLimit: "256Mi" } };
 const tmpMount: IVolumeMount = { name: "tmp", mountPath: "/tmp" };
 
-export function envVars(wiring: EnvWiring): IEnvVar[] {
+function envVars(wiring: EnvWiring): IEnvVar[] {
   return Object.entries(wiring).map(([name, source]) =>
     "value" in source
       ? { name, value: source.value }
@@ -190,7 +190,7 @@ export function dataManifests(options: RenderOptions): Manifest[] {
  * The bootstrap registers the seed dataset and indexes a glossary document, so
  * it needs the embedding server: it runs once the model phase is ready.
  */
-export const dataBootstrapCommand = ["dist/bootstrap.js"] as const;
+const dataBootstrapCommand = ["dist/bootstrap.js"] as const;
 
 export function dataBootstrapJob(options: RenderOptions): IJob {
   const job = batchJob(jobs.dataBootstrap, "data", "dataApi", [...dataBootstrapCommand], dataBootstrapEnv, options);
@@ -201,7 +201,7 @@ export function dataBootstrapJob(options: RenderOptions): IJob {
  * Weights volumes, one per server (ReadWriteOnce cannot be shared by pods on
  * two nodes): a re-deploy or a restarted pod finds the model already there.
  */
-export function weightsClaimName(service: ServiceEndpoint): string {
+function weightsClaimName(service: ServiceEndpoint): string {
   return `${service.name}-weights`;
 }
 

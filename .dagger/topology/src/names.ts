@@ -12,7 +12,7 @@ export const namespaces = {
   agent: "one-data-agent",
 } as const;
 
-export type NamespaceKey = keyof typeof namespaces;
+type NamespaceKey = keyof typeof namespaces;
 export type Namespace = (typeof namespaces)[NamespaceKey];
 
 /** Value of `app.kubernetes.io/part-of` on everything we create. */
@@ -33,7 +33,7 @@ export interface ServiceEndpoint {
   readonly port: number;
 }
 
-export const clusterDomain = "cluster.local";
+const clusterDomain = "cluster.local";
 
 export function serviceHost(svc: ServiceEndpoint): string {
   return `${svc.name}.${svc.namespace}.svc.${clusterDomain}`;
@@ -62,8 +62,6 @@ export const appServices = {
   vllmServing: { name: "vllm-serving", namespace: namespaces.model, port: 8000 },
   vllmEmbedding: { name: "vllm-embedding", namespace: namespaces.model, port: 8000 },
 } as const satisfies Record<string, ServiceEndpoint>;
-
-export type AppKey = keyof typeof appServices;
 
 /** Batch workloads (Kubernetes Jobs). */
 export const jobs = {

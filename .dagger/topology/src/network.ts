@@ -8,13 +8,13 @@ import { appServices, infraServices, jobs, namespaces, releases, type Namespace 
  * The traffic the brief allows, as data: each flow becomes an ingress rule on
  * the target's namespace. Every namespace denies all other ingress.
  */
-export interface Workload {
+interface Workload {
   readonly namespace: Namespace;
   readonly podLabels: Readonly<Record<string, string>>;
   readonly description: string;
 }
 
-export interface Flow {
+interface Flow {
   readonly from: Workload;
   readonly to: Workload;
   readonly port: number;
@@ -32,7 +32,7 @@ const release = (name: string): Workload => {
   return { namespace: r.namespace as Namespace, podLabels: r.labels.podLabels, description: `${name} (Helm)` };
 };
 
-export const workloads = {
+const workloads = {
   dataApi: app(appServices.dataApi),
   agentApi: app(appServices.agentApi),
   vllmServing: app(appServices.vllmServing),
@@ -50,7 +50,7 @@ const w = workloads;
 const dataPort = appServices.dataApi.port;
 const modelPort = appServices.vllmServing.port;
 
-export const flows: readonly Flow[] = [
+const flows: readonly Flow[] = [
   { from: w.dataApi, to: w.mysql, port: infraServices.mysql.port, why: "registry and typed dataset tables" },
   { from: w.dataApi, to: w.minio, port: infraServices.minio.port, why: "dataset files" },
   { from: w.dataApi, to: w.milvus, port: infraServices.milvus.port, why: "knowledge vectors" },

@@ -11,7 +11,7 @@ import { appSelector, selectorString } from "./labels.js";
 import { connectPrelude, mountedKubeconfigPath, phaseOrder, type Env, type Phase } from "./plan.js";
 import { jobPodSelector } from "./waits.js";
 
-export interface Component {
+interface Component {
   readonly name: string;
   readonly namespace: string;
   /** `-l` selector of its pods. */
@@ -20,7 +20,7 @@ export interface Component {
 }
 
 /** Every workload of ours and every infra release, by the name users type (`--component=data-api`). */
-export const components: readonly Component[] = [
+const components: readonly Component[] = [
   ...Object.values(appServices).map((s) => ({ name: s.name, namespace: s.namespace, selector: selectorString(appSelector(s.name)), kind: "deployment" as const })),
   ...Object.values(jobs).map((j) => ({ name: j.name, namespace: j.namespace, selector: jobPodSelector(j.name), kind: "job" as const })),
   ...helmReleases.map((r) => ({ name: r.release, namespace: r.namespace, selector: releaseSelector(r), kind: "helm release" as const })),

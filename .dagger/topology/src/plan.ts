@@ -1,3 +1,10 @@
+/**
+ * The deploy plan: phases in order, each a list of steps. Shell steps run in
+ * the pipeline's tool container (kind, kubectl, helm) with the repository at
+ * /src; image steps are carried out by the Dagger module itself. The same plan
+ * is printed by `dagger call plan` and `npm run plan`, and tests assert it.
+ */
+
 import { planRequests, preflightScript } from "./capacity.js";
 import type { DownloadSources, RegistryMirrors } from "./sources.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
@@ -21,12 +28,6 @@ import { kindCluster, appServices, jobs, namespaces, registryPullSecret, secrets
 import { networkPolicies } from "./network.js";
 import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
-/**
- * The deploy plan: phases in order, each a list of steps. Shell steps run in
- * the pipeline's tool container (kind, kubectl, helm) with the repository at
- * /src; image steps are carried out by the Dagger module itself. The same plan
- * is printed by `dagger call plan` and `npm run plan`, and tests assert it.
- */
 export type Env = "kind" | "cluster";
 export const phaseOrder = ["cluster", "infra", "data", "model", "agent"] as const;
 export type Phase = (typeof phaseOrder)[number];
@@ -106,7 +107,7 @@ function applyScript(what: string): string {
 }
 
 /** The registry's host, where its credentials apply: `ghcr.io/acme` -> `ghcr.io`. */
-export function registryHost(registry: string): string {
+function registryHost(registry: string): string {
   return registry.split("/")[0]!;
 }
 
@@ -325,7 +326,7 @@ function rolloutScript(namespace: string, name: string, timeoutSeconds: number):
 }
 
 /** Runs a Job afresh (a finished Job's pod template is immutable) and waits for it. */
-export function jobRunScript(namespace: string, name: string, timeoutSeconds: number): string {
+function jobRunScript(namespace: string, name: string, timeoutSeconds: number): string {
   return [
     waitGuardedFunction,
     `kubectl -n ${namespace} delete job ${name} --ignore-not-found --wait=true >/dev/null`,
@@ -350,9 +351,9 @@ function renderOptions(options: PlanOptions, accelerator: Accelerator): RenderOp
 }
 
 /** Accelerator the plan prints when none is given: detection runs first at deploy time. */
-export const assumedAccelerator: Accelerator = { gpu: false, arch: "amd64" };
+const assumedAccelerator: Accelerator = { gpu: false, arch: "amd64" };
 
-export const detectAcceleratorScript = [
+const detectAcceleratorScript = [
   `gpus=$(kubectl get nodes -o jsonpath='{range .items[*]}{.status.allocatable.nvidia\\.com/gpu}{"\\n"}{end}' | awk '$1 > 0' | wc -l)`,
   `arch=$(kubectl get nodes -o jsonpath='{.items[0].status.nodeInfo.architecture}')`,
   `echo "gpu_nodes=$gpus arch=$arch"`,
@@ -575,4 +576,4 @@ export function teardownSteps(env: Env): Step[] {
   ];
 }
 
-export { appSelector, selectorString };
+;

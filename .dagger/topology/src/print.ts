@@ -16,7 +16,7 @@ function indent(text: string, prefix: string): string {
     .join("\n");
 }
 
-export function formatStep(step: Step, index: string): string {
+function formatStep(step: Step, index: string): string {
   const lines = [`  ${index} [${step.kind}] ${step.description}`];
   if (step.kind === "shell") {
     lines.push(`      timeout: ${step.timeoutSeconds}s`);

@@ -18,7 +18,7 @@ import { networkPolicies } from "./network.js";
  * for Kind on a CPU-only amd64 cluster with the default image tag. A test
  * renders them again and fails when the committed files drift.
  */
-export const committedRenderOptions: RenderOptions = {
+const committedRenderOptions: RenderOptions = {
   imageTag: defaultImageTag,
   accelerator: { gpu: false, arch: "amd64" } satisfies Accelerator,
 };
@@ -41,8 +41,4 @@ export function renderedManifestFiles(options: RenderOptions = committedRenderOp
 /** A kubectl-applicable `List` document. */
 export function asList(items: readonly Manifest[]): { apiVersion: "v1"; kind: "List"; items: readonly Manifest[] } {
   return { apiVersion: "v1", kind: "List", items };
-}
-
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -17,7 +17,7 @@ export interface StepPosition {
   readonly stepIndex: number;
 }
 
-export function stepNumber(at: StepPosition): string {
+function stepNumber(at: StepPosition): string {
   return `${at.phaseIndex}.${at.stepIndex}`;
 }
 
@@ -34,7 +34,7 @@ export function stepScriptPath(at: StepPosition): string {
 }
 
 /** Exit status of `timeout(1)` when the command ran out of time. */
-export const timeoutExitCode = 124;
+const timeoutExitCode = 124;
 
 export interface StepOutcome {
   readonly exitCode: number;

@@ -6,7 +6,7 @@
  */
 
 /** Waiting reasons after which a pod will not become ready by itself. */
-export const hopelessPodReasons = [
+const hopelessPodReasons = [
   "ErrImagePull",
   "ImagePullBackOff",
   "InvalidImageName",
@@ -14,7 +14,7 @@ export const hopelessPodReasons = [
   "CreateContainerConfigError",
 ] as const;
 
-export const waitPollSeconds = 2;
+const waitPollSeconds = 2;
 
 /**
  * Bash function `wait_guarded NAMESPACE SELECTOR COMMAND...`: runs COMMAND

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * Every service reads its endpoints and credentials from environment
  * variables with the same names everywhere (local runs, tests, Dagger,
@@ -7,6 +5,9 @@ import { z } from "zod";
  * by variable name; `loadConfig` validates them at start-up and fails with one
  * message naming every missing or malformed variable.
  */
+
+import { z } from "zod";
+
 export class ConfigError extends Error {
   readonly problems: string[];
 

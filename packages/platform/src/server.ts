@@ -48,6 +48,7 @@ export async function listen(
   },
 ): Promise<RunningServer> {
   logResponseErrors(app, options.log);
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request's promise itself
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { holdsTruth, inventedFigures, newSetQuestions, type NewSetQuestion } fro
  * Runs the second evaluation set against an agent and reports, per question and
  * in total: right, wrong, declined, figures no result holds, and latency.
  */
-export type Verdict = "right" | "wrong" | "declined";
+type Verdict = "right" | "wrong" | "declined";
 
 export interface Outcome {
   question: NewSetQuestion;
@@ -54,7 +54,7 @@ export async function runNewSet(agent: Agent, data: DataPort, log: (line: string
     const started = performance.now();
     let verdict: Verdict = "declined";
     let invented: string[] = [];
-    let note = "";
+    let note: string;
     try {
       const answer = await agent.ask(question.question);
       const sql = answer.sources.sql;

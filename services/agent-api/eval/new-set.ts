@@ -8,13 +8,13 @@ import { highEarnerMinSalary, keyAccountMinPaidTotal, orderRows, staffRows, type
  * in. "decline" questions cannot be answered from the data (a column that does
  * not exist, a forecast): the right answer runs no query and gives no figure.
  */
-export type Cell = number | string;
+type Cell = number | string;
 export type Truth =
   | { kind: "scalar"; value: Cell }
   | { kind: "rows"; rows: Cell[][] }
   | { kind: "decline" };
 
-export type QuestionKind =
+type QuestionKind =
   | "count" | "sum-filter" | "avg" | "max" | "top-n" | "month" | "group-most" | "glossary" | "text-value"
   | "boolean" | "distinct" | "group-list" | "threshold" | "unanswerable";
 

@@ -49,7 +49,7 @@ for (const [index, item] of questions.entries()) {
   let route = "-";
   let ok = false;
   let attempts = "-";
-  let note = "";
+  let note: string;
   try {
     const answer = await agent.ask(item.question);
     route = answer.route;

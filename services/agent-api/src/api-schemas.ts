@@ -35,12 +35,12 @@ export const completionRequest = z.object({
   stream: z.boolean().optional(),
 });
 
-export const routes = ["chat", "sql", "rag", "both", "refuse_write"] as const;
+const routes = ["chat", "sql", "rag", "both", "refuse_write"] as const;
 
 const row = z.record(z.string(), z.unknown());
 const columnOfResult = z.object({ name: z.string(), type: z.string() });
 
-export const sourcesSchema = z.object({
+const sourcesSchema = z.object({
   sql: z
     .object({
       sql: z.string(),
@@ -87,7 +87,7 @@ export const sourcesSchema = z.object({
 
 const timings = z.object({ model_ms: z.number(), data_api_ms: z.number(), total_ms: z.number() });
 
-export const answerSchema = z.object({
+const answerSchema = z.object({
   reply: z.string(),
   conversation_id: z.string(),
   route: z.enum(routes),

@@ -40,7 +40,7 @@ const pageFile = (path: string, what: string): ApiOperation => ({
 });
 
 /** Every route the agent serves, with its shapes. A test checks the router against this list. */
-export const operations: ApiOperation[] = [
+const operations: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/health",

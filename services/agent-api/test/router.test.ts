@@ -44,6 +44,9 @@ describe("agent-api: router", () => {
   it("keeps only chunks that mention a term the schema does not know", () => {
     const relevant = relevantHits("How many key customers are there?", vocabulary, hits);
     expect(relevant.map((h) => h.chunk_id)).to.deep.equal(["doc-7#0"]);
+    // One of the question's terms is enough for a chunk to be a candidate definition.
+    const oneOfTwo = relevantHits("How many key customers are there in zone 5?", vocabulary, hits);
+    expect(oneOfTwo.map((h) => h.chunk_id)).to.deep.equal(["doc-7#0"]);
   });
 
   it("drops a plural 's' only from longer all-letter words that do not end in 'ss'", () => {
@@ -69,6 +72,13 @@ describe("agent-api: router", () => {
     // "customers" is the schema's customer, "of"/"in"/"and" are function words, 1002 is a number;
     // "v2" and "3d" carry digits but are words, so a document may define them.
     expect(salientTerms("key customers of 1002 in v2 and 3d", vocabulary)).to.deep.equal(["key", "v2", "3d"]);
+  });
+
+  it("splits Chinese into words, so question words and punctuation never reach the salient terms", () => {
+    // "大客户" is the document's term; 有, 多少个 and the question mark are the question's grammar.
+    expect(salientTerms("有多少个大客户？", vocabulary)).to.deep.equal(["大"]);
+    expect(salientTerms("销售总额是多少？", vocabulary)).to.deep.equal([]);
+    expect(questionTokens("客户1002的总额是多少")).to.deep.equal(["客户", "1002", "总额", "多少"]);
   });
 
   it("sees a request for figures whatever the question names, in any letter case", () => {

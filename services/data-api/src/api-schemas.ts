@@ -18,23 +18,24 @@ const datasetName = z
   .trim()
   .min(1)
   // The control characters (Unicode category Cc) spelled as ranges: other regex engines (the fuzzer's) lack \p{Cc}.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/u, "must not contain control characters");
 
-export const formatField = z
+const formatField = z
   .string()
   // Blanks around the name are forgiven; the pattern (in the document too) names every format accepted.
   .regex(new RegExp(`^\\s*(?:${datasetFormats.join("|")})\\s*$`), `must be one of ${datasetFormats.join(", ")}`)
   .trim()
   .meta({ description: `csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); ${objectFormats.join(", ")} are stored as objects only` });
 
-export const storagePathField = z
+const storagePathField = z
   .string()
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, "must look like s3://bucket/key")
   // Object stores refuse keys with dot segments (MinIO answers 400): say so here instead of failing later.
   .refine((path) => !path.slice(5).split("/").some((segment) => segment === "." || segment === ".."), "must not contain . or .. path segments")
   .max(1100);
 
-export const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
+const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
 
 export const registerBody = z
   .object({

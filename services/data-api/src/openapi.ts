@@ -52,7 +52,7 @@ const knowledgeCommon = {
 const common = { 400: "invalid request (40001) or malformed JSON (40002)", 503: "MySQL or MinIO unavailable (50301)", 504: "a dependency did not answer in time (50401)" };
 
 /** Every route the API serves, with its shapes. A test checks the router against this list. */
-export const operations: Operation[] = [
+const operations: Operation[] = [
   { method: "get", path: "/health", summary: "Liveness: the process answers, no dependency is called (the Deployment's livenessProbe and startupProbe)", ok: { status: 200, schema: z.object({ code: z.literal(0), message: z.literal("healthy") }) }, errors: {} },
   {
     method: "get",

@@ -4,19 +4,9 @@ import { columnIdentifiers, formatDatasetId, parseDatasetId } from "../src/domai
 import { classifyText, timestampToSql } from "../src/domain/inference.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
 import { sniffDelimiter } from "../src/domain/tabular.js";
-import { AppError } from "@one-data/platform";
+import { rejected } from "./support/rejected.js";
 
 const stream = (text: string | Buffer) => Readable.from([Buffer.from(text)]);
-
-async function rejected(work: Promise<unknown>): Promise<AppError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).to.be.instanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("schema inference", () => {
   it("classifies single values", () => {

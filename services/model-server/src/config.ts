@@ -1,7 +1,7 @@
 import { envVar, loadConfig } from "@one-data/platform";
 import { z } from "zod";
 
-export const configSchema = z.object({
+const configSchema = z.object({
   HOST: envVar.string().default("127.0.0.1"),
   PORT: envVar.port(8000),
   LOG_LEVEL: envVar.string().default("info"),

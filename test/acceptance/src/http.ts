@@ -41,7 +41,7 @@ export async function requestJson<T = unknown>(
   return { status: response.status, body };
 }
 
-export interface Envelope<T> {
+interface Envelope<T> {
   code: number;
   message: string;
   data: T;

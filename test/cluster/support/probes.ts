@@ -1,6 +1,6 @@
 import { ourImages, type Manifest, type OurImageKey } from "@one-data/topology";
 
-export type ProbeKind = "readiness" | "liveness" | "startup";
+type ProbeKind = "readiness" | "liveness" | "startup";
 
 /** One HTTP probe of one of our containers, its port resolved as the kubelet resolves it. */
 export interface HttpProbe {
@@ -36,7 +36,7 @@ interface ProbeSpec {
 const probeFields = { readiness: "readinessProbe", liveness: "livenessProbe", startup: "startupProbe" } as const;
 
 /** Which of our images a container runs, by the image's repository name (any registry, any tag). */
-export function ourImageOf(image: string): OurImageKey | undefined {
+function ourImageOf(image: string): OurImageKey | undefined {
   const repository = image.replace(/:[^/:]+$/, "").split("/").pop();
   return (Object.keys(ourImages) as OurImageKey[]).find((key) => ourImages[key].name === repository);
 }

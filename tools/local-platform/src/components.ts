@@ -33,12 +33,12 @@ export const components: readonly Component[] = [
 ];
 
 /** MinIO's console is not a component of its own, but it needs a port. */
-export const minioConsole = { defaultPort: 9001, baseOffset: 4 } as const;
+const minioConsole = { defaultPort: 9001, baseOffset: 4 } as const;
 
 export type PortName = ComponentName | "minio-console";
 export type Ports = Record<PortName, number>;
 
-export const portNames: readonly PortName[] = [...components.map((c) => c.name), "minio-console"];
+const portNames: readonly PortName[] = [...components.map((c) => c.name), "minio-console"];
 
 export function defaultPorts(base?: number): Ports {
   const ports = {} as Ports;

@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultPorts, isPortName, type Ports } from "./components.js";
 
-export const commands = ["up", "down", "status", "logs", "sql", "checks", "verify"] as const;
-export type Command = (typeof commands)[number];
+const commands = ["up", "down", "status", "logs", "sql", "checks", "verify"] as const;
+type Command = (typeof commands)[number];
 
 export interface Options {
   command: Command;

@@ -41,7 +41,7 @@ function seedEndpoints(record: PlatformRecord): SeedEndpoints {
   };
 }
 
-export function pocScriptPath(state: StateDir): string {
+function pocScriptPath(state: StateDir): string {
   return join(state.path, "poc-test.sh");
 }
 

@@ -25,7 +25,7 @@ const searchTopK = 4;
 /** A data question looks further down the ranking: it keeps only chunks defining its terms, and several glossaries compete. */
 const definitionSearchTopK = 8;
 
-export interface Timings {
+interface Timings {
   model_ms: number;
   data_api_ms: number;
   total_ms: number;
@@ -42,7 +42,7 @@ export interface AgentAnswer {
   timings: Timings;
 }
 
-export interface AskOptions {
+interface AskOptions {
   history?: ChatTurn[];
   onDelta?: (text: string) => void;
 }

@@ -56,21 +56,23 @@ export function vocabularyOf(catalog: Catalog): Set<string> {
   return words;
 }
 
-const cjk = /[\u3400-\u9fff]/u;
+const cjk = /^[\u3400-\u9fff]$/u;
+const words = new Intl.Segmenter("zh", { granularity: "word" });
+// One-character Chinese words that only carry grammar: in a schema comment or a question they name nothing.
+const functionCharacters = new Set([..."的是了在有和与及或个每那呢吗吧把将被几"]);
 
-/** Latin words (≥ 2 letters) and CJK bigrams: enough to match questions against names without a segmenter. */
+/**
+ * Words of a text, lower-cased: Unicode word boundaries with the built-in
+ * Chinese dictionary (Intl.Segmenter), identifiers split on `_` and other
+ * separators; Latin words of two letters or more, Chinese words of any
+ * length but the grammatical one-character ones.
+ */
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  for (const word of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
-    if (word === "") continue;
-    if (cjk.test(word)) {
-      const chars = [...word].filter((ch) => cjk.test(ch));
-      if (chars.length === 1) tokens.push(chars[0]!);
-      for (let i = 0; i + 1 < chars.length; i++) tokens.push(chars[i]! + chars[i + 1]!);
-      const latin = word.replace(/[\u3400-\u9fff]+/gu, " ").trim();
-      for (const part of latin.split(/\s+/)) if (part.length >= 2) tokens.push(part);
-    } else if (word.length >= 2) {
-      tokens.push(word);
+  for (const { segment, isWordLike } of words.segment(text.toLowerCase())) {
+    if (!isWordLike) continue;
+    for (const part of segment.split(/[^\p{L}\p{N}]+/u)) {
+      if (part.length >= 2 || (cjk.test(part) && !functionCharacters.has(part))) tokens.push(part);
     }
   }
   return tokens;

@@ -23,7 +23,7 @@ const rolePrefix = /^\s*(?:system|assistant|user|human|developer|系统|助手|�
 const quoted = /["“「『']([^"”」』'\n]{1,40})["”」』']/gu;
 const shouted = /\b[A-Z][A-Z0-9]{3,}\b/g;
 
-export const removedInstruction = "[instruction removed]";
+const removedInstruction = "[instruction removed]";
 
 /** Sentences with their end punctuation and the space after it, so joining them gives the text back. */
 export function sentencesOf(text: string): string[] {

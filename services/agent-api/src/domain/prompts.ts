@@ -21,7 +21,7 @@ export function chatMessages(history: ChatTurn[], question: string, language: La
   ];
 }
 
-export function describeTable(table: TableMeta): string {
+function describeTable(table: TableMeta): string {
   const columns = table.columns
     .map((c) => `- ${c.name} (${c.type}${c.nullable ? ", nullable" : ""})${c.comment && c.comment !== c.name ? `: ${c.comment}` : ""}`)
     .join("\n");

@@ -1,7 +1,3 @@
-import { tokenize } from "./catalog.js";
-import type { ChatTurn } from "./conversation.js";
-import type { SearchHit } from "./sources.js";
-
 /**
  * Decides how a question is answered: plain chat, a query over a dataset,
  * retrieval from documents, or both (a definition from a document used in a
@@ -9,6 +5,11 @@ import type { SearchHit } from "./sources.js";
  * a small model follows instructions. A request to change data is refused
  * before any of these (`refuse_write`, see write-request.ts).
  */
+
+import { tokenize } from "./catalog.js";
+import type { ChatTurn } from "./conversation.js";
+import type { SearchHit } from "./sources.js";
+
 export type Route = "chat" | "sql" | "rag" | "both" | "refuse_write";
 
 export interface Intent {
@@ -46,7 +47,7 @@ const stopwords = new Set([
   "please", "data", "dataset", "table", "value", "values", "according", "define", "definition", "means",
   "meaning", "explain", "whose", "their", "them", "they", "than", "more", "less", "greater", "over", "under",
   "highest", "lowest", "largest", "smallest", "biggest", "max", "min", "maximum", "minimum", "most", "least",
-  "有多", "多少", "少个", "是多", "少？", "一下", "什么", "是什", "么是", "哪些", "有哪", "些客", "定义", "总额", "额是",
+  "多少", "多少个", "一下", "什么", "哪些", "定义", "总额",
 ]);
 
 function normalise(token: string): string {

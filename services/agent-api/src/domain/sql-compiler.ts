@@ -1,3 +1,11 @@
+/**
+ * Turns a structured query into one MySQL SELECT. Everything the model chose
+ * is checked against the catalog again here (the schema is a hint to the
+ * decoder, not a guarantee): identifiers are quoted, values become escaped
+ * literals of the column's type, and nothing but a single read-only SELECT
+ * can come out.
+ */
+
 import { findColumn, findTable, type Catalog, type ColumnMeta, type TableMeta } from "./catalog.js";
 import {
   comparisons,
@@ -7,13 +15,6 @@ import {
   type StructuredQuery,
 } from "./structured-query.js";
 
-/**
- * Turns a structured query into one MySQL SELECT. Everything the model chose
- * is checked against the catalog again here (the schema is a hint to the
- * decoder, not a guarantee): identifiers are quoted, values become escaped
- * literals of the column's type, and nothing but a single read-only SELECT
- * can come out.
- */
 export class QueryCompileError extends Error {
   constructor(message: string) {
     super(message);
@@ -35,6 +36,7 @@ export function quoteIdentifier(name: string): string {
 
 /** MySQL string literal; backslashes are escaped too because MySQL treats them as escapes by default. */
 export function quoteString(value: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL and Ctrl-Z are the characters MySQL needs escaped
   const escaped = value.replace(/[\0\n\r\x1a\\']/g, (ch) => {
     switch (ch) {
       case "\0":
@@ -135,7 +137,7 @@ function expression(table: TableMeta, column: string, aggregate: Aggregate): str
   }
 }
 
-export function aliasOf(column: string, aggregate: Aggregate): string {
+function aliasOf(column: string, aggregate: Aggregate): string {
   if (aggregate === "none") return column;
   return column === "*" ? "count_all" : `${aggregate}_${column}`;
 }

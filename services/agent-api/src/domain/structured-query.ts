@@ -6,7 +6,7 @@ import type { Catalog, TableMeta } from "./catalog.js";
  * from the live catalog, so table and column names are enums: under
  * constrained decoding the model cannot name a column that does not exist.
  */
-export const aggregates = ["none", "count", "count_distinct", "sum", "avg", "min", "max"] as const;
+const aggregates = ["none", "count", "count_distinct", "sum", "avg", "min", "max"] as const;
 export const comparisons = ["=", "!=", ">", ">=", "<", "<="] as const;
 export const maxQueryLimit = 1000;
 
@@ -23,13 +23,13 @@ export interface Filter {
   op: Comparison;
   value: Literal;
 }
-export interface HavingItem {
+interface HavingItem {
   column: string;
   aggregate: Exclude<Aggregate, "none">;
   op: Comparison;
   value: number;
 }
-export interface OrderItem {
+interface OrderItem {
   column: string;
   aggregate: Aggregate;
   direction: "asc" | "desc";

@@ -1,7 +1,7 @@
 import { vocabularyOf, type Catalog, type TableMeta } from "./catalog.js";
 import { questionTokens, widenVocabulary } from "./router.js";
 
-export const maxTablesInPrompt = 5;
+const maxTablesInPrompt = 5;
 
 /**
  * The tables offered to the model for a data question. A dataset or table the

@@ -2,22 +2,20 @@
  * Caches one value for a while and shares a load in flight, so warm requests
  * do not refetch table structure. A failed load is not cached.
  */
-export function cachedFor<T>(ttlMs: number, load: () => Promise<T>, now: () => number = Date.now): () => Promise<T> {
-  let value: { at: number; data: T } | undefined;
-  let inFlight: Promise<T> | undefined;
-  return () => {
-    if (value && now() - value.at < ttlMs) return Promise.resolve(value.data);
-    inFlight ??= load().then(
-      (data) => {
-        value = { at: now(), data };
-        inFlight = undefined;
-        return data;
-      },
-      (error: unknown) => {
-        inFlight = undefined;
-        throw error;
-      },
-    );
-    return inFlight;
-  };
+import { LRUCache } from "lru-cache";
+
+export function cachedFor<T extends NonNullable<unknown>>(
+  ttlMs: number,
+  load: () => Promise<T>,
+  now?: () => number,
+): () => Promise<T> {
+  const cache = new LRUCache<"value", T>({
+    max: 1,
+    ttl: ttlMs,
+    ttlResolution: 0,
+    ...(now ? { perf: { now } } : {}),
+    fetchMethod: () => load(),
+  });
+  // fetch() resolves undefined only for a load that yields undefined, which T excludes.
+  return async () => (await cache.fetch("value")) as T;
 }

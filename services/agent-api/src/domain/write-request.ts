@@ -1,5 +1,3 @@
-import type { Language } from "./language.js";
-
 /**
  * Requests to change data ("DELETE FROM …", "drop the table", "删除表",
  * "把金额改成 500"). The platform's data access is read-only — the Data API
@@ -12,6 +10,9 @@ import type { Language } from "./language.js";
  * the same verbs inside a question about the data ("How many orders were
  * updated?", "更新时间最晚的订单") are not writes.
  */
+
+import type { Language } from "./language.js";
+
 const writeStatement =
   /(?:^|[;\n(]|\b(?:run|execute|exec)\b:?|(?:执行|运行)[:：]?)\s*(?:set\s+(?:(?:global|session|persist|persist_only|local)\b|@)|load\s+(?:data|xml)\b|rename\s+(?:table|user)\b|lock\s+tables?\b|flush\s+\w|kill\s+(?:query\s+|connection\s+)?\d|shutdown\b|delete\s+from\b|drop\s+(?:table|database|schema|view|index|column)\b|truncate\s+(?:table\s+)?[`"\w]|insert\s+(?:into\s+)?[`"\w.]+\s*(?:\(|values\b|select\b|set\b)|update\s+[`"\w.]+\s+set\b|alter\s+(?:table|database)\b|create\s+(?:table|database|schema|index|view)\b|replace\s+into\b|grant\s+\w|revoke\s+\w|merge\s+into\b)/i;
 

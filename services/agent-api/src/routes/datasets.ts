@@ -5,7 +5,7 @@ import type { Context } from "koa";
 import type { DataApiClient, ForwardRequest } from "../adapters/data-api-client.js";
 
 /** Uploads stream a whole file through; the Data API bounds them itself (UPLOAD_MAX_BYTES). */
-export const uploadTimeoutMs = 15 * 60_000;
+const uploadTimeoutMs = 15 * 60_000;
 
 /**
  * The seed's proxied dataset list, as the Data API returns it, and what the

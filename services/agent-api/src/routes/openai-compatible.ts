@@ -12,7 +12,7 @@ import { openSse, publicError, type StreamOptions } from "./sse.js";
  * questions. Answers carry the same `sources` as the native API, as an extra
  * field of the completion (and of the last stream chunk).
  */
-export const agentModelId = "one-data-agent";
+const agentModelId = "one-data-agent";
 const created = Math.floor(Date.now() / 1000);
 
 function toHistory(messages: z.infer<typeof completionRequest>["messages"]): { question: string; history: ChatTurn[] } {

@@ -46,6 +46,7 @@ function pacedBy(socket: Writable, chunks: AsyncIterator<Buffer>, wait: LoadWait
       socket.once("close", closed);
     });
   return new Readable({
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- read() catches every failure and destroys the stream with it
     async read() {
       try {
         if (socket.writableNeedDrain) {

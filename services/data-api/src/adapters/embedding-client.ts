@@ -1,14 +1,13 @@
 import { dependencyUnavailable, isAppError, unprocessable, withDeadline } from "@one-data/platform";
+import OpenAI, { APIError } from "openai";
 import { z } from "zod";
 
-const embeddingResponse = z.object({
-  data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })),
-  model: z.string().optional(),
-});
+const dependency = "embedding model";
 
+// The SDK types the answer but does not check it: a server's malformed answer is checked here.
+const embeddingResponse = z.object({ data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })) });
 const modelsResponse = z.object({ data: z.array(z.object({ id: z.string() })) });
-
-const openAiError = z.object({ error: z.object({ message: z.string() }) });
+const openAiError = z.object({ message: z.string() });
 
 /**
  * 400/413/422: the server is up and says the text cannot be embedded (over
@@ -18,41 +17,43 @@ const openAiError = z.object({ error: z.object({ message: z.string() }) });
  */
 const refusesInput = (status: number) => status === 400 || status === 413 || status === 422;
 
-async function reasonOf(response: Response): Promise<string> {
-  const text = await response.text();
-  let reason = text;
-  try {
-    const parsed = openAiError.safeParse(JSON.parse(text));
-    if (parsed.success) reason = parsed.data.error.message;
-  } catch {
-    // Not JSON: the text itself is the reason.
-  }
-  return reason.slice(0, 300) || `HTTP ${response.status}`;
+function reasonOf(error: APIError): string {
+  const parsed = openAiError.safeParse(error.error);
+  return (parsed.success ? parsed.data.message : error.message).slice(0, 300) || `HTTP ${error.status}`;
 }
 
 /**
- * The Model layer's OpenAI-compatible `/v1/embeddings`. A text the server
- * refuses is a 422 with its reason; any other failure or malformed answer is
- * "embedding model unavailable" (503); a slow one is 504.
+ * The Model layer's OpenAI-compatible `/v1/embeddings`, over the openai SDK
+ * as the other services call the model. A text the server refuses is a 422
+ * with its reason; any other failure or malformed answer is "embedding model
+ * unavailable" (503); a slow one is 504.
  */
 export class EmbeddingClient {
   private model: string | undefined;
+  private readonly client: OpenAI;
 
   constructor(
-    private readonly endpoint: string,
+    endpoint: string,
     configuredModel: string | undefined,
-    private readonly apiKey: string | undefined,
+    apiKey: string | undefined,
     private readonly timeoutMs: number,
   ) {
     this.model = configuredModel;
+    this.client = new OpenAI({
+      baseURL: `${endpoint.replace(/\/+$/, "")}/v1`,
+      // Local OpenAI-compatible servers need no key; the client insists on one.
+      apiKey: apiKey ?? "unused",
+      timeout: timeoutMs,
+      maxRetries: 0,
+    });
   }
 
   /** EMBEDDING_MODEL, else the first model the server lists. */
   async modelName(): Promise<string> {
     if (this.model) return this.model;
-    const models = modelsResponse.parse(await this.call("GET", "/v1/models"));
+    const models = await this.call(async (signal) => modelsResponse.parse(await this.client.models.list({ signal })));
     const first = models.data[0];
-    if (!first) throw dependencyUnavailable("embedding model", new Error("the embedding server lists no models"));
+    if (!first) throw dependencyUnavailable(dependency, new Error("the embedding server lists no models"));
     this.model = first.id;
     return first.id;
   }
@@ -62,37 +63,29 @@ export class EmbeddingClient {
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       const batch = texts.slice(start, start + batchSize);
-      const answer = embeddingResponse.parse(await this.call("POST", "/v1/embeddings", { model, input: batch, encoding_format: "float" }));
+      const answer = await this.call(async (signal) =>
+        embeddingResponse.parse(await this.client.embeddings.create({ model, input: batch, encoding_format: "float" }, { signal })),
+      );
       const ordered = [...answer.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
-      if (ordered.length !== batch.length) throw dependencyUnavailable("embedding model", new Error("wrong number of embeddings"));
+      if (ordered.length !== batch.length) throw dependencyUnavailable(dependency, new Error("wrong number of embeddings"));
       vectors.push(...ordered);
     }
     const dimension = vectors[0]?.length ?? 0;
     if (vectors.some((vector) => vector.length !== dimension || dimension === 0)) {
-      throw dependencyUnavailable("embedding model", new Error("embeddings of differing dimensions"));
+      throw dependencyUnavailable(dependency, new Error("embeddings of differing dimensions"));
     }
     return vectors;
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  private async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await withDeadline("embedding model", this.timeoutMs, async (signal) => {
-        const response = await fetch(`${this.endpoint.replace(/\/+$/, "")}${path}`, {
-          method,
-          signal,
-          headers: {
-            "content-type": "application/json",
-            ...(this.apiKey && { authorization: `Bearer ${this.apiKey}` }),
-          },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        });
-        if (refusesInput(response.status)) throw unprocessable(`the embedding model refused the text: ${await reasonOf(response)}`);
-        if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-        return (await response.json()) as unknown;
-      });
+      return await withDeadline(dependency, this.timeoutMs, work);
     } catch (error) {
       if (isAppError(error)) throw error;
-      throw dependencyUnavailable("embedding model", error);
+      if (error instanceof APIError && error.status !== undefined && refusesInput(error.status)) {
+        throw unprocessable(`the embedding model refused the text: ${reasonOf(error)}`);
+      }
+      throw dependencyUnavailable(dependency, error);
     }
   }
 }

@@ -5,7 +5,7 @@ import { quoteIdentifier } from "./mysql.js";
  * Versioned schema changes of the registry, applied in order at start-up and
  * recorded in `schema_migrations`. Never edit an applied migration; add one.
  */
-export const migrations: readonly { version: number; name: string; statements: readonly string[] }[] = [
+const migrations: readonly { version: number; name: string; statements: readonly string[] }[] = [
   {
     version: 1,
     name: "dataset registry",

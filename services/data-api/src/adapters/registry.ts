@@ -2,7 +2,7 @@ import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { datasetTableName } from "../domain/identifiers.js";
 import { quoteIdentifier, mysqlErrorCode } from "./mysql.js";
 
-export type VersionStatus = "ingesting" | "active" | "deleted";
+type VersionStatus = "ingesting" | "active" | "deleted";
 
 /** One stored version of a dataset, as the registry keeps it. */
 export interface VersionRecord {

@@ -12,6 +12,7 @@ import { IngestCompensator } from "./ingest-compensation.js";
 import { ProgressReporter } from "./ingest-progress.js";
 import { fitRowSize, inferSchema, loadDataChunks, typedRowBatches, type TabularSchema } from "./ingest.js";
 import { isTabularFormat } from "./tabular.js";
+import { ReadCache } from "./read-cache.js";
 
 /** The dataset object of the API contract (one version of a dataset). */
 export interface DatasetView {
@@ -60,7 +61,7 @@ export interface RegisterOptions {
   beforeActivate?: (reserved: { dataset_id: string; version: number; name: string }) => Promise<void>;
 }
 
-export function toView(record: VersionRecord): DatasetView {
+function toView(record: VersionRecord): DatasetView {
   return {
     dataset_id: formatDatasetId(record.seq),
     name: record.name,
@@ -79,12 +80,12 @@ export function toView(record: VersionRecord): DatasetView {
   };
 }
 
-export function storedSchema(record: VersionRecord): TabularSchema | undefined {
+function storedSchema(record: VersionRecord): TabularSchema | undefined {
   return record.schemaJson ? (JSON.parse(record.schemaJson) as TabularSchema) : undefined;
 }
 
 /** A value read back from a materialized table, in the JSON shape of its inferred type. */
-export function typedCell(column: InferredColumn, raw: unknown): unknown {
+function typedCell(column: InferredColumn, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
   switch (column.type) {
     case "boolean":
@@ -124,13 +125,12 @@ export interface DatasetServiceDeps {
  * go to the server's bulk path (LOAD DATA LOCAL INFILE), streamed.
  */
 export class DatasetService {
-  // Registry reads are hot (agents list and fetch datasets constantly) and change rarely; other replicas'
-  // registrations become visible here after at most `readCacheMs`.
-  private readonly readCache = new Map<string, { expires: number; value: Promise<unknown> }>();
+  private readonly readCache: ReadCache;
 
   private readonly compensator: IngestCompensator;
 
   constructor(private readonly deps: DatasetServiceDeps) {
+    this.readCache = new ReadCache(deps.readCacheMs);
     this.compensator = new IngestCompensator({
       registry: deps.registry,
       objects: deps.objects,
@@ -141,17 +141,6 @@ export class DatasetService {
     });
   }
 
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (this.deps.readCacheMs <= 0) return load();
-    const now = Date.now();
-    const hit = this.readCache.get(key);
-    if (hit && hit.expires > now) return hit.value as Promise<T>;
-    if (this.readCache.size > 10_000) this.readCache.clear();
-    const value = load();
-    this.readCache.set(key, { expires: now + this.deps.readCacheMs, value });
-    value.catch(() => this.readCache.delete(key));
-    return value;
-  }
 
   private short<T>(work: () => Promise<T>): Promise<T> {
     return withMysql(this.deps.mysqlTimeoutMs, work);
@@ -344,7 +333,7 @@ export class DatasetService {
     const found =
       seq === undefined
         ? undefined
-        : await this.cached(`get:${seq}:${version ?? "latest"}`, () => this.short(() => this.deps.registry.get(seq, version)));
+        : await this.readCache.get(`get:${seq}:${version ?? "latest"}`, () => this.short(() => this.deps.registry.get(seq, version)));
     if (!found) {
       throw notFound(version === undefined ? `dataset ${datasetId} not found` : `dataset ${datasetId} version ${version} not found`);
     }
@@ -357,7 +346,7 @@ export class DatasetService {
 
   async list(options: { name?: string | undefined; limit: number; offset: number }): Promise<DatasetView[]> {
     const key = `list:${options.name ?? ""}:${options.limit}:${options.offset}`;
-    return (await this.cached(key, () => this.short(() => this.deps.registry.latest(options)))).map(toView);
+    return (await this.readCache.get(key, () => this.short(() => this.deps.registry.latest(options)))).map(toView);
   }
 
   async versions(datasetId: string): Promise<DatasetView[]> {
@@ -423,7 +412,7 @@ export class DatasetService {
   }
 }
 
-export function typedRow(columns: readonly InferredColumn[], row: RowDataPacket): Record<string, unknown> {
+function typedRow(columns: readonly InferredColumn[], row: RowDataPacket): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of columns) out[column.name] = typedCell(column, row[column.name]);
   return out;

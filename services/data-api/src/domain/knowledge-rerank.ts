@@ -1,7 +1,7 @@
 import type { ChunkHit } from "../adapters/vector-store.js";
 
 /** Latin words and CJK character pairs: the units a question and its answer share. */
-export function lexicalUnits(text: string): Set<string> {
+function lexicalUnits(text: string): Set<string> {
   const lower = text.toLowerCase();
   const units = new Set<string>();
   for (const word of lower.match(/[a-z0-9]{2,}/g) ?? []) units.add(word);

@@ -13,7 +13,7 @@ const escapable = /[\\\t\n\r\0]/g;
 const escapes: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0" };
 
 /** One field: the value the INSERT path would bind, written as LOAD DATA reads it back. */
-export function loadDataField(value: string | number | null): string {
+function loadDataField(value: string | number | null): string {
   if (value === null) return "\\N";
   if (typeof value === "number") return String(value);
   return needsEscape.test(value) ? value.replace(escapable, (c) => escapes[c]!) : value;

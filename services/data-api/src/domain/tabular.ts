@@ -87,7 +87,7 @@ async function peek(text: AsyncGenerator<string>, bytes: number): Promise<{ head
 const delimiterCandidates = [",", ";", "\t", "|"] as const;
 
 /** The line break the file uses, judged from its first line (as csv-parse's auto-detection did). */
-export function detectLineBreak(sample: string): "\n" | "\r\n" | "\r" {
+function detectLineBreak(sample: string): "\n" | "\r\n" | "\r" {
   const newline = sample.indexOf("\n");
   if (newline > 0 && sample[newline - 1] === "\r") return "\r\n";
   if (newline < 0 && sample.includes("\r")) return "\r";

@@ -124,7 +124,7 @@ export async function dropEverything(config: DataApiConfig): Promise<void> {
 }
 
 /** Drops this run's Milvus collections (named <prefix>_...), so Milvus Lite does not fill up with test leftovers. */
-export async function dropCollections(config: DataApiConfig): Promise<void> {
+async function dropCollections(config: DataApiConfig): Promise<void> {
   const milvus = new MilvusClient({ address: config.MILVUS_ADDRESS, timeout: 5000 });
   try {
     const listed = await milvus.showCollections();

@@ -1,7 +1,7 @@
 import { AppError, dependencyUnavailable, isAppError, withDeadline } from "@one-data/platform";
 import { z } from "zod";
 
-export const datasetSchema = z.object({
+const datasetSchema = z.object({
   dataset_id: z.string(),
   name: z.string(),
   version: z.number().int(),

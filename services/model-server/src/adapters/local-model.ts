@@ -13,7 +13,7 @@ import { AppError, ErrorCode } from "@one-data/platform";
 import type { ModelServerConfig } from "../config.js";
 
 /** What a request cut short by shutdown is answered with: the client may retry elsewhere. */
-export const shuttingDown = (): AppError => new AppError(503, ErrorCode.dependencyUnavailable, "the model server is shutting down");
+const shuttingDown = (): AppError => new AppError(503, ErrorCode.dependencyUnavailable, "the model server is shutting down");
 
 export interface GenerateOptions {
   maxTokens: number;

@@ -8,7 +8,7 @@
  */
 const unsupported = ["allOf", "not", "if", "then", "else", "patternProperties", "dependentSchemas", "dependentRequired"];
 
-export class UnenforceableSchemaError extends Error {}
+class UnenforceableSchemaError extends Error {}
 
 export function toGrammarSchema(schema: unknown, path = "schema"): unknown {
   if (Array.isArray(schema)) return schema.map((item, i) => toGrammarSchema(item, `${path}[${i}]`));

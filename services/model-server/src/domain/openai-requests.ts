@@ -9,7 +9,7 @@ const textPart = z.object({ type: z.literal("text"), text: z.string() });
 
 const messageContent = z.union([z.string(), z.array(textPart)]).nullable().optional();
 
-export const chatMessage = z.object({
+const chatMessage = z.object({
   role: z.enum(["system", "developer", "user", "assistant", "tool"]),
   content: messageContent,
   name: z.string().optional(),
@@ -58,8 +58,6 @@ export const embeddingRequest = z.object({
   dimensions: z.number().int().min(1).optional(),
   user: z.string().optional(),
 });
-
-export type EmbeddingRequest = z.infer<typeof embeddingRequest>;
 
 export function textOf(content: ChatMessage["content"]): string {
   if (content === null || content === undefined) return "";

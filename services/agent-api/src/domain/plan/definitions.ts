@@ -11,7 +11,7 @@ import { isIdLike, isNumeric, mentionedColumns } from "./columns.js";
  * SUM(amount) >= 15000 over paid orders). Only lines that read as a definition
  * over this table's columns count; the rest of a document is ignored.
  */
-export interface GroupCondition {
+interface GroupCondition {
   column: string;
   aggregate: "sum" | "avg" | "count";
   measure: string;
