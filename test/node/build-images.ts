@@ -12,7 +12,8 @@
  * Prints one line per image with its reference and the archive's size, and
  * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE) for node.sh.
  *
- *   node --import tsx --conditions=source test/node/build-images.ts <out> <tag>
+ *   node --import tsx --conditions=source test/node/build-images.ts <out> <tag> [node|all]
+ * (`node`, the default: the node's own images and node-base; `all`: ours too.)
  * (COREDNS_BIN names the CoreDNS binary; scripts/local/node.sh passes it.)
  */
 import { spawnSync } from "node:child_process";
@@ -72,10 +73,10 @@ function serviceImageEnv(): string[] {
 }
 
 function main(): void {
-  const [out, tag] = process.argv.slice(2);
+  const [out, tag, which = "node"] = process.argv.slice(2);
   const corednsBin = process.env.COREDNS_BIN;
-  if (!out || !tag || !corednsBin || !existsSync(corednsBin)) {
-    console.error("usage: COREDNS_BIN=<coredns> build-images.ts <out-dir> <tag>");
+  if (!out || !tag || !corednsBin || !existsSync(corednsBin) || !["node", "all"].includes(which)) {
+    console.error("usage: COREDNS_BIN=<coredns> build-images.ts <out-dir> <tag> [node|all]");
     process.exit(2);
   }
   mkdirSync(out, { recursive: true });
@@ -92,7 +93,7 @@ function main(): void {
     write("coredns.tar", nodeImageRefs.coredns, [singleBinaryLayer(scratch, "coredns", corednsBin)], { entrypoint: ["/coredns"] });
     const base = nodeBaseLayer(scratch);
     write("node-base.tar", nodeImageRefs.nodeBase, [base], { entrypoint: ["node"], env: [defaultPath] });
-    for (const key of Object.keys(ourImages) as OurImageKey[]) {
+    for (const key of which === "all" ? (Object.keys(ourImages) as OurImageKey[]) : []) {
       const appLayer = join(scratch, `app-${key}`);
       const problems = assembleImageApp(key, join(appLayer, "app"));
       if (problems.length > 0) throw new Error(`${ourImages[key].name}: ${problems.join("; ")}`);
