@@ -16,7 +16,7 @@ rm -f "$results_dir"/*.log "$results_dir"/*.mocha.json
 # CI reads the last line: "tests: N passed, N failed, N skipped" over mocha (from its JSON reports; pending tests are
 # skipped ones), the image layouts, the fuzz runs and the gating acceptance run; the eval's and the real-model run's
 # lines, which do not gate, right above it (scripts/lib/test-totals.mjs).
-mocha_steps=(mocha cluster)
+mocha_steps=(mocha cluster-probes cluster-plan node)
 print_test_totals() {
   node scripts/lib/test-totals.mjs "$results_dir" "${mocha_steps[@]}"
 }
@@ -56,13 +56,28 @@ step "fuzz (schemathesis, Data API and Agent API OpenAPI)" \
     node --import tsx --conditions=source test/fuzz/data-api.ts 2>&1 | tee "$0" || status=$?
     node --import tsx --conditions=source test/fuzz/agent-api.ts 2>&1 | tee "$1" || status=$?
     exit $status' "$results_dir/fuzz-data-api.log" "$results_dir/fuzz-agent-api.log"
+step "node namespace (private network + mount)" start_node_namespace
 step "start kube-apiserver (etcd, controller-manager)" start_kube
 set -a
 . "$ENV_FILE"
 set +a
+# The probes run the services against the servers on this machine's loopback;
+# the plan's steps run inside the node's namespace, where the API server is,
+# before the node joins: they are about the API server alone.
 step "cluster tests (plan on the real API server, probes)" \
-  bash -o pipefail -c 'npm run test:cluster --silent -- "$@" 2>&1 | tee "$0"' "$results_dir/cluster.log" \
-  --reporter "$spec_and_json" --reporter-option "json=$results_dir/cluster.mocha.json"
+  bash -o pipefail -c 'status=0 ns=$0 results=$1 reporter=$2
+    npm run test:cluster --silent -- --ignore "test/cluster/!(probes).test.ts" \
+      --reporter "$reporter" --reporter-option "json=$results/cluster-probes.mocha.json" 2>&1 | tee "$results/cluster-probes.log" || status=$?
+    nsenter --target "$ns" --net --mount --wd="$PWD" -- npm run test:cluster --silent -- --ignore test/cluster/probes.test.ts \
+      --reporter "$reporter" --reporter-option "json=$results/cluster-plan.mocha.json" 2>&1 | tee "$results/cluster-plan.log" || status=$?
+    exit $status' "$(node_namespace_pid)" "$results_dir" "$spec_and_json"
+step "start node (images, containerd, kubelet, kube-proxy, scheduler, CoreDNS)" start_node
+set -a
+. "$ENV_FILE"
+set +a
+step "node tests (pods on the real node)" \
+  bash -o pipefail -c 'nsenter --target "$0" --net --mount --wd="$PWD" -- npm run test:node --silent -- \
+      --reporter "$2" --reporter-option "json=$1/node.mocha.json" 2>&1 | tee "$1/node.log"' "$(node_namespace_pid)" "$results_dir" "$spec_and_json"
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"
 # Bounded: it does not gate, so it must not be able to hold the run past CI's time either.

@@ -5,6 +5,7 @@ import {
   imageLayout,
   imageRef,
   npmSourceEnv,
+  serviceImageRuntime,
   type DownloadSources,
   type OurImageKey,
   type SourceFilter,
@@ -53,9 +54,9 @@ export function serviceImage(source: Directory, key: OurImageKey, sources?: Down
   const shippedImage = shipped.reduce((image, path) => image.withDirectory(`/app/${path}`, built.directory(`/app/${path}`)), installed);
   return Object.keys(npmSourceEnv(sources))
     .reduce((image, name) => image.withoutEnvVariable(name), shippedImage)
-    .withEnvVariable("NODE_ENV", "production")
+    .with((image) => Object.entries(serviceImageRuntime.env).reduce((c, [name, value]) => c.withEnvVariable(name, value), image))
     .withWorkdir(`/app/${workdir}`)
-    .withUser("node")
-    .withEntrypoint(["node"])
-    .withDefaultArgs(["dist/main.js"]);
+    .withUser(serviceImageRuntime.user)
+    .withEntrypoint([...serviceImageRuntime.entrypoint])
+    .withDefaultArgs([...serviceImageRuntime.cmd]);
 }

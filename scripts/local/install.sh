@@ -69,12 +69,18 @@ module_copy() {
 
 # kube-apiserver, kube-controller-manager (its namespace controller finishes
 # namespace deletion; its workload controllers turn pod templates into Pods
-# the API server admits) and kubectl from k8s.io/kubernetes. Its go.mod replaces each
+# the API server admits), kubectl, and the node's kubelet, kube-proxy and
+# kube-scheduler from k8s.io/kubernetes, in one go build. Its go.mod replaces each
 # staging module with ./staging/src/k8s.io/X, which the module zip does not
 # carry; the published k8s.io/X at the matching v0.x is the same code.
 build_kubernetes() {
-  if [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$KUBE_CONTROLLER_MANAGER_BIN" ] && [ -x "$KUBECTL_BIN" ]; then
-    echo "kube-apiserver, kube-controller-manager and kubectl $KUBERNETES_VERSION already built"
+  local binary missing=0
+  for binary in "$KUBE_APISERVER_BIN" "$KUBE_CONTROLLER_MANAGER_BIN" "$KUBECTL_BIN" \
+    "$KUBELET_BIN" "$KUBE_PROXY_BIN" "$KUBE_SCHEDULER_BIN"; do
+    [ -x "$binary" ] || missing=1
+  done
+  if [ $missing = 0 ]; then
+    echo "kubernetes $KUBERNETES_VERSION binaries already built"
     return 0
   fi
   local out src started=$SECONDS
@@ -107,11 +113,42 @@ for r in json.load(sys.stdin).get("Replace") or []:
       ldflags+=" -X k8s.io/component-base/version.$key=$value -X k8s.io/client-go/pkg/version.$key=$value"
     done
     GOWORK=off GOFLAGS="-mod=mod -buildvcs=false -trimpath" nice -n 10 \
-      go build -ldflags "-s -w$ldflags" -o "$out/" ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kubectl
+      go build -ldflags "-s -w$ldflags" -o "$out/" ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kubectl \
+        ./cmd/kubelet ./cmd/kube-proxy ./cmd/kube-scheduler
   )
   rm -rf "$src"
   "$KUBE_APISERVER_BIN" --version
-  echo "kube-apiserver, kube-controller-manager, kubectl $KUBERNETES_VERSION built in $((SECONDS - started))s (cold)"
+  echo "kubernetes $KUBERNETES_VERSION binaries built in $((SECONDS - started))s (cold)"
+}
+
+# Cluster DNS for the node, from CoreDNS's own module (its main package is the module root).
+build_coredns() {
+  if [ -x "$COREDNS_BIN" ]; then
+    echo "coredns $COREDNS_VERSION already built"
+    return 0
+  fi
+  local started=$SECONDS
+  mkdir -p "$(dirname "$COREDNS_BIN")"
+  # Static (no cgo), so its image is the binary alone.
+  CGO_ENABLED=0 GOBIN=$(dirname "$COREDNS_BIN") GOFLAGS="-buildvcs=false -trimpath" nice -n 10 \
+    go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+  "$COREDNS_BIN" -version
+  echo "coredns $COREDNS_VERSION built in $((SECONDS - started))s (cold)"
+}
+
+# The node's container runtime (containerd, runc), the CNI plugins, and the
+# iptables kube-proxy programs.
+install_node_packages() {
+  local package missing=()
+  for package in $KUBE_NODE_DEBIAN_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "node packages already installed"
+    return 0
+  fi
+  apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # etcd from its server module; its go.mod points the sibling etcd modules at
@@ -188,11 +225,18 @@ install_servers() {
   step "install: python servers" install_python_servers
 }
 
-# What only the test command runs: the cluster tests' API server and the page's browser.
+# What the node the plan's pods run on needs beyond the API server.
+install_node() {
+  step "install: node packages (containerd, runc, CNI)" install_node_packages
+  step "install: coredns (go build)" build_coredns
+}
+
+# What only the test command runs: the cluster tests' API server and node, the page's browser.
 install_all() {
   install_servers
   step "install: etcd (go build)" build_etcd
-  step "install: kube-apiserver, controller-manager, kubectl (go build)" build_kubernetes
+  step "install: kubernetes server, node binaries and kubectl (go build)" build_kubernetes
+  install_node
   step "install: chromium (page test)" install_test_browser
   step "install: shellcheck, docker.io, busybox-static (Dagger module tests)" install_module_test_tools
 }

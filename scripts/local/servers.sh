@@ -40,6 +40,7 @@ KUBE_CONTROLLER_MANAGER_PORT=$((LOCAL_PORT_BASE + 23))
 
 ENV_FILE="$LOCAL_STATE_DIR/env"
 SECRETS_FILE="$LOCAL_STATE_DIR/secrets"
+. "$servers_dir/kube-node.sh"
 
 # The named secret of this state directory: generated on first use, then reused,
 # so a kept MariaDB or MinIO still accepts the credentials after a restart.
@@ -218,7 +219,16 @@ start_model() {
 # service-account key and an admin token are generated per start; the
 # kubeconfig (mode 600) is $KUBE_TEST_KUBECONFIG in the env file.
 start_kube() {
-  local dir="$LOCAL_STATE_DIR/kube" token
+  # With the node's namespace up, the API server runs inside it, where pods reach it.
+  if node_namespace_up && [ -z "${IN_NODE_NAMESPACE:-}" ]; then
+    IN_NODE_NAMESPACE=1 LOCAL_STATE_DIR="$LOCAL_STATE_DIR" LOCAL_PORT_BASE="$LOCAL_PORT_BASE" SERVER_LIFETIME="$SERVER_LIFETIME" \
+      in_node_namespace bash "$servers_dir/servers.sh" start-kube
+    return
+  fi
+  local dir="$LOCAL_STATE_DIR/kube" token bind=127.0.0.1 advertise=127.0.0.1 sans=""
+  if [ -n "${IN_NODE_NAMESPACE:-}" ]; then
+    bind=0.0.0.0 advertise=$NODE_IP sans=",$(node_apiserver_sans)"
+  fi
   [ -x "$KUBE_APISERVER_BIN" ] && [ -x "$ETCD_BIN" ] || { echo "kube-apiserver/etcd are not built; run scripts/local/install.sh" >&2; return 1; }
   local name
   for name in kube-controller-manager kube-apiserver etcd; do stop_pidfile "$LOCAL_STATE_DIR/$name.pid"; done
@@ -229,7 +239,7 @@ start_kube() {
     cd "$dir"
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=one-data-test-ca -keyout ca.key -out ca.crt 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver -keyout apiserver.key -out apiserver.csr 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n' >san.ext
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc%s\n' "$sans" >san.ext
     openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out apiserver.crt 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
@@ -242,12 +252,12 @@ start_kube() {
     --initial-cluster "one-data-test=http://127.0.0.1:$ETCD_PEER_PORT"
   wait_until etcd 60 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
   launch kube-apiserver "$KUBE_APISERVER_BIN" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$KUBE_APISERVER_PORT" \
+    --bind-address "$bind" --advertise-address "$advertise" --secure-port "$KUBE_APISERVER_PORT" \
     --tls-cert-file "$dir/apiserver.crt" --tls-private-key-file "$dir/apiserver.key" \
     --token-auth-file "$dir/tokens.csv" --authorization-mode RBAC \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$dir/sa.pub" --service-account-signing-key-file "$dir/sa.key" \
-    --service-cluster-ip-range 10.96.0.0/16
+    --service-cluster-ip-range "$NODE_SERVICE_CIDR" --kubelet-preferred-address-types InternalIP
   wait_until kube-apiserver 120 curl -fsS --cacert "$dir/ca.crt" -H "Authorization: Bearer $token" \
     "https://127.0.0.1:$KUBE_APISERVER_PORT/readyz"
   (umask 077 && cat >"$dir/kubeconfig" <<KUBECONFIG
@@ -274,7 +284,7 @@ KUBECONFIG
   # pvc-protection releases the weights claims so their namespace can go.
   launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER_BIN" --kubeconfig "$dir/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" --leader-elect=false \
-    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector,pvc-protection \
+    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector,pvc-protection,endpointslice,root-ca-cert-publisher,statefulset,daemonset,nodelifecycle \
     --service-account-private-key-file "$dir/sa.key" --root-ca-file "$dir/ca.crt"
   wait_until kube-controller-manager 120 "$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" -n default get serviceaccount default
   put_env KUBE_TEST_KUBECONFIG "$dir/kubeconfig"
@@ -311,6 +321,7 @@ stop_pidfile() {
 
 stop_all() {
   [ -d "$LOCAL_STATE_DIR" ] || return 0
+  stop_node
   local pidfile
   for pidfile in "$LOCAL_STATE_DIR"/*.pid; do stop_pidfile "$pidfile"; done
 }
@@ -319,7 +330,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
     start) shift; start_all "$@" ;;
     start-kube) start_kube ;;
+    start-node) start_node_namespace && start_kube && start_node ;;
     stop) stop_all ;;
-    *) echo "usage: $0 start|start-kube|stop" >&2; exit 2 ;;
+    *) echo "usage: $0 start|start-kube|start-node|stop" >&2; exit 2 ;;
   esac
 fi

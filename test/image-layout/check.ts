@@ -20,24 +20,12 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { imageLayout, ourImages, testInputs, type OurImageKey, type SourceFilter } from "@one-data/topology";
 import { matchesPathOrParent } from "../support/dagger-patterns.js";
-
-const repo = resolve(fileURLToPath(import.meta.url), "../../..");
+import { assembleImageApp, repo } from "./assemble.js";
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   return spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 300_000 });
-}
-
-/** package.json files and the lockfile, as the image's install stage copies them. */
-function copyManifests(into: string): void {
-  const tracked = run("git", ["ls-files", "package.json", "package-lock.json", "*/package.json"], repo, process.env);
-  if (tracked.status !== 0) throw new Error(`git ls-files failed: ${tracked.stderr}`);
-  for (const file of tracked.stdout.split("\n").filter((f) => f !== "" && !f.startsWith(".dagger/"))) {
-    mkdirSync(dirname(join(into, file)), { recursive: true });
-    cpSync(join(repo, file), join(into, file));
-  }
 }
 
 function jsFiles(dir: string): string[] {
@@ -64,22 +52,7 @@ function checkImage(key: OurImageKey): string[] {
   const layout = imageLayout(key);
   const root = mkdtempSync(join(tmpdir(), `image-${key}-`));
   try {
-    copyManifests(root);
-    const install = run(
-      "npm",
-      ["ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error", ...layout.workspaces.flatMap((ws) => ["-w", ws])],
-      root,
-      { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" },
-    );
-    if (install.status !== 0) return [`npm ci --omit=dev failed: ${install.stderr.trim().slice(-400)}`];
-    const problems: string[] = [];
-    for (const path of layout.shipped) {
-      if (!existsSync(join(repo, path))) {
-        problems.push(`${path} does not exist in the build (run npm run build)`);
-        continue;
-      }
-      cpSync(join(repo, path), join(root, path), { recursive: true });
-    }
+    const problems = assembleImageApp(key, root);
     if (problems.length > 0) return problems;
     for (const entry of ourImages[key].entryPoints) {
       const started = run(process.execPath, [entry], join(root, layout.workdir), { PATH: process.env.PATH ?? "", NODE_ENV: "production" });

@@ -164,6 +164,18 @@ export function imageLayout(key: OurImageKey): ImageLayout {
   };
 }
 
+/**
+ * How each of our images runs, on top of its layout: as the Node base's
+ * non-root `node` user (uid 1000, the manifests' runAsUser), `node` as the
+ * entry point and the service's main module as its default argument.
+ */
+export const serviceImageRuntime = {
+  user: "node",
+  entrypoint: ["node"],
+  cmd: ["dist/main.js"],
+  env: { NODE_ENV: "production" },
+} as const;
+
 /** Paths a Dagger `Directory.filter` keeps from the repository: those an include matches, less those an exclude matches. */
 export interface SourceFilter {
   readonly include: readonly string[];
