@@ -45,7 +45,19 @@ export function logsScript(env: Env, name: string, tail: number): string {
     `  echo "no pods of ${c.kind} ${c.name} in ${c.namespace} (selector ${c.selector}): has deploy run this far? (dagger call status)" >&2`,
     `  exit 1`,
     `fi`,
-    `kubectl -n ${c.namespace} logs -l '${c.selector}' --all-containers --prefix --tail=${tail} --max-log-requests=10`,
+    // kubectl prints nothing and exits 0 for pods that never started, which reads as "no output, all fine".
+    `rc=0`,
+    `while read -r pod; do`,
+    `  phase=$(kubectl -n ${c.namespace} get "$pod" -o jsonpath='{.status.phase}')`,
+    `  if [ "$phase" = Pending ]; then`,
+    `    why=$(kubectl -n ${c.namespace} get "$pod" -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].reason}{" "}{.status.containerStatuses[*].state.waiting.reason}')`,
+    `    read -r why <<<"$why" || true`,
+    `    echo "$pod of ${c.kind} ${c.name} has not started (Pending\${why:+: $why}): no logs yet; see dagger call status" >&2`,
+    `    rc=1`,
+    `  fi`,
+    `done <<<"$pods"`,
+    `kubectl -n ${c.namespace} logs -l '${c.selector}' --all-containers --prefix --tail=${tail} --max-log-requests=10 || rc=$?`,
+    `exit "$rc"`,
   ].join("\n");
 }
 

@@ -12,7 +12,7 @@ export interface LocalProcess {
 }
 
 /** Runs a TypeScript entry point of this repository with the same loader the tests use. */
-function tsNodeArgs(entry: string, args: string[] = []): string[] {
+export function tsNodeArgs(entry: string, args: string[] = []): string[] {
   return ["--import", "tsx", "--conditions=source", entry, ...args];
 }
 
