@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { createLogger } from "@one-data/platform";
 import { bootstrapKnowledge, runBootstrap, salesDataset } from "../src/bootstrap.js";
-import { createDependencies } from "../src/dependencies.js";
+import { connectDependencies } from "../src/wiring.js";
 import { glossaryDocument } from "../src/domain/knowledge-glossary.js";
-import type { ChunkHit } from "../src/adapters/vector-store.js";
+import type { ChunkHit } from "../src/domain/ports.js";
 import { call, listKeys, startHarness, type Harness } from "./support/harness.js";
 
 describe("data-api bootstrap job", function () {
@@ -56,7 +56,7 @@ describe("data-api bootstrap job", function () {
   });
 
   it("retries while Milvus is unreachable and then fails clearly, naming it, within its deadline", async () => {
-    const unreachable = createDependencies({ ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500 }, log);
+    const unreachable = connectDependencies({ ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500 }, log);
     const started = Date.now();
     try {
       const outcome = await bootstrapKnowledge(unreachable, log, { deadlineMs: 3000, retryDelayMs: 200 }).then(

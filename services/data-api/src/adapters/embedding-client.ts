@@ -1,5 +1,6 @@
 import { dependencyUnavailable, isAppError, unprocessable, withDeadline } from "@one-data/platform";
 import { z } from "zod";
+import type { EmbeddingPort } from "../domain/ports.js";
 
 const embeddingResponse = z.object({
   data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })),
@@ -35,7 +36,7 @@ async function reasonOf(response: Response): Promise<string> {
  * refuses is a 422 with its reason; any other failure or malformed answer is
  * "embedding model unavailable" (503); a slow one is 504.
  */
-export class EmbeddingClient {
+export class EmbeddingClient implements EmbeddingPort {
   private model: string | undefined;
 
   constructor(

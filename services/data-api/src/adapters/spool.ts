@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import type { SpoolPort } from "../domain/ports.js";
 
 const spoolBufferBytes = 4 * 1024 * 1024;
 
@@ -13,7 +14,7 @@ const spoolBufferBytes = 4 * 1024 * 1024;
  * again (a full second download costs the bucket and this process CPU that
  * the database's load needs). The copy is streamed: memory stays flat.
  */
-export class Spool {
+export class Spool implements SpoolPort {
   private constructor(
     private readonly dir: string,
     private readonly file: string,
