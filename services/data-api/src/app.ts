@@ -1,11 +1,11 @@
 import Router from "@koa/router";
-import { errorEnvelope, jsonBody, methodNotAllowed, requestLog } from "@one-data/platform";
+import { errorEnvelope, jsonBody, requestLog, servedMethods } from "@one-data/platform";
 import Koa from "koa";
 import type { AppDependencies } from "./app-dependencies.js";
 import { mountRoutes } from "./routes/index.js";
 
 export function createRouter(deps: AppDependencies): Router {
-  const router = new Router({ prefix: "/api/v1" });
+  const router = new Router({ prefix: "/api/v1", methods: servedMethods });
   mountRoutes(router, deps);
   return router;
 }
@@ -17,8 +17,9 @@ export function createApp(deps: AppDependencies): Koa {
   // The access log sits outside the error envelope so it records the status the client got.
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log));
-  app.use(methodNotAllowed(router));
   app.use(jsonBody(deps.config.JSON_BODY_LIMIT));
   app.use(router.routes());
+  // A served path asked with another method: the router answers 405 with Allow, the envelope gives it a code.
+  app.use(router.allowedMethods());
   return app;
 }
