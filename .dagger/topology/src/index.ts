@@ -20,3 +20,5 @@ export * from "./operate.js";
 export * from "./capacity.js";
 export * from "./sources.js";
 export * from "./seed-checks.js";
+export * from "./wiring.js";
+export * from "./local-wiring.js";

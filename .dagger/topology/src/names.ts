@@ -120,6 +120,9 @@ export const models = {
   embedding: "BAAI/bge-small-zh-v1.5",
 } as const;
 
+/** The small model the local servers, the test services and `dagger call platform` serve (services/model-server with SmolLM2-135M-Instruct). */
+export const smallModelName = "smollm2-135m-instruct";
+
 /** Kind cluster, as in the seed: one control plane and two workers. */
 export const kindCluster = {
   name: "one-data-studio",

@@ -1,7 +1,7 @@
 import { dataApiEnvSchema } from "@one-data/data-api/config";
 import { envSchema as agentApiEnvSchema } from "@one-data/agent-api/config";
 import { expect } from "chai";
-import { daggerDependencies, daggerPlatform, daggerSmallModel, generatedValues, ourImages, type DaggerPlatform, type DaggerServiceSpec } from "../src/index.js";
+import { daggerDependencies, daggerPlatform, smallModelName, generatedValues, ourImages, type DaggerPlatform, type DaggerServiceSpec } from "../src/index.js";
 
 /** The environment a service would see, with each generated value or key standing in as a fixed string. */
 function envOf(spec: DaggerServiceSpec): Record<string, string> {
@@ -73,7 +73,7 @@ describe("dagger call platform: the service graph", () => {
   it("starts the small model only when no outside model is given, and points both services at the one in use", () => {
     const local = daggerPlatform();
     expect(local.dependencies).to.include("model");
-    expect(envOf(serviceNamed(local, "agent-api"))).to.include({ MODEL_ENDPOINT: "http://model:8080", MODEL_NAME: daggerSmallModel });
+    expect(envOf(serviceNamed(local, "agent-api"))).to.include({ MODEL_ENDPOINT: "http://model:8080", MODEL_NAME: smallModelName });
     const outside = daggerPlatform({ model: { endpoint: "http://models.example:8000/v1/", name: "m", apiKey: false } });
     expect(outside.dependencies).not.to.include("model");
     for (const spec of outside.services) expect(spec.bindings).not.to.include("model");

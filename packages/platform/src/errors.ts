@@ -52,6 +52,8 @@ export const payloadTooLarge = make("payloadTooLarge");
 export const unsupportedMediaType = make("unsupportedMediaType");
 export const unprocessable = make("unprocessable");
 export const internal = make("internal");
+/** A path that exists, asked with a method it is not served by. */
+export const methodNotAllowed = make("methodNotAllowed");
 /** SQL refused by a guard before it reached the database. */
 export const sqlRejected = make("sqlRejected");
 /** SQL the database itself refused (unknown column, type error...). */

@@ -4,9 +4,16 @@
 import type { Context, Middleware, Next } from "koa";
 import { bodyParser } from "@koa/bodyparser";
 import type { z } from "zod";
-import { AppError, ErrorCode, internal, invalidRequest, isAppError, malformedJson, payloadTooLarge } from "./errors.js";
+import { AppError, ErrorCode, internal, invalidRequest, isAppError, malformedJson, methodNotAllowed, payloadTooLarge } from "./errors.js";
 import { errorBody } from "./envelope.js";
 import type { Logger } from "./logger.js";
+
+/**
+ * The methods our routers serve (`new Router({ methods: servedMethods })`):
+ * OPTIONS is not among them, since no service answers CORS preflights, so
+ * the router's allowedMethods() refuses it like TRACE or PROPFIND.
+ */
+export const servedMethods = ["HEAD", "GET", "PUT", "PATCH", "POST", "DELETE"];
 
 /** Errors thrown by Koa's own helpers and body parsers carry `status`/`expose`. */
 interface HttpLikeError {
@@ -50,6 +57,14 @@ export function errorEnvelope(log: Logger, shape: ErrorBodyShape = errorBody): M
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new AppError(404, ErrorCode.notFound, `no route for ${ctx.method} ${ctx.path}`);
       }
+      // A router's allowedMethods() answers a served path asked with another method 405 (501 for a method it
+      // does not know, TRACE or PROPFIND) with its Allow header and no body: the client gets the envelope's 405.
+      // A method it does not know on a path it does not serve has no Allow: that is a path not found.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        const allowed = ctx.response.get("Allow").split(", ").filter(Boolean);
+        if (allowed.length === 0) throw new AppError(404, ErrorCode.notFound, `no route for ${ctx.method} ${ctx.path}`);
+        throw methodNotAllowed(`${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed.join(", ")}`, { allowed });
+      }
     } catch (error) {
       const appError = toAppError(error);
       if ((appError.status === 503 || appError.status === 504) && isAppError(error)) {
@@ -83,44 +98,6 @@ export function requestLog(log: Logger): Middleware {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       log.info({ method: ctx.method, path: ctx.path, status: status ?? ctx.status, ms }, "request");
     }
-  };
-}
-
-/** A route as @koa/router keeps it: its path (with the router's prefix) and methods. */
-interface RouteLayer {
-  methods: string[];
-  path: string | RegExp;
-}
-
-/** @koa/router sets `ctx.matched` to the layers that matched the path (any method) before calling on. */
-interface MatchedLayers {
-  matched?: RouteLayer[];
-}
-
-function refuseMethod(ctx: Context, layers: readonly RouteLayer[]): never {
-  const allowed = [...new Set(layers.flatMap((layer) => layer.methods))];
-  ctx.set("Allow", allowed.join(", "));
-  throw new AppError(405, ErrorCode.methodNotAllowed, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed.join(", ")}`, { allowed });
-}
-
-/**
- * Mount around a router's `routes()` (give it the router): a request whose
- * path exists but whose method has no route (PUT, TRACE, PROPFIND,
- * OPTIONS...) is answered 405 with code 40501 and an `Allow` header; an
- * unknown path stays a 404. A static route (/datasets/upload) is the
- * resource meant even where a parameterized one (/datasets/:id) also
- * matches. Replaces the router's `allowedMethods`, which answers methods it
- * does not know with a 501 that became a 500.
- */
-export function methodNotAllowed(router: { stack: readonly RouteLayer[] }): Middleware {
-  return async (ctx: Context, next: Next) => {
-    const method = ctx.method === "HEAD" ? "GET" : ctx.method;
-    const exact = router.stack.filter((layer) => layer.path === ctx.path);
-    if (exact.length > 0 && !exact.some((layer) => layer.methods.includes(method))) refuseMethod(ctx, exact);
-    await next();
-    if (ctx.status !== 404 || ctx.body !== undefined) return;
-    const matched = (ctx as unknown as MatchedLayers).matched ?? [];
-    if (matched.length > 0) refuseMethod(ctx, matched);
   };
 }
 

@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import Koa from "koa";
-import { errorBody, errorEnvelope, jsonBody, methodNotAllowed, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
+import { errorBody, errorEnvelope, jsonBody, openAiErrorBody, requestLog, servedMethods, type Logger } from "@one-data/platform";
 import type { DataApiClient } from "./adapters/data-api-client.js";
 import { createAgent } from "./domain/agent.js";
 import { createConversations } from "./domain/conversations.js";
@@ -34,7 +34,7 @@ export function createRouter(deps: AppDependencies): Router {
   const agent = createAgent({ model: deps.model, data: deps.data, ...(deps.budgets && { budgets: deps.budgets }) });
   const conversations = createConversations(agent, deps.memory, deps.log);
   const stream = { log: deps.log, heartbeatMs: deps.heartbeatMs ?? defaultHeartbeatMs };
-  const router = new Router();
+  const router = new Router({ methods: servedMethods });
   for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, stream), openAiRoutes(agent, stream), openApiRoutes(), pageRoutes()]) {
     router.use(part.routes());
   }
@@ -47,9 +47,9 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log, (error, ctx) => (servesOpenAiApi(ctx.path) ? openAiErrorBody(error) : errorBody(error))));
   app.use(jsonBody(bodyLimit));
-  // A known path with another method (TRACE and PROPFIND included): 405 with an Allow header, in the envelope.
-  app.use(methodNotAllowed(router));
   app.use(router.routes());
+  // A known path with another method (TRACE and PROPFIND included): the router answers 405 with Allow, the envelope gives it a code.
+  app.use(router.allowedMethods());
   return app;
 }
 

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { promisify } from "node:util";
-import { formatStoragePath } from "../src/adapters/s3.js";
-import { createDependencies } from "../src/dependencies.js";
+import { formatStoragePath } from "../src/domain/storage-path.js";
+import { connectDependencies } from "../src/wiring.js";
 import { dropEverything, isolatedConfig } from "../test/support/harness.js";
 import { benchRow, csvHeader, csvLine, jsonLine } from "./generated-rows.js";
 
@@ -24,7 +24,7 @@ const targetBytes = Number(process.argv[2] ?? 160 * 1024 * 1024);
 const format = (process.argv[3] ?? "csv") as "csv" | "jsonl";
 const rounds = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
 const config = isolatedConfig();
-const deps = createDependencies(config, createLogger("bench-ingest", "warn"));
+const deps = connectDependencies(config, createLogger("bench-ingest", "warn"));
 
 async function writeFiles(dir: string): Promise<{ csv: string; jsonl: string }> {
   const csv = join(dir, "large.csv");

@@ -1,9 +1,9 @@
 import { createLogger, isAppError, loadConfigOrExit, type Logger } from "@one-data/platform";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { formatStoragePath } from "./adapters/s3.js";
+import { formatStoragePath } from "./domain/storage-path.js";
 import { loadDataApiConfig } from "./config.js";
-import { createDependencies, prepareWithRetry, type Dependencies } from "./dependencies.js";
+import { connectDependencies, prepareWithRetry, type ConnectedDependencies } from "./wiring.js";
 import type { DatasetView } from "./domain/datasets.js";
 import { registerGlossary } from "./domain/knowledge-glossary.js";
 import type { KnowledgeDocument } from "./domain/knowledge.js";
@@ -27,7 +27,7 @@ export const salesDataset = {
  * Uploads the seed CSV to the configured bucket and registers it, unless a
  * dataset of that name already exists: running the Job twice changes nothing.
  */
-export async function bootstrapSalesData(deps: Dependencies): Promise<{ dataset: DatasetView; created: boolean }> {
+export async function bootstrapSalesData(deps: ConnectedDependencies): Promise<{ dataset: DatasetView; created: boolean }> {
   const [existing] = await deps.datasets.list({ name: salesDataset.name, limit: 1, offset: 0 });
   if (existing) return { dataset: existing, created: false };
   const location = { bucket: deps.config.S3_BUCKET, key: salesDataset.key };
@@ -66,7 +66,7 @@ const wallClock: RetryClock = {
  * while Milvus or the embedding server is still loading, so 503/504 answers
  * are retried until the deadline; anything else fails at once.
  */
-export async function bootstrapKnowledge(deps: Dependencies, log: Logger, options: BootstrapOptions): Promise<{ document: KnowledgeDocument; created: boolean }> {
+export async function bootstrapKnowledge(deps: ConnectedDependencies, log: Logger, options: BootstrapOptions): Promise<{ document: KnowledgeDocument; created: boolean }> {
   const clock = options.clock ?? wallClock;
   const started = clock.now();
   let delayMs = options.retryDelayMs ?? 1000;
@@ -87,7 +87,7 @@ export async function bootstrapKnowledge(deps: Dependencies, log: Logger, option
   }
 }
 
-export async function runBootstrap(deps: Dependencies, log: Logger, options: BootstrapOptions = { deadlineMs: 300_000 }): Promise<void> {
+export async function runBootstrap(deps: ConnectedDependencies, log: Logger, options: BootstrapOptions = { deadlineMs: 300_000 }): Promise<void> {
   await prepareWithRetry(deps, log, options.deadlineMs);
   const sales = await bootstrapSalesData(deps);
   log.info(
@@ -103,7 +103,7 @@ export async function runBootstrap(deps: Dependencies, log: Logger, options: Boo
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const config = loadConfigOrExit(loadDataApiConfig);
   const log = createLogger("data-bootstrap", config.LOG_LEVEL);
-  const deps = createDependencies(config, log);
+  const deps = connectDependencies(config, log);
   try {
     await runBootstrap(deps, log);
   } catch (error) {

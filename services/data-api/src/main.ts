@@ -1,11 +1,11 @@
 import { createLogger, listen, loadConfigOrExit } from "@one-data/platform";
 import { createApp } from "./app.js";
 import { loadDataApiConfig } from "./config.js";
-import { createDependencies, prepareWithRetry } from "./dependencies.js";
+import { connectDependencies, prepareWithRetry } from "./wiring.js";
 
 const config = loadConfigOrExit(loadDataApiConfig);
 const log = createLogger("data-api", config.LOG_LEVEL);
-const deps = createDependencies(config, log);
+const deps = connectDependencies(config, log);
 try {
   await prepareWithRetry(deps, log, 120_000);
 } catch (error) {

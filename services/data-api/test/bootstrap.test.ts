@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { createLogger } from "@one-data/platform";
 import { bootstrapKnowledge, runBootstrap, salesDataset } from "../src/bootstrap.js";
-import { createDependencies } from "../src/dependencies.js";
+import { connectDependencies } from "../src/wiring.js";
 import { glossaryDocument } from "../src/domain/knowledge-glossary.js";
-import type { ChunkHit } from "../src/adapters/vector-store.js";
+import type { ChunkHit } from "../src/domain/ports.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { call, listKeys, startHarness, type Harness } from "./support/harness.js";
 
@@ -60,7 +60,7 @@ describe("data-api bootstrap job", function () {
   it("retries while Milvus is unreachable, doubling its pause, and then fails clearly, naming it, at its deadline", async () => {
     // Embeddings from the double, so each attempt reaches Milvus at once whatever the real model's speed.
     const embeddings = await OpenAiDouble.start({ modelName: "double-embed", embeddingDimension: 8 });
-    const unreachable = createDependencies(
+    const unreachable = connectDependencies(
       { ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500, EMBEDDING_ENDPOINT: embeddings.url, EMBEDDING_MODEL: "double-embed" },
       log,
     );

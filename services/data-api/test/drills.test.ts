@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { createApp } from "../src/app.js";
 import type { DataApiConfig } from "../src/config.js";
-import { createDependencies, type Dependencies } from "../src/dependencies.js";
+import { connectDependencies, type ConnectedDependencies } from "../src/wiring.js";
 import type { DatasetView } from "../src/domain/datasets.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { findHalfWritten } from "./support/consistency.js";
@@ -34,7 +34,7 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
   let mysql: TcpSwitch;
   let model: OpenAiDouble;
   let config: DataApiConfig;
-  let deps: Dependencies;
+  let deps: ConnectedDependencies;
   let server: RunningServer;
   let url: string;
   let round = 0;
@@ -60,7 +60,7 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
       S3_TIMEOUT_MS: String(timeouts.S3_TIMEOUT_MS),
       MILVUS_TIMEOUT_MS: String(timeouts.MILVUS_TIMEOUT_MS),
     });
-    deps = createDependencies(config, log);
+    deps = connectDependencies(config, log);
     await deps.prepare();
     server = await listen(createApp(deps), { host: "127.0.0.1", port: 0, log, handleSignals: false });
     url = `${server.url}/api/v1`;

@@ -2,7 +2,7 @@ import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
 import { createApp } from "../src/app.js";
-import { createDependencies, type Dependencies } from "../src/dependencies.js";
+import { connectDependencies, type ConnectedDependencies } from "../src/wiring.js";
 import type { DatasetView } from "../src/domain/datasets.js";
 import { call, dropEverything, isolatedConfig, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
@@ -98,14 +98,14 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
 describe("data-api with its dependencies down", function () {
   this.timeout(60_000);
 
-  async function start(deps: Dependencies): Promise<{ server: RunningServer; url: string }> {
+  async function start(deps: ConnectedDependencies): Promise<{ server: RunningServer; url: string }> {
     const server = await listen(createApp(deps), { host: "127.0.0.1", port: 0, log: deps.log, handleSignals: false });
     return { server, url: `${server.url}/api/v1` };
   }
 
   it("answers 503 with a code quickly, never hanging, when MySQL and MinIO are unreachable", async () => {
     const config = isolatedConfig({ MYSQL_PORT: "1", S3_ENDPOINT: "http://127.0.0.1:1", MYSQL_TIMEOUT_MS: "1500", S3_TIMEOUT_MS: "1500" });
-    const deps = createDependencies(config, createLogger("data-api-test", "silent"));
+    const deps = connectDependencies(config, createLogger("data-api-test", "silent"));
     const { server, url } = await start(deps);
     try {
       for (const [method, path, json] of [
@@ -143,7 +143,7 @@ describe("data-api with its dependencies down", function () {
       // Registry reads are cached for a second by default; this test wants to see every outage.
       REGISTRY_CACHE_MS: "0",
     });
-    const deps = createDependencies(config, createLogger("data-api-test", "silent"));
+    const deps = connectDependencies(config, createLogger("data-api-test", "silent"));
     await deps.prepare();
     const { server, url } = await start(deps);
     try {

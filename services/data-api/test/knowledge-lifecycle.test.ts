@@ -2,7 +2,7 @@ import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { createApp } from "../src/app.js";
 import { createKnowledgeService } from "../src/adapters/knowledge-backends.js";
-import type { ChunkHit } from "../src/adapters/vector-store.js";
+import type { ChunkHit } from "../src/domain/ports.js";
 import type { DatasetView } from "../src/domain/datasets.js";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";

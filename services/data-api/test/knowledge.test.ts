@@ -5,7 +5,7 @@ import { createApp } from "../src/app.js";
 import { createKnowledgeService, type KnowledgeSettings } from "../src/adapters/knowledge-backends.js";
 import { registerGlossary } from "../src/domain/knowledge-glossary.js";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
-import type { ChunkHit } from "../src/adapters/vector-store.js";
+import type { ChunkHit } from "../src/domain/ports.js";
 import { call, startHarness, type Harness } from "./support/harness.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 

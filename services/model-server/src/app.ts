@@ -1,5 +1,6 @@
+import Router from "@koa/router";
 import Koa from "koa";
-import { errorEnvelope, jsonBody, openAiErrorBody, requestLog, type Logger } from "@one-data/platform";
+import { errorEnvelope, jsonBody, openAiErrorBody, requestLog, servedMethods, type Logger } from "@one-data/platform";
 import type { LocalModel } from "./adapters/local-model.js";
 import type { ModelServerConfig } from "./config.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
@@ -13,14 +14,17 @@ export function createApp(config: ModelServerConfig, model: LocalModel, log: Log
   // This server speaks only the OpenAI API, so every failure takes its error format.
   app.use(errorEnvelope(log, openAiErrorBody));
   app.use(jsonBody("2mb"));
-  for (const router of [
+  // One router over every route, so a known path asked with another method is a 405 whichever part serves it.
+  const router = new Router({ methods: servedMethods });
+  for (const part of [
     modelRoutes(config.MODEL_NAME, startedAt),
     chatCompletionRoutes(model, config.MODEL_NAME, config.MODEL_MAX_TOKENS, log),
     embeddingRoutes(model, config.MODEL_NAME),
   ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+    router.use(part.routes());
   }
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }
 

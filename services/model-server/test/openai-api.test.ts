@@ -126,7 +126,7 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     expect(asBase64.data[1]?.embedding[3]).to.be.closeTo(asFloats.data[1]?.embedding[3] ?? NaN, 1e-6);
   });
 
-  it("refuses an unknown model with 404 and a bad request with 400 and a code", async () => {
+  it("refuses an unknown model with 404, a bad request with 400 and another method on a served path with 405, each with a code", async () => {
     const unknown = await client.chat.completions
       .create({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] })
       .catch((error: unknown) => error);
@@ -141,6 +141,9 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     const noRoute = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/completions`, { method: "POST" });
     expect(noRoute.status).to.equal(404);
     expect(((await noRoute.json()) as { error: { code: string } }).error.code).to.equal("40401");
+    const wrongMethod = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/models`, { method: "DELETE" });
+    expect([wrongMethod.status, wrongMethod.headers.get("allow")]).to.deep.equal([405, "HEAD, GET"]);
+    expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).to.equal("40501");
   });
 
   it("accepts valid JSON holding escaped lone surrogates, in chat and in embeddings", async () => {

@@ -2,6 +2,17 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  httpServerEnv,
+  literalEnv,
+  localCredential,
+  localEndpoints,
+  localSecrets,
+  serviceEnv,
+  wiringEnv,
+  type CredentialSource,
+  type Endpoints,
+} from "@one-data/topology";
 import { components, serverPortEnv, type Component, type ComponentName, type Ports } from "./components.js";
 import { defaultStateDir, resolvePorts, type Options } from "./options.js";
 import { isAlive, lastLines, probe, probeUrl, runToCompletion, startDetached, stopProcess, waitUntil } from "./processes.js";
@@ -27,6 +38,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 export class PlatformError extends Error {}
+
 
 function modelPort(record: PlatformRecord): number | undefined {
   return record.model.kind === "local" ? record.ports.model : undefined;
@@ -135,27 +147,31 @@ export async function up(options: Options, print: (line: string) => void): Promi
       },
     });
     if (started.status !== 0) throw new PlatformError(`scripts/local/servers.sh start failed (exit ${started.status}); logs in ${state.path}`);
-    const serverEnv = state.readEnv();
-
+    const local = localEndpoints(ports);
     const apiKey = process.env.MODEL_API_KEY;
     const model: ModelChoice =
       provisional.kind === "external"
         ? { ...provisional, name: provisional.name ?? (await servedModelName(provisional.endpoint, apiKey)) }
-        : { kind: "local", endpoint: serverEnv.MODEL_ENDPOINT!, name: serverEnv.MODEL_NAME! };
-    const modelEnv: Record<string, string> =
-      model.kind === "external"
-        ? {
-            MODEL_ENDPOINT: model.endpoint,
-            MODEL_NAME: model.name!,
-            ...(apiKey ? { MODEL_API_KEY: apiKey } : {}),
-            EMBEDDING_ENDPOINT: process.env.EMBEDDING_ENDPOINT ?? model.endpoint,
-            ...(process.env.EMBEDDING_MODEL ? { EMBEDDING_MODEL: process.env.EMBEDDING_MODEL } : {}),
-            ...((process.env.EMBEDDING_API_KEY ?? apiKey) ? { EMBEDDING_API_KEY: (process.env.EMBEDDING_API_KEY ?? apiKey)! } : {}),
-          }
-        : {};
-    const platformEnv = { DATA_API_URL: url(ports["data-api"]), AGENT_API_URL: url(ports["agent-api"]), ...modelEnv };
-    state.appendEnv(platformEnv);
-    const env = { ...baseEnv(), ...serverEnv, ...platformEnv, HOST: host, LOG_LEVEL: "info" };
+        : { kind: "local", endpoint: local.model.endpoint, name: local.model.name };
+    const external = model.kind === "external";
+    const at: Endpoints = {
+      ...local,
+      model: { endpoint: model.endpoint, name: model.name! },
+      embedding: external ? { endpoint: process.env.EMBEDDING_ENDPOINT ?? model.endpoint, model: process.env.EMBEDDING_MODEL } : local.embedding,
+      dataApi: { url: url(ports["data-api"]) },
+      agentApi: { url: url(ports["agent-api"]) },
+    };
+    const stored = localCredential(localSecrets(state.path));
+    const given = (value: string | undefined) => (value ? { value } : undefined);
+    const credential: CredentialSource<{ value: string }> = (name) =>
+      name === "modelApiKey" ? given(apiKey) : name === "embeddingApiKey" ? given(process.env.EMBEDDING_API_KEY ?? apiKey) : stored(name);
+    // What a person's shell needs besides the servers' variables: our services' URLs, and the outside model in use.
+    state.appendEnv(literalEnv(wiringEnv(["dataApi", "agentApi", ...(external ? (["model", "embedding"] as const) : [])], at, credential)));
+    const serviceProcessEnv = (name: "data-api" | "agent-api") => ({
+      ...baseEnv(),
+      ...literalEnv(httpServerEnv(ports[name], host)),
+      ...literalEnv(serviceEnv(name === "data-api" ? "dataApi" : "agentApi", at, credential)),
+    });
 
     /** One of our services, detached, waited for until its liveness route answers. */
     const startService = async (name: "data-api" | "agent-api"): Promise<number> => {
@@ -163,7 +179,7 @@ export async function up(options: Options, print: (line: string) => void): Promi
       const pid = startDetached({
         command: nodeCommand(serviceEntries[name]),
         cwd: repoRoot,
-        env: { ...env, PORT: String(ports[name]) },
+        env: serviceProcessEnv(name),
         log: state.logFile(name),
         lifetime: options.lifetime,
       });
@@ -175,7 +191,7 @@ export async function up(options: Options, print: (line: string) => void): Promi
     print("bootstrapping the seed dataset and the glossary (data-api bootstrap)...");
     await runToCompletion({
       command: nodeCommand(serviceEntries.bootstrap),
-      env: { ...env, PORT: String(ports["data-api"]) },
+      env: serviceProcessEnv("data-api"),
       log: state.logFile("data-bootstrap"),
       cwd: repoRoot,
     }).catch((error: unknown) => {

@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { exportLines } from "@one-data/topology";
 import type { ComponentName, Ports } from "./components.js";
-import { shellQuote } from "@one-data/topology";
 
 /** Marks a directory as this platform's, so `--fresh` never wipes anything else. */
 const marker = "platform.json";
@@ -90,8 +90,7 @@ export class StateDir {
   }
 
   appendEnv(vars: Record<string, string>): void {
-    const lines = Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`);
-    writeFileSync(this.envFile, lines.join(""), { flag: "a", mode: 0o600 });
+    writeFileSync(this.envFile, exportLines(vars), { flag: "a", mode: 0o600 });
   }
 }
 

@@ -1,6 +1,7 @@
 import { dependencyTimeout, unprocessable } from "@one-data/platform";
 import type { ResultSetHeader } from "mysql2";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
+import { LocalInfileRefused, type DatasetTablesPort } from "../domain/ports.js";
 import { Readable, type Writable } from "node:stream";
 import type { InferredColumn } from "../domain/inference.js";
 import { loadDataClause } from "../domain/load-data.js";
@@ -10,9 +11,8 @@ import { quoteIdentifier } from "./mysql.js";
 const localInfileRefused = new Set([1148, 3948, 4166]);
 
 /** A value does not fit its column: 1264 out of range, 1265/1292/1366 truncated or incorrect, 1406 too long. */
-export const valueDoesNotFitErrnos = new Set([1264, 1265, 1292, 1366, 1406]);
+const valueDoesNotFitErrnos = new Set([1264, 1265, 1292, 1366, 1406]);
 
-export class LocalInfileRefused extends Error {}
 
 /** Whether the load is waiting on the database (for the socket to drain, or for its answer), and since when. */
 interface LoadWait {
@@ -66,7 +66,7 @@ function pacedBy(socket: Writable, chunks: AsyncIterator<Buffer>, wait: LoadWait
 }
 
 /** The typed tables datasets are materialized into, one per tabular version, in the datasets schema. */
-export class DatasetTables {
+export class DatasetTables implements DatasetTablesPort {
   private readonly db: string;
 
   constructor(
@@ -94,7 +94,15 @@ export class DatasetTables {
   async insert(table: string, columns: readonly InferredColumn[], rows: readonly (string | number | null)[][], session?: PoolConnection): Promise<void> {
     if (rows.length === 0) return;
     const names = columns.map((c) => quoteIdentifier(c.name)).join(", ");
-    await (session ?? this.pool).query(`INSERT INTO ${this.qualified(table)} (${names}) VALUES ?`, [rows]);
+    try {
+      await (session ?? this.pool).query(`INSERT INTO ${this.qualified(table)} (${names}) VALUES ?`, [rows]);
+    } catch (error) {
+      const errno = (error as { errno?: number }).errno;
+      if (errno !== undefined && valueDoesNotFitErrnos.has(errno)) {
+        throw unprocessable(`a value does not fit its inferred column type: ${(error as Error).message}`);
+      }
+      throw error;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { dependencyUnavailable, isAppError, unprocessable, withDeadline } from "@one-data/platform";
 import OpenAI, { APIError } from "openai";
 import { z } from "zod";
+import type { EmbeddingPort } from "../domain/ports.js";
 
 const dependency = "embedding model";
 
@@ -28,7 +29,7 @@ function reasonOf(error: APIError): string {
  * with its reason; any other failure or malformed answer is "embedding model
  * unavailable" (503); a slow one is 504.
  */
-export class EmbeddingClient {
+export class EmbeddingClient implements EmbeddingPort {
   private model: string | undefined;
   private readonly client: OpenAI;
 

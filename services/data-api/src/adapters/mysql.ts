@@ -1,5 +1,6 @@
 import { AppError, dependencyTimeout, dependencyUnavailable } from "@one-data/platform";
 import mysql, { type Pool, type PoolOptions } from "mysql2/promise";
+import type { DatabaseFaults } from "../domain/ports.js";
 
 export interface MysqlSettings {
   host: string;
@@ -94,6 +95,9 @@ export function toMysqlAppError(error: unknown): unknown {
   if (isMysqlConnectionError(error)) return dependencyUnavailable("mysql", error);
   return error;
 }
+
+/** MySQL's failures as the domain sees them. */
+export const mysqlFaults: DatabaseFaults = { within: withMysql, asAppError: toMysqlAppError, isConnectionLost: isMysqlConnectionError };
 
 /** Backtick-quotes an identifier for MySQL (doubling embedded backticks). */
 export function quoteIdentifier(name: string): string {

@@ -1,17 +1,7 @@
 import { dependencyUnavailable, isAppError, queryFailed, queryTimeout } from "@one-data/platform";
 import type { FieldPacket, Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
+import type { QueryColumn, QueryRunnerPort, RawResult } from "../domain/ports.js";
 import { isMysqlConnectionError, mysqlErrorCode } from "./mysql.js";
-
-export interface QueryColumn {
-  name: string;
-  type: string;
-}
-
-export interface RawResult {
-  columns: QueryColumn[];
-  rows: Record<string, unknown>[];
-  durationMs: number;
-}
 
 // mysql2 column type codes (the MySQL protocol's).
 const typeNames: Record<number, string> = {
@@ -60,7 +50,7 @@ async function refuseIncomplete(connection: PoolConnection): Promise<void> {
  * time limit the server enforces: MariaDB's `max_statement_time` (seconds) or
  * MySQL's `max_execution_time` (milliseconds), chosen from the server version.
  */
-export class QueryRunner {
+export class QueryRunner implements QueryRunnerPort {
   private flavour: Promise<"mariadb" | "mysql"> | undefined;
 
   constructor(private readonly reader: Pool) {}

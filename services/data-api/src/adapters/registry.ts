@@ -1,49 +1,7 @@
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { datasetTableName } from "../domain/identifiers.js";
+import type { IngestRecord, NewVersion, RegistryPort, VersionRecord, VersionStatus } from "../domain/ports.js";
 import { quoteIdentifier, mysqlErrorCode } from "./mysql.js";
-
-type VersionStatus = "ingesting" | "active" | "deleted";
-
-/** One stored version of a dataset, as the registry keeps it. */
-export interface VersionRecord {
-  seq: number;
-  name: string;
-  version: number;
-  status: VersionStatus;
-  storagePath: string;
-  format: string;
-  description: string | null;
-  sizeBytes: number | null;
-  derivedFrom: { seq: number; version: number } | null;
-  rowCount: number | null;
-  tableName: string | null;
-  schemaJson: string | null;
-  createdAt: string;
-}
-
-export interface NewVersion {
-  name: string;
-  storagePath: string;
-  format: string;
-  description: string | null;
-  sizeBytes: number | null;
-  etag: string | null;
-  derivedFrom: { seq: number; version: number } | null;
-  /** The registration attempt writing this version (a UUID), by which a failed attempt's rows are found. */
-  ingestId?: string | undefined;
-}
-
-/** A registration still running, with how far it has got. */
-export interface IngestRecord {
-  seq: number;
-  name: string;
-  version: number;
-  sizeBytes: number | null;
-  phase: string | null;
-  rows: number;
-  bytes: number;
-  createdAt: string;
-}
 
 const columns = `d.seq, d.name, v.version, v.status, v.storage_path, v.format, v.description, v.size_bytes,
   v.derived_from_seq, v.derived_from_version, v.row_count, v.table_name, v.schema_json, v.created_at`;
@@ -72,7 +30,7 @@ function toRecord(row: RowDataPacket): VersionRecord {
  * readers) before its object is read and its table built, and only becomes
  * `active` once both exist; on failure the reservation is deleted.
  */
-export class RegistryStore {
+export class RegistryStore implements RegistryPort {
   private readonly d: string;
   private readonly v: string;
 
@@ -91,6 +49,10 @@ export class RegistryStore {
   /** A connection of its own, for work whose statements must reach the server in order (a registration). */
   session(): Promise<PoolConnection> {
     return this.pool.getConnection();
+  }
+
+  serverThread(session: PoolConnection): number | undefined {
+    return (session.connection as unknown as { threadId?: number }).threadId;
   }
 
   /** Reserves the next version of `name` (a new dataset id when the name is new), on `session` or a pooled connection. */

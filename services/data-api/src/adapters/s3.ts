@@ -10,6 +10,8 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError, dependencyTimeout, dependencyUnavailable, unprocessable, withProgressDeadline } from "@one-data/platform";
 import { Readable, Transform, pipeline } from "node:stream";
+import type { ObjectInfo, ObjectStorePort } from "../domain/ports.js";
+import { formatStoragePath, type ObjectLocation } from "../domain/storage-path.js";
 
 export interface S3Settings {
   endpoint: string;
@@ -18,28 +20,6 @@ export interface S3Settings {
   accessKeyId: string;
   secretAccessKey: string;
   timeoutMs: number;
-}
-
-export interface ObjectLocation {
-  bucket: string;
-  key: string;
-}
-
-export interface ObjectInfo {
-  size: number;
-  etag: string | undefined;
-  contentType: string | undefined;
-}
-
-/** `s3://bucket/key` ↔ location. Bucket names follow S3's rules; keys must be non-empty. */
-export function parseStoragePath(path: string): ObjectLocation | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(path);
-  if (!match) return undefined;
-  return { bucket: match[1]!, key: match[2]! };
-}
-
-export function formatStoragePath(location: ObjectLocation): string {
-  return `s3://${location.bucket}/${location.key}`;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -93,7 +73,7 @@ function bodyWithDeadline(body: Readable, idleMs: number): Readable {
  * The object store as the Data API uses it. The SDK retries once at most and
  * every call is bounded, so a dead MinIO surfaces as a 503 quickly.
  */
-export class ObjectStore {
+export class ObjectStore implements ObjectStorePort {
   private readonly client: S3Client;
   private readonly presignClient: S3Client;
   private readonly timeoutMs: number;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
+import type { SpoolPort } from "../domain/ports.js";
 
 const spoolBufferBytes = 4 * 1024 * 1024;
 
@@ -14,7 +15,7 @@ const spoolBufferBytes = 4 * 1024 * 1024;
  * again (a full second download costs the bucket and this process CPU that
  * the database's load needs). The copy is streamed: memory stays flat.
  */
-export class Spool {
+export class Spool implements SpoolPort {
   private constructor(
     private readonly dir: string,
     private readonly file: string,

@@ -1,32 +1,7 @@
 import { DataType, MetricType, MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { dependencyUnavailable, isAppError, withDeadline } from "@one-data/platform";
-
-export interface ChunkRecord {
-  id: string;
-  document_id: string;
-  document_name: string;
-  position: number;
-  text: string;
-  metadata: Record<string, unknown>;
-  vector: number[];
-}
-
-export interface ChunkHit {
-  chunk_id: string;
-  text: string;
-  document_id: string;
-  document_name: string;
-  position: number;
-  score: number;
-}
-
-// Milvus VarChar lengths are in bytes; CJK characters take three.
-const maxTextBytes = 8192;
-
-/** One collection per embedding model and dimension, so vectors of different spaces never mix. */
-export function collectionName(prefix: string, model: string, dimension: number): string {
-  return `${prefix}_${model.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "").slice(0, 160)}_${dimension}`;
-}
+import type { ChunkHit, ChunkRecord, VectorStorePort } from "../domain/ports.js";
+import { maxTextBytes } from "../domain/vector-collections.js";
 
 const quote = (value: string): string => JSON.stringify(value);
 
@@ -48,7 +23,7 @@ function isNotLoaded(error: unknown): boolean {
  * Chunks in Milvus through the official Node SDK (gRPC): Milvus Lite locally,
  * the Milvus chart in the cluster. Every call is bounded; failures are 503.
  */
-export class VectorStore {
+export class VectorStore implements VectorStorePort {
   private client: MilvusClient | undefined;
   private readonly ready = new Set<string>();
 
@@ -180,5 +155,3 @@ export class VectorStore {
     }
   }
 }
-
-export { maxTextBytes };

@@ -1,16 +1,21 @@
 import { notFound, unprocessable, type Logger } from "@one-data/platform";
-import type { PoolConnection, RowDataPacket } from "mysql2/promise";
 import { randomUUID } from "node:crypto";
-import { LocalInfileRefused, valueDoesNotFitErrnos, type DatasetTables } from "../adapters/dataset-tables.js";
-import { toMysqlAppError, withMysql } from "../adapters/mysql.js";
-import type { RegistryStore, VersionRecord } from "../adapters/registry.js";
-import { parseStoragePath, type ObjectStore } from "../adapters/s3.js";
-import { Spool } from "../adapters/spool.js";
 import { apiObjectPrefixes, datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
 import { sqlTimestampToIso, type InferredColumn } from "./inference.js";
 import { IngestCompensator } from "./ingest-compensation.js";
 import { ProgressReporter } from "./ingest-progress.js";
 import { fitRowSize, inferSchema, loadDataChunks, typedRowBatches, type TabularSchema } from "./ingest.js";
+import {
+  LocalInfileRefused,
+  type DatabaseFaults,
+  type DatabaseSession,
+  type DatasetTablesPort,
+  type ObjectStorePort,
+  type RegistryPort,
+  type SpoolPort,
+  type VersionRecord,
+} from "./ports.js";
+import { parseStoragePath } from "./storage-path.js";
 import { isTabularFormat } from "./tabular.js";
 import { ReadCache } from "./read-cache.js";
 
@@ -100,9 +105,13 @@ function typedCell(column: InferredColumn, raw: unknown): unknown {
 }
 
 export interface DatasetServiceDeps {
-  registry: RegistryStore;
-  tables: DatasetTables;
-  objects: ObjectStore;
+  registry: RegistryPort;
+  tables: DatasetTablesPort;
+  objects: ObjectStorePort;
+  /** Deadlines and failures of the database behind the registry and the tables. */
+  database: DatabaseFaults;
+  /** A local copy of an object for the second pass over it. */
+  spool: () => Promise<SpoolPort>;
   log: Logger;
   mysqlTimeoutMs: number;
   downloadTtlSeconds: number;
@@ -134,6 +143,7 @@ export class DatasetService {
     this.compensator = new IngestCompensator({
       registry: deps.registry,
       objects: deps.objects,
+      database: deps.database,
       log: deps.log,
       datasetsDatabase: deps.datasetsDatabase,
       retryMs: Math.min(1000, deps.mysqlTimeoutMs),
@@ -143,16 +153,16 @@ export class DatasetService {
 
 
   private short<T>(work: () => Promise<T>): Promise<T> {
-    return withMysql(this.deps.mysqlTimeoutMs, work);
+    return this.deps.database.within(this.deps.mysqlTimeoutMs, work);
   }
 
   async register(input: RegisterInput, options: RegisterOptions = { removeObjectOnFailure: false }): Promise<DatasetView> {
     const location = parseStoragePath(input.storage_path);
     if (!location) throw unprocessable(`storage_path must look like s3://bucket/key, got ${JSON.stringify(input.storage_path)}`);
     const ingestId = randomUUID();
-    let session: PoolConnection | undefined;
+    let session: DatabaseSession | undefined;
     const progress = new ProgressReporter(this.deps.registry, this.deps.mysqlTimeoutMs, this.deps.progressEveryMs);
-    let spool: Spool | undefined;
+    let spool: SpoolPort | undefined;
     // What the session was last asked to do, deadline or not: a compensation on that session must wait for all of it
     // (a reservation is several statements; cleaning between them would run inside its transaction).
     let inflight: Promise<unknown> = Promise.resolve();
@@ -194,7 +204,7 @@ export class DatasetService {
       let schema: TabularSchema | undefined;
       let table: string | undefined;
       if (isTabularFormat(input.format)) {
-        spool = await Spool.create();
+        spool = await this.deps.spool();
         schema = await inferSchema(spool.tee(await this.deps.objects.open(location)), input.format, progress.phase("inferring"));
         schema.columns = fitRowSize(schema.columns);
         table = datasetTableName(seq, version);
@@ -211,8 +221,8 @@ export class DatasetService {
     } catch (error) {
       const undoing = this.compensator.compensate({ ingestId, name: input.name, session, inflight, location, removeObject: options.removeObjectOnFailure });
       // Usually the clean-up is done before the client hears of the failure; with the database hung it goes on after.
-      await withMysql(this.deps.mysqlTimeoutMs, () => undoing).catch(() => undefined);
-      throw toMysqlAppError(error);
+      await this.short(() => undoing).catch(() => undefined);
+      throw this.deps.database.asAppError(error);
     } finally {
       progress.stop();
       this.readCache.clear();
@@ -256,11 +266,11 @@ export class DatasetService {
   }
 
   private async materialize(
-    spool: Spool,
+    spool: SpoolPort,
     schema: TabularSchema,
     table: string,
     comment: string,
-    session: PoolConnection,
+    session: DatabaseSession,
     progress: ProgressReporter,
     track: (running: Promise<unknown>) => void,
   ): Promise<void> {
@@ -282,15 +292,7 @@ export class DatasetService {
       this.deps.log.warn({ table, reason: error.message }, "the server refuses LOAD DATA LOCAL INFILE (local_infile OFF); loading with INSERTs");
     }
     for await (const batch of typedRowBatches(spool.read(), schema)) {
-      try {
-        await onSession(() => this.deps.tables.insert(table, schema.columns, batch, session));
-      } catch (error) {
-        const errno = (error as { errno?: number }).errno;
-        if (errno !== undefined && valueDoesNotFitErrnos.has(errno)) {
-          throw unprocessable(`a value does not fit its inferred column type: ${(error as Error).message}`);
-        }
-        throw error;
-      }
+      await onSession(() => this.deps.tables.insert(table, schema.columns, batch, session));
     }
   }
 
@@ -412,7 +414,7 @@ export class DatasetService {
   }
 }
 
-function typedRow(columns: readonly InferredColumn[], row: RowDataPacket): Record<string, unknown> {
+export function typedRow(columns: readonly InferredColumn[], row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of columns) out[column.name] = typedCell(column, row[column.name]);
   return out;

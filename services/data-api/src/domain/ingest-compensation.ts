@@ -1,8 +1,6 @@
 import type { Logger } from "@one-data/platform";
-import type { PoolConnection } from "mysql2/promise";
-import { isMysqlConnectionError } from "../adapters/mysql.js";
-import type { RegistryStore } from "../adapters/registry.js";
-import type { ObjectLocation, ObjectStore } from "../adapters/s3.js";
+import type { DatabaseFaults, DatabaseSession, ObjectStorePort, RegistryPort } from "./ports.js";
+import type { ObjectLocation } from "./storage-path.js";
 
 /** A registration that failed, as far as its caller knows it. */
 export interface FailedAttempt {
@@ -10,7 +8,7 @@ export interface FailedAttempt {
   ingestId: string;
   name: string;
   /** The attempt's own database session, if it got one; handed over to the compensation. */
-  session: PoolConnection | undefined;
+  session: DatabaseSession | undefined;
   /** What the session was last asked to do; settles when the database has answered (or the connection broke). */
   inflight: Promise<unknown>;
   location: ObjectLocation;
@@ -18,8 +16,9 @@ export interface FailedAttempt {
 }
 
 export interface CompensationDeps {
-  registry: RegistryStore;
-  objects: ObjectStore;
+  registry: RegistryPort;
+  objects: ObjectStorePort;
+  database: DatabaseFaults;
   log: Logger;
   datasetsDatabase: string;
   /** Pause between tries while the database (or the bucket) is unreachable. */
@@ -78,14 +77,14 @@ export class IngestCompensator {
     if (objectLeft) objectLeft = !(await this.removeObject(attempt.location));
     if (attempt.session) {
       const session = attempt.session;
-      lostThread = (session.connection as unknown as { threadId?: number }).threadId;
+      lostThread = this.deps.registry.serverThread(session);
       await attempt.inflight.catch(() => undefined);
       try {
         await this.deps.registry.forgetAttempt(session, attempt.ingestId, this.deps.datasetsDatabase);
         rowsLeft = false;
         session.release();
       } catch (error) {
-        if (!isMysqlConnectionError(error)) this.deps.log.warn({ err: error, ingest_id: attempt.ingestId }, "clean-up on the registration's session failed");
+        if (!this.deps.database.isConnectionLost(error)) this.deps.log.warn({ err: error, ingest_id: attempt.ingestId }, "clean-up on the registration's session failed");
         session.destroy();
       }
     }
@@ -112,7 +111,7 @@ export class IngestCompensator {
   }
 
   private async forgetOnFreshConnection(ingestId: string, lostThread: number | undefined): Promise<boolean> {
-    let connection: PoolConnection | undefined;
+    let connection: DatabaseSession | undefined;
     try {
       connection = await this.deps.registry.session();
       if (lostThread !== undefined && !(await this.deps.registry.endServerSession(connection, lostThread, this.deps.retryMs * 5))) return false;
@@ -120,7 +119,7 @@ export class IngestCompensator {
       if (removed.length > 0) this.deps.log.warn({ ingest_id: ingestId, removed }, "removed what a failed registration left behind");
       return true;
     } catch (error) {
-      if (!isMysqlConnectionError(error)) this.deps.log.warn({ err: error, ingest_id: ingestId }, "clean-up of a failed registration failed");
+      if (!this.deps.database.isConnectionLost(error)) this.deps.log.warn({ err: error, ingest_id: ingestId }, "clean-up of a failed registration failed");
       return false;
     } finally {
       connection?.release();

@@ -1,4 +1,4 @@
-import type { RegistryStore } from "../adapters/registry.js";
+import type { RegistryPort } from "./ports.js";
 import type { ReadProgress } from "./tabular.js";
 
 /**
@@ -14,7 +14,7 @@ export class ProgressReporter {
   private writing = false;
 
   constructor(
-    private readonly registry: RegistryStore,
+    private readonly registry: RegistryPort,
     private readonly timeoutMs: number,
     private readonly everyMs = 1000,
   ) {}

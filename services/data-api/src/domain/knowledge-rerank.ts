@@ -1,4 +1,4 @@
-import type { ChunkHit } from "../adapters/vector-store.js";
+import type { ChunkHit } from "./ports.js";
 
 /** Latin words and CJK character pairs: the units a question and its answer share. */
 function lexicalUnits(text: string): Set<string> {

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { invalidRequest, isAppError, payloadTooLarge, unprocessable, type Compensations, type Logger } from "@one-data/platform";
-import type { EmbeddingClient } from "../adapters/embedding-client.js";
-import { formatStoragePath, parseStoragePath, type ObjectStore } from "../adapters/s3.js";
-import { collectionName, maxTextBytes, type ChunkHit, type VectorStore } from "../adapters/vector-store.js";
 import type { DatasetService, DatasetView, RegisterInput } from "./datasets.js";
 import { apiObjectPrefixes } from "./identifiers.js";
 import { chunkText } from "./knowledge-chunker.js";
 import { rerank } from "./knowledge-rerank.js";
+import type { ChunkHit, EmbeddingPort, ObjectStorePort, VectorStorePort } from "./ports.js";
+import { formatStoragePath, parseStoragePath } from "./storage-path.js";
+import { collectionName, maxTextBytes } from "./vector-collections.js";
 
 /** Knowledge documents are datasets of these formats; their chunks live in Milvus. */
 export const knowledgeFormats = ["markdown", "text"] as const;
@@ -43,10 +43,10 @@ export interface KnowledgeDocument {
 
 export interface KnowledgeServiceDeps {
   datasets: DatasetService;
-  objects: ObjectStore;
+  objects: ObjectStorePort;
   bucket: string;
-  vectors: VectorStore;
-  embeddings: EmbeddingClient;
+  vectors: VectorStorePort;
+  embeddings: EmbeddingPort;
   collectionPrefix: string;
   chunkSize: number;
   chunkOverlap: number;

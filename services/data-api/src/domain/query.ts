@@ -1,6 +1,4 @@
-import type { RegistryStore } from "../adapters/registry.js";
-import type { QueryColumn, QueryRunner } from "../adapters/query-runner.js";
-import { withMysql } from "../adapters/mysql.js";
+import type { DatabaseFaults, QueryColumn, QueryRunnerPort, RegistryPort } from "./ports.js";
 import { guardSql } from "./sql-guard.js";
 
 export interface QueryLimits {
@@ -26,15 +24,16 @@ export interface QueryOutcome {
 /** Read-only SQL over registered dataset tables: guard, then run as the read-only user. */
 export class QueryService {
   constructor(
-    private readonly registry: RegistryStore,
-    private readonly runner: QueryRunner,
+    private readonly registry: RegistryPort,
+    private readonly runner: QueryRunnerPort,
     private readonly limits: QueryLimits,
+    private readonly database: DatabaseFaults,
   ) {}
 
   async run(request: { sql: string; limit?: number | undefined; timeout_ms?: number | undefined }): Promise<QueryOutcome> {
     const limit = Math.min(request.limit ?? this.limits.defaultLimit, this.limits.maxLimit);
     const timeoutMs = Math.min(request.timeout_ms ?? this.limits.defaultTimeoutMs, this.limits.maxTimeoutMs);
-    const allowedTables = await withMysql(this.limits.mysqlTimeoutMs, () => this.registry.tableNames());
+    const allowedTables = await this.database.within(this.limits.mysqlTimeoutMs, () => this.registry.tableNames());
     const guarded = guardSql(request.sql, { allowedTables, datasetsDatabase: this.limits.datasetsDatabase, limit });
     const raw = await this.runner.run(guarded.sql, timeoutMs);
     const truncated = raw.rows.length > limit;

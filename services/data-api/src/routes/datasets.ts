@@ -1,10 +1,10 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
 import { datasetIdParam, downloadQuery, ingestsQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
-import type { AppDeps } from "../app.js";
+import type { AppDependencies } from "../app-dependencies.js";
 import { isKnowledgeFormat } from "../domain/knowledge.js";
 
-export function mountDatasetRoutes(router: Router, deps: AppDeps): void {
+export function mountDatasetRoutes(router: Router, deps: AppDependencies): void {
   const { datasets } = deps;
   const id = (value: unknown) => parseInput(datasetIdParam, value, "dataset id");
 

@@ -1,6 +1,6 @@
 import type Router from "@koa/router";
 import { AppError, ErrorCode } from "@one-data/platform";
-import type { AppDeps } from "../app.js";
+import type { AppDependencies } from "../app-dependencies.js";
 
 const readinessTimeoutMs = 2500;
 
@@ -21,7 +21,7 @@ async function runCheck(check: () => Promise<void>): Promise<string> {
   }
 }
 
-export function mountHealthRoutes(router: Router, deps: AppDeps): void {
+export function mountHealthRoutes(router: Router, deps: AppDependencies): void {
   // Liveness only: the process answers. Dependencies are readiness' business.
   router.get("/health", (ctx) => {
     ctx.body = { code: 0, message: "healthy" };

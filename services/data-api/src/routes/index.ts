@@ -1,5 +1,5 @@
 import type Router from "@koa/router";
-import type { AppDeps } from "../app.js";
+import type { AppDependencies } from "../app-dependencies.js";
 import { mountDatasetRoutes } from "./datasets.js";
 import { mountHealthRoutes } from "./health.js";
 import { mountKnowledgeRoutes } from "./knowledge.js";
@@ -9,7 +9,7 @@ import { mountQueryRoutes } from "./query.js";
 import { mountUploadRoute } from "./upload.js";
 
 /** The one place routers are mounted (paths are relative to /api/v1). */
-export function mountRoutes(router: Router, deps: AppDeps): void {
+export function mountRoutes(router: Router, deps: AppDependencies): void {
   mountHealthRoutes(router, deps);
   mountUploadRoute(router, deps);
   mountDatasetRoutes(router, deps);

@@ -1,10 +1,10 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
-import type { AppDeps } from "../app.js";
+import type { AppDependencies } from "../app-dependencies.js";
 import { datasetIdParam, registerDocumentBody, vectorSearchBody } from "../api-schemas.js";
 
 /** Knowledge documents and vector search (paths relative to /api/v1). */
-export function mountKnowledgeRoutes(router: Router, deps: AppDeps): void {
+export function mountKnowledgeRoutes(router: Router, deps: AppDependencies): void {
   const { knowledge } = deps;
 
   router.post("/knowledge/documents", async (ctx) => {

@@ -1,9 +1,9 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
 import { metadataQuery } from "../api-schemas.js";
-import type { AppDeps } from "../app.js";
+import type { AppDependencies } from "../app-dependencies.js";
 
-export function mountMetadataRoutes(router: Router, deps: AppDeps): void {
+export function mountMetadataRoutes(router: Router, deps: AppDependencies): void {
   router.get("/metadata/tables", async (ctx) => {
     const query = parseInput(metadataQuery, ctx.query, "query");
     const keywords = (query.keywords ?? "")

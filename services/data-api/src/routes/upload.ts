@@ -12,8 +12,8 @@ import type { Context } from "koa";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { uploadFields } from "../api-schemas.js";
-import type { AppDeps } from "../app.js";
-import { formatStoragePath, type ObjectLocation } from "../adapters/s3.js";
+import type { AppDependencies } from "../app-dependencies.js";
+import { formatStoragePath, type ObjectLocation } from "../domain/storage-path.js";
 import type { DatasetView } from "../domain/datasets.js";
 import { storedContentType } from "../domain/formats.js";
 import { apiObjectPrefixes } from "../domain/identifiers.js";
@@ -36,7 +36,7 @@ interface Received {
  * (never holding the file in memory). Text fields must come before the file,
  * since the file is stored while it arrives.
  */
-function receive(ctx: Context, deps: AppDeps): Promise<Received> {
+function receive(ctx: Context, deps: AppDependencies): Promise<Received> {
   const maxBytes = deps.config.UPLOAD_MAX_BYTES;
   return new Promise<Received>((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -123,7 +123,7 @@ function receive(ctx: Context, deps: AppDeps): Promise<Received> {
   });
 }
 
-export function mountUploadRoute(router: Router, deps: AppDeps): void {
+export function mountUploadRoute(router: Router, deps: AppDependencies): void {
   router.post("/datasets/upload", async (ctx) => {
     if (!ctx.is("multipart/form-data")) throw unsupportedMediaType("upload with multipart/form-data (fields, then a file part named file)");
     const declared = Number(ctx.get("content-length"));

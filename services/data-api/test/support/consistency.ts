@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { RowDataPacket } from "mysql2/promise";
-import { parseStoragePath } from "../../src/adapters/s3.js";
+import { parseStoragePath } from "../../src/domain/storage-path.js";
 import type { DataApiConfig } from "../../src/config.js";
 import { apiObjectPrefixes, formatDatasetId } from "../../src/domain/identifiers.js";
 import { knowledgeFormats } from "../../src/domain/knowledge.js";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { requireEnv, waitUntil } from "../../../../test/support/testkit.js";
 import { createApp } from "../../src/app.js";
 import { loadDataApiConfig, type DataApiConfig } from "../../src/config.js";
-import { createDependencies, type Dependencies } from "../../src/dependencies.js";
+import { connectDependencies, type ConnectedDependencies } from "../../src/wiring.js";
 
 /**
  * An isolated Data API against the real dev servers: its own registry and
@@ -15,7 +15,7 @@ import { createDependencies, type Dependencies } from "../../src/dependencies.js
  */
 export interface Harness {
   config: DataApiConfig;
-  deps: Dependencies;
+  deps: ConnectedDependencies;
   server: RunningServer;
   url: string;
   stop(): Promise<void>;
@@ -44,7 +44,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   requireEnv("S3_ENDPOINT");
   const config = isolatedConfig(overrides);
   const log = createLogger("data-api-test", config.LOG_LEVEL);
-  const deps = createDependencies(config, log);
+  const deps = connectDependencies(config, log);
   await deps.prepare();
   const server = await listen(createApp(deps), { host: "127.0.0.1", port: 0, log, handleSignals: false });
   return {

@@ -1,25 +1,26 @@
 import { Compensations, type Logger } from "@one-data/platform";
 import { DatasetTables } from "./adapters/dataset-tables.js";
 import { migrate } from "./adapters/migrations.js";
-import { createMysqlPool } from "./adapters/mysql.js";
+import { createMysqlPool, mysqlFaults } from "./adapters/mysql.js";
 import { QueryRunner } from "./adapters/query-runner.js";
 import { ensureReadonlyUser } from "./adapters/readonly-user.js";
 import { RegistryStore } from "./adapters/registry.js";
 import { ObjectStore } from "./adapters/s3.js";
-import type { AppDeps } from "./app.js";
+import { Spool } from "./adapters/spool.js";
+import type { AppDependencies } from "./app-dependencies.js";
 import type { DataApiConfig } from "./config.js";
 import { DatasetService } from "./domain/datasets.js";
 import { QueryService } from "./domain/query.js";
 import { createKnowledgeService } from "./adapters/knowledge-backends.js";
 
-export interface Dependencies extends AppDeps {
+export interface ConnectedDependencies extends AppDependencies {
   /** Migrations, the read-only user and the bucket: what must exist before serving. */
   prepare(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Builds the real adapters from configuration. Nothing connects until first use or `prepare`. */
-export function createDependencies(config: DataApiConfig, log: Logger): Dependencies {
+export function connectDependencies(config: DataApiConfig, log: Logger): ConnectedDependencies {
   const mysqlSettings = {
     host: config.MYSQL_HOST,
     port: config.MYSQL_PORT,
@@ -47,6 +48,8 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     registry,
     tables,
     objects,
+    database: mysqlFaults,
+    spool: () => Spool.create(),
     log,
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
@@ -62,7 +65,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
     defaultTimeoutMs: config.QUERY_DEFAULT_TIMEOUT_MS,
     maxTimeoutMs: config.QUERY_MAX_TIMEOUT_MS,
     mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
-  });
+  }, mysqlFaults);
   // Writes a dependency may still apply after answering late are undone in the background, once it lets us.
   const compensations = new Compensations(log, {
     retryMs: 1000,
@@ -98,7 +101,7 @@ export function createDependencies(config: DataApiConfig, log: Logger): Dependen
 }
 
 /** Retries `prepare` while dependencies come up (a pod may start before MySQL or MinIO). */
-export async function prepareWithRetry(deps: Dependencies, log: Logger, deadlineMs: number): Promise<void> {
+export async function prepareWithRetry(deps: ConnectedDependencies, log: Logger, deadlineMs: number): Promise<void> {
   const started = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     try {

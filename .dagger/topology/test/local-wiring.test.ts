@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { envSchema as agentApiEnvSchema } from "@one-data/agent-api/config";
+import { dataApiEnvSchema } from "@one-data/data-api/config";
+import { expect } from "chai";
+import { httpServerEnv, literalEnv, localCredential, localEndpoints, localSecrets, localServerEnv, serviceEnv } from "../src/index.js";
+
+describe("topology: the local servers' wiring", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "local-wiring-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const ports = { mariadb: 1, redis: 2, minio: 3, milvus: 5, model: 6 };
+
+  it("generates each credential once into a file only the owner reads, and gives the same ones on the next start", () => {
+    const first = localServerEnv(ports, dir);
+    expect(statSync(join(dir, "secrets")).mode & 0o777).to.equal(0o600);
+    const stored = readFileSync(join(dir, "secrets"), "utf8");
+    expect(localServerEnv(ports, dir)).to.deep.equal(first);
+    expect(readFileSync(join(dir, "secrets"), "utf8")).to.equal(stored);
+    expect(first.MYSQL_PASSWORD).to.match(/^[0-9a-f]{32}$/).and.not.equal(first.MYSQL_READONLY_PASSWORD);
+  });
+
+  it("gives only the started servers' variables", () => {
+    const env = localServerEnv({ redis: 2 }, dir);
+    expect(Object.keys(env).sort()).to.deep.equal(["REDIS_HOST", "REDIS_PASSWORD", "REDIS_PORT"]);
+  });
+
+  it("gives the Data API and the Agent API every variable their own configuration schemas require", () => {
+    const at = { ...localEndpoints(ports), dataApi: { url: "http://127.0.0.1:7" }, agentApi: { url: "http://127.0.0.1:8" } };
+    const credential = localCredential(localSecrets(dir));
+    for (const [service, schema] of [["dataApi", dataApiEnvSchema], ["agentApi", agentApiEnvSchema]] as const) {
+      const env = literalEnv({ ...httpServerEnv(7, "127.0.0.1"), ...serviceEnv(service, at, credential) });
+      const parsed = schema.safeParse(env);
+      expect(parsed.success, `${service}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
+    }
+  });
+});
