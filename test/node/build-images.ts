@@ -20,7 +20,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { externalImages, imageLayout, nonRootUid, ourImageRef, ourImages, serviceImageRuntime, type OurImageKey } from "@one-data/topology";
-import { assembleImageApp, repo } from "../image-layout/assemble.js";
+import { assembleImageApp } from "../image-layout/assemble.js";
 import { writeOciArchive } from "./oci-image.js";
 import { nodeImageRefs } from "./refs.js";
 

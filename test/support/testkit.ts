@@ -6,7 +6,7 @@
  */
 import { createServer } from "node:net";
 
-export { probeUrl, runToCompletion, tcpOpen, waitUntil, type WaitOptions } from "../../tools/local-platform/src/processes.js";
+export { probeUrl, runToCompletion, tcpOpen, waitUntil } from "../../tools/local-platform/src/processes.js";
 
 /** A loopback port nothing listens on right now (the kernel's pick). */
 export function freePort(): Promise<number> {

@@ -55,7 +55,7 @@ export interface DaggerPlatform {
 const url = (host: string, port: number) => `http://${host}:${port}`;
 
 /** Where the services find their dependencies when they run as Dagger services: binding hostnames. */
-export function daggerEndpoints(model: { endpoint: string; name: string } = { endpoint: url("model", daggerDependencies.model.port), name: smallModelName }): Endpoints {
+function daggerEndpoints(model: { endpoint: string; name: string } = { endpoint: url("model", daggerDependencies.model.port), name: smallModelName }): Endpoints {
   return {
     mysql: { host: "mysql", port: daggerDependencies.mysql.port, user: "root" },
     redis: { host: "redis", port: daggerDependencies.redis.port },
@@ -69,7 +69,7 @@ export function daggerEndpoints(model: { endpoint: string; name: string } = { en
 }
 
 /** Each credential as the value generated for this call; the model's key only when an outside server needs one. */
-export function daggerCredential(modelApiKey: boolean): CredentialSource<DaggerEnvSource> {
+function daggerCredential(modelApiKey: boolean): CredentialSource<DaggerEnvSource> {
   const generated: Record<Exclude<Credential, "modelApiKey" | "embeddingApiKey">, GeneratedValue> = {
     mysqlPassword: "mysqlRootPassword",
     mysqlReadonlyPassword: "mysqlReadonlyPassword",

@@ -12,7 +12,7 @@ type EnvSource =
 
 export type EnvWiring = Readonly<Record<string, EnvSource>>;
 
-export const clusterEndpoints: Endpoints = {
+const clusterEndpoints: Endpoints = {
   mysql: { host: serviceHost(infraServices.mysql), port: infraServices.mysql.port, user: seed.mysqlOwnerUser },
   redis: { host: serviceHost(infraServices.redis), port: infraServices.redis.port },
   s3: { endpoint: serviceUrl(infraServices.minio) },

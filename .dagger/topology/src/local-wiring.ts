@@ -12,10 +12,10 @@ import { smallModelName } from "./names.js";
 import { shellQuote } from "./seed-checks.js";
 import { wiringEnv, type Credential, type CredentialSource, type Dependency, type Endpoints, type Wired } from "./wiring.js";
 
-export const localHost = "127.0.0.1";
+const localHost = "127.0.0.1";
 
 /** The servers servers.sh starts, and what each of them is to the services. */
-export const localServers = {
+const localServers = {
   mariadb: ["mysql"],
   redis: ["redis"],
   minio: ["s3"],
@@ -30,7 +30,7 @@ export function isLocalServer(name: string): name is LocalServer {
 }
 
 /** The account the services use on the local MariaDB: it runs migrations and creates the read-only user, as root does in the chart. */
-export const localMysqlOwner = "one_data_owner";
+const localMysqlOwner = "one_data_owner";
 
 /** Names in the state directory's `secrets` file. The kube-apiserver's admin token is not a service's, but generated the same way. */
 const secretNames = {

@@ -3,6 +3,7 @@ import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 
 /** uid/gid of the `node` user in the official Node images; our images run as it. */
+/** @public The uid the test node's images and pods run as (test/node). */
 export const nonRootUid = 1000;
 
 export const podSecurity: IPodSecurityContext = {

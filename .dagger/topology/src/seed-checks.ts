@@ -24,6 +24,7 @@ export interface SeedEndpoints {
   modelName: string;
 }
 
+/** @public The local platform prints these (tools/local-platform); knip does not follow that workspace's import into .dagger/. */
 export interface SeedCheck {
   section: string;
   title: string;
@@ -32,6 +33,7 @@ export interface SeedCheck {
 
 const json = (value: unknown) => shellQuote(JSON.stringify(value));
 
+/** @public The seed's checks with this platform's URLs, printed by the local platform (tools/local-platform). */
 export function seedChecks(e: SeedEndpoints, pocScriptPath: string): SeedCheck[] {
   return [
     { section: "3.4", title: "Data API health", command: `curl -s ${e.dataApi}/api/v1/health` },

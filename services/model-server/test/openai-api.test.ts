@@ -141,7 +141,7 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     const noRoute = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/completions`, { method: "POST" });
     expect(noRoute.status).to.equal(404);
     expect(((await noRoute.json()) as { error: { code: string } }).error.code).to.equal("40401");
-    const wrongMethod = await fetch(`${requiredEnv("MODEL_ENDPOINT")}/v1/models`, { method: "DELETE" });
+    const wrongMethod = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/models`, { method: "DELETE" });
     expect([wrongMethod.status, wrongMethod.headers.get("allow")]).to.deep.equal([405, "HEAD, GET"]);
     expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).to.equal("40501");
   });

@@ -21,11 +21,6 @@ export function neutralise(content: string): string {
   return content.replace(turnToken, " ").replace(markerLike, " ").replace(bracketRun, " ");
 }
 
-/** Whether text holds a marker, a look-alike of one or a turn token. */
-export function hasMarker(content: string): boolean {
-  return neutralise(content) !== content;
-}
-
 export function fence(label: string, content: string): string {
   return `${open} ${neutralise(label)}>>>\n${neutralise(content)}\n${close}`;
 }

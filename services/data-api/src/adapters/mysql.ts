@@ -76,7 +76,7 @@ export function isMysqlConnectionError(error: unknown): boolean {
 }
 
 /** Runs database work, turning connection failures and slowness into 503/504 for the client. */
-export async function withMysql<T>(timeoutMs: number, work: () => Promise<T>): Promise<T> {
+async function withMysql<T>(timeoutMs: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(dependencyTimeout("mysql", timeoutMs)), timeoutMs);
@@ -90,7 +90,7 @@ export async function withMysql<T>(timeoutMs: number, work: () => Promise<T>): P
   }
 }
 
-export function toMysqlAppError(error: unknown): unknown {
+function toMysqlAppError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if (isMysqlConnectionError(error)) return dependencyUnavailable("mysql", error);
   return error;

@@ -1,6 +1,6 @@
 import { dependencyUnavailable, isAppError, queryFailed, queryTimeout } from "@one-data/platform";
 import type { FieldPacket, Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
-import type { QueryColumn, QueryRunnerPort, RawResult } from "../domain/ports.js";
+import type { QueryRunnerPort, RawResult } from "../domain/ports.js";
 import { isMysqlConnectionError, mysqlErrorCode } from "./mysql.js";
 
 // mysql2 column type codes (the MySQL protocol's).

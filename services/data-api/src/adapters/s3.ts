@@ -48,6 +48,7 @@ function toS3AppError(error: unknown, timeoutMs: number): unknown {
 function bodyWithDeadline(body: Readable, idleMs: number): Readable {
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   return new Readable({
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- read() catches every failure and destroys the stream with it
     async read() {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {

@@ -414,7 +414,7 @@ export class DatasetService {
   }
 }
 
-export function typedRow(columns: readonly InferredColumn[], row: Record<string, unknown>): Record<string, unknown> {
+function typedRow(columns: readonly InferredColumn[], row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of columns) out[column.name] = typedCell(column, row[column.name]);
   return out;
