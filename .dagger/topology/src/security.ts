@@ -2,8 +2,7 @@ import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContex
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 
-/** uid/gid of the `node` user in the official Node images; our images run as it. */
-/** @public The uid the test node's images and pods run as (test/node). */
+/** @public uid/gid of the `node` user in the official Node images; our images and the test node's pods (test/node) run as it. */
 export const nonRootUid = 1000;
 
 export const podSecurity: IPodSecurityContext = {
