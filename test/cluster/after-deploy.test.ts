@@ -23,7 +23,12 @@ import { notRunnableHere, requireKube, runStep, type Kube } from "./support/kube
  * is not ready, a log request for pods that never started, and a forward
  * that ends because no pod serves it.
  */
-const shell = (description: string, script: string, timeoutSeconds = 120): ShellStep => ({ kind: "shell", description, script, timeoutSeconds });
+const shell = (description: string, script: string, timeoutSeconds = 120): ShellStep => ({
+  kind: "shell",
+  description,
+  script,
+  timeoutSeconds,
+});
 
 function applyRunnable(kube: Kube, options: PlanOptions): void {
   for (const step of buildPlan(options).flatMap((p) => p.steps)) {
@@ -43,7 +48,13 @@ function teardown(kube: Kube): void {
 describe("after deploy on a real kube-apiserver: status, logs, forward, kubeconfig", function () {
   this.timeout(600_000);
   let kube: Kube;
-  const options: PlanOptions = { env: "cluster", registry: "registry.one-data.test/one-data", imageTag: "0.1.0", istio: false, accelerator: { gpu: false, arch: "amd64" } };
+  const options: PlanOptions = {
+    env: "cluster",
+    registry: "registry.one-data.test/one-data",
+    imageTag: "0.1.0",
+    istio: false,
+    accelerator: { gpu: false, arch: "amd64" },
+  };
 
   before(() => {
     kube = requireKube();
@@ -57,7 +68,8 @@ describe("after deploy on a real kube-apiserver: status, logs, forward, kubeconf
     it(`status (--env=${env}) reports every phase, the releases not installed and the workloads not ready, and exits 1`, () => {
       const ran = runStep(kube, env, shell("status", statusScript(env), 300));
       expect(ran.status, ran.stderr).to.equal(1);
-      for (const phase of ["infra", "data", "model", "agent"]) expect(ran.stdout).to.include(`== phase ${phase} (namespace one-data-${phase})`);
+      for (const phase of ["infra", "data", "model", "agent"])
+        expect(ran.stdout).to.include(`== phase ${phase} (namespace one-data-${phase})`);
       expect(ran.stdout).to.include("helm minio (minio/minio@5.4.0): not installed");
       expect(ran.stdout).to.match(/Deployment\/data-api 0\/1 NOT READY/);
       expect(ran.stdout).to.match(/Deployment\/agent-api 0\/1 NOT READY/);
@@ -85,7 +97,14 @@ describe("after deploy on a real kube-apiserver: status, logs, forward, kubeconf
   });
 
   it("kubeconfig (--env=cluster) writes the kubeconfig given, and kubectl reaches the server with it", () => {
-    const ran = runStep(kube, "cluster", shell("kubeconfig", `${hostKubeconfigScript("cluster")}\nunset KUBECONFIG\nkubectl --kubeconfig ${hostKubeconfigPath} get namespace one-data-data -o name`));
+    const ran = runStep(
+      kube,
+      "cluster",
+      shell(
+        "kubeconfig",
+        `${hostKubeconfigScript("cluster")}\nunset KUBECONFIG\nkubectl --kubeconfig ${hostKubeconfigPath} get namespace one-data-data -o name`,
+      ),
+    );
     expect(ran.status, ran.stderr).to.equal(0);
     expect(ran.stdout.trim()).to.equal("namespace/one-data-data");
   });

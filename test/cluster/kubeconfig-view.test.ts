@@ -57,14 +57,26 @@ describe("--env=cluster kubeconfig check on what the real kubectl prints", () =>
   });
 
   it("refuses an EKS exec plugin and minikube's host files, as kubectl reports them", () => {
-    const eks = viewed(kube, kubeconfig("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n      args: [eks, get-token]"));
-    expect(kubeconfigProblems(eks).map((p) => p.problem)).to.deep.equal(["runs a credential plugin (exec: aws), which the pipeline's container does not have"]);
+    const eks = viewed(
+      kube,
+      kubeconfig("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n      args: [eks, get-token]"),
+    );
+    expect(kubeconfigProblems(eks).map((p) => p.problem)).to.deep.equal([
+      "runs a credential plugin (exec: aws), which the pipeline's container does not have",
+    ]);
     const minikube = viewed(
       kube,
-      kubeconfig("    client-certificate: /home/me/.minikube/client.crt\n    client-key: /home/me/.minikube/client.key", "    server: https://127.0.0.1:32771\n    certificate-authority: /home/me/.minikube/ca.crt"),
+      kubeconfig(
+        "    client-certificate: /home/me/.minikube/client.crt\n    client-key: /home/me/.minikube/client.key",
+        "    server: https://127.0.0.1:32771\n    certificate-authority: /home/me/.minikube/ca.crt",
+      ),
     );
     const problems = kubeconfigProblems(minikube).map((p) => p.problem);
     expect(problems).to.have.length(4);
-    expect(problems.join("\n")).to.include("certificate-authority").and.include("client-certificate").and.include("client-key").and.include("loopback");
+    expect(problems.join("\n"))
+      .to.include("certificate-authority")
+      .and.include("client-certificate")
+      .and.include("client-key")
+      .and.include("loopback");
   });
 });

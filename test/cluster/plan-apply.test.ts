@@ -81,7 +81,11 @@ function expectAllOnServer(kube: Kube, options: PlanOptions): void {
   for (const m of manifestsOf(options)) {
     const got = serverObject(kube, m);
     const wanted = (m as ServerObject).spec?.template?.spec?.containers?.map((c) => c.image);
-    if (wanted) expect(got.spec?.template?.spec?.containers?.map((c) => c.image), `${m.kind} ${m.metadata?.name}`).to.deep.equal(wanted);
+    if (wanted)
+      expect(
+        got.spec?.template?.spec?.containers?.map((c) => c.image),
+        `${m.kind} ${m.metadata?.name}`,
+      ).to.deep.equal(wanted);
   }
 }
 
@@ -101,7 +105,8 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
     ...(env === "cluster" ? { registry: "registry.one-data.test/one-data" } : {}),
   } as const;
   // Registry credentials as the module passes them to the tool container (from Dagger secrets).
-  const registryEnv: Record<string, string> = env === "cluster" ? { REGISTRY_USERNAME: "deployer", REGISTRY_PASSWORD: "pull-token-for-the-test" } : {};
+  const registryEnv: Record<string, string> =
+    env === "cluster" ? { REGISTRY_USERNAME: "deployer", REGISTRY_PASSWORD: "pull-token-for-the-test" } : {};
   const first: PlanOptions = { ...base, imageTag: "0.1.0" };
   // The re-deploy brings a new image tag: every Job's pod template changes, which a Job refuses in place.
   const second: PlanOptions = { ...base, imageTag: "0.1.1" };
@@ -136,14 +141,21 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
       it("creates the image pull Secret from the registry credentials in every namespace our pods run in, and our pods name it", () => {
         for (const ns of registryPullSecret.namespaces) {
           const data = secretsAfterFirst[`${ns}/${registryPullSecret.name}`]!;
-          const config = JSON.parse(Buffer.from(data[".dockerconfigjson"]!, "base64").toString()) as { auths: Record<string, { auth: string }> };
+          const config = JSON.parse(Buffer.from(data[".dockerconfigjson"]!, "base64").toString()) as {
+            auths: Record<string, { auth: string }>;
+          };
           expect(Object.keys(config.auths)).to.deep.equal(["registry.one-data.test"]);
-          expect(Buffer.from(config.auths["registry.one-data.test"]!.auth, "base64").toString()).to.equal("deployer:pull-token-for-the-test");
+          expect(Buffer.from(config.auths["registry.one-data.test"]!.auth, "base64").toString()).to.equal(
+            "deployer:pull-token-for-the-test",
+          );
         }
         for (const m of manifestsOf(first)) {
-          const pod = (m as { spec?: { template?: { spec?: { containers: { image: string }[]; imagePullSecrets?: { name: string }[] } } } }).spec?.template?.spec;
+          const pod = (m as { spec?: { template?: { spec?: { containers: { image: string }[]; imagePullSecrets?: { name: string }[] } } } })
+            .spec?.template?.spec;
           if (!pod?.containers.some((c) => c.image.startsWith("registry.one-data.test/"))) continue;
-          expect(registryPullSecret.namespaces, `${m.metadata?.name} runs our image outside the pull Secret's namespaces`).to.include(m.metadata?.namespace);
+          expect(registryPullSecret.namespaces, `${m.metadata?.name} runs our image outside the pull Secret's namespaces`).to.include(
+            m.metadata?.namespace,
+          );
           expect(pod.imagePullSecrets, `${m.kind} ${m.metadata?.name}`).to.deep.equal([{ name: registryPullSecret.name }]);
         }
       });

@@ -33,9 +33,16 @@ async function get(url: string): Promise<{ status: number; body: { code?: number
 }
 
 /** The first answer with `status`, or the last answer when none came within `withinMs` (for the assertion to show). */
-async function eventually(url: string, status: number, withinMs: number): Promise<{ status: number; body: { code?: number; message?: string } }> {
+async function eventually(
+  url: string,
+  status: number,
+  withinMs: number,
+): Promise<{ status: number; body: { code?: number; message?: string } }> {
   let got: Awaited<ReturnType<typeof get>> | undefined;
-  await waitUntil(`${url} answering ${status}`, async () => (got = await get(url)).status === status, { timeoutMs: withinMs, intervalMs: 250 }).catch(() => undefined);
+  await waitUntil(`${url} answering ${status}`, async () => (got = await get(url)).status === status, {
+    timeoutMs: withinMs,
+    intervalMs: 250,
+  }).catch(() => undefined);
   return got!;
 }
 
@@ -88,7 +95,12 @@ const starters: Record<OurImageKey, Starter | undefined> = {
     await redis.up();
     const env: NodeJS.ProcessEnv = { ...process.env, REDIS_PORT: String(redis.port), DATA_API_URL: dataApi.service.url, LOG_LEVEL: "warn" };
     requireEnv("MODEL_ENDPOINT");
-    const service = await startService({ name: `agent-api-probes-${randomBytes(4).toString("hex")}`, entry: join(repoRoot, probe.entry), env, logDir });
+    const service = await startService({
+      name: `agent-api-probes-${randomBytes(4).toString("hex")}`,
+      entry: join(repoRoot, probe.entry),
+      env,
+      logDir,
+    });
     return {
       service,
       dependency: "redis",
@@ -175,7 +187,10 @@ describe("every probe of our workloads answered by the real service", function (
       it("documents each probe path in its OpenAPI document (200, and 503 for readiness)", async () => {
         const res = await fetch(`${started.service.url}/api/v1/openapi.json`, { signal: AbortSignal.timeout(10_000) });
         expect(res.status, `${name} serves no /api/v1/openapi.json`).to.equal(200);
-        const doc = (await res.json()) as { servers?: { url: string }[]; paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
+        const doc = (await res.json()) as {
+          servers?: { url: string }[];
+          paths: Record<string, { get?: { responses?: Record<string, unknown> } }>;
+        };
         const prefix = new URL(doc.servers?.[0]?.url ?? "/", "http://x").pathname.replace(/\/$/, "");
         for (const p of distinct) {
           const documented = Object.entries(doc.paths).find(([path]) => `${prefix}${path}` === p.path)?.[1]?.get;
@@ -188,8 +203,12 @@ describe("every probe of our workloads answered by the real service", function (
       it("fails the check for a probe on a path or port the service does not serve", async () => {
         const ready = distinct.find((p) => p.kind === "readiness") ?? distinct[0]!;
         expect((await get(at({ ...ready, path: `${ready.path}z` }))).status).to.not.equal(200);
-        const manifests = plans.flatMap((plan) => deployedManifests(plan)).filter((m) => m.metadata?.name === name && m.kind === "Deployment");
-        const moved = structuredClone(manifests[0]!) as { spec: { template: { spec: { containers: { readinessProbe?: { httpGet?: { port: unknown } } }[] } } } };
+        const manifests = plans
+          .flatMap((plan) => deployedManifests(plan))
+          .filter((m) => m.metadata?.name === name && m.kind === "Deployment");
+        const moved = structuredClone(manifests[0]!) as {
+          spec: { template: { spec: { containers: { readinessProbe?: { httpGet?: { port: unknown } } }[] } } };
+        };
         moved.spec.template.spec.containers[0]!.readinessProbe!.httpGet!.port = 9090;
         expect(() => httpProbesOf([moved as unknown as Manifest])).to.throw(/probes port 9090, but the service listens on PORT=8080/);
         moved.spec.template.spec.containers[0]!.readinessProbe!.httpGet!.port = "metrics";

@@ -95,7 +95,12 @@ function typeName(type: TypeDef | undefined, module: ScannedModule): string {
       return `[${typeName(type.typeDef, module)}]`;
     case "ENUM_KIND": {
       const members = module.enums[type.name ?? ""];
-      return members ? `enum ${type.name} ${Object.values(members.values).map((m) => enumMemberName(m.name)).sort().join(",")}` : `enum ${type.name} (core)`;
+      return members
+        ? `enum ${type.name} ${Object.values(members.values)
+            .map((m) => enumMemberName(m.name))
+            .sort()
+            .join(",")}`
+        : `enum ${type.name} (core)`;
     }
     case "OBJECT_KIND":
       return module.objects[type.name ?? ""] ? `object ${type.name}` : `${type.name} (core object)`;
@@ -105,7 +110,8 @@ function typeName(type: TypeDef | undefined, module: ScannedModule): string {
 }
 
 function defaultText(arg: ScannedArgument, module: ScannedModule): string | undefined {
-  if (arg.defaultPath !== undefined) return `default path ${JSON.stringify(arg.defaultPath)}${arg.ignore ? `, ignore ${JSON.stringify(arg.ignore)}` : ""}`;
+  if (arg.defaultPath !== undefined)
+    return `default path ${JSON.stringify(arg.defaultPath)}${arg.ignore ? `, ignore ${JSON.stringify(arg.ignore)}` : ""}`;
   if (arg.defaultValue === undefined) return undefined;
   if (arg.type?.kind === "ENUM_KIND") {
     const member = Object.values(module.enums[arg.type.name ?? ""]?.values ?? {}).find((m) => m.value === arg.defaultValue);
@@ -115,7 +121,12 @@ function defaultText(arg: ScannedArgument, module: ScannedModule): string | unde
 }
 
 const indentDoc = (text: string | undefined, prefix: string) =>
-  text ? text.split("\n").map((line) => `${prefix}${line}`.trimEnd()).join("\n") : `${prefix}(no description)`;
+  text
+    ? text
+        .split("\n")
+        .map((line) => `${prefix}${line}`.trimEnd())
+        .join("\n")
+    : `${prefix}(no description)`;
 
 function argumentLines(args: Record<string, ScannedArgument>, module: ScannedModule): string[] {
   return Object.values(args).flatMap((arg) => {
@@ -138,14 +149,18 @@ export function renderListing(module: ScannedModule): string {
   ];
   for (const e of Object.values(module.enums)) {
     out.push("", `enum ${e.name}`, indentDoc(e.description, "  "));
-    for (const m of Object.values(e.values)) out.push(`    ${enumMemberName(m.name)} = ${JSON.stringify(m.value)}`, indentDoc(m.description, "        "));
+    for (const m of Object.values(e.values))
+      out.push(`    ${enumMemberName(m.name)} = ${JSON.stringify(m.value)}`, indentDoc(m.description, "        "));
   }
   for (const o of Object.values(module.objects)) {
     out.push("", `object ${o.name}`, indentDoc(o.description, "  "));
     out.push("  constructor flags (dagger call --<flag> <function>)");
     out.push(...argumentLines(o._constructor?.arguments ?? {}, module));
     for (const fn of Object.values(o.methods)) {
-      out.push("", `  function ${kebab(fn.name)} -> ${typeName(fn.returnType, module)}; cache ${fn.cache ?? "default"}${fn.isCheck ? "; check (dagger check)" : ""}`);
+      out.push(
+        "",
+        `  function ${kebab(fn.name)} -> ${typeName(fn.returnType, module)}; cache ${fn.cache ?? "default"}${fn.isCheck ? "; check (dagger check)" : ""}`,
+      );
       out.push(indentDoc(fn.description, "      "));
       out.push(...argumentLines(fn.arguments, module));
     }

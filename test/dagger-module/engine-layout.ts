@@ -161,7 +161,17 @@ export interface RuntimeLayout {
   readonly files: string[];
 }
 
-const moduleConfigFiles = new Set(["package.json", "tsconfig.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "deno.json", "deno.lock"]);
+const moduleConfigFiles = new Set([
+  "package.json",
+  "tsconfig.json",
+  "package-lock.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.json",
+  "deno.lock",
+]);
 
 /** The runtime container of the Node runtime, with its working directory /src/<source>. */
 export function assembleRuntimeLayout(): RuntimeLayout {

@@ -6,7 +6,19 @@ import { daggerConfig, sdkPackageDir, sdkVersion } from "./engine-layout.js";
 import { kebab, listingPath, renderListing, scanModule, type ScannedModule } from "./api-listing.js";
 
 /** Every function that takes the target. */
-const functionsTakingEnv = ["deploy", "verify", "verifyReport", "teardown", "ci", "plan", "kubeconfig", "forward", "status", "logs", "seedChecks"];
+const functionsTakingEnv = [
+  "deploy",
+  "verify",
+  "verifyReport",
+  "teardown",
+  "ci",
+  "plan",
+  "kubeconfig",
+  "forward",
+  "status",
+  "logs",
+  "seedChecks",
+];
 
 /** Names the generated client declares (classes, enums, types): a module type must not reuse one. */
 function coreTypeNames(): Set<string> {
@@ -35,7 +47,11 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
       expect(env!.type?.kind, `${kebab(fn)} --env kind of type (${env!.type?.name})`).to.equal("ENUM_KIND");
       const members = module.enums[env!.type!.name!];
       expect(members, `${kebab(fn)} --env is one of the module's enums, not a core type`).to.not.equal(undefined);
-      expect(Object.values(members!.values).map((m) => m.value).sort()).to.deep.equal(["cluster", "kind"]);
+      expect(
+        Object.values(members!.values)
+          .map((m) => m.value)
+          .sort(),
+      ).to.deep.equal(["cluster", "kind"]);
       expect(env!.defaultValue, `${kebab(fn)} --env defaults to kind`).to.equal("kind");
     }
   });
@@ -47,7 +63,10 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
       expect(phases.type?.kind, `${fn} --phases`).to.equal("LIST_KIND");
       expect(phases.type?.typeDef?.kind, `${fn} --phases items`).to.equal("ENUM_KIND");
       const members = module.enums[phases.type!.typeDef!.name!];
-      expect(Object.values(members!.values).map((m) => m.value), "the module's phases are the plan's").to.deep.equal([...phaseOrder]);
+      expect(
+        Object.values(members!.values).map((m) => m.value),
+        "the module's phases are the plan's",
+      ).to.deep.equal([...phaseOrder]);
       expect(phases.isOptional, `${fn} --phases optional`).to.equal(true);
     }
     for (const fn of ["plan", "deploy", "ci"]) {
@@ -65,7 +84,11 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
 
   it("exposes test as a check (what `dagger check` runs) and nothing that changes a cluster", () => {
     const methods = module.objects["OneDataStudio"]!.methods;
-    expect(Object.values(methods).filter((fn) => fn.isCheck).map((fn) => fn.name)).to.deep.equal(["test"]);
+    expect(
+      Object.values(methods)
+        .filter((fn) => fn.isCheck)
+        .map((fn) => fn.name),
+    ).to.deep.equal(["test"]);
   });
 
   it("names no module type like a core API type (it would resolve to the core type)", () => {
@@ -77,7 +100,19 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
 
   it("marks every function that changes a cluster as never cached", () => {
     const methods = module.objects["OneDataStudio"]!.methods;
-    for (const fn of ["deploy", "verify", "verifyReport", "teardown", "ci", "test", "kubeconfig", "forward", "status", "logs", "seedChecks"]) {
+    for (const fn of [
+      "deploy",
+      "verify",
+      "verifyReport",
+      "teardown",
+      "ci",
+      "test",
+      "kubeconfig",
+      "forward",
+      "status",
+      "logs",
+      "seedChecks",
+    ]) {
       expect(methods[fn]?.cache, kebab(fn)).to.equal("never");
     }
   });
@@ -89,7 +124,9 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
       const a = actual.split("\n");
       const c = committed.split("\n");
       const line = a.findIndex((l, i) => l !== c[i]);
-      expect.fail(`the module's API drifted from .dagger/api.txt at line ${line + 1}:\n  committed: ${c[line] ?? "<end>"}\n  now:       ${a[line] ?? "<end>"}`);
+      expect.fail(
+        `the module's API drifted from .dagger/api.txt at line ${line + 1}:\n  committed: ${c[line] ?? "<end>"}\n  now:       ${a[line] ?? "<end>"}`,
+      );
     }
   });
 });

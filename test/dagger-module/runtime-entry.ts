@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   const { invoke } = (await import(join(sdk, "module/entrypoint/invoke.js"))) as {
     invoke(executor: unknown, module: Scanned, ctx: object): Promise<unknown>;
   };
-  const { Executor } = (await import(join(sdk, "module/executor.js"))) as { Executor: new (modules: unknown[], module: Scanned) => unknown };
+  const { Executor } = (await import(join(sdk, "module/executor.js"))) as {
+    Executor: new (modules: unknown[], module: Scanned) => unknown;
+  };
 
   const engineRequests: string[] = [];
   let ids = 0;

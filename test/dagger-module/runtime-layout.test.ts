@@ -59,7 +59,9 @@ describe("the Dagger module in the runtime container's layout (only the source d
   });
 
   it("uses the tsx the v0.21.8 engine bundles", () => {
-    expect((JSON.parse(readFileSync(join(repoRoot, "node_modules/tsx-engine/package.json"), "utf8")) as { version: string }).version).to.equal(engineTsxVersion);
+    expect(
+      (JSON.parse(readFileSync(join(repoRoot, "node_modules/tsx-engine/package.json"), "utf8")) as { version: string }).version,
+    ).to.equal(engineTsxVersion);
   });
 
   it("uploads the module's code and the topology, not their tests, build output or node_modules", () => {
@@ -92,7 +94,9 @@ describe("the Dagger module in the runtime container's layout (only the source d
     const step = queries[2]!;
     expect(step).to.include('withUnixSocket (path: "/var/run/docker.sock"');
     expect(step).to.include('withNewFile (path: "/work/steps/teardown-1.1.sh"');
-    expect(step).to.include('withExec (args: ["timeout","300","bash","-euo","pipefail","/work/steps/teardown-1.1.sh"],expect: ANY) { exitCode');
+    expect(step).to.include(
+      'withExec (args: ["timeout","300","bash","-euo","pipefail","/work/steps/teardown-1.1.sh"],expect: ANY) { exitCode',
+    );
   });
 
   for (const [fn, args, script] of [
@@ -123,6 +127,9 @@ describe("the Dagger module in the runtime container's layout (only the source d
     expect(outcome.error).to.match(/^ci failed in deploy and teardown\n=== deploy failed:\n/);
     expect(outcome.error).to.include("\n=== teardown failed:\n");
     const queries = outcome.engineRequests.map((body) => (JSON.parse(body) as { query: string }).query);
-    expect(queries.some((q) => q.includes("/work/steps/teardown-1.1.sh")), "teardown ran after deploy failed").to.equal(true);
+    expect(
+      queries.some((q) => q.includes("/work/steps/teardown-1.1.sh")),
+      "teardown ran after deploy failed",
+    ).to.equal(true);
   });
 });

@@ -15,7 +15,9 @@ const readmeMaxLineLength = 200;
 /** The documents whose links are checked: the README, docs/, and the parts' own READMEs. */
 const documents = [
   "README.md",
-  ...readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  ...readdirSync(join(repoRoot, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
   ".dagger/README.md",
   "test/acceptance/README.md",
   ...readdirSync(join(repoRoot, "services")).map((s) => `services/${s}/README.md`),
@@ -33,7 +35,11 @@ function linkTargets(markdown: string): string[] {
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function headingAnchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
 }
 
 function anchorsOf(markdown: string): Set<string> {
@@ -59,7 +65,9 @@ describe("documentation", () => {
   it(`README.md has at most ${readmeMaxLines} lines, none longer than ${readmeMaxLineLength} characters`, () => {
     const lines = readFileSync(join(repoRoot, "README.md"), "utf8").replace(/\n$/, "").split("\n");
     expect(lines.length, "README.md lines").to.be.at.most(readmeMaxLines);
-    const long = lines.flatMap((line, i) => ([...line].length > readmeMaxLineLength ? [`line ${i + 1}: ${[...line].length} characters`] : []));
+    const long = lines.flatMap((line, i) =>
+      [...line].length > readmeMaxLineLength ? [`line ${i + 1}: ${[...line].length} characters`] : [],
+    );
     expect(long).to.deep.equal([]);
   });
 

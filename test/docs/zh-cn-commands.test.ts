@@ -26,7 +26,12 @@ function commands(text: string): string[] {
   return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
     block[1]!
       .split("\n")
-      .map((line) => line.replace(/\s+#.*$/, "").replace(/\s+/g, " ").trim())
+      .map((line) =>
+        line
+          .replace(/\s+#.*$/, "")
+          .replace(/\s+/g, " ")
+          .trim(),
+      )
       .filter(Boolean),
   );
 }
@@ -45,11 +50,11 @@ function englishAfterDeploy(): string {
 describe("README.zh-CN.md: the English README's commands", () => {
   const zh = read("README.zh-CN.md");
 
-  it("gives the two commands exactly as README.md's \"The two commands\"", () => {
+  it('gives the two commands exactly as README.md\'s "The two commands"', () => {
     expect(commands(section(zh, "两条命令") ?? "")).to.deep.equal(commands(englishSection("The two commands")));
   });
 
-  it("gives the after-deploy commands exactly as the English \"After deploy\" section", () => {
+  it('gives the after-deploy commands exactly as the English "After deploy" section', () => {
     const english = commands(englishAfterDeploy());
     expect(english.length, "the English section has commands").to.be.greaterThan(3);
     expect(commands(section(zh, "部署之后") ?? "")).to.deep.equal(english);

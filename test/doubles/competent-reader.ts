@@ -57,8 +57,14 @@ function escape(text: string): string {
 
 /** General business vocabulary a model brings along: Chinese words and the English stems of column names. */
 const translations: [RegExp, string][] = [
-  [/客户|顾客/, "customer"], [/金额|总额/, "amount"], [/订单/, "order"], [/评论|评价/, "review"],
-  [/价格|单价/, "price"], [/数量/, "quantity"], [/产品|商品/, "product"], [/日期|时间/, "created"],
+  [/客户|顾客/, "customer"],
+  [/金额|总额/, "amount"],
+  [/订单/, "order"],
+  [/评论|评价/, "review"],
+  [/价格|单价/, "price"],
+  [/数量/, "quantity"],
+  [/产品|商品/, "product"],
+  [/日期|时间/, "created"],
 ];
 
 function questionWords(question: string): Set<string> {
@@ -70,7 +76,11 @@ function questionWords(question: string): Set<string> {
 }
 
 /** The column's name parts ("customer_id" → customer, id). */
-const parts = (column: string): string[] => column.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const parts = (column: string): string[] =>
+  column
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 function mentionedColumns(question: string, columns: string[]): string[] {
   const words = questionWords(question);
@@ -120,7 +130,13 @@ function findDefinition(question: string, documents: string[], columns: string[]
       const groupBy = named.find((column) => new RegExp(`(同一|same|each|per)\\s*${escape(column)}`, "i").test(text));
       const measure = named.find((column) => column !== groupBy);
       if (!measure) continue;
-      const aggregate = /之和|总和|sum/i.test(text) ? "sum" : /平均|average/i.test(text) ? "avg" : /数量|number of/i.test(text) ? "count" : undefined;
+      const aggregate = /之和|总和|sum/i.test(text)
+        ? "sum"
+        : /平均|average/i.test(text)
+          ? "avg"
+          : /数量|number of/i.test(text)
+            ? "count"
+            : undefined;
       return { term: defined[1]!, groupBy, measure, aggregate, op: comparison.op, value: Number(number[1]) };
     }
   }
@@ -135,7 +151,15 @@ export function writeQuery(request: QueryRequest): JsonObject | undefined {
   const table = chooseTable(request.question, request.tables);
   if (!table) return undefined;
   const definition = findDefinition(request.question, request.documents, table.columns);
-  const base = { table: table.table, filters: [] as JsonObject[], group_by: [] as string[], having: [] as JsonObject[], order_by: [] as JsonObject[], limit: 100, count_result_rows: false };
+  const base = {
+    table: table.table,
+    filters: [] as JsonObject[],
+    group_by: [] as string[],
+    having: [] as JsonObject[],
+    order_by: [] as JsonObject[],
+    limit: 100,
+    count_result_rows: false,
+  };
   if (!definition) {
     if (asksHowMany(request.question)) return { ...base, select: [{ column: "*", aggregate: "count" }] };
     const wanted = mentionedColumns(request.question, table.columns);
@@ -179,5 +203,8 @@ export function pickOption(question: string, options: string[], prompt = ""): st
   const words = questionWords(question);
   const described = (option: string): string => new RegExp(`^- ${escape(option)}\\b(.*)$`, "m").exec(prompt)?.[0] ?? option;
   const score = (option: string): number => parts(described(option)).filter((part) => part.length > 2 && words.has(part)).length;
-  return options.reduce<string | undefined>((best, option) => (best === undefined || score(option) > score(best) ? option : best), undefined);
+  return options.reduce<string | undefined>(
+    (best, option) => (best === undefined || score(option) > score(best) ? option : best),
+    undefined,
+  );
 }

@@ -136,7 +136,10 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
       if (failure) {
         if (failure.delayMs) await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
         if (failure.hangUp) return req.socket.destroy();
-        return send(res, failure.status, { code: failure.code ?? failure.status * 100 + 1, message: failure.message ?? "scripted failure" });
+        return send(res, failure.status, {
+          code: failure.code ?? failure.status * 100 + 1,
+          message: failure.message ?? "scripted failure",
+        });
       }
       switch (endpoint) {
         case "health":
@@ -149,10 +152,14 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
           return send(res, 200, { code: 0, message: "success", data: (options.datasets ?? []).slice(offset, offset + limit) });
         }
         case "metadata": {
-          const keywords = (url.searchParams.get("keywords") ?? "").split(",").filter(Boolean).map((k) => k.toLowerCase());
-          const tables = keywords.length === 0
-            ? options.tables
-            : options.tables.filter((t) => keywords.some((k) => JSON.stringify(t).toLowerCase().includes(k)));
+          const keywords = (url.searchParams.get("keywords") ?? "")
+            .split(",")
+            .filter(Boolean)
+            .map((k) => k.toLowerCase());
+          const tables =
+            keywords.length === 0
+              ? options.tables
+              : options.tables.filter((t) => keywords.some((k) => JSON.stringify(t).toLowerCase().includes(k)));
           return send(res, 200, { code: 0, message: "success", data: { tables } });
         }
         case "query": {
@@ -165,7 +172,14 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
           return send(res, 200, {
             code: 0,
             message: "success",
-            data: { columns: reply.columns, rows: reply.rows, row_count: reply.rows.length, truncated: reply.truncated ?? false, duration_ms: 1, sql },
+            data: {
+              columns: reply.columns,
+              rows: reply.rows,
+              row_count: reply.rows.length,
+              truncated: reply.truncated ?? false,
+              duration_ms: 1,
+              sql,
+            },
           });
         }
         case "search": {

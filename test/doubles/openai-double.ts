@@ -183,7 +183,11 @@ export class OpenAiDouble {
     if (failure) {
       failure.remaining -= 1;
       if (failure.delayMs) await sleep(failure.delayMs);
-      return this.json(res, failure.status, failure.body ?? { error: { message: `injected failure ${failure.status}`, type: "server_error" } });
+      return this.json(
+        res,
+        failure.status,
+        failure.body ?? { error: { message: `injected failure ${failure.status}`, type: "server_error" } },
+      );
     }
 
     if (req.method === "GET" && path === "/v1/models") {
@@ -198,7 +202,11 @@ export class OpenAiDouble {
     const rule = this.chatRules.find((r) => (r.times === undefined || r.times > 0) && r.match(request));
     if (rule?.times !== undefined) rule.times -= 1;
     if (rule?.delayMs) await sleep(rule.delayMs);
-    const reply = rule ? (typeof rule.reply === "function" ? rule.reply(request) : rule.reply) : { content: `echo: ${request.lastUserText}` };
+    const reply = rule
+      ? typeof rule.reply === "function"
+        ? rule.reply(request)
+        : rule.reply
+      : { content: `echo: ${request.lastUserText}` };
     const id = `chatcmpl-double-${this.requests.length}`;
     const usage = reply.usage ?? { prompt_tokens: request.messages.length, completion_tokens: reply.content.split(/\s+/).length };
     const totals = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
@@ -236,7 +244,11 @@ export class OpenAiDouble {
   }
 
   private embeddings(res: ServerResponse, body: unknown): void {
-    const record = (typeof body === "object" && body !== null ? body : {}) as { input?: unknown; model?: unknown; encoding_format?: unknown };
+    const record = (typeof body === "object" && body !== null ? body : {}) as {
+      input?: unknown;
+      model?: unknown;
+      encoding_format?: unknown;
+    };
     const inputs = typeof record.input === "string" ? [record.input] : Array.isArray(record.input) ? record.input.map(String) : [];
     if (inputs.length === 0) return this.json(res, 400, { error: { message: "input is required", type: "invalid_request_error" } });
     const vectors = inputs.map((text) => this.embeddingOverride?.(text) ?? deterministicEmbedding(text, this.embeddingDimension));

@@ -38,7 +38,16 @@ const { REDIS_PASSWORD: _localPassword, ...inherited } = process.env;
 
 const api = spawn(
   "timeout",
-  ["--signal=TERM", "--kill-after=10s", "600", process.execPath, "--conditions=source", "--import", "tsx", "services/agent-api/src/main.ts"],
+  [
+    "--signal=TERM",
+    "--kill-after=10s",
+    "600",
+    process.execPath,
+    "--conditions=source",
+    "--import",
+    "tsx",
+    "services/agent-api/src/main.ts",
+  ],
   {
     env: {
       ...inherited,
@@ -59,7 +68,10 @@ let status = 1;
 try {
   await waitUntil("agent-api", () => probeUrl(`${base}/api/v1/ready`), { timeoutMs: 60_000, pid: api.pid! });
   status = await new Promise<number>((resolve) => {
-    const run = spawn("bash", ["test/fuzz/run.sh", "agent-api", base, `${base}/api/v1/openapi.json`], { env: process.env, stdio: "inherit" });
+    const run = spawn("bash", ["test/fuzz/run.sh", "agent-api", base, `${base}/api/v1/openapi.json`], {
+      env: process.env,
+      stdio: "inherit",
+    });
     run.on("exit", (code) => resolve(code ?? 1));
   });
 } catch (error) {

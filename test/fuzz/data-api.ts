@@ -46,10 +46,14 @@ const env: NodeJS.ProcessEnv = {
 const config = loadDataApiConfig(env);
 const base = `http://127.0.0.1:${port}`;
 
-const api = spawn("timeout", ["--signal=TERM", "--kill-after=10s", "600", process.execPath, "--conditions=source", "--import", "tsx", "services/data-api/src/main.ts"], {
-  env,
-  stdio: ["ignore", "inherit", "inherit"],
-});
+const api = spawn(
+  "timeout",
+  ["--signal=TERM", "--kill-after=10s", "600", process.execPath, "--conditions=source", "--import", "tsx", "services/data-api/src/main.ts"],
+  {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  },
+);
 
 /** Objects and registrations the hooks point the fuzzer at, so register, preview, query and search reach real data. */
 async function seed(): Promise<Record<string, string>> {
@@ -62,19 +66,27 @@ async function seed(): Promise<Record<string, string>> {
     "seed/ragged.csv": "a,b\n1,2,3\n",
   };
   try {
-    for (const [key, body] of Object.entries(objects)) await client.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: key, Body: body }));
+    for (const [key, body] of Object.entries(objects))
+      await client.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: key, Body: body }));
   } finally {
     client.destroy();
   }
   const post = (path: string, json: unknown) =>
-    fetch(`${base}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json) }).then(async (r) => {
-      if (!r.ok) throw new Error(`seeding ${path}: ${r.status} ${await r.text()}`);
-      return ((await r.json()) as { data: { dataset_id?: string; document_id?: string } }).data;
-    });
+    fetch(`${base}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json) }).then(
+      async (r) => {
+        if (!r.ok) throw new Error(`seeding ${path}: ${r.status} ${await r.text()}`);
+        return ((await r.json()) as { data: { dataset_id?: string; document_id?: string } }).data;
+      },
+    );
   const dataset = await post("/datasets", { name: "fuzz_orders", storage_path: `s3://${config.S3_BUCKET}/seed/orders.csv`, format: "csv" });
-  const document = await post("/knowledge/documents", { name: "fuzz_glossary", content: "# Key customer\nA key customer spends at least 500 in total." });
+  const document = await post("/knowledge/documents", {
+    name: "fuzz_glossary",
+    content: "# Key customer\nA key customer spends at least 500 in total.",
+  });
   return {
-    FUZZ_STORAGE_PATHS: Object.keys(objects).map((key) => `s3://${config.S3_BUCKET}/${key}`).join(","),
+    FUZZ_STORAGE_PATHS: Object.keys(objects)
+      .map((key) => `s3://${config.S3_BUCKET}/${key}`)
+      .join(","),
     FUZZ_DATASET_IDS: [dataset.dataset_id, document.document_id].join(","),
     FUZZ_TABLE: "ds_001_v1",
   };

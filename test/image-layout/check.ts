@@ -71,12 +71,19 @@ function checkImage(key: OurImageKey): string[] {
 function selected(filter: SourceFilter): string[] {
   const tracked = run("git", ["ls-files"], repo, process.env);
   if (tracked.status !== 0) throw new Error(`git ls-files failed: ${tracked.stderr}`);
-  return tracked.stdout.split("\n").filter((f) => f !== "" && filter.include.some((p) => matchesPathOrParent(f, p)) && !filter.exclude.some((p) => matchesPathOrParent(f, p)));
+  return tracked.stdout
+    .split("\n")
+    .filter(
+      (f) => f !== "" && filter.include.some((p) => matchesPathOrParent(f, p)) && !filter.exclude.some((p) => matchesPathOrParent(f, p)),
+    );
 }
 
 /** "N passing" of mocha's dry run (no test or hook runs; every spec file is loaded). */
 function dryRunCount(cwd: string): { count?: number; output: string } {
-  const result = run(process.execPath, [join(cwd, "node_modules/mocha/bin/mocha.js"), "--dry-run", "--reporter", "dot"], cwd, { ...process.env, CI: "true" });
+  const result = run(process.execPath, [join(cwd, "node_modules/mocha/bin/mocha.js"), "--dry-run", "--reporter", "dot"], cwd, {
+    ...process.env,
+    CI: "true",
+  });
   const output = `${result.stdout}${result.stderr}`;
   const passing = /(\d+) passing/.exec(output);
   return result.status === 0 && passing ? { count: Number(passing[1]), output } : { output };
@@ -91,13 +98,18 @@ function checkTestContainer(filter: SourceFilter): string[] {
     }
     // The container adds scripts/ on its own (testContainer).
     cpSync(join(repo, "scripts"), join(root, "scripts"), { recursive: true });
-    const install = run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], root, { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" });
+    const install = run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], root, {
+      ...process.env,
+      NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true",
+    });
     if (install.status !== 0) return [`npm ci failed: ${install.stderr.trim().slice(-400)}`];
     const inRepo = dryRunCount(repo);
     const inContainer = dryRunCount(root);
     if (inRepo.count === undefined) return [`mocha's dry run failed in the repository: ${inRepo.output.trim().slice(-400)}`];
     if (inContainer.count !== inRepo.count) {
-      return [`npm test in the test container finds ${inContainer.count ?? "no"} tests, the repository ${inRepo.count}: ${inContainer.output.trim().slice(-600)}`];
+      return [
+        `npm test in the test container finds ${inContainer.count ?? "no"} tests, the repository ${inRepo.count}: ${inContainer.output.trim().slice(-600)}`,
+      ];
     }
     return [];
   } finally {

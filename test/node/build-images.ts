@@ -48,7 +48,8 @@ function singleBinaryLayer(scratch: string, name: string, binary: string): strin
 function nodeBaseLayer(scratch: string): string {
   const nodeVersion = run(process.execPath, ["--version"]).trim().slice(1);
   const pinned = externalImages.node.tag.split("-")[0];
-  if (nodeVersion !== pinned) throw new Error(`this machine's Node is ${nodeVersion}, the pinned Node image ${pinned}: the base would not match it`);
+  if (nodeVersion !== pinned)
+    throw new Error(`this machine's Node is ${nodeVersion}, the pinned Node image ${pinned}: the base would not match it`);
   const root = join(scratch, "node-base");
   mkdirSync(join(root, "usr/local/bin"), { recursive: true });
   copyFileSync(process.execPath, join(root, "usr/local/bin/node"));
@@ -59,7 +60,10 @@ function nodeBaseLayer(scratch: string): string {
     copyFileSync(realpathSync(path), join(root, path));
   }
   mkdirSync(join(root, "etc"));
-  writeFileSync(join(root, "etc/passwd"), `root:x:0:0:root:/root:/sbin/nologin\nnode:x:${nonRootUid}:${nonRootUid}::/home/node:/sbin/nologin\n`);
+  writeFileSync(
+    join(root, "etc/passwd"),
+    `root:x:0:0:root:/root:/sbin/nologin\nnode:x:${nonRootUid}:${nonRootUid}::/home/node:/sbin/nologin\n`,
+  );
   writeFileSync(join(root, "etc/group"), `root:x:0:\nnode:x:${nonRootUid}:\n`);
   writeFileSync(join(root, "etc/nsswitch.conf"), "hosts: files dns\n");
   mkdirSync(join(root, "home/node"), { recursive: true });
@@ -69,7 +73,11 @@ function nodeBaseLayer(scratch: string): string {
 }
 
 function serviceImageEnv(): string[] {
-  return [defaultPath, `NODE_VERSION=${externalImages.node.tag.split("-")[0]}`, ...Object.entries(serviceImageRuntime.env).map(([k, v]) => `${k}=${v}`)];
+  return [
+    defaultPath,
+    `NODE_VERSION=${externalImages.node.tag.split("-")[0]}`,
+    ...Object.entries(serviceImageRuntime.env).map(([k, v]) => `${k}=${v}`),
+  ];
 }
 
 function main(): void {

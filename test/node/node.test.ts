@@ -38,7 +38,10 @@ function fetchJob(name: string, url: string) {
               name: "fetch",
               image: nodeImageRefs.nodeBase,
               imagePullPolicy: "Never",
-              args: ["-e", `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(20000) }).then(async (r) => console.log("got " + r.status + " " + (await r.text())))`],
+              args: [
+                "-e",
+                `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(20000) }).then(async (r) => console.log("got " + r.status + " " + (await r.text())))`,
+              ],
             },
           ],
         },
@@ -53,7 +56,9 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
   before(function () {
     kube = requireKube();
     if (!process.env.KUBE_TEST_NODE_NAME) {
-      throw new Error("no test node: KUBE_TEST_NODE_NAME is not set. scripts/test.sh starts one; by hand: scripts/local/servers.sh start-node");
+      throw new Error(
+        "no test node: KUBE_TEST_NODE_NAME is not set. scripts/test.sh starts one; by hand: scripts/local/servers.sh start-node",
+      );
     }
     must(kube, ["create", "namespace", namespace]);
   });

@@ -29,7 +29,15 @@ function tar(args: readonly string[]): void {
   if (ran.status !== 0) throw new Error(`tar ${args.join(" ")} failed: ${ran.stderr}`);
 }
 
-const reproducible = ["--sort=name", "--numeric-owner", "--owner=0", "--group=0", "--mtime=@0", "--format=posix", "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime"];
+const reproducible = [
+  "--sort=name",
+  "--numeric-owner",
+  "--owner=0",
+  "--group=0",
+  "--mtime=@0",
+  "--format=posix",
+  "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
+];
 
 function sha256File(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");

@@ -28,20 +28,27 @@ export class OwnedProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn("timeout", [String(this.lifetimeSeconds), this.command, ...this.args], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("timeout", [String(this.lifetimeSeconds), this.command, ...this.args], {
+      env: this.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.on("data", (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000)));
     child.stderr?.on("data", (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000)));
     this.child = child;
     const timeoutPid = child.pid!;
-    await waitUntil(`${this.name} process`, async () => {
-      try {
-        const children = readFileSync(`/proc/${timeoutPid}/task/${timeoutPid}/children`, "utf8").trim();
-        if (children) this.serverPid = Number(children.split(/\s+/)[0]);
-      } catch {
-        // timeout has not forked yet
-      }
-      return this.serverPid !== undefined;
-    }, { timeoutMs: 5_000, intervalMs: 50 });
+    await waitUntil(
+      `${this.name} process`,
+      async () => {
+        try {
+          const children = readFileSync(`/proc/${timeoutPid}/task/${timeoutPid}/children`, "utf8").trim();
+          if (children) this.serverPid = Number(children.split(/\s+/)[0]);
+        } catch {
+          // timeout has not forked yet
+        }
+        return this.serverPid !== undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -76,7 +83,16 @@ export class OwnedRedis {
   private readonly process: OwnedProcess;
 
   private constructor(readonly port: number) {
-    this.process = new OwnedProcess("redis", "redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no"]);
+    this.process = new OwnedProcess("redis", "redis-server", [
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ]);
   }
 
   static async start(): Promise<OwnedRedis> {
@@ -120,7 +136,16 @@ export class OwnedModelServer {
       "model-server",
       process.execPath,
       ["--import", "tsx", "--conditions=source", `${repoRoot}services/model-server/src/main.ts`],
-      { ...process.env, HOST: "127.0.0.1", PORT: String(port), MODEL_PATH: modelPath, MODEL_NAME: modelName, MODEL_PARALLEL: "1", MODEL_THREADS: "1", LOG_LEVEL: "warn" },
+      {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        MODEL_PATH: modelPath,
+        MODEL_NAME: modelName,
+        MODEL_PARALLEL: "1",
+        MODEL_THREADS: "1",
+        LOG_LEVEL: "warn",
+      },
     );
   }
 

@@ -25,7 +25,9 @@ export function freePort(): Promise<number> {
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: start the local servers (scripts/local/servers.sh start) and source their env file (.local/servers/env); scripts/test.sh does both`);
+    throw new Error(
+      `${name} is not set: start the local servers (scripts/local/servers.sh start) and source their env file (.local/servers/env); scripts/test.sh does both`,
+    );
   }
   return value;
 }

@@ -61,13 +61,18 @@ interface PodSpecLike {
 
 /** A workload's requests: its containers' requests times its replicas; a PVC's storage. */
 function manifestRequests(m: Manifest): Requests {
-  const spec = (m as { spec?: { replicas?: number; template?: { spec?: PodSpecLike }; resources?: { requests?: Record<string, string> } } }).spec;
+  const spec = (m as { spec?: { replicas?: number; template?: { spec?: PodSpecLike }; resources?: { requests?: Record<string, string> } } })
+    .spec;
   if (m.kind === "PersistentVolumeClaim") return { ...zero, storageBytes: bytes(spec?.resources?.requests?.["storage"] ?? "0") };
   if (!["Deployment", "StatefulSet", "Job"].includes(m.kind ?? "")) return zero;
   const replicas = m.kind === "Job" ? 1 : (spec?.replicas ?? 1);
   return (spec?.template?.spec?.containers ?? []).reduce((sum, c) => {
     const r = c.resources?.requests ?? {};
-    return add(sum, { cpuMillis: cpuMillis(r["cpu"] ?? "0") * replicas, memoryBytes: bytes(r["memory"] ?? "0") * replicas, storageBytes: 0 });
+    return add(sum, {
+      cpuMillis: cpuMillis(r["cpu"] ?? "0") * replicas,
+      memoryBytes: bytes(r["memory"] ?? "0") * replicas,
+      storageBytes: 0,
+    });
   }, zero);
 }
 
@@ -80,7 +85,11 @@ export function planRequests(plan: readonly PhasePlan[], options: { readonly kin
     {
       source: "chart values",
       requests: charts
-        .map((c) => ({ cpuMillis: cpuMillis(c.cpu), memoryBytes: bytes(c.memory), storageBytes: c.storage.map(bytes).reduce((a, b) => a + b, 0) }))
+        .map((c) => ({
+          cpuMillis: cpuMillis(c.cpu),
+          memoryBytes: bytes(c.memory),
+          storageBytes: c.storage.map(bytes).reduce((a, b) => a + b, 0),
+        }))
         .reduce(add, zero),
     },
     ...(options.kind && plan.some((p) => p.phase === "cluster") ? [{ source: "Kind's system pods", requests: kindSystemRequests }] : []),
@@ -111,10 +120,15 @@ export function formatPlanRequests(requests: PlanRequests): string {
  * anything is created when it has less than the plan requests, naming each
  * shortfall and what to change.
  */
-export function preflightScript(requests: PlanRequests, image: { readonly repository: string; readonly tag: string }, mirrors?: RegistryMirrors): string {
+export function preflightScript(
+  requests: PlanRequests,
+  image: { readonly repository: string; readonly tag: string },
+  mirrors?: RegistryMirrors,
+): string {
   const need = requests.total;
   const dfImage = `${image.repository}:${image.tag}`;
-  const advice = "give Docker more (Docker Desktop: Settings > Resources), deploy fewer phases (--phases), or use an existing cluster (--env=cluster)";
+  const advice =
+    "give Docker more (Docker Desktop: Settings > Resources), deploy fewer phases (--phases), or use an existing cluster (--env=cluster)";
   return [
     `info=$(docker info --format '{{.NCPU}} {{.MemTotal}} {{.Architecture}} {{.DockerRootDir}}')`,
     `read -r cpus memory arch root <<<"$info"`,

@@ -57,7 +57,8 @@ export const helmReleases: readonly HelmRelease[] = [
     service: infraServices.minio,
     labels: {
       podLabels: { app: "minio", release: releases.minio },
-      source: "minio/minio helm/minio/templates/deployment.yaml (mode=standalone): template labels app={{minio.name}}, release={{.Release.Name}}",
+      source:
+        "minio/minio helm/minio/templates/deployment.yaml (mode=standalone): template labels app={{minio.name}}, release={{.Release.Name}}",
     },
     existingSecret: secrets.minioRoot.name,
     after: [],

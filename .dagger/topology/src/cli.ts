@@ -48,7 +48,8 @@ function main(argv: string[]): void {
     const started: Partial<Record<LocalServer, number>> = {};
     for (const arg of servers) {
       const [name, port] = arg.split("=");
-      if (!name || !isLocalServer(name) || !/^\d+$/.test(port ?? "")) throw new Error(`local-env: expected SERVER=PORT, got ${JSON.stringify(arg)}`);
+      if (!name || !isLocalServer(name) || !/^\d+$/.test(port ?? ""))
+        throw new Error(`local-env: expected SERVER=PORT, got ${JSON.stringify(arg)}`);
       started[name] = Number(port);
     }
     if (!stateDir) throw new Error("local-env: the state directory is missing");
@@ -58,12 +59,15 @@ function main(argv: string[]): void {
   if (command === "local-secret") {
     const [stateDir, name] = rest;
     const secrets = localSecrets(stateDir ?? "");
-    if (!stateDir || !name || !Object.hasOwn(secrets, name)) throw new Error(`local-secret: expected STATE_DIR and one of ${Object.keys(secrets).join(", ")}`);
+    if (!stateDir || !name || !Object.hasOwn(secrets, name))
+      throw new Error(`local-secret: expected STATE_DIR and one of ${Object.keys(secrets).join(", ")}`);
     console.log(secrets[name as keyof typeof secrets]);
     return;
   }
   if (command !== "plan") {
-    console.error("usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME");
+    console.error(
+      "usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME",
+    );
     process.exit(2);
   }
   const { values } = parseArgs({
@@ -97,7 +101,9 @@ function main(argv: string[]): void {
         ...(values["hf-endpoint"] ? { hfEndpoint: values["hf-endpoint"] } : {}),
         modelscope: values.modelscope,
         ...(values["npm-registry"] ? { npmRegistry: values["npm-registry"] } : {}),
-        ...(values["registry-mirror"] ? { registryMirrors: parseRegistryMirrors(values["registry-mirror"].flatMap((v) => v.split(","))) } : {}),
+        ...(values["registry-mirror"]
+          ? { registryMirrors: parseRegistryMirrors(values["registry-mirror"].flatMap((v) => v.split(","))) }
+          : {}),
       }),
     }),
   );

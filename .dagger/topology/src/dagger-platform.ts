@@ -22,10 +22,15 @@ export const daggerDependencies = {
 } as const;
 type DaggerDependency = keyof typeof daggerDependencies;
 
-
 /** Values generated per call, never in the graph: each service gets them as Dagger secrets. */
 export type GeneratedValue = "mysqlRootPassword" | "mysqlReadonlyPassword" | "redisPassword" | "minioUser" | "minioPassword";
-export const generatedValues: readonly GeneratedValue[] = ["mysqlRootPassword", "mysqlReadonlyPassword", "redisPassword", "minioUser", "minioPassword"];
+export const generatedValues: readonly GeneratedValue[] = [
+  "mysqlRootPassword",
+  "mysqlReadonlyPassword",
+  "redisPassword",
+  "minioUser",
+  "minioPassword",
+];
 
 export type DaggerEnvSource = { readonly value: string } | { readonly generated: GeneratedValue } | { readonly modelApiKey: true };
 
@@ -55,7 +60,9 @@ export interface DaggerPlatform {
 const url = (host: string, port: number) => `http://${host}:${port}`;
 
 /** Where the services find their dependencies when they run as Dagger services: binding hostnames. */
-function daggerEndpoints(model: { endpoint: string; name: string } = { endpoint: url("model", daggerDependencies.model.port), name: smallModelName }): Endpoints {
+function daggerEndpoints(
+  model: { endpoint: string; name: string } = { endpoint: url("model", daggerDependencies.model.port), name: smallModelName },
+): Endpoints {
   return {
     mysql: { host: "mysql", port: daggerDependencies.mysql.port, user: "root" },
     redis: { host: "redis", port: daggerDependencies.redis.port },

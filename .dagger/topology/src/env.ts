@@ -6,9 +6,7 @@ import { httpServerEnv, serviceEnv, type Credential, type Endpoints, type WiredS
  * wiring.ts at the cluster's Service names, credentials as references to a
  * key of one of our Secrets.
  */
-type EnvSource =
-  | { readonly value: string }
-  | { readonly secret: SecretKey; readonly key: string; readonly optional?: boolean };
+type EnvSource = { readonly value: string } | { readonly secret: SecretKey; readonly key: string; readonly optional?: boolean };
 
 export type EnvWiring = Readonly<Record<string, EnvSource>>;
 

@@ -93,7 +93,10 @@ function nodeMirrorsScript(mirrors: RegistryMirrors): string {
   for (const [registry, mirror] of Object.entries(mirrors) as [MirroredRegistry, string][]) {
     lines.push(
       `  docker exec "$node" mkdir -p ${containerdHostsDir}/${registry}`,
-      `  printf '%s\\n' ${hostsToml(registry, mirror).split("\n").map((l) => `'${l}'`).join(" ")} | docker exec -i "$node" tee ${containerdHostsDir}/${registry}/hosts.toml >/dev/null`,
+      `  printf '%s\\n' ${hostsToml(registry, mirror)
+        .split("\n")
+        .map((l) => `'${l}'`)
+        .join(" ")} | docker exec -i "$node" tee ${containerdHostsDir}/${registry}/hosts.toml >/dev/null`,
     );
   }
   lines.push(`  echo "node $node: registry mirrors for ${Object.keys(mirrors).join(", ")}"`, `done`);

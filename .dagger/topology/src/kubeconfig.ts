@@ -40,7 +40,8 @@ export function kubeconfigProblems(viewJson: string): KubeconfigProblem[] {
   } catch (error) {
     return [{ where: "kubeconfig", problem: `could not be read by kubectl (${(error as Error).message.split("\n")[0]})` }];
   }
-  if (typeof config !== "object" || Array.isArray(config)) return [{ where: "kubeconfig", problem: "is not a kubeconfig (no mapping at the top)" }];
+  if (typeof config !== "object" || Array.isArray(config))
+    return [{ where: "kubeconfig", problem: "is not a kubeconfig (no mapping at the top)" }];
   const currentName = config["current-context"];
   if (!currentName) return [{ where: "kubeconfig", problem: "has no current-context" }];
   const context = config.contexts?.find((c) => c.name === currentName)?.context;
@@ -48,11 +49,16 @@ export function kubeconfigProblems(viewJson: string): KubeconfigProblem[] {
   const problems: KubeconfigProblem[] = [];
   const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
   const user = config.users?.find((u) => u.name === context.user)?.user;
-  if (!cluster) problems.push({ where: `cluster ${context.cluster ?? "(none)"}`, problem: "is named by the current context but not defined" });
+  if (!cluster)
+    problems.push({ where: `cluster ${context.cluster ?? "(none)"}`, problem: "is named by the current context but not defined" });
   if (!user) problems.push({ where: `user ${context.user ?? "(none)"}`, problem: "is named by the current context but not defined" });
   if (cluster) {
     for (const field of hostFileFields.cluster) {
-      if (typeof cluster[field] === "string") problems.push({ where: `cluster ${context.cluster}`, problem: `reads ${field} from a file on this machine (${String(cluster[field])})` });
+      if (typeof cluster[field] === "string")
+        problems.push({
+          where: `cluster ${context.cluster}`,
+          problem: `reads ${field} from a file on this machine (${String(cluster[field])})`,
+        });
     }
     const server = typeof cluster.server === "string" ? cluster.server : "";
     let host = "";
@@ -62,20 +68,30 @@ export function kubeconfigProblems(viewJson: string): KubeconfigProblem[] {
       problems.push({ where: `cluster ${context.cluster}`, problem: `has no valid server URL (${server || "none"})` });
     }
     if (/^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/.test(host)) {
-      problems.push({ where: `cluster ${context.cluster}`, problem: `server ${server} is this machine's loopback, which inside the pipeline's container is the container itself` });
+      problems.push({
+        where: `cluster ${context.cluster}`,
+        problem: `server ${server} is this machine's loopback, which inside the pipeline's container is the container itself`,
+      });
     }
   }
   if (user) {
     if (user.exec && typeof user.exec === "object") {
       const command = (user.exec as { command?: unknown }).command;
-      problems.push({ where: `user ${context.user}`, problem: `runs a credential plugin (exec: ${String(command)}), which the pipeline's container does not have` });
+      problems.push({
+        where: `user ${context.user}`,
+        problem: `runs a credential plugin (exec: ${String(command)}), which the pipeline's container does not have`,
+      });
     }
     if (user["auth-provider"]) {
       const name = (user["auth-provider"] as { name?: unknown }).name;
-      problems.push({ where: `user ${context.user}`, problem: `uses the auth-provider ${String(name)}, which the pipeline's container cannot run` });
+      problems.push({
+        where: `user ${context.user}`,
+        problem: `uses the auth-provider ${String(name)}, which the pipeline's container cannot run`,
+      });
     }
     for (const field of hostFileFields.user) {
-      if (typeof user[field] === "string") problems.push({ where: `user ${context.user}`, problem: `reads ${field} from a file on this machine (${String(user[field])})` });
+      if (typeof user[field] === "string")
+        problems.push({ where: `user ${context.user}`, problem: `reads ${field} from a file on this machine (${String(user[field])})` });
     }
   }
   return problems;

@@ -101,7 +101,10 @@ export function localEndpoints(ports: Readonly<Record<LocalServer, number>>): Om
 /** The variables for the servers started, as plain values. */
 export function localServerEnv(started: Partial<Record<LocalServer, number>>, stateDir: string): Record<string, string> {
   const servers = Object.keys(started).filter(isLocalServer);
-  const ports = Object.fromEntries(Object.keys(localServers).map((name) => [name, started[name as LocalServer] ?? 0])) as Record<LocalServer, number>;
+  const ports = Object.fromEntries(Object.keys(localServers).map((name) => [name, started[name as LocalServer] ?? 0])) as Record<
+    LocalServer,
+    number
+  >;
   const env = wiringEnv(
     servers.flatMap((server) => localServers[server]),
     localEndpoints(ports),

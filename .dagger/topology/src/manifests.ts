@@ -10,18 +10,21 @@ import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import {
-  acceptanceEnv,
-  agentApiEnv,
-  dataApiEnv,
-  dataBootstrapEnv,
-  modelJobsEnv,
-  vllmEnv,
-  type EnvWiring,
-} from "./env.js";
+import { acceptanceEnv, agentApiEnv, dataApiEnv, dataBootstrapEnv, modelJobsEnv, vllmEnv, type EnvWiring } from "./env.js";
 import { ourImageRef, imageRef, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
 import { appLabels, appSelector } from "./labels.js";
-import { appServices, jobs, labelKeys, models, namespaces, partOf, registryPullSecret, secrets, seed, type ServiceEndpoint } from "./names.js";
+import {
+  appServices,
+  jobs,
+  labelKeys,
+  models,
+  namespaces,
+  partOf,
+  registryPullSecret,
+  secrets,
+  seed,
+  type ServiceEndpoint,
+} from "./names.js";
 import { containerSecurity, podSecurity, resources } from "./security.js";
 import { modelSourceEnv, type DownloadSources } from "./sources.js";
 
@@ -241,11 +244,7 @@ function vllmDeployment(spec: VllmSpec): IDeployment {
     startupProbe: httpProbe("/health", "http", 10, 180),
     readinessProbe: httpProbe("/health", "http", 10, 3),
     livenessProbe: httpProbe("/health", "http", 20, 3),
-    volumeMounts: [
-      { name: "weights", mountPath: "/models" },
-      { name: "dshm", mountPath: "/dev/shm" },
-      tmpMount,
-    ],
+    volumeMounts: [{ name: "weights", mountPath: "/models" }, { name: "dshm", mountPath: "/dev/shm" }, tmpMount],
   };
   return {
     apiVersion: "apps/v1",

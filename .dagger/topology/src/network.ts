@@ -70,7 +70,12 @@ const flows: readonly Flow[] = [
   { from: w.acceptance, to: w.dataApi, port: dataPort, why: "acceptance: Data checks" },
   { from: w.acceptance, to: w.vllmServing, port: modelPort, why: "acceptance: Model checks" },
   { from: w.acceptance, to: w.vllmEmbedding, port: modelPort, why: "acceptance: embedding checks" },
-  { from: w.acceptance, to: w.minio, port: infraServices.minio.port, why: "acceptance: presigned downloads (batch job in-process, ground truth from the dataset file)" },
+  {
+    from: w.acceptance,
+    to: w.minio,
+    port: infraServices.minio.port,
+    why: "acceptance: presigned downloads (batch job in-process, ground truth from the dataset file)",
+  },
   { from: w.milvus, to: w.minio, port: infraServices.minio.port, why: "Milvus segments in our MinIO" },
 ];
 

@@ -21,7 +21,12 @@ interface Component {
 
 /** Every workload of ours and every infra release, by the name users type (`--component=data-api`). */
 const components: readonly Component[] = [
-  ...Object.values(appServices).map((s) => ({ name: s.name, namespace: s.namespace, selector: selectorString(appSelector(s.name)), kind: "deployment" as const })),
+  ...Object.values(appServices).map((s) => ({
+    name: s.name,
+    namespace: s.namespace,
+    selector: selectorString(appSelector(s.name)),
+    kind: "deployment" as const,
+  })),
   ...Object.values(jobs).map((j) => ({ name: j.name, namespace: j.namespace, selector: jobPodSelector(j.name), kind: "job" as const })),
   ...helmReleases.map((r) => ({ name: r.release, namespace: r.namespace, selector: releaseSelector(r), kind: "helm release" as const })),
 ];
@@ -158,7 +163,8 @@ export function seedChecksScript(env: Env): string {
   return [
     connectPrelude(env),
     ...forwardedPorts.map(
-      (p) => `kubectl -n ${p.service.namespace} port-forward service/${p.service.name} ${p.local}:${p.service.port} >/work/forward-${p.service.name}.log 2>&1 &`,
+      (p) =>
+        `kubectl -n ${p.service.namespace} port-forward service/${p.service.name} ${p.local}:${p.service.port} >/work/forward-${p.service.name}.log 2>&1 &`,
     ),
     `trap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT`,
     // Until every forward answers, a minute at most, or every forward has ended.

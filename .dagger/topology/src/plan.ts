@@ -55,7 +55,12 @@ export type Step =
       readonly manifests?: readonly Manifest[];
     }
   | { readonly kind: "load-images"; readonly description: string; readonly images: readonly OurImageKey[] }
-  | { readonly kind: "publish-images"; readonly description: string; readonly images: readonly OurImageKey[]; readonly refs: readonly string[] }
+  | {
+      readonly kind: "publish-images";
+      readonly description: string;
+      readonly images: readonly OurImageKey[];
+      readonly refs: readonly string[];
+    }
   | { readonly kind: "detect-accelerator"; readonly description: string; readonly script: string };
 
 export interface PhasePlan {
@@ -181,7 +186,8 @@ function clusterPhase(options: PlanOptions): PhasePlan {
   if (options.env === "kind") {
     return {
       phase: "cluster",
-      title: "Kind cluster (1 control plane + 2 workers) on its own kind network of the host's Docker, the Dagger engine connected to it; our images loaded without a registry",
+      title:
+        "Kind cluster (1 control plane + 2 workers) on its own kind network of the host's Docker, the Dagger engine connected to it; our images loaded without a registry",
       timeoutSeconds: 600,
       steps: [
         {
@@ -220,11 +226,13 @@ function clusterPhase(options: PlanOptions): PhasePlan {
 }
 
 function infraPhase(options: PlanOptions): PhasePlan {
-  const [minio, mysql, redis, milvus] = ["minio", "mysql", "redis", "milvus"].map(
-    (name) => helmReleases.find((r) => r.release === name)!,
+  const [minio, mysql, redis, milvus] = ["minio", "mysql", "redis", "milvus"].map((name) =>
+    helmReleases.find((r) => r.release === name)!,
   ) as [HelmRelease, HelmRelease, HelmRelease, HelmRelease];
   const prelude = connectPrelude(options.env);
-  const repos = helmReleases.filter((r) => r.repository).map((r) => `helm repo add ${r.repository!.name} ${r.repository!.url} --force-update >/dev/null`);
+  const repos = helmReleases
+    .filter((r) => r.repository)
+    .map((r) => `helm repo add ${r.repository!.name} ${r.repository!.url} --force-update >/dev/null`);
   // Milvus reads MinIO's credentials from the cluster into a private values file: nothing secret in k8s/.
   const milvusS3 = [
     `s3=$(umask 077 && mktemp --suffix=.yaml)`,
@@ -378,7 +386,9 @@ function dataPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         description: `data-api Deployment + Service (${appServices.dataApi.name}:${appServices.dataApi.port}), rollout`,
         timeoutSeconds: 420,
         manifests: dataManifests(render),
-        script: [prelude, waitGuardedFunction, applyScript("data-api"), rolloutScript(namespaces.data, appServices.dataApi.name, 400)].join("\n"),
+        script: [prelude, waitGuardedFunction, applyScript("data-api"), rolloutScript(namespaces.data, appServices.dataApi.name, 400)].join(
+          "\n",
+        ),
       },
     ],
   };
@@ -462,7 +472,12 @@ function agentPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
         description: `agent-api Deployment + Service (${appServices.agentApi.name}:${appServices.agentApi.port}), rollout`,
         timeoutSeconds: 420,
         manifests: agentManifests(renderOptions(options, accelerator)),
-        script: [prelude, waitGuardedFunction, applyScript("agent-api"), rolloutScript(namespaces.agent, appServices.agentApi.name, 400)].join("\n"),
+        script: [
+          prelude,
+          waitGuardedFunction,
+          applyScript("agent-api"),
+          rolloutScript(namespaces.agent, appServices.agentApi.name, 400),
+        ].join("\n"),
       },
     ],
   };
@@ -470,7 +485,10 @@ function agentPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
 
 export function parsePhases(list: string | undefined): Phase[] {
   if (!list || list.trim() === "" || list.trim() === "all") return [...phaseOrder];
-  const wanted = list.split(",").map((p) => p.trim()).filter(Boolean);
+  const wanted = list
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((p) => !(phaseOrder as readonly string[]).includes(p));
   if (unknown.length > 0) {
     throw new Error(`unknown phase(s): ${unknown.join(", ")}; phases are ${phaseOrder.join(", ")}`);
@@ -493,7 +511,9 @@ export function buildPlan(options: PlanOptions): PhasePlan[] {
     agent: () => agentPhase(options, accelerator),
   };
   const phases = phaseOrder.filter((p) => selected.includes(p)).map((p) => builders[p]());
-  return options.env === "kind" ? phases.map((phase) => (phase.phase === "cluster" ? withPreflight(phase, phases, options.sources?.registryMirrors) : phase)) : phases;
+  return options.env === "kind"
+    ? phases.map((phase) => (phase.phase === "cluster" ? withPreflight(phase, phases, options.sources?.registryMirrors) : phase))
+    : phases;
 }
 
 /** Kind: the preflight comes first, so a host short of what the plan requests is refused before Kind is created. */
@@ -552,16 +572,18 @@ export function teardownSteps(env: Env): Step[] {
   }
   // The list is an assignment so that errexit stops the step when Helm cannot answer; an uninstall
   // runs outside any `&&`/`||` list, so its failure fails the step instead of reading as "absent".
-  const uninstall = [...helmReleases].reverse().map((r) =>
-    [
-      `present=$(helm -n ${r.namespace} list -q --all --filter '^${r.release}$')`,
-      `if [ -n "$present" ]; then`,
-      `  helm -n ${r.namespace} uninstall ${r.release} --wait --timeout 300s`,
-      `else`,
-      `  echo "release ${r.release} not present"`,
-      `fi`,
-    ].join("\n"),
-  );
+  const uninstall = [...helmReleases]
+    .reverse()
+    .map((r) =>
+      [
+        `present=$(helm -n ${r.namespace} list -q --all --filter '^${r.release}$')`,
+        `if [ -n "$present" ]; then`,
+        `  helm -n ${r.namespace} uninstall ${r.release} --wait --timeout 300s`,
+        `else`,
+        `  echo "release ${r.release} not present"`,
+        `fi`,
+      ].join("\n"),
+    );
   return [
     {
       kind: "shell",
@@ -575,5 +597,3 @@ export function teardownSteps(env: Env): Step[] {
     },
   ];
 }
-
-;

@@ -34,7 +34,8 @@ function httpUrl(flag: string, value: string): string {
   } catch {
     throw new Error(`${flag} must be an http(s) URL, not ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`${flag} must be an http(s) URL, not ${JSON.stringify(value)}`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new Error(`${flag} must be an http(s) URL, not ${JSON.stringify(value)}`);
   return value.replace(/\/+$/, "");
 }
 
@@ -45,7 +46,9 @@ export function parseRegistryMirrors(values: readonly string[]): RegistryMirrors
     const at = value.indexOf("=");
     const registry = value.slice(0, at);
     if (at < 0 || !(registry in mirroredRegistries)) {
-      throw new Error(`--registry-mirror takes <registry>=<url> for ${Object.keys(mirroredRegistries).join(", ")}, not ${JSON.stringify(value)}`);
+      throw new Error(
+        `--registry-mirror takes <registry>=<url> for ${Object.keys(mirroredRegistries).join(", ")}, not ${JSON.stringify(value)}`,
+      );
     }
     mirrors[registry as MirroredRegistry] = httpUrl("--registry-mirror", value.slice(at + 1));
   }
@@ -90,7 +93,10 @@ function dockerHubPath(repository: string): string {
  * Makes an image from Docker Hub present on the host's Docker: pulled through
  * the docker.io mirror (and tagged with its usual name) when there is one.
  */
-export function ensureHubImageScript(image: { readonly repository: string; readonly tag: string }, mirrors: RegistryMirrors | undefined): string {
+export function ensureHubImageScript(
+  image: { readonly repository: string; readonly tag: string },
+  mirrors: RegistryMirrors | undefined,
+): string {
   const ref = `${image.repository}:${image.tag}`;
   const mirror = mirrors?.["docker.io"];
   if (!mirror) return `docker image inspect ${ref} >/dev/null 2>&1 || docker pull -q ${ref} >/dev/null`;

@@ -45,8 +45,7 @@ export interface StepOutcome {
 
 /** The error of a failed step: where, why (exit code or timeout), then its output, once. */
 export function stepFailureMessage(at: StepPosition, description: string, outcome: StepOutcome): string {
-  const why =
-    outcome.exitCode === timeoutExitCode ? `timed out after ${outcome.timeoutSeconds}s` : `exit code ${outcome.exitCode}`;
+  const why = outcome.exitCode === timeoutExitCode ? `timed out after ${outcome.timeoutSeconds}s` : `exit code ${outcome.exitCode}`;
   const sections = [`${stepSpanName(at, description)}: failed (${why})`];
   if (outcome.stdout.trim()) sections.push(`--- stdout\n${outcome.stdout.trimEnd()}`);
   if (outcome.stderr.trim()) sections.push(`--- stderr\n${outcome.stderr.trimEnd()}`);

@@ -24,13 +24,7 @@ export type Dependency = keyof Endpoints;
 
 /** Values a target supplies its own way: a Kubernetes Secret key, a Dagger secret, a generated file. */
 export type Credential =
-  | "mysqlPassword"
-  | "mysqlReadonlyPassword"
-  | "s3AccessKey"
-  | "s3SecretKey"
-  | "redisPassword"
-  | "modelApiKey"
-  | "embeddingApiKey";
+  "mysqlPassword" | "mysqlReadonlyPassword" | "s3AccessKey" | "s3SecretKey" | "redisPassword" | "modelApiKey" | "embeddingApiKey";
 
 /** A literal value, or the target's handle for a credential. */
 export type Wired<S> = { readonly value: string } | S;
@@ -107,7 +101,10 @@ export function wiringEnv<D extends Dependency, S>(
 ): Record<string, Wired<S>> {
   const env: Record<string, Wired<S>> = {};
   for (const dependency of dependencies) {
-    Object.assign(env, (dependencyEnv[dependency] as <T>(at: unknown, source: CredentialSource<T>) => Record<string, Wired<T>>)(at[dependency], source));
+    Object.assign(
+      env,
+      (dependencyEnv[dependency] as <T>(at: unknown, source: CredentialSource<T>) => Record<string, Wired<T>>)(at[dependency], source),
+    );
   }
   return env;
 }

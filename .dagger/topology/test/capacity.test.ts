@@ -52,7 +52,9 @@ describe("topology: what the plan requests (preflight's totals)", () => {
   });
 
   it("adds up our manifests, the chart values and Kind's system pods for the phases planned", () => {
-    const all = planRequests(buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" } }), { kind: true });
+    const all = planRequests(buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" } }), {
+      kind: true,
+    });
     expect(all.parts.map((p) => p.source)).to.deep.equal(["our manifests", "chart values", "Kind's system pods"]);
     expect(all.total.cpuMillis).to.equal(all.parts.reduce((sum, p) => sum + p.requests.cpuMillis, 0));
     expect(all.parts[1]!.requests.cpuMillis).to.equal(100 + 250 + 100 + 500 + 100);
@@ -65,6 +67,8 @@ describe("topology: what the plan requests (preflight's totals)", () => {
 
   it("prints the totals at the top of the plan", () => {
     const text = formatPlanAndRequests({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" } });
-    expect(text.split("\n")[0]).to.equal("requests: 5.10 CPU, 9.5 GiB memory, 33.0 GiB volumes (image layers and model weights not counted)");
+    expect(text.split("\n")[0]).to.equal(
+      "requests: 5.10 CPU, 9.5 GiB memory, 33.0 GiB volumes (image layers and model weights not counted)",
+    );
   });
 });

@@ -31,7 +31,11 @@ const manifests: Manifest[] = [...plan.flatMap((p) => p.steps), ...verifySteps({
 type Any = Record<string, any>;
 const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind) as Any[];
 const podTemplates = () =>
-  [...ofKind("Deployment"), ...ofKind("Job")].map((w) => ({ workload: w, spec: w.spec.template.spec, labels: w.spec.template.metadata.labels }));
+  [...ofKind("Deployment"), ...ofKind("Job")].map((w) => ({
+    workload: w,
+    spec: w.spec.template.spec,
+    labels: w.spec.template.metadata.labels,
+  }));
 /** Plain (non-Secret) env values of a workload's first container. */
 const envOf = (name: string): Record<string, string> => {
   const t = podTemplates().find(({ workload }) => workload.metadata.name === name)!;
@@ -135,7 +139,10 @@ describe("topology: cross-checks that fail on drift", () => {
       const dirs = pattern.endsWith("/*") ? readdirSync(join(repoRoot, parent)).map((d) => `${parent}/${d}`) : [pattern];
       for (const dir of dirs) if (existsSync(join(repoRoot, dir, "package.json"))) dirOf.set(manifestOf(dir).name, dir);
     }
-    const ours = (dir: string) => Object.keys(manifestOf(dir).dependencies ?? {}).filter((name) => dirOf.has(name)).map((name) => dirOf.get(name)!);
+    const ours = (dir: string) =>
+      Object.keys(manifestOf(dir).dependencies ?? {})
+        .filter((name) => dirOf.has(name))
+        .map((name) => dirOf.get(name)!);
     for (const [key, image] of Object.entries(ourImages)) {
       const shipped: readonly string[] = image.localDependencies;
       const needed = new Set<string>();
@@ -166,7 +173,8 @@ describe("topology: cross-checks that fail on drift", () => {
         used.get(key)!.add(script!);
       }
     }
-    for (const [key, image] of Object.entries(ourImages)) expect([...used.get(key)!].sort(), key).to.deep.equal([...image.entryPoints].sort());
+    for (const [key, image] of Object.entries(ourImages))
+      expect([...used.get(key)!].sort(), key).to.deep.equal([...image.entryPoints].sort());
   });
 
   it("every image is pinned by tag, never latest; values files pin the images recorded in topology", () => {
@@ -213,18 +221,21 @@ describe("topology: cross-checks that fail on drift", () => {
 
   it("every workload's environment satisfies its service's own configuration schema", () => {
     // The bootstrap Job runs the data-api image with the data-api's configuration schema.
-    const schemas: [string, typeof dataApiEnvSchema | typeof agentApiEnvSchema | typeof modelJobsEnvSchema | typeof acceptanceEnvSchema][] = [
-      ["data-api", dataApiEnvSchema],
-      ["data-bootstrap", dataApiEnvSchema],
-      ["agent-api", agentApiEnvSchema],
-      ["model-dataset-job", modelJobsEnvSchema],
-      ["acceptance-suite", acceptanceEnvSchema],
-    ];
+    const schemas: [string, typeof dataApiEnvSchema | typeof agentApiEnvSchema | typeof modelJobsEnvSchema | typeof acceptanceEnvSchema][] =
+      [
+        ["data-api", dataApiEnvSchema],
+        ["data-bootstrap", dataApiEnvSchema],
+        ["agent-api", agentApiEnvSchema],
+        ["model-dataset-job", modelJobsEnvSchema],
+        ["acceptance-suite", acceptanceEnvSchema],
+      ];
     for (const [name, schema] of schemas) {
       const t = podTemplates().find(({ workload }) => workload.metadata.name === name);
       expect(t, `${name} is deployed`).to.not.equal(undefined);
       // A Secret reference stands in as a value: the cluster fills it from a Secret the plan creates.
-      const env = Object.fromEntries(t!.spec.containers[0].env.map((e: Any) => [e.name, "value" in e ? e.value : `<${e.valueFrom.secretKeyRef.name}>`]));
+      const env = Object.fromEntries(
+        t!.spec.containers[0].env.map((e: Any) => [e.name, "value" in e ? e.value : `<${e.valueFrom.secretKeyRef.name}>`]),
+      );
       const parsed = schema.safeParse(env);
       expect(parsed.success, `${name}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
     }
@@ -235,7 +246,9 @@ describe("topology: cross-checks that fail on drift", () => {
     const embeddingDeployment = ofKind("Deployment").find(
       (d) =>
         d.metadata.namespace === embeddingService.metadata.namespace &&
-        Object.entries(embeddingService.spec.selector as Record<string, string>).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+        Object.entries(embeddingService.spec.selector as Record<string, string>).every(
+          ([k, v]) => d.spec.template.metadata.labels[k] === v,
+        ),
     )!;
     const args: string[] = embeddingDeployment.spec.template.spec.containers[0].args;
     const servedModel = args[args.indexOf("--served-model-name") + 1];
@@ -249,7 +262,9 @@ describe("topology: cross-checks that fail on drift", () => {
     }
     for (const name of ["data-api", "data-bootstrap"]) {
       const env = envOf(name);
-      expect(env.MILVUS_ADDRESS, name).to.equal(`${infraServices.milvus.name}.${infraServices.milvus.namespace}.svc.cluster.local:${infraServices.milvus.port}`);
+      expect(env.MILVUS_ADDRESS, name).to.equal(
+        `${infraServices.milvus.name}.${infraServices.milvus.namespace}.svc.cluster.local:${infraServices.milvus.port}`,
+      );
       expect(env.EMBEDDING_ENDPOINT, name).to.equal(
         `http://${embeddingService.metadata.name}.${embeddingService.metadata.namespace}.svc.cluster.local:${embeddingService.spec.ports[0].port}`,
       );
@@ -297,7 +312,11 @@ describe("topology: cross-checks that fail on drift", () => {
   it("NetworkPolicies deny ingress by default in every namespace and allow only the listed flows", () => {
     const policies = ofKind("NetworkPolicy");
     for (const ns of Object.values(namespaces)) {
-      expect(policies.some((p) => p.metadata.namespace === ns && p.metadata.name === "default-deny-ingress" && Object.keys(p.spec.podSelector).length === 0)).to.equal(true);
+      expect(
+        policies.some(
+          (p) => p.metadata.namespace === ns && p.metadata.name === "default-deny-ingress" && Object.keys(p.spec.podSelector).length === 0,
+        ),
+      ).to.equal(true);
     }
     const toData = policies.find((p) => p.metadata.name === "allow-to-data-api")!;
     const sources = toData.spec.ingress.map((r: Any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/name"]);

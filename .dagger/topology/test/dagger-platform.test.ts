@@ -1,43 +1,67 @@
 import { dataApiEnvSchema } from "@one-data/data-api/config";
 import { envSchema as agentApiEnvSchema } from "@one-data/agent-api/config";
 import { expect } from "chai";
-import { daggerDependencies, daggerPlatform, smallModelName, generatedValues, ourImages, type DaggerPlatform, type DaggerServiceSpec } from "../src/index.js";
+import {
+  daggerDependencies,
+  daggerPlatform,
+  smallModelName,
+  generatedValues,
+  ourImages,
+  type DaggerPlatform,
+  type DaggerServiceSpec,
+} from "../src/index.js";
 
 /** The environment a service would see, with each generated value or key standing in as a fixed string. */
 function envOf(spec: DaggerServiceSpec): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(spec.env).map(([name, source]) => [name, "value" in source ? source.value : "generated" in source ? `<${source.generated}>` : "<key>"]),
+    Object.entries(spec.env).map(([name, source]) => [
+      name,
+      "value" in source ? source.value : "generated" in source ? `<${source.generated}>` : "<key>",
+    ]),
   );
 }
 
 const serviceNamed = (graph: DaggerPlatform, name: string) => graph.services.find((s) => s.name === name)!;
 
 /** host:port pairs a URL-ish env value points at. */
-const targets = (value: string) => [...value.matchAll(/^(?:https?:\/\/)?([a-z-]+):(\d+)$/g)].map((m) => ({ host: m[1]!, port: Number(m[2]) }));
+const targets = (value: string) =>
+  [...value.matchAll(/^(?:https?:\/\/)?([a-z-]+):(\d+)$/g)].map((m) => ({ host: m[1]!, port: Number(m[2]) }));
 
 describe("dagger call platform: the service graph", () => {
   for (const [label, options] of [
     ["with the small model container", {}],
-    ["with an outside OpenAI-compatible server", { model: { endpoint: "http://models.example:8000/v1", name: "Qwen/Qwen2.5-7B-Instruct", apiKey: true } }],
+    [
+      "with an outside OpenAI-compatible server",
+      { model: { endpoint: "http://models.example:8000/v1", name: "Qwen/Qwen2.5-7B-Instruct", apiKey: true } },
+    ],
   ] as const) {
     describe(label, () => {
       const graph = daggerPlatform(options);
 
       it("gives each service every variable its own configuration schema requires, valid", () => {
-        for (const [name, schema] of [["data-api", dataApiEnvSchema], ["agent-api", agentApiEnvSchema]] as const) {
+        for (const [name, schema] of [
+          ["data-api", dataApiEnvSchema],
+          ["agent-api", agentApiEnvSchema],
+        ] as const) {
           const parsed = schema.safeParse(envOf(serviceNamed(graph, name)));
           expect(parsed.success, `${name}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
         }
       });
 
       it("binds every host a service's environment names, each before it starts, on the port it listens on", () => {
-        const listening = new Map<string, number>(Object.entries(daggerDependencies).filter(([h]) => graph.dependencies.includes(h as never)).map(([h, d]) => [h, d.port]));
+        const listening = new Map<string, number>(
+          Object.entries(daggerDependencies)
+            .filter(([h]) => graph.dependencies.includes(h as never))
+            .map(([h, d]) => [h, d.port]),
+        );
         for (const spec of graph.services) {
           for (const host of spec.bindings) expect(listening.has(host), `${spec.name} binds ${host} before it exists`).to.equal(true);
           const env = envOf(spec);
           // URLs and host:port values, and NAME_HOST with its NAME_PORT.
           const hostPorts = Object.entries(env).flatMap(([name, value]) =>
-            name.endsWith("_HOST") && value !== "0.0.0.0" ? [{ host: value, port: Number(env[name.replace(/_HOST$/, "_PORT")]) }] : targets(value),
+            name.endsWith("_HOST") && value !== "0.0.0.0"
+              ? [{ host: value, port: Number(env[name.replace(/_HOST$/, "_PORT")]) }]
+              : targets(value),
           );
           for (const target of hostPorts) {
             if (target.host === "models") continue;

@@ -78,7 +78,9 @@ describe("topology: Kind on its own network, the Dagger engine connected to it",
       writeFileSync(join(h.state, "stopped"), "");
       const ran = h.run(createScript(h.kubeconfig));
       expect(ran.status).to.not.equal(0);
-      expect(ran.out).to.match(/does not answer from the Dagger engine dagger-engine-v0\.21\.8: start its node containers .* or delete it \('kind delete cluster --name one-data-studio'\)/);
+      expect(ran.out).to.match(
+        /does not answer from the Dagger engine dagger-engine-v0\.21\.8: start its node containers .* or delete it \('kind delete cluster --name one-data-studio'\)/,
+      );
       expect(ran.out).to.not.include("nodes; the plan needs");
     } finally {
       h.remove();
@@ -112,7 +114,9 @@ describe("topology: Kind on its own network, the Dagger engine connected to it",
     try {
       const ran = h.run(connectEngineScript());
       expect(ran.status, "the kind network does not exist yet").to.not.equal(0);
-      expect(ran.out).to.include("could not connect the Dagger engine (dagger-engine-v0.21.8) to the kind network: Error response from daemon: network kind not found");
+      expect(ran.out).to.include(
+        "could not connect the Dagger engine (dagger-engine-v0.21.8) to the kind network: Error response from daemon: network kind not found",
+      );
     } finally {
       h.remove();
     }
@@ -121,7 +125,8 @@ describe("topology: Kind on its own network, the Dagger engine connected to it",
   it("every later Kind step connects the same way (engine on the kind network, server at the control plane's IP)", () => {
     expect(connectPrelude("kind")).to.equal(`${connectEngineScript()}\n${kindKubeconfigScript(kubeconfigPath)}`);
     for (const phase of buildPlan({ env: "kind", imageTag: "t", istio: false }).slice(1)) {
-      for (const step of phase.steps) if (step.kind === "shell") expect(step.script.startsWith(connectPrelude("kind")), step.description).to.equal(true);
+      for (const step of phase.steps)
+        if (step.kind === "shell") expect(step.script.startsWith(connectPrelude("kind")), step.description).to.equal(true);
     }
     const h = host();
     try {

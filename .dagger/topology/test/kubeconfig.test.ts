@@ -8,7 +8,12 @@ function kubeconfig(overrides: { cluster?: Record<string, unknown>; user?: Recor
     kind: "Config",
     "current-context": "prod",
     contexts: [{ name: "prod", context: { cluster: "eks-prod", user: "deployer" } }],
-    clusters: [{ name: "eks-prod", cluster: { server: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", "certificate-authority-data": "LS0t", ...overrides.cluster } }],
+    clusters: [
+      {
+        name: "eks-prod",
+        cluster: { server: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", "certificate-authority-data": "LS0t", ...overrides.cluster },
+      },
+    ],
     users: [{ name: "deployer", user: overrides.user ?? { token: "eyJhbGciOi" } }],
   });
 }
@@ -21,9 +26,15 @@ describe("topology: --env=cluster kubeconfig check", () => {
   });
 
   it("refuses a credential plugin (EKS aws, GKE gke-gcloud-auth-plugin) and says to use a service account token", () => {
-    const eks = kubeconfig({ user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token"] } } });
-    expect(kubeconfigProblems(eks)).to.deep.equal([{ where: "user deployer", problem: "runs a credential plugin (exec: aws), which the pipeline's container does not have" }]);
-    expect(() => assertUsableKubeconfig(eks)).to.throw(/credential plugin \(exec: aws\)[\s\S]*kubectl -n kube-system create token one-data-deployer/);
+    const eks = kubeconfig({
+      user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token"] } },
+    });
+    expect(kubeconfigProblems(eks)).to.deep.equal([
+      { where: "user deployer", problem: "runs a credential plugin (exec: aws), which the pipeline's container does not have" },
+    ]);
+    expect(() => assertUsableKubeconfig(eks)).to.throw(
+      /credential plugin \(exec: aws\)[\s\S]*kubectl -n kube-system create token one-data-deployer/,
+    );
     const gke = kubeconfig({ user: { exec: { command: "gke-gcloud-auth-plugin" } } });
     expect(() => assertUsableKubeconfig(gke)).to.throw(/gke-gcloud-auth-plugin/);
     expect(() => assertUsableKubeconfig(kubeconfig({ user: { "auth-provider": { name: "gcp" } } }))).to.throw(/auth-provider gcp/);
@@ -31,8 +42,15 @@ describe("topology: --env=cluster kubeconfig check", () => {
 
   it("refuses files on the host (minikube's certificate paths, tokenFile) and says to flatten", () => {
     const minikube = kubeconfig({
-      cluster: { "certificate-authority": "/home/me/.minikube/ca.crt", "certificate-authority-data": undefined, server: "https://192.168.49.2:8443" },
-      user: { "client-certificate": "/home/me/.minikube/profiles/minikube/client.crt", "client-key": "/home/me/.minikube/profiles/minikube/client.key" },
+      cluster: {
+        "certificate-authority": "/home/me/.minikube/ca.crt",
+        "certificate-authority-data": undefined,
+        server: "https://192.168.49.2:8443",
+      },
+      user: {
+        "client-certificate": "/home/me/.minikube/profiles/minikube/client.crt",
+        "client-key": "/home/me/.minikube/profiles/minikube/client.key",
+      },
     });
     expect(kubeconfigProblems(minikube).map((p) => p.problem)).to.deep.equal([
       "reads certificate-authority from a file on this machine (/home/me/.minikube/ca.crt)",

@@ -19,7 +19,9 @@ describe("topology: the local servers' wiring", () => {
     const stored = readFileSync(join(dir, "secrets"), "utf8");
     expect(localServerEnv(ports, dir)).to.deep.equal(first);
     expect(readFileSync(join(dir, "secrets"), "utf8")).to.equal(stored);
-    expect(first.MYSQL_PASSWORD).to.match(/^[0-9a-f]{32}$/).and.not.equal(first.MYSQL_READONLY_PASSWORD);
+    expect(first.MYSQL_PASSWORD)
+      .to.match(/^[0-9a-f]{32}$/)
+      .and.not.equal(first.MYSQL_READONLY_PASSWORD);
   });
 
   it("gives only the started servers' variables", () => {
@@ -30,7 +32,10 @@ describe("topology: the local servers' wiring", () => {
   it("gives the Data API and the Agent API every variable their own configuration schemas require", () => {
     const at = { ...localEndpoints(ports), dataApi: { url: "http://127.0.0.1:7" }, agentApi: { url: "http://127.0.0.1:8" } };
     const credential = localCredential(localSecrets(dir));
-    for (const [service, schema] of [["dataApi", dataApiEnvSchema], ["agentApi", agentApiEnvSchema]] as const) {
+    for (const [service, schema] of [
+      ["dataApi", dataApiEnvSchema],
+      ["agentApi", agentApiEnvSchema],
+    ] as const) {
       const env = literalEnv({ ...httpServerEnv(7, "127.0.0.1"), ...serviceEnv(service, at, credential) });
       const parsed = schema.safeParse(env);
       expect(parsed.success, `${service}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);

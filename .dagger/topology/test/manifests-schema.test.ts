@@ -14,7 +14,13 @@ function planManifests(plan: PhasePlan[]): Manifest[] {
 const variants = {
   "kind, CPU": buildPlan({ env: "kind", imageTag: "t", istio: true, accelerator: { gpu: false, arch: "amd64" } }),
   "kind, CPU arm64": buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "arm64" } }),
-  "cluster, GPU": buildPlan({ env: "cluster", registry: "ghcr.io/acme", imageTag: "t", istio: false, accelerator: { gpu: true, arch: "amd64" } }),
+  "cluster, GPU": buildPlan({
+    env: "cluster",
+    registry: "ghcr.io/acme",
+    imageTag: "t",
+    istio: false,
+    accelerator: { gpu: true, arch: "amd64" },
+  }),
 };
 
 describe("topology: manifests validate against the Kubernetes 1.36 schemas (offline)", () => {
@@ -46,7 +52,10 @@ describe("topology: manifests validate against the Kubernetes 1.36 schemas (offl
       minio: [["resources"], ["makeBucketJob", "resources"]],
       mysql: [["primary", "resources"]],
       redis: [["master", "resources"]],
-      milvus: [["standalone", "resources"], ["etcd", "resources"]],
+      milvus: [
+        ["standalone", "resources"],
+        ["etcd", "resources"],
+      ],
     };
     for (const release of helmReleases) {
       const values = parse(readFileSync(join(repoRoot, release.valuesFile), "utf8")) as Record<string, unknown>;

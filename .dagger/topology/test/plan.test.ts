@@ -43,7 +43,8 @@ describe("topology: the deploy plan (dry run)", () => {
   });
 
   it("pins every chart version and installs MinIO, MySQL, Redis concurrently before Milvus", () => {
-    for (const r of helmReleases) at(`helm upgrade --install ${r.release} ${r.chart} --namespace one-data-infra --version ${r.version} -f /src/${r.valuesFile}`);
+    for (const r of helmReleases)
+      at(`helm upgrade --install ${r.release} ${r.chart} --namespace one-data-infra --version ${r.version} -f /src/${r.valuesFile}`);
     at("install_minio >/work/helm-minio.log 2>&1 &");
     at("install_mysql >/work/helm-mysql.log 2>&1 &");
     expect(at("install_redis >/work/helm-redis.log 2>&1 &")).to.be.lessThan(at("install_milvus >/work/helm-milvus.log 2>&1 &"));
@@ -51,7 +52,9 @@ describe("topology: the deploy plan (dry run)", () => {
   });
 
   it("keeps existing passwords on re-deploy and never prints them", () => {
-    at('if kubectl -n one-data-infra get secret mysql-auth >/dev/null 2>&1; then\n      $   echo "secret one-data-infra/mysql-auth exists: kept"');
+    at(
+      'if kubectl -n one-data-infra get secret mysql-auth >/dev/null 2>&1; then\n      $   echo "secret one-data-infra/mysql-auth exists: kept"',
+    );
     expect(text).to.include("--from-env-file");
     expect(text).not.to.match(/--from-literal/);
     expect(text).not.to.match(/admin123456|mysql123|redis123/);
@@ -59,9 +62,13 @@ describe("topology: the deploy plan (dry run)", () => {
 
   it("chooses the vLLM image by accelerator and architecture", () => {
     expect(text).to.include("vllm/vllm-openai-cpu:v0.28.0-x86_64");
-    const gpu = formatPlan(buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: true, arch: "amd64" }, phases: ["model"] }));
+    const gpu = formatPlan(
+      buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: true, arch: "amd64" }, phases: ["model"] }),
+    );
     expect(gpu).to.include("vllm/vllm-openai:v0.28.0");
-    const arm = formatPlan(buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "arm64" }, phases: ["model"] }));
+    const arm = formatPlan(
+      buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "arm64" }, phases: ["model"] }),
+    );
     expect(arm).to.include("vllm/vllm-openai-cpu:v0.28.0-arm64");
   });
 
@@ -87,7 +94,9 @@ describe("topology: the deploy plan (dry run)", () => {
       cwd: repoRoot,
       encoding: "utf8",
     });
-    expect(out.trim()).to.equal(formatPlanAndRequests({ env: "kind", imageTag: "0.1.0", istio: false, accelerator: { gpu: false, arch: "amd64" } }).trim());
+    expect(out.trim()).to.equal(
+      formatPlanAndRequests({ env: "kind", imageTag: "0.1.0", istio: false, accelerator: { gpu: false, arch: "amd64" } }).trim(),
+    );
     expect(out).to.include(text);
   });
 });
@@ -102,9 +111,13 @@ describe("the Dagger module", () => {
       const out = error as { stdout?: string };
       expect.fail(`tsc -p .dagger/tsconfig.json failed:\n${out.stdout ?? String(error)}`);
     }
-    const version = (JSON.parse(execFileSync("cat", ["node_modules/@dagger.io/dagger/package.json"], { cwd: repoRoot, encoding: "utf8" })) as { version: string }).version;
-    const engine = (JSON.parse(execFileSync("cat", ["dagger.json"], { cwd: repoRoot, encoding: "utf8" })) as { engineVersion: string }).engineVersion;
+    const version = (
+      JSON.parse(execFileSync("cat", ["node_modules/@dagger.io/dagger/package.json"], { cwd: repoRoot, encoding: "utf8" })) as {
+        version: string;
+      }
+    ).version;
+    const engine = (JSON.parse(execFileSync("cat", ["dagger.json"], { cwd: repoRoot, encoding: "utf8" })) as { engineVersion: string })
+      .engineVersion;
     expect(`v${version}`).to.equal(engine);
   });
 });
-

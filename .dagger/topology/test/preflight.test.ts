@@ -23,7 +23,8 @@ interface Daemon {
 }
 
 function need(command: string, hint: string): void {
-  if (spawnSync("sh", ["-c", `command -v ${command}`]).status !== 0) throw new Error(`${command} is missing: ${hint} (the test command installs it)`);
+  if (spawnSync("sh", ["-c", `command -v ${command}`]).status !== 0)
+    throw new Error(`${command} is missing: ${hint} (the test command installs it)`);
 }
 
 async function startDaemon(): Promise<Daemon> {
@@ -39,7 +40,9 @@ async function startDaemon(): Promise<Daemon> {
     `mount -t tmpfs -o size=256m one-data-docker-root "$1/data"`,
     `exec taskset -c 0 dockerd --host "unix://$1/docker.sock" --data-root "$1/data" --exec-root "$1/exec" --pidfile "$1/dockerd.pid" --iptables=false --ip6tables=false --bridge=none >"$1/dockerd.log" 2>&1`,
   ].join("\n");
-  const child = spawn("unshare", ["--net", "--mount", "--propagation", "private", "--fork", "bash", "-c", setup, "dockerd-setup", dir], { stdio: "ignore" });
+  const child = spawn("unshare", ["--net", "--mount", "--propagation", "private", "--fork", "bash", "-c", setup, "dockerd-setup", dir], {
+    stdio: "ignore",
+  });
   const socket = join(dir, "docker.sock");
   for (let i = 0; i < 120 && docker({ dir, socket, process: child }, ["info", "--format", "{{.ID}}"]).status !== 0; i++) {
     if (child.exitCode !== null) break;
@@ -47,13 +50,19 @@ async function startDaemon(): Promise<Daemon> {
   }
   const daemon = { dir, socket, process: child };
   const info = docker(daemon, ["info", "--format", "{{.ID}}"]);
-  if (info.status !== 0) throw new Error(`dockerd did not start:\n${existsSync(join(dir, "dockerd.log")) ? readFileSync(join(dir, "dockerd.log"), "utf8").slice(-2000) : "(no log)"}`);
+  if (info.status !== 0)
+    throw new Error(
+      `dockerd did not start:\n${existsSync(join(dir, "dockerd.log")) ? readFileSync(join(dir, "dockerd.log"), "utf8").slice(-2000) : "(no log)"}`,
+    );
   const root = join(dir, "df-image");
   mkdirSync(join(root, "bin"), { recursive: true });
   copyFileSync("/bin/busybox", join(root, "bin/busybox"));
   chmodSync(join(root, "bin/busybox"), 0o755);
   symlinkSync("busybox", join(root, "bin/df"));
-  const imported = spawnSync("bash", ["-c", `tar -C "$1" -c . | docker import - ${dfImageRef}`, "import", root], { env: { ...process.env, DOCKER_HOST: `unix://${socket}` }, encoding: "utf8" });
+  const imported = spawnSync("bash", ["-c", `tar -C "$1" -c . | docker import - ${dfImageRef}`, "import", root], {
+    env: { ...process.env, DOCKER_HOST: `unix://${socket}` },
+    encoding: "utf8",
+  });
   if (imported.status !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
   return daemon;
 }
@@ -72,7 +81,11 @@ async function stopDaemon(daemon: Daemon): Promise<void> {
 function runPreflight(daemon: Daemon, script: string) {
   const file = join(daemon.dir, "preflight.sh");
   writeFileSync(file, script);
-  return spawnSync("bash", ["-euo", "pipefail", file], { env: { ...process.env, DOCKER_HOST: `unix://${daemon.socket}` }, encoding: "utf8", timeout: 120_000 });
+  return spawnSync("bash", ["-euo", "pipefail", file], {
+    env: { ...process.env, DOCKER_HOST: `unix://${daemon.socket}` },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 }
 
 describe("topology: Kind's preflight against a real dockerd (private namespaces, 1 CPU, 256 MiB data root)", function () {
@@ -102,7 +115,10 @@ describe("topology: Kind's preflight against a real dockerd (private namespaces,
   });
 
   it("lets through what the host has room for (the data phase's requests)", () => {
-    const requests = planRequests(buildPlan({ env: "kind", imageTag: "t", istio: false, phases: ["data"], accelerator: { gpu: false, arch: "amd64" } }), { kind: true });
+    const requests = planRequests(
+      buildPlan({ env: "kind", imageTag: "t", istio: false, phases: ["data"], accelerator: { gpu: false, arch: "amd64" } }),
+      { kind: true },
+    );
     expect(requests.total.cpuMillis).to.be.at.most(1000);
     const ran = runPreflight(daemon, preflightScript(requests, dfImage));
     expect(ran.status, ran.stdout + ran.stderr).to.equal(0);

@@ -81,12 +81,17 @@ describe("topology: the plan's bash, run with kubectl/helm doubles", function ()
 
   it("wait_guarded fails at once with the pod's events when a pod cannot pull its image", () => {
     const box = sandbox({ DOUBLE_PODS: "data-api-7d9 ImagePullBackOff\\n", DOUBLE_WAIT_SECONDS: "300" });
-    const run = runBash(`${waitGuardedFunction}\nwait_guarded one-data-data 'app=data-api' kubectl -n one-data-data rollout status deployment/data-api --timeout=400s`, box.env);
+    const run = runBash(
+      `${waitGuardedFunction}\nwait_guarded one-data-data 'app=data-api' kubectl -n one-data-data rollout status deployment/data-api --timeout=400s`,
+      box.env,
+    );
     // Status 1, not the null of a run killed at runBash's limit: it did not wait out the double's 300 s rollout.
     expect(run.status).to.equal(1);
     expect(run.stderr).to.include("pod one-data-data/data-api-7d9 will not become ready: ImagePullBackOff");
     expect(run.stderr).to.include("pod/data-api-7d9  pull failed (double)");
-    expect(box.calls()).to.include("kubectl -n one-data-data get events --field-selector involvedObject.name=data-api-7d9 --sort-by=.lastTimestamp");
+    expect(box.calls()).to.include(
+      "kubectl -n one-data-data get events --field-selector involvedObject.name=data-api-7d9 --sort-by=.lastTimestamp",
+    );
   });
 
   it("wait_guarded also catches a crash loop in a second container, and returns the wait's own status otherwise", () => {
@@ -142,7 +147,10 @@ describe("topology: teardown's bash, run with kubectl/helm doubles", function ()
     expect(run.status, run.stdout).to.not.equal(0);
     expect(run.stderr).to.include("Error: release milvus failed (double)");
     expect(run.stdout).to.not.include("release milvus not present");
-    expect(box.calls().some((c) => c.startsWith("kubectl delete namespace")), "namespaces kept after a failed uninstall").to.equal(false);
+    expect(
+      box.calls().some((c) => c.startsWith("kubectl delete namespace")),
+      "namespaces kept after a failed uninstall",
+    ).to.equal(false);
   });
 
   it("uninstalls the releases that are there, says which are not, and deletes our namespaces", () => {
@@ -174,7 +182,12 @@ describe("topology: status's bash, run with kubectl/helm doubles", function () {
       DOUBLE_STATUS_PODS: "data-api-7d9|Pending|False| ImagePullBackOff\\n",
       DOUBLE_HELM_RELEASES: "",
     });
-    const run = runBash(statusScript("cluster").replace(/^export KUBECONFIG=.*\n/, "").replaceAll("/work/", `${box.dir}/work/`), box.env);
+    const run = runBash(
+      statusScript("cluster")
+        .replace(/^export KUBECONFIG=.*\n/, "")
+        .replaceAll("/work/", `${box.dir}/work/`),
+      box.env,
+    );
     expect(run.status, run.stderr).to.equal(1);
     expect(run.stdout).to.include("  Deployment/data-api 0/1 NOT READY");
     expect(run.stdout).to.include("  pod data-api-7d9 not ready: Pending  ImagePullBackOff");
@@ -184,7 +197,12 @@ describe("topology: status's bash, run with kubectl/helm doubles", function () {
 
   it("reads a ready Deployment as ready", () => {
     const box = sandbox({ DOUBLE_NAMESPACE: "one-data-agent", DOUBLE_WORKLOADS: "Deployment/agent-api|1|1\\n" });
-    const run = runBash(statusScript("cluster").replace(/^export KUBECONFIG=.*\n/, "").replaceAll("/work/", `${box.dir}/work/`), box.env);
+    const run = runBash(
+      statusScript("cluster")
+        .replace(/^export KUBECONFIG=.*\n/, "")
+        .replaceAll("/work/", `${box.dir}/work/`),
+      box.env,
+    );
     expect(run.stdout).to.include("  Deployment/agent-api 1/1 ready");
   });
 });
@@ -197,14 +215,18 @@ describe("topology: what verify reads from the cluster", () => {
       ),
     ).to.deep.equal({ imageTag: "src-0123456789ab" });
     expect(
-      parseDeployedImages("one-data-data/data-api ghcr.io/acme/one-data-data-api:src-1\none-data-agent/agent-api ghcr.io/acme/one-data-agent-api:src-1"),
+      parseDeployedImages(
+        "one-data-data/data-api ghcr.io/acme/one-data-data-api:src-1\none-data-agent/agent-api ghcr.io/acme/one-data-agent-api:src-1",
+      ),
     ).to.deep.equal({ imageTag: "src-1", registry: "ghcr.io/acme" });
   });
 
   it("refuses when deploy has not run, or left two builds running", () => {
     expect(() => parseDeployedImages("")).to.throw(/Deployment one-data-data\/data-api not found: run `dagger call deploy` first/);
     expect(() =>
-      parseDeployedImages("one-data-data/data-api docker.io/library/one-data-data-api:a\none-data-agent/agent-api docker.io/library/one-data-agent-api:b"),
+      parseDeployedImages(
+        "one-data-data/data-api docker.io/library/one-data-data-api:a\none-data-agent/agent-api docker.io/library/one-data-agent-api:b",
+      ),
     ).to.throw(/different builds/);
     expect(() => parseDeployedImages("one-data-data/data-api nginx:1\none-data-agent/agent-api nginx:1")).to.throw(/not one-data-data-api/);
   });
@@ -221,7 +243,9 @@ describe("topology: how the module names and reports steps", () => {
 
   it("names a step by function, phase and step for Dagger's TUI and its script file", () => {
     expect(stepSpanName(at, "helm: minio")).to.equal("deploy 2/5 infra · 2.3 helm: minio");
-    expect(stepSpanName({ fn: "verify", phase: "verify", phaseIndex: 1, phaseCount: 1, stepIndex: 2 }, "acceptance")).to.equal("verify · 1.2 acceptance");
+    expect(stepSpanName({ fn: "verify", phase: "verify", phaseIndex: 1, phaseCount: 1, stepIndex: 2 }, "acceptance")).to.equal(
+      "verify · 1.2 acceptance",
+    );
     expect(stepScriptPath(at)).to.equal("/work/steps/deploy-infra-2.3.sh");
   });
 
@@ -237,7 +261,9 @@ describe("topology: how the module names and reports steps", () => {
       { stage: "deploy", message: "image pull failed" },
       { stage: "teardown", message: "docker socket gone" },
     ]);
-    expect(message).to.equal("ci failed in deploy and teardown\n=== deploy failed:\nimage pull failed\n=== teardown failed:\ndocker socket gone");
+    expect(message).to.equal(
+      "ci failed in deploy and teardown\n=== deploy failed:\nimage pull failed\n=== teardown failed:\ndocker socket gone",
+    );
   });
 });
 

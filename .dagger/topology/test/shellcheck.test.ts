@@ -29,7 +29,13 @@ function planVariants(): { name: string; options: PlanOptions }[] {
       for (const istio of [false, true]) {
         variants.push({
           name: `${env}, ${gpu ? "GPU" : "CPU"}${istio ? ", Istio" : ""}`,
-          options: { env, imageTag: "t", istio, accelerator: { gpu, arch: "amd64" }, ...(env === "cluster" ? { registry: "registry.example/one-data" } : {}) },
+          options: {
+            env,
+            imageTag: "t",
+            istio,
+            accelerator: { gpu, arch: "amd64" },
+            ...(env === "cluster" ? { registry: "registry.example/one-data" } : {}),
+          },
         });
       }
     }
@@ -41,7 +47,12 @@ function planVariants(): { name: string; options: PlanOptions }[] {
       imageTag: "t",
       istio: false,
       sources: {
-        registryMirrors: { "docker.io": "https://docker.mirror.example", "quay.io": "https://quay.mirror.example", "ghcr.io": "https://ghcr.mirror.example", "registry.k8s.io": "https://k8s.mirror.example" },
+        registryMirrors: {
+          "docker.io": "https://docker.mirror.example",
+          "quay.io": "https://quay.mirror.example",
+          "ghcr.io": "https://ghcr.mirror.example",
+          "registry.k8s.io": "https://k8s.mirror.example",
+        },
         hfEndpoint: "https://hf.mirror.example",
         modelscope: true,
         npmRegistry: "https://npm.mirror.example",
@@ -56,20 +67,28 @@ function everyScript(): { where: string; script: string }[] {
   for (const { name, options } of planVariants()) {
     for (const phase of buildPlan(options)) {
       for (const step of phase.steps) {
-        if (step.kind === "shell" || step.kind === "detect-accelerator") scripts.push({ where: `deploy (${name}) ${phase.phase}: ${step.description}`, script: step.script });
+        if (step.kind === "shell" || step.kind === "detect-accelerator")
+          scripts.push({ where: `deploy (${name}) ${phase.phase}: ${step.description}`, script: step.script });
       }
     }
-    for (const step of verifySteps(options)) if (step.kind === "shell") scripts.push({ where: `verify (${name}): ${step.description}`, script: step.script });
+    for (const step of verifySteps(options))
+      if (step.kind === "shell") scripts.push({ where: `verify (${name}): ${step.description}`, script: step.script });
   }
   for (const env of ["kind", "cluster"] as const) {
-    for (const step of teardownSteps(env)) if (step.kind === "shell") scripts.push({ where: `teardown (${env}): ${step.description}`, script: step.script });
+    for (const step of teardownSteps(env))
+      if (step.kind === "shell") scripts.push({ where: `teardown (${env}): ${step.description}`, script: step.script });
     scripts.push({ where: `status (${env})`, script: statusScript(env) });
     scripts.push({ where: `forward (${env})`, script: forwardScript(env) });
     scripts.push({ where: `seed-checks (${env})`, script: seedChecksScript(env) });
     scripts.push({ where: `kubeconfig (${env})`, script: hostKubeconfigScript(env) });
     scripts.push({
       where: "the seed's 6.1 check script (pocTestScript)",
-      script: pocTestScript({ dataApi: "http://127.0.0.1:8080", agentApi: "http://127.0.0.1:8081", model: "http://127.0.0.1:8000", modelName: "Qwen/Qwen2.5-0.5B-Instruct" }),
+      script: pocTestScript({
+        dataApi: "http://127.0.0.1:8080",
+        agentApi: "http://127.0.0.1:8081",
+        model: "http://127.0.0.1:8000",
+        modelName: "Qwen/Qwen2.5-0.5B-Instruct",
+      }),
     });
     for (const name of componentNames) scripts.push({ where: `logs --component=${name} (${env})`, script: logsScript(env, name, 100) });
   }
@@ -77,7 +96,11 @@ function everyScript(): { where: string; script: string }[] {
 }
 
 function shellcheck(script: string): string {
-  const run = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "--format=gcc", "-"], { input: script, encoding: "utf8", timeout: 60_000 });
+  const run = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "--format=gcc", "-"], {
+    input: script,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   if (run.error) throw new Error(`shellcheck did not run (${run.error.message}); the test command installs it: apt-get install shellcheck`);
   return run.stdout.trim();
 }
@@ -86,7 +109,7 @@ describe("topology: shellcheck over every generated script", function () {
   this.timeout(240_000);
 
   it("finds a known mistake (the check itself works)", () => {
-    expect(shellcheck('f=$1\nrm -f $f\n')).to.match(/SC2086/);
+    expect(shellcheck("f=$1\nrm -f $f\n")).to.match(/SC2086/);
   });
 
   it("reports nothing for any step of any plan, verify or teardown", () => {

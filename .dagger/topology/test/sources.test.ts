@@ -19,12 +19,20 @@ const repoRoot = resolve(import.meta.dirname, "../../..");
 
 /** The env of every vLLM container the plan applies. */
 function vllmEnv(sources?: DownloadSources): Record<string, string>[] {
-  const plan = buildPlan({ env: "kind", imageTag: "t", istio: false, accelerator: { gpu: false, arch: "amd64" }, ...(sources ? { sources } : {}) });
+  const plan = buildPlan({
+    env: "kind",
+    imageTag: "t",
+    istio: false,
+    accelerator: { gpu: false, arch: "amd64" },
+    ...(sources ? { sources } : {}),
+  });
   const manifests: Manifest[] = plan.flatMap((p) => p.steps.flatMap((s) => (s.kind === "shell" && s.manifests ? [...s.manifests] : [])));
   return manifests
     .filter((m) => m.kind === "Deployment" && (m.metadata?.name ?? "").startsWith("vllm-"))
     .map((m) => {
-      const env = (m as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } }).spec.template.spec.containers[0]!.env ?? [];
+      const env =
+        (m as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } }).spec.template.spec
+          .containers[0]!.env ?? [];
       return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
     });
 }
@@ -43,14 +51,27 @@ describe("topology: download sources for restricted networks", () => {
 
   it("shows each source in the plan's text, the same from `npm run plan`", () => {
     const options = { env: "kind", imageTag: "0.1.0", istio: false, accelerator: { gpu: false, arch: "amd64" } } as const;
-    const text = formatPlanAndRequests({ ...options, sources: { hfEndpoint: "https://hf-mirror.com", npmRegistry: "https://registry.npmmirror.com" } });
+    const text = formatPlanAndRequests({
+      ...options,
+      sources: { hfEndpoint: "https://hf-mirror.com", npmRegistry: "https://registry.npmmirror.com" },
+    });
     expect(text).to.include("  model weights: Hugging Face mirror https://hf-mirror.com (HF_ENDPOINT)");
     expect(text).to.include("  npm packages (image builds): https://registry.npmmirror.com (npm_config_registry)");
-    expect(formatPlanAndRequests({ ...options, sources: { modelscope: true } })).to.include("  model weights: ModelScope (VLLM_USE_MODELSCOPE=True)");
+    expect(formatPlanAndRequests({ ...options, sources: { modelscope: true } })).to.include(
+      "  model weights: ModelScope (VLLM_USE_MODELSCOPE=True)",
+    );
     expect(formatPlanAndRequests(options)).to.include("  model weights: huggingface.co");
     const cli = execFileSync(
       process.execPath,
-      ["--import", "tsx", ".dagger/topology/src/cli.ts", "plan", "--env=kind", "--hf-endpoint=https://hf-mirror.com/", "--npm-registry=https://registry.npmmirror.com"],
+      [
+        "--import",
+        "tsx",
+        ".dagger/topology/src/cli.ts",
+        "plan",
+        "--env=kind",
+        "--hf-endpoint=https://hf-mirror.com/",
+        "--npm-registry=https://registry.npmmirror.com",
+      ],
       { cwd: repoRoot, encoding: "utf8" },
     );
     expect(cli.trim()).to.equal(text.trim());
@@ -71,7 +92,9 @@ describe("topology: registry mirrors (Kind's containerd, the node image)", () =>
 
   it("takes <registry>=<url> for the four registries and refuses anything else, naming the flag", () => {
     expect(mirrors).to.deep.equal({ "docker.io": "https://docker.m.daocloud.io", "quay.io": "https://quay.m.daocloud.io" });
-    expect(() => parseRegistryMirrors(["gcr.io=https://m.example"])).to.throw(/--registry-mirror takes <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io/);
+    expect(() => parseRegistryMirrors(["gcr.io=https://m.example"])).to.throw(
+      /--registry-mirror takes <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io/,
+    );
     expect(() => parseRegistryMirrors(["docker.io=m.example"])).to.throw(/--registry-mirror must be an http\(s\) URL/);
   });
 
@@ -81,18 +104,26 @@ describe("topology: registry mirrors (Kind's containerd, the node image)", () =>
     execFileSync("bash", ["-euo", "pipefail", "-c", script]);
     const config = parse(readFileSync(join(dir, "kind.yaml"), "utf8")) as { nodes: { role: string }[]; containerdConfigPatches: string[] };
     expect(config.nodes.map((n) => n.role)).to.deep.equal(["control-plane", "worker", "worker"]);
-    expect(config.containerdConfigPatches).to.deep.equal(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
+    expect(config.containerdConfigPatches).to.deep.equal([
+      '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"',
+    ]);
     const create = kindStep().find((s) => s.script.includes("kind create cluster"))!;
     expect(create.script).to.include(`kind create cluster --name one-data-studio --config ${kindConfigPath}`);
   });
 
   it("writes each mirror's hosts.toml into every node, the registry itself as the fallback server, and pulls the node image through the docker.io mirror", () => {
     const [preflight, create] = kindStep();
-    expect(create!.script).to.include(`printf '%s\\n' 'server = "https://quay.io"' '' '[host."https://quay.m.daocloud.io"]' '  capabilities = ["pull", "resolve"]' | docker exec -i "$node" tee /etc/containerd/certs.d/quay.io/hosts.toml`);
+    expect(create!.script).to.include(
+      `printf '%s\\n' 'server = "https://quay.io"' '' '[host."https://quay.m.daocloud.io"]' '  capabilities = ["pull", "resolve"]' | docker exec -i "$node" tee /etc/containerd/certs.d/quay.io/hosts.toml`,
+    );
     expect(create!.script).to.include("'server = \"https://registry-1.docker.io\"'");
-    expect(preflight!.script).to.include("docker pull -q docker.m.daocloud.io/kindest/node:v1.36.1 >/dev/null && docker tag docker.m.daocloud.io/kindest/node:v1.36.1 kindest/node:v1.36.1");
+    expect(preflight!.script).to.include(
+      "docker pull -q docker.m.daocloud.io/kindest/node:v1.36.1 >/dev/null && docker tag docker.m.daocloud.io/kindest/node:v1.36.1 kindest/node:v1.36.1",
+    );
     const text = formatPlanAndRequests({ env: "kind", imageTag: "t", istio: false, sources: { registryMirrors: mirrors } });
-    expect(text).to.include("  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (Kind's containerd, the node image)");
+    expect(text).to.include(
+      "  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (Kind's containerd, the node image)",
+    );
   });
 
   it("leaves the committed configuration and direct pulls without mirrors", () => {

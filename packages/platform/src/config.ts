@@ -18,18 +18,12 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig<S extends z.ZodObject>(
-  service: string,
-  schema: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".");
-    return issue.code === "invalid_type" && env[name] === undefined
-      ? `${name} is required`
-      : `${name}: ${issue.message}`;
+    return issue.code === "invalid_type" && env[name] === undefined ? `${name} is required` : `${name}: ${issue.message}`;
   });
   throw new ConfigError(service, problems);
 }

@@ -5,11 +5,7 @@ import { dependencyTimeout } from "./errors.js";
  * clients that honour AbortSignal (fetch, the AWS SDK, openai) stop work
  * instead of leaking it.
  */
-export async function withDeadline<T>(
-  dependency: string,
-  timeoutMs: number,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+export async function withDeadline<T>(dependency: string, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return withProgressDeadline(dependency, timeoutMs, (signal) => work(signal));
 }
 

@@ -40,8 +40,7 @@ const statusOf = (code: number): number => Math.floor(code / 100);
 
 function make(name: ErrorCodeName) {
   const code = ErrorCode[name];
-  return (message: string, details?: unknown, cause?: unknown): AppError =>
-    new AppError(statusOf(code), code, message, details, { cause });
+  return (message: string, details?: unknown, cause?: unknown): AppError => new AppError(statusOf(code), code, message, details, { cause });
 }
 
 export const invalidRequest = make("invalidRequest");

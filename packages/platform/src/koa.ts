@@ -127,8 +127,5 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what 
     problem: issue.message,
   }));
   const first = issues[0];
-  throw invalidRequest(
-    first ? `invalid ${what}: ${first.field}: ${first.problem}` : `invalid ${what}`,
-    { issues },
-  );
+  throw invalidRequest(first ? `invalid ${what}: ${first.field}: ${first.problem}` : `invalid ${what}`, { issues });
 }

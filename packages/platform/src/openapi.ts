@@ -47,7 +47,10 @@ export function envelopeOf<T extends z.ZodType>(data: T) {
 
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, without a per-schema `$schema`. */
 export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -58,11 +61,19 @@ export function openApiPath(koaPath: string): string {
 
 function parameters(op: ApiOperation): unknown[] {
   const list: unknown[] = [];
-  for (const [where, object] of [["path", op.pathParams], ["query", op.query]] as const) {
+  for (const [where, object] of [
+    ["path", op.pathParams],
+    ["query", op.query],
+  ] as const) {
     if (!object) continue;
     const schema = jsonSchemaOf(object, "input") as { properties?: Record<string, unknown>; required?: string[] };
     for (const name of Object.keys(object.shape)) {
-      list.push({ name, in: where, required: where === "path" || (schema.required?.includes(name) ?? false), schema: schema.properties?.[name] ?? {} });
+      list.push({
+        name,
+        in: where,
+        required: where === "path" || (schema.required?.includes(name) ?? false),
+        schema: schema.properties?.[name] ?? {},
+      });
     }
   }
   return list;
@@ -95,8 +106,10 @@ export function buildOpenApi(api: ApiDescription): Record<string, unknown> {
       parameters: parameters(op),
       responses: Object.fromEntries(Object.entries(op.responses).map(([status, r]) => [status, response(r)])),
     };
-    if (op.body?.json) operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchemaOf(op.body.json, "input") } } };
-    if (op.body?.multipart) operation.requestBody = { required: true, content: { "multipart/form-data": { schema: jsonSchemaOf(op.body.multipart, "input") } } };
+    if (op.body?.json)
+      operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchemaOf(op.body.json, "input") } } };
+    if (op.body?.multipart)
+      operation.requestBody = { required: true, content: { "multipart/form-data": { schema: jsonSchemaOf(op.body.multipart, "input") } } };
     (paths[openApiPath(op.path)] ??= {})[op.method] = operation;
   }
   return {
@@ -104,6 +117,8 @@ export function buildOpenApi(api: ApiDescription): Record<string, unknown> {
     info: { title: api.title, version: api.version, description: api.description },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     paths,
-    components: { schemas: Object.fromEntries(Object.entries(api.components ?? {}).map(([name, schema]) => [name, jsonSchemaOf(schema, "output")])) },
+    components: {
+      schemas: Object.fromEntries(Object.entries(api.components ?? {}).map(([name, schema]) => [name, jsonSchemaOf(schema, "output")])),
+    },
   };
 }

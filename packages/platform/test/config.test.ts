@@ -72,6 +72,10 @@ describe("loadConfigOrExit", () => {
   });
 
   it("lets any other error through", () => {
-    expect(() => loadConfigOrExit(() => { throw new TypeError("bug"); })).to.throw(TypeError, "bug");
+    expect(() =>
+      loadConfigOrExit(() => {
+        throw new TypeError("bug");
+      }),
+    ).to.throw(TypeError, "bug");
   });
 });

@@ -1,14 +1,6 @@
 import { expect } from "chai";
 import { z } from "zod";
-import {
-  AppError,
-  ErrorCode,
-  dependencyTimeout,
-  dependencyUnavailable,
-  notFound,
-  parseInput,
-  withDeadline,
-} from "../src/index.js";
+import { AppError, ErrorCode, dependencyTimeout, dependencyUnavailable, notFound, parseInput, withDeadline } from "../src/index.js";
 
 describe("errors", () => {
   it("derives the HTTP status from the seed-style code", () => {

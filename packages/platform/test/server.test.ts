@@ -46,7 +46,12 @@ describe("listen: a client that disconnects during a streamed response", () => {
       await new Promise((resolve) => socket.once("data", resolve));
       socket.destroy();
       // Waits for the next line the server logs (mocha's timeout bounds it): the one about the disconnect.
-      expect(await loggedClose, JSON.stringify(lines)).to.include({ msg: "client closed the connection before the response ended", code: "ERR_STREAM_PREMATURE_CLOSE", method: "GET", path: "/" });
+      expect(await loggedClose, JSON.stringify(lines)).to.include({
+        msg: "client closed the connection before the response ended",
+        code: "ERR_STREAM_PREMATURE_CLOSE",
+        method: "GET",
+        path: "/",
+      });
       expect(printed, "nothing printed outside the log").to.deep.equal([]);
     } finally {
       console.error = consoleError;

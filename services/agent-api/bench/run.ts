@@ -22,7 +22,11 @@ const model = await OpenAiDouble.start({ modelName: "bench-model" });
 const data = await startDataApiDouble({ tables: [salesTable], chunks: glossaryChunks });
 model.onChat(isQueryRequest, (r) => ({
   content: r.messages.some((m) => m.content.includes("at least 500"))
-    ? structuredQuery({ select: [{ column: "customer_id", aggregate: "none" }], having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }], count_result_rows: true })
+    ? structuredQuery({
+        select: [{ column: "customer_id", aggregate: "none" }],
+        having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }],
+        count_result_rows: true,
+      })
     : structuredQuery(),
 }));
 data.onQuery(() => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }));

@@ -38,7 +38,16 @@ function generator(seed: number): () => number {
   };
 }
 
-const customers = ["Acme, Inc.", "Blue Sky Ltd", "Chen Trading", "Delta Foods", "Evergreen, LLC", "Fuji Parts", "Golden Gate Co", "Harbor Tools"];
+const customers = [
+  "Acme, Inc.",
+  "Blue Sky Ltd",
+  "Chen Trading",
+  "Delta Foods",
+  "Evergreen, LLC",
+  "Fuji Parts",
+  "Golden Gate Co",
+  "Harbor Tools",
+];
 const cities = ["北京", "上海", "深圳", "杭州", "成都"];
 const channels = ["online", "store", "phone"];
 const departments = ["销售", "研发", "财务", "市场"];
@@ -93,7 +102,8 @@ const csv = (header: string[], rows: (string | number | boolean | null)[][]): st
 
 export const ordersDataset = {
   name: "eval_shop_orders",
-  description: "Shop orders: one row per order, with the customer, city (城市), sales channel, amount, quantity, whether it was paid and its date",
+  description:
+    "Shop orders: one row per order, with the customer, city (城市), sales channel, amount, quantity, whether it was paid and its date",
   csv: (): string =>
     csv(
       ["order_id", "customer", "city", "channel", "amount", "quantity", "paid", "order_date"],
@@ -103,7 +113,8 @@ export const ordersDataset = {
 
 export const staffDataset = {
   name: "eval_staff",
-  description: "员工花名册 Staff list: one row per employee (员工), with department (部门), monthly salary (月薪), hire date (入职日期), full-time flag (全职) and rating (绩效)",
+  description:
+    "员工花名册 Staff list: one row per employee (员工), with department (部门), monthly salary (月薪), hire date (入职日期), full-time flag (全职) and rating (绩效)",
   csv: (): string =>
     csv(
       ["员工编号", "姓名", "部门", "月薪", "入职日期", "全职", "绩效"],

@@ -19,15 +19,24 @@ import { ensureNewSetData, runNewSet, summarise } from "./new-set-run.js";
 const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
 const logDir = join(repo, ".local", "eval");
 
-
 async function main(): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, MYSQL_DATABASE: "one_data_eval", MYSQL_DATASETS_DATABASE: "one_data_eval_datasets", LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MYSQL_DATABASE: "one_data_eval",
+    MYSQL_DATASETS_DATABASE: "one_data_eval_datasets",
+    LOG_LEVEL: "warn",
+  };
   requireEnv("MODEL_ENDPOINT");
   let dataApi: LocalProcess | undefined;
   const summaries: string[] = [];
   try {
     dataApi = await startService({ name: "data-api", entry: join(repo, "services/data-api/src/main.ts"), env, logDir });
-    await runToCompletion({ command: [process.execPath, ...tsNodeArgs(join(repo, "services/data-api/src/bootstrap.ts"))], env, log: join(logDir, "data-bootstrap.log"), cwd: repo });
+    await runToCompletion({
+      command: [process.execPath, ...tsNodeArgs(join(repo, "services/data-api/src/bootstrap.ts"))],
+      env,
+      log: join(logDir, "data-bootstrap.log"),
+      cwd: repo,
+    });
     await ensureNewSetData(dataApi.url, 300_000);
     const data = createDataApiClient({ url: dataApi.url, timeoutMs: 10_000 });
     const double = await startScriptedModel();
@@ -38,7 +47,12 @@ async function main(): Promise<void> {
     } finally {
       await double.close();
     }
-    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 60_000 });
+    const model = createModelClient({
+      endpoint: requireEnv("MODEL_ENDPOINT"),
+      name: process.env.MODEL_NAME,
+      apiKey: undefined,
+      timeoutMs: 60_000,
+    });
     const label = `bundled model ${await model.modelName()}`;
     console.log(`\n== new evaluation set, ${label}`);
     summaries.push(summarise(await runNewSet(createAgent({ model, data }), data), label));

@@ -33,7 +33,9 @@ export async function ensureNewSetData(dataApiUrl: string, timeoutMs: number): P
     const res = await fetch(`${dataApiUrl}/api/v1/datasets/upload`, { method: "POST", body: form, signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) throw new Error(`registering ${dataset.name} answered ${res.status}: ${await res.text()}`);
   }
-  const documents = (await (await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as { data?: { name: string }[] };
+  const documents = (await (
+    await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, { signal: AbortSignal.timeout(timeoutMs) })
+  ).json()) as { data?: { name: string }[] };
   if (!(documents.data ?? []).some((d) => d.name === evalGlossary.name)) {
     const res = await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, {
       method: "POST",
@@ -59,7 +61,12 @@ export async function runNewSet(agent: Agent, data: DataPort, log: (line: string
       const answer = await agent.ask(question.question);
       const sql = answer.sources.sql;
       const rows = sql?.rows ?? [];
-      const allowed = [question.question, sql?.sql ?? "", ...(answer.sources.documents ?? []).map((d) => d.text), ...catalog.tables.map((t) => `${t.dataset_id} ${t.version} ${t.table} ${t.dataset_name}`)];
+      const allowed = [
+        question.question,
+        sql?.sql ?? "",
+        ...(answer.sources.documents ?? []).map((d) => d.text),
+        ...catalog.tables.map((t) => `${t.dataset_id} ${t.version} ${t.table} ${t.dataset_name}`),
+      ];
       invented = inventedFigures(answer.reply, allowed, rows);
       if (question.truth.kind === "decline") verdict = sql === undefined && invented.length === 0 ? "right" : "wrong";
       else verdict = sql === undefined ? "declined" : holdsTruth(question.truth, sql.rows) ? "right" : "wrong";
@@ -70,7 +77,9 @@ export async function runNewSet(agent: Agent, data: DataPort, log: (line: string
     }
     const seconds = (performance.now() - started) / 1000;
     outcomes.push({ question, verdict, invented, seconds, note });
-    log(`| ${index + 1} | ${question.kind} | ${question.question} | ${verdict} | ${invented.join(" ") || "-"} | ${seconds.toFixed(1)} | ${note.replaceAll("|", "\\|").slice(0, 160)} |`);
+    log(
+      `| ${index + 1} | ${question.kind} | ${question.question} | ${verdict} | ${invented.join(" ") || "-"} | ${seconds.toFixed(1)} | ${note.replaceAll("|", "\\|").slice(0, 160)} |`,
+    );
   }
   return outcomes;
 }

@@ -28,7 +28,11 @@ export function toSalesRows(rows: Row[]): SalesRow[] {
     id: Number(r.id),
     customer_id: Number(r.customer_id),
     amount: Number(r.amount),
-    created_at: new Date(String(r.created_at).replace(" ", "T").replace(/(?<!Z)$/, "Z")),
+    created_at: new Date(
+      String(r.created_at)
+        .replace(" ", "T")
+        .replace(/(?<!Z)$/, "Z"),
+    ),
   }));
 }
 
@@ -46,15 +50,31 @@ export const questions: EvalQuestion[] = [
   { question: "What is the total amount of sales?", expects: "sql", truth: (rows) => scalar(sum(rows)) },
   { question: "What is the average amount per sale?", expects: "sql", truth: (rows) => scalar(sum(rows) / rows.length) },
   { question: "What is the largest single sale amount?", expects: "sql", truth: (rows) => scalar(Math.max(...rows.map((r) => r.amount))) },
-  { question: "How many distinct customers are there?", expects: "sql", truth: (rows) => scalar(new Set(rows.map((r) => r.customer_id)).size) },
-  { question: "What is the total amount for customer 1001?", expects: "sql", truth: (rows) => scalar(sum(rows.filter((r) => r.customer_id === 1001))) },
-  { question: "How many sales have an amount greater than 300?", expects: "sql", truth: (rows) => scalar(rows.filter((r) => r.amount > 300).length) },
+  {
+    question: "How many distinct customers are there?",
+    expects: "sql",
+    truth: (rows) => scalar(new Set(rows.map((r) => r.customer_id)).size),
+  },
+  {
+    question: "What is the total amount for customer 1001?",
+    expects: "sql",
+    truth: (rows) => scalar(sum(rows.filter((r) => r.customer_id === 1001))),
+  },
+  {
+    question: "How many sales have an amount greater than 300?",
+    expects: "sql",
+    truth: (rows) => scalar(rows.filter((r) => r.amount > 300).length),
+  },
   {
     question: "How many sales were made on or after 2024-01-02?",
     expects: "sql",
     truth: (rows) => scalar(rows.filter((r) => r.created_at >= new Date("2024-01-02T00:00:00Z")).length),
   },
-  { question: "List the total amount per customer.", expects: "sql", truth: (rows) => ({ kind: "rows", rows: [...totals(rows)].map(([c, t]) => [c, t]) }) },
+  {
+    question: "List the total amount per customer.",
+    expects: "sql",
+    truth: (rows) => ({ kind: "rows", rows: [...totals(rows)].map(([c, t]) => [c, t]) }),
+  },
   {
     question: "Which customer has the highest total amount?",
     expects: "sql",

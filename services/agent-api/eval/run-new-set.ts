@@ -37,7 +37,12 @@ if (env.EVAL_MODEL === "scripted-double") {
   close = () => double.close();
 }
 if (!endpoint) throw new Error("MODEL_ENDPOINT is not set (or run with EVAL_MODEL=scripted-double)");
-const model = createModelClient({ endpoint, name: env.EVAL_MODEL === "scripted-double" ? undefined : env.MODEL_NAME, apiKey: env.MODEL_API_KEY, timeoutMs: env.MODEL_TIMEOUT_MS });
+const model = createModelClient({
+  endpoint,
+  name: env.EVAL_MODEL === "scripted-double" ? undefined : env.MODEL_NAME,
+  apiKey: env.MODEL_API_KEY,
+  timeoutMs: env.MODEL_TIMEOUT_MS,
+});
 const data = createDataApiClient({ url: dataApiUrl, timeoutMs: env.DATA_API_TIMEOUT_MS });
 try {
   const label = env.EVAL_MODEL === "scripted-double" ? "scripted double" : await model.modelName();

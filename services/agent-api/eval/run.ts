@@ -24,7 +24,12 @@ const env = loadConfig(
     DATA_API_TIMEOUT_MS: envVar.int(10_000, 1),
   }),
 );
-const model = createModelClient({ endpoint: env.MODEL_ENDPOINT.replace(/\/+$/, ""), name: env.MODEL_NAME, apiKey: env.MODEL_API_KEY, timeoutMs: env.MODEL_TIMEOUT_MS });
+const model = createModelClient({
+  endpoint: env.MODEL_ENDPOINT.replace(/\/+$/, ""),
+  name: env.MODEL_NAME,
+  apiKey: env.MODEL_API_KEY,
+  timeoutMs: env.MODEL_TIMEOUT_MS,
+});
 const data = createDataApiClient({ url: env.DATA_API_URL.replace(/\/+$/, ""), timeoutMs: env.DATA_API_TIMEOUT_MS });
 const agent = createAgent({ model, data });
 
@@ -40,7 +45,9 @@ const glossary = await data.search("key customer 大客户 definition", 4).catch
 const glossaryFound = glossary.some((hit) => hit.text.includes(String(keyCustomerThreshold)));
 
 const modelName = await model.modelName();
-console.log(`model ${modelName} at ${env.MODEL_ENDPOINT}; dataset ${sales.dataset_id} v${sales.version} (${rows.length} rows, table ${sales.table}); glossary ${glossaryFound ? "found" : "NOT found by knowledge search"}`);
+console.log(
+  `model ${modelName} at ${env.MODEL_ENDPOINT}; dataset ${sales.dataset_id} v${sales.version} (${rows.length} rows, table ${sales.table}); glossary ${glossaryFound ? "found" : "NOT found by knowledge search"}`,
+);
 console.log("| # | question | route | correct | attempts | seconds | note |");
 console.log("|---|---|---|---|---|---|---|");
 let correct = 0;
@@ -61,6 +68,10 @@ for (const [index, item] of questions.entries()) {
   }
   if (ok) correct++;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`| ${index + 1} | ${item.question} | ${route} (${item.expects}) | ${ok ? "yes" : "no"} | ${attempts} | ${seconds} | ${note.replaceAll("|", "\\|").slice(0, 160)} |`);
+  console.log(
+    `| ${index + 1} | ${item.question} | ${route} (${item.expects}) | ${ok ? "yes" : "no"} | ${attempts} | ${seconds} | ${note.replaceAll("|", "\\|").slice(0, 160)} |`,
+  );
 }
-console.log(`\nexecution accuracy: ${correct}/${questions.length} = ${((100 * correct) / questions.length).toFixed(1)}% (model ${modelName})`);
+console.log(
+  `\nexecution accuracy: ${correct}/${questions.length} = ${((100 * correct) / questions.length).toFixed(1)}% (model ${modelName})`,
+);

@@ -82,7 +82,10 @@ const sourcesSchema = z.object({
     )
     .optional()
     .meta({ description: "the table structures the model was given for a data question" }),
-  query_failures: z.array(z.string()).optional().meta({ description: "why no query could be run, when the model gave none that was usable" }),
+  query_failures: z
+    .array(z.string())
+    .optional()
+    .meta({ description: "why no query could be run, when the model gave none that was usable" }),
 });
 
 const timings = z.object({ model_ms: z.number(), data_api_ms: z.number(), total_ms: z.number() });
@@ -93,7 +96,9 @@ const answerSchema = z.object({
   route: z.enum(routes),
   model: z.string().nullable().meta({ description: "the served model that took part (null when none was asked)" }),
   sources: sourcesSchema,
-  degraded: z.array(z.string()).meta({ description: "dependencies that failed without stopping the answer (memory, knowledge-search, data-api)" }),
+  degraded: z
+    .array(z.string())
+    .meta({ description: "dependencies that failed without stopping the answer (memory, knowledge-search, data-api)" }),
   timings,
 });
 

@@ -35,7 +35,14 @@ export function createRouter(deps: AppDependencies): Router {
   const conversations = createConversations(agent, deps.memory, deps.log);
   const stream = { log: deps.log, heartbeatMs: deps.heartbeatMs ?? defaultHeartbeatMs };
   const router = new Router({ methods: servedMethods });
-  for (const part of [healthRoutes(deps), datasetRoutes(deps.data), chatRoutes(conversations, stream), openAiRoutes(agent, stream), openApiRoutes(), pageRoutes()]) {
+  for (const part of [
+    healthRoutes(deps),
+    datasetRoutes(deps.data),
+    chatRoutes(conversations, stream),
+    openAiRoutes(agent, stream),
+    openApiRoutes(),
+    pageRoutes(),
+  ]) {
     router.use(part.routes());
   }
   return router;

@@ -18,7 +18,9 @@ import {
 const error = (description: string): ApiResponse => ({ description, ref: "Error" });
 const openAi = (description: string): ApiResponse => ({ description, ref: "OpenAiError" });
 
-const dependencyDown = error("a dependency is unavailable (50301; details.dependency says which: data-api, model, knowledge-search, memory)");
+const dependencyDown = error(
+  "a dependency is unavailable (50301; details.dependency says which: data-api, model, knowledge-search, memory)",
+);
 const dependencySlow = error("a dependency did not answer within its deadline (50401; details.dependency, details.timeout_ms)");
 const badBody = error("invalid request (40001) or malformed JSON (40002)");
 const tooLarge = error("body too large (41301)");
@@ -100,7 +102,12 @@ const operations: ApiOperation[] = [
     path: "/api/v1/datasets",
     summary: "The Data API's dataset list, proxied (the seed's contract); ?limit=, ?offset= and ?name= passed on",
     query: datasetListQuery,
-    responses: { 200: { description: "the list", json: datasetsResult }, 400: error("a bad limit, offset or name (the Data API's refusal, unchanged)"), 503: dependencyDown, 504: dependencySlow },
+    responses: {
+      200: { description: "the list", json: datasetsResult },
+      400: error("a bad limit, offset or name (the Data API's refusal, unchanged)"),
+      503: dependencyDown,
+      504: dependencySlow,
+    },
   },
   {
     method: "get",
@@ -127,7 +134,11 @@ const operations: ApiOperation[] = [
     method: "post",
     path: "/api/v1/datasets/upload",
     summary: "Register a file by multipart upload (fields name, format, then file), streamed on to the Data API",
-    responses: { ...passedThrough("new registration"), 413: error("the file exceeds the Data API's upload limit (41301)"), 415: error("not multipart/form-data (41501)") },
+    responses: {
+      ...passedThrough("new registration"),
+      413: error("the file exceeds the Data API's upload limit (41301)"),
+      415: error("not multipart/form-data (41501)"),
+    },
   },
   pageFile("/", "the HTML"),
   pageFile("/ui/app.js", "its script"),

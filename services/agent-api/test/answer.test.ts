@@ -5,8 +5,15 @@ import type { QueryResult } from "../src/domain/sources.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 
 const result: QueryResult = {
-  columns: [{ name: "customer_id", type: "integer" }, { name: "sum_amount", type: "decimal" }],
-  rows: [{ customer_id: 1004, sum_amount: "799.99" }, { customer_id: 1001, sum_amount: "699.98" }, { customer_id: 1002, sum_amount: "599.99" }],
+  columns: [
+    { name: "customer_id", type: "integer" },
+    { name: "sum_amount", type: "decimal" },
+  ],
+  rows: [
+    { customer_id: 1004, sum_amount: "799.99" },
+    { customer_id: 1001, sum_amount: "699.98" },
+    { customer_id: 1002, sum_amount: "599.99" },
+  ],
   row_count: 3,
   truncated: false,
   duration_ms: 2,
@@ -48,7 +55,15 @@ describe("agent-api: provenance and SQL answers", () => {
     const reply = renderSqlAnswer(sqlProvenance(salesTable, "x", single, 1), "zh", citations);
     expect(reply).to.include("查询结果：row_count = 3");
     expect(reply).to.include("[1]");
-    expect(citations[0]).to.deep.equal({ n: 1, document_id: "doc-7", document_name: "glossary.md", chunk_id: "doc-7#0", position: 0, score: 0.8, text: glossaryChunks[0]!.text });
+    expect(citations[0]).to.deep.equal({
+      n: 1,
+      document_id: "doc-7",
+      document_name: "glossary.md",
+      chunk_id: "doc-7#0",
+      position: 0,
+      score: 0.8,
+      text: glossaryChunks[0]!.text,
+    });
   });
 
   it("lists numbered sources under a document answer", () => {

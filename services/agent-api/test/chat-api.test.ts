@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 import { isQueryRequest, parseSse, startHarness, structuredQuery, type Harness } from "./harness.js";
 
-const datasets = [{ dataset_id: "ds-001", name: "sales_data_v1.0", storage_path: "s3://test-datasets/sales_data.csv", format: "csv", status: "active" }];
+const datasets = [
+  { dataset_id: "ds-001", name: "sales_data_v1.0", storage_path: "s3://test-datasets/sales_data.csv", format: "csv", status: "active" },
+];
 
 describe("agent-api: chat API (doubles)", () => {
   let h: Harness;
@@ -35,7 +37,9 @@ describe("agent-api: chat API (doubles)", () => {
   });
 
   it("answers from documents with numbered citations mapped to chunks", async () => {
-    h.model.onChat((r) => r.lastUserText.includes("What is a key customer?"), { content: "A key customer has a total amount of at least 500 [1]." });
+    h.model.onChat((r) => r.lastUserText.includes("What is a key customer?"), {
+      content: "A key customer has a total amount of at least 500 [1].",
+    });
     const res = await h.post("/api/v1/chat", { message: "What is a key customer?" });
     expect(res.status).to.equal(200);
     expect(res.body.data.route).to.equal("rag");
@@ -67,7 +71,10 @@ describe("agent-api: chat API (doubles)", () => {
     const id = first.body.data.conversation_id as string;
     expect(id).to.match(/^[0-9a-f-]{36}$/);
     await h.post("/api/v1/chat", { message: "second", conversation_id: id });
-    const historySeen = h.model.chatRequests().at(-1)!.messages.map((m) => `${m.role}:${m.content}`);
+    const historySeen = h.model
+      .chatRequests()
+      .at(-1)!
+      .messages.map((m) => `${m.role}:${m.content}`);
     expect(historySeen.slice(1)).to.deep.equal(["user:Hello", "assistant:echo: Hello", "user:second"]);
     await h.post("/api/v1/chat", { message: "third", conversation_id: id });
     const stored = await h.get(`/api/v1/conversations/${id}`);
@@ -99,7 +106,12 @@ describe("agent-api: chat API (doubles)", () => {
     const events = parseSse(res.text);
     const done = JSON.parse(events.at(-1)!.data);
     expect(done.sources.sql.rows).to.deep.equal([{ sum_amount: "2299.95" }]);
-    expect(events.filter((e) => e.event === "delta").map((e) => JSON.parse(e.data).text).join("")).to.equal(done.reply);
+    expect(
+      events
+        .filter((e) => e.event === "delta")
+        .map((e) => JSON.parse(e.data).text)
+        .join(""),
+    ).to.equal(done.reply);
   });
 
   it("sends a failure during a stream as an error event", async () => {

@@ -16,9 +16,19 @@ describe("agent-api: one open decision as a constrained pick", function () {
   });
 
   it("gets one of the options from the real small model, whose server enforces the enum of the JSON schema", async () => {
-    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 170_000 });
+    const model = createModelClient({
+      endpoint: requireEnv("MODEL_ENDPOINT"),
+      name: process.env.MODEL_NAME,
+      apiKey: undefined,
+      timeoutMs: 170_000,
+    });
     for (const question of ["What is the total amount of the orders?", "订单的总数量是多少？"]) {
-      const reply = await model.complete({ messages: choiceMessages(question, choice), jsonSchema: choiceSchema(choice), temperature: 0, maxTokens: 64 });
+      const reply = await model.complete({
+        messages: choiceMessages(question, choice),
+        jsonSchema: choiceSchema(choice),
+        temperature: 0,
+        maxTokens: 64,
+      });
       expect(pickedOption(reply, choice), reply).to.be.oneOf(choice.options);
     }
   });

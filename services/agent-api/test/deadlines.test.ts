@@ -38,8 +38,14 @@ describe("agent-api: route deadlines, token budgets and streams that keep the cl
     await h.post("/api/v1/chat", { message: "Hello" });
     await h.post("/api/v1/chat", { message: "What is a key customer?" });
     await h.post("/api/v1/chat", { message: openQuestion });
-    const asked = h.model.chatRequests().map((r) => [isQueryRequest(r) ? "query" : r.lastUserText.includes("key customer") ? "documents" : "chat", r.body.max_tokens]);
-    expect(asked).to.deep.equal([["chat", 64], ["documents", 96], ["query", 128]]);
+    const asked = h.model
+      .chatRequests()
+      .map((r) => [isQueryRequest(r) ? "query" : r.lastUserText.includes("key customer") ? "documents" : "chat", r.body.max_tokens]);
+    expect(asked).to.deep.equal([
+      ["chat", 64],
+      ["documents", 96],
+      ["query", 128],
+    ]);
   });
 
   it("gives up on small talk at the chat route's deadline, while a data answer may take longer", async () => {
@@ -65,19 +71,27 @@ describe("agent-api: route deadlines, token budgets and streams that keep the cl
     const failures = res.body.data.sources.query_failures as string[];
     expect(failures.length).to.be.within(1, 3);
     for (const failure of failures) expect(failure).to.match(/did not answer within/);
-    expect(res.body.data.reply).to.match(/could not turn this question into a valid query/).and.not.include("2299");
+    expect(res.body.data.reply)
+      .to.match(/could not turn this question into a valid query/)
+      .and.not.include("2299");
     const timeouts = h.model.chatRequests().filter(isQueryRequest).length;
     expect(timeouts).to.equal(failures.length);
   });
 
   it("keeps a slow stream alive with comments, then delivers the answer", async () => {
-    h.model.onChat(() => true, (r) => ({ content: `echo: ${r.lastUserText}` }), { delayMs: 1_200 });
+    h.model.onChat(
+      () => true,
+      (r) => ({ content: `echo: ${r.lastUserText}` }),
+      { delayMs: 1_200 },
+    );
     const res = await h.post("/api/v1/chat", { message: "What is a key customer?", stream: true });
     const beforeFirstEvent = res.text.slice(0, res.text.indexOf("event: "));
     expect(beforeFirstEvent.match(/^: working$/gm)?.length ?? 0, "keep-alive comments while the model works").to.be.at.least(1);
     const done = parseSse(res.text).find((e) => e.event === "done");
     const reply = JSON.parse(done!.data).reply as string;
-    expect(reply).to.match(/^echo: /).and.include("What is a key customer?");
+    expect(reply)
+      .to.match(/^echo: /)
+      .and.include("What is a key customer?");
   });
 
   it("ends a stream that runs out of its deadline with an error event naming the model and the route", async () => {
@@ -86,21 +100,43 @@ describe("agent-api: route deadlines, token budgets and streams that keep the cl
     expect(res.text).to.match(/^: working$/m);
     const events = parseSse(res.text).filter((e) => e.event !== undefined);
     expect(events.map((e) => e.event)).to.deep.equal(["error"]);
-    expect(JSON.parse(events[0]!.data)).to.deep.equal({ code: 50401, message: "model did not answer within the chat route's deadline of 400 ms" });
+    expect(JSON.parse(events[0]!.data)).to.deep.equal({
+      code: 50401,
+      message: "model did not answer within the chat route's deadline of 400 ms",
+    });
   });
 
   it("does the same on the OpenAI-compatible stream: comments, then an OpenAI error chunk and [DONE]", async () => {
     h.model.onChat(() => true, { content: "too late" }, { delayMs: 60_000 });
-    const res = await h.post("/v1/chat/completions", { model: "one-data-agent", stream: true, messages: [{ role: "user", content: "你好" }] });
+    const res = await h.post("/v1/chat/completions", {
+      model: "one-data-agent",
+      stream: true,
+      messages: [{ role: "user", content: "你好" }],
+    });
     expect(res.text).to.match(/^: working$/m);
-    const data = parseSse(res.text).map((e) => e.data).filter((d) => d !== "");
+    const data = parseSse(res.text)
+      .map((e) => e.data)
+      .filter((d) => d !== "");
     expect(data.at(-1)).to.equal("[DONE]");
     expect(JSON.parse(data.at(-2)!).error).to.include({ code: "50401", type: "server_error" });
   });
 
   it("reads the budgets from the environment, validated", () => {
-    const minimal = { HOST: "127.0.0.1", PORT: "8080", MODEL_ENDPOINT: "http://m:8000", DATA_API_URL: "http://d:8080", REDIS_HOST: "r", REDIS_PORT: "6379" };
-    const config = readConfig({ ...minimal, AGENT_CHAT_TIMEOUT_MS: "15000", AGENT_CHAT_MAX_TOKENS: "128", AGENT_SQL_TIMEOUT_MS: "90000", AGENT_STREAM_HEARTBEAT_MS: "2000" });
+    const minimal = {
+      HOST: "127.0.0.1",
+      PORT: "8080",
+      MODEL_ENDPOINT: "http://m:8000",
+      DATA_API_URL: "http://d:8080",
+      REDIS_HOST: "r",
+      REDIS_PORT: "6379",
+    };
+    const config = readConfig({
+      ...minimal,
+      AGENT_CHAT_TIMEOUT_MS: "15000",
+      AGENT_CHAT_MAX_TOKENS: "128",
+      AGENT_SQL_TIMEOUT_MS: "90000",
+      AGENT_STREAM_HEARTBEAT_MS: "2000",
+    });
     expect(config.budgets.chat).to.deep.equal({ timeoutMs: 15_000, maxTokens: 128 });
     expect(config.budgets.sql.timeoutMs).to.equal(90_000);
     expect(config.heartbeatMs).to.equal(2_000);

@@ -42,9 +42,21 @@ async function request(h: Harness, kind: string, limitMs?: number): Promise<Outc
       body: body ? JSON.stringify(body) : undefined,
       ...(limitMs !== undefined && { signal: AbortSignal.timeout(limitMs) }),
     });
-    const json = (await res.json()) as { code?: number | string; error?: { code: string }; data?: { degraded?: string[] }; details?: { dependency?: string } };
+    const json = (await res.json()) as {
+      code?: number | string;
+      error?: { code: string };
+      data?: { degraded?: string[] };
+      details?: { dependency?: string };
+    };
     const code = json.error ? Number(json.error.code) : typeof json.code === "number" ? json.code : undefined;
-    return { kind, status: res.status, code, ms: Date.now() - started, degraded: json.data?.degraded ?? [], dependency: json.details?.dependency };
+    return {
+      kind,
+      status: res.status,
+      code,
+      ms: Date.now() - started,
+      degraded: json.data?.degraded ?? [],
+      dependency: json.details?.dependency,
+    };
   } catch {
     return { kind, status: 0, code: undefined, ms: Date.now() - started, degraded: [], dependency: undefined };
   }
@@ -159,7 +171,13 @@ describe("agent-api fault drills: the model hung and killed, under load (real mo
     const modelPath = requireEnv("MODEL_PATH");
     redis = await OwnedRedis.start();
     model = await OwnedModelServer.start(modelPath);
-    h = await startHarness({ data: { tables: [salesTable] }, redis: { host: redis.host, port: redis.port }, modelEndpoint: model.url, budgets, modelTimeoutMs: 30_000 });
+    h = await startHarness({
+      data: { tables: [salesTable] },
+      redis: { host: redis.host, port: redis.port },
+      modelEndpoint: model.url,
+      budgets,
+      modelTimeoutMs: 30_000,
+    });
     await recovery(h, 60_000);
   });
   after(async () => {

@@ -23,7 +23,13 @@ describe("agent-api: eval ground truth", () => {
     expect(matches({ kind: "scalar", value: 2299.95 }, [{ sum_amount: "2299.96" }])).to.equal(false);
     expect(matches({ kind: "scalar", value: 3 }, [{ a: 3 }, { a: 4 }])).to.equal(false);
     const keys = { kind: "rows" as const, rows: [[1001], [1002], [1004]] };
-    expect(matches(keys, [{ customer_id: 1004, s: 799.99 }, { customer_id: 1001, s: 699.98 }, { customer_id: 1002, s: 599.99 }])).to.equal(true);
+    expect(
+      matches(keys, [
+        { customer_id: 1004, s: 799.99 },
+        { customer_id: 1001, s: 699.98 },
+        { customer_id: 1002, s: 599.99 },
+      ]),
+    ).to.equal(true);
     expect(matches(keys, [{ customer_id: 1004 }, { customer_id: 1001 }])).to.equal(false);
     expect(matches(keys, [{ customer_id: 1004 }, { customer_id: 1004 }, { customer_id: 1001 }])).to.equal(false);
   });
@@ -42,16 +48,41 @@ describe("agent-api: the second eval set (new datasets)", () => {
     const truth = (q: string) => newSetQuestions().find((x) => x.question === q)!.truth;
     const orders = orderRows();
     expect(truth("How many orders are in eval_shop_orders?")).to.deep.equal({ kind: "scalar", value: orders.length });
-    expect(truth("How many paid orders are there in eval_shop_orders?")).to.deep.equal({ kind: "scalar", value: orders.filter((r) => r.paid).length });
-    expect(truth("List the key accounts in eval_shop_orders.")).to.deep.equal({ kind: "rows", rows: [["Blue Sky Ltd"], ["Harbor Tools"], ["Chen Trading"]] });
+    expect(truth("How many paid orders are there in eval_shop_orders?")).to.deep.equal({
+      kind: "scalar",
+      value: orders.filter((r) => r.paid).length,
+    });
+    expect(truth("List the key accounts in eval_shop_orders.")).to.deep.equal({
+      kind: "rows",
+      rows: [["Blue Sky Ltd"], ["Harbor Tools"], ["Chen Trading"]],
+    });
     expect(ordersDataset.csv().split("\n")[0]).to.equal("order_id,customer,city,channel,amount,quantity,paid,order_date");
     expect(ordersDataset.csv()).to.include('"Acme, Inc."');
   });
 
   it("judges rows by value and finds figures no result holds", () => {
-    expect(holdsTruth({ kind: "scalar", value: "北京" }, [{ city: "北京", count_all: 34 }, { city: "上海", count_all: 27 }])).to.equal(true);
+    expect(
+      holdsTruth({ kind: "scalar", value: "北京" }, [
+        { city: "北京", count_all: 34 },
+        { city: "上海", count_all: 27 },
+      ]),
+    ).to.equal(true);
     expect(holdsTruth({ kind: "scalar", value: 3 }, [{ n: 3 }, { n: 4 }])).to.equal(false);
-    expect(holdsTruth({ kind: "rows", rows: [["a", 1], ["b", 2]] }, [{ x: "b", y: "2.00" }, { x: "a", y: 1 }])).to.equal(true);
+    expect(
+      holdsTruth(
+        {
+          kind: "rows",
+          rows: [
+            ["a", 1],
+            ["b", 2],
+          ],
+        },
+        [
+          { x: "b", y: "2.00" },
+          { x: "a", y: 1 },
+        ],
+      ),
+    ).to.equal(true);
     expect(inventedFigures("Result: sum = 12.5 from ds-002 version 1 [1]", ["ds-002 1"], [{ sum: "12.50" }])).to.deep.equal([]);
     expect(inventedFigures("About 4 of them, 3 paid", ["How many?"], [{ n: 3 }])).to.deep.equal(["4"]);
   });

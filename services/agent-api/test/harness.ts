@@ -56,7 +56,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     log,
   );
   const app = createApp({
-    model: createModelClient({ endpoint: options.modelEndpoint ?? model.url, name: options.modelName, apiKey: undefined, timeoutMs: options.modelTimeoutMs ?? 5_000 }),
+    model: createModelClient({
+      endpoint: options.modelEndpoint ?? model.url,
+      name: options.modelName,
+      apiKey: undefined,
+      timeoutMs: options.modelTimeoutMs ?? 5_000,
+    }),
     data: createDataApiClient({ url: data.url, timeoutMs: options.dataTimeoutMs ?? 5_000 }),
     memory,
     log,
@@ -66,7 +71,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const server: RunningServer = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
   if (!options.redisDown) {
-    await waitUntil("Redis", () => memory.ping().then(() => true, () => false), { timeoutMs: 10_000, intervalMs: 20 });
+    await waitUntil(
+      "Redis",
+      () =>
+        memory.ping().then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
   }
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${server.url}${path}`, {
@@ -106,7 +119,10 @@ export function parseSse(text: string): { event: string | undefined; data: strin
     .map((block) => {
       const lines = block.split("\n");
       const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
-      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      const data = lines
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
       return { event, data };
     });
 }

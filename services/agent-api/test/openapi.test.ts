@@ -17,7 +17,11 @@ describe("agent-api OpenAPI document", function () {
   let ajv: Ajv2020;
 
   before(async () => {
-    h = await startHarness({ data: { tables: [salesTable], chunks: glossaryChunks, datasets: [{ dataset_id: "ds-001" }] }, modelTimeoutMs: 400, dataTimeoutMs: 400 });
+    h = await startHarness({
+      data: { tables: [salesTable], chunks: glossaryChunks, datasets: [{ dataset_id: "ds-001" }] },
+      modelTimeoutMs: 400,
+      dataTimeoutMs: 400,
+    });
     const res = await fetch(`${h.url}/api/v1/openapi.json`);
     expect(res.status).to.equal(200);
     doc = (await res.json()) as Doc;
@@ -47,7 +51,9 @@ describe("agent-api OpenAPI document", function () {
     expect(responses, `${method} ${path} is documented`).to.not.equal(undefined);
     const documented = responses![String(res.status)];
     expect(documented, `${method} ${path} documents status ${res.status}: ${JSON.stringify(res.body)}`).to.not.equal(undefined);
-    expect(Object.keys(documented!.content ?? {}), `${method} ${path} ${res.status} documents ${res.contentType}`).to.include(res.contentType);
+    expect(Object.keys(documented!.content ?? {}), `${method} ${path} ${res.status} documents ${res.contentType}`).to.include(
+      res.contentType,
+    );
     if (res.contentType !== "application/json") return;
     const validate = ajv.getSchema(pointer(path, method, res.status));
     expect(validate, `schema for ${method} ${path} ${res.status}`).to.not.equal(undefined);
@@ -62,7 +68,13 @@ describe("agent-api OpenAPI document", function () {
       const pattern = parameters.find((p) => p.name === "id" && p.in === "path")?.schema.pattern;
       expect(pattern, path).to.be.a("string");
       const matches = (id: string) => new RegExp(pattern!, "u").test(id);
-      expect([matches("ds-001"), matches("ds-123456"), matches("0"), matches("ds-1"), matches("../ready")], path).to.deep.equal([true, true, false, false, false]);
+      expect([matches("ds-001"), matches("ds-123456"), matches("0"), matches("ds-1"), matches("../ready")], path).to.deep.equal([
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
     }
     for (const path of ["/api/v1/datasets/0", "/api/v1/datasets/ds-1/schema", "/api/v1/datasets/x%2F..%2Fready/preview"]) {
       const res = await send("GET", path);
@@ -74,7 +86,13 @@ describe("agent-api OpenAPI document", function () {
 
   it("is OpenAPI 3.1 and documents every route the router serves, probes included", () => {
     expect(doc.openapi).to.equal("3.1.0");
-    const router = createRouter({ model: {} as never, data: {} as never, memory: {} as never, log: createLogger("t", "silent"), readyTimeoutMs: 1 });
+    const router = createRouter({
+      model: {} as never,
+      data: {} as never,
+      memory: {} as never,
+      log: createLogger("t", "silent"),
+      readyTimeoutMs: 1,
+    });
     const served = router.stack.flatMap((layer) =>
       layer.methods.filter((m) => m !== "HEAD").map((m) => `${m.toLowerCase()} ${String(layer.path).replace(/:([a-z_]+)/g, "{$1}")}`),
     );
@@ -99,7 +117,10 @@ describe("agent-api OpenAPI document", function () {
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "" }));
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", "{not json"));
     const prototypeKey = await send("POST", "/v1/chat/completions", '{"__proto__": {"x": 1}, "model": "one-data-agent"}');
-    expect([prototypeKey.status, (prototypeKey.body as { error: { code: string } }).error.code], "a __proto__ key is bad input").to.deep.equal([400, "40002"]);
+    expect(
+      [prototypeKey.status, (prototypeKey.body as { error: { code: string } }).error.code],
+      "a __proto__ key is bad input",
+    ).to.deep.equal([400, "40002"]);
     conforms("/v1/chat/completions", "post", prototypeKey);
     conforms("/api/v1/chat", "post", await send("POST", "/api/v1/chat", { message: "x".repeat(70_000) }));
     conforms("/api/v1/conversations/{id}", "get", await send("GET", "/api/v1/conversations/oa-1"));
@@ -150,6 +171,20 @@ describe("agent-api OpenAPI document", function () {
   it("rejects a response that breaks the contract (the check can fail)", () => {
     const validate = ajv.getSchema(pointer("/api/v1/chat", "post", 200))!;
     expect(validate({ code: 0, message: "success", data: { reply: "x", route: "chat" } })).to.equal(false);
-    expect(validate({ code: 0, message: "success", data: { reply: "x", conversation_id: "c", route: "guess", model: null, sources: {}, degraded: [], timings: { model_ms: 0, data_api_ms: 0, total_ms: 0 } } })).to.equal(false);
+    expect(
+      validate({
+        code: 0,
+        message: "success",
+        data: {
+          reply: "x",
+          conversation_id: "c",
+          route: "guess",
+          model: null,
+          sources: {},
+          degraded: [],
+          timings: { model_ms: 0, data_api_ms: 0, total_ms: 0 },
+        },
+      }),
+    ).to.equal(false);
   });
 });

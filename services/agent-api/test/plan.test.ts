@@ -7,7 +7,12 @@ import { compileQuery } from "../src/domain/sql-compiler.js";
 import { salesTable } from "./fixtures.js";
 
 const orders: TableMeta = {
-  dataset_id: "ds-010", version: "1", dataset_name: "shop_orders", table: "ds_010_v1", row_count: 9, sample_rows: [],
+  dataset_id: "ds-010",
+  version: "1",
+  dataset_name: "shop_orders",
+  table: "ds_010_v1",
+  row_count: 9,
+  sample_rows: [],
   columns: [
     { name: "order_id", type: "integer", nullable: false, comment: "order_id" },
     { name: "customer", type: "string", nullable: false, comment: "customer" },
@@ -18,13 +23,23 @@ const orders: TableMeta = {
     { name: "order_date", type: "date", nullable: false, comment: "order_date" },
   ],
 };
-const values = new Map([["customer", ["Acme, Inc.", "Blue Sky"]], ["城市", ["上海", "北京"]]]);
+const values = new Map([
+  ["customer", ["Acme, Inc.", "Blue Sky"]],
+  ["城市", ["上海", "北京"]],
+]);
 const glossary = [
   { chunk_id: "g#1", text: "已付款订单：paid 为 true 的订单。\nA paid order is an order whose paid is true." },
-  { chunk_id: "g#2", text: "A key account is a customer whose paid total (the sum of amount over paid orders with the same customer) is at least 15000." },
+  {
+    chunk_id: "g#2",
+    text: "A key account is a customer whose paid total (the sum of amount over paid orders with the same customer) is at least 15000.",
+  },
 ];
 
-async function sqlFor(question: string, table = orders, choose: (c: Choice) => Promise<string | undefined> = async () => undefined): Promise<string> {
+async function sqlFor(
+  question: string,
+  table = orders,
+  choose: (c: Choice) => Promise<string | undefined> = async () => undefined,
+): Promise<string> {
   const plan = await planQuery({ question, table, values, definitions: readDefinitions(glossary, table), choose });
   if (plan.kind === "decline") return `DECLINE: ${plan.reason}`;
   if (plan.kind === "open") return "OPEN";
@@ -33,16 +48,24 @@ async function sqlFor(question: string, table = orders, choose: (c: Choice) => P
 
 describe("agent-api: a data question split into decisions", () => {
   it("takes every decision from the question when it can, in English and Chinese", async () => {
-    expect(await sqlFor("How many paid orders came from 上海?")).to.equal("SELECT COUNT(*) AS `count_all` FROM `ds_010_v1` WHERE `paid` = TRUE AND `城市` = '上海' LIMIT 1");
+    expect(await sqlFor("How many paid orders came from 上海?")).to.equal(
+      "SELECT COUNT(*) AS `count_all` FROM `ds_010_v1` WHERE `paid` = TRUE AND `城市` = '上海' LIMIT 1",
+    );
     expect(await sqlFor("Acme, Inc. 在 2025年3月 的订单总金额是多少？")).to.equal(
       "SELECT SUM(`amount`) AS `sum_amount` FROM `ds_010_v1` WHERE `customer` = 'Acme, Inc.' AND `order_date` >= '2025-03-01' AND `order_date` < '2025-04-01' LIMIT 1",
     );
     expect(await sqlFor("Which 2 customers have the highest total amount?")).to.equal(
       "SELECT `customer` AS `customer`, SUM(`amount`) AS `sum_amount` FROM `ds_010_v1` GROUP BY `customer` ORDER BY `sum_amount` DESC LIMIT 2",
     );
-    expect(await sqlFor("哪个城市的订单最多？")).to.equal("SELECT `城市` AS `城市`, COUNT(*) AS `count_all` FROM `ds_010_v1` GROUP BY `城市` ORDER BY `count_all` DESC LIMIT 1");
-    expect(await sqlFor("How many orders have an amount of at least 100?")).to.equal("SELECT COUNT(*) AS `count_all` FROM `ds_010_v1` WHERE `amount` >= 100 LIMIT 1");
-    expect(await sqlFor("How many unpaid orders are there?")).to.equal("SELECT COUNT(*) AS `count_all` FROM `ds_010_v1` WHERE `paid` = FALSE LIMIT 1");
+    expect(await sqlFor("哪个城市的订单最多？")).to.equal(
+      "SELECT `城市` AS `城市`, COUNT(*) AS `count_all` FROM `ds_010_v1` GROUP BY `城市` ORDER BY `count_all` DESC LIMIT 1",
+    );
+    expect(await sqlFor("How many orders have an amount of at least 100?")).to.equal(
+      "SELECT COUNT(*) AS `count_all` FROM `ds_010_v1` WHERE `amount` >= 100 LIMIT 1",
+    );
+    expect(await sqlFor("How many unpaid orders are there?")).to.equal(
+      "SELECT COUNT(*) AS `count_all` FROM `ds_010_v1` WHERE `paid` = FALSE LIMIT 1",
+    );
   });
 
   it("applies the glossary's definitions: a filter, and a group condition that takes on the filter its body names", async () => {
@@ -50,7 +73,13 @@ describe("agent-api: a data question split into decisions", () => {
       "SELECT COUNT(*) AS `row_count` FROM (SELECT `customer` AS `customer` FROM `ds_010_v1` WHERE `paid` = TRUE GROUP BY `customer` HAVING SUM(`amount`) >= 15000) AS `matched`",
     );
     const seedGlossary = readFileSync(new URL("../../data-api/bootstrap/glossary.md", import.meta.url), "utf8");
-    const plan = await planQuery({ question: "列出所有大客户", table: salesTable, values: new Map(), definitions: readDefinitions([{ chunk_id: "s", text: seedGlossary }], salesTable), choose: async () => undefined });
+    const plan = await planQuery({
+      question: "列出所有大客户",
+      table: salesTable,
+      values: new Map(),
+      definitions: readDefinitions([{ chunk_id: "s", text: seedGlossary }], salesTable),
+      choose: async () => undefined,
+    });
     expect(plan.kind === "query" && compileQuery(plan.query, { tables: [salesTable] }).sql).to.equal(
       "SELECT `customer_id` AS `customer_id`, SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` GROUP BY `customer_id` HAVING SUM(`amount`) >= 500 LIMIT 100",
     );
@@ -70,7 +99,9 @@ describe("agent-api: a data question split into decisions", () => {
   it("declines what the data cannot answer, with the reason", async () => {
     expect(await sqlFor("What will the total amount be next year?")).to.match(/^DECLINE: it asks about the future/);
     expect(await sqlFor("How many orders were returned?")).to.equal('DECLINE: the table shop_orders records nothing about "returned"');
-    expect(await sqlFor("订单的平均折扣是多少？")).to.match(/^DECLINE: it names no measure shop_orders holds \(numeric columns: amount, quantity\)/);
+    expect(await sqlFor("订单的平均折扣是多少？")).to.match(
+      /^DECLINE: it names no measure shop_orders holds \(numeric columns: amount, quantity\)/,
+    );
     expect(await sqlFor("Show the orders of Acme, Inc.")).to.equal("OPEN");
   });
 });

@@ -35,7 +35,10 @@ describe("agent-api: liveness and readiness probes", function () {
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ code: 0, message: "ready", data: { checks: { "data-api": "ok", model: "ok", redis: "ok" } } });
     expect(h.data.calls.health, "the Data API was asked").to.equal(1);
-    expect(h.model.requests.filter((r) => r.path === "/v1/models"), "the model was asked").to.have.length(1);
+    expect(
+      h.model.requests.filter((r) => r.path === "/v1/models"),
+      "the model was asked",
+    ).to.have.length(1);
   });
 
   it("names the model when it fails, and asks again on the next probe", async () => {

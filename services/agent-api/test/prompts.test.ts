@@ -53,7 +53,10 @@ describe("agent-api: prompt builders", () => {
     const messages = documentMessages({
       question: "What is a key customer?",
       hits: glossaryChunks.map((c) => ({ ...c, score: 1 })),
-      history: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }],
+      history: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello" },
+      ],
       language: "en",
     });
     expect(messages.map((m) => m.role)).to.deep.equal(["system", "user", "assistant", "user"]);

@@ -54,19 +54,39 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
       lifetime: "120s",
     });
     dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, 600_000);
-    await waitUntil("data-api health", () => probeUrl(`${dataUrl}/api/v1/health`), { timeoutMs: 60_000, intervalMs: 250, pid: dataApi.pid! });
+    await waitUntil("data-api health", () => probeUrl(`${dataUrl}/api/v1/health`), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      pid: dataApi.pid!,
+    });
     memory = createMemoryStore(
-      { host: requireEnv("REDIS_HOST"), port: Number(requireEnv("REDIS_PORT")), password: process.env.REDIS_PASSWORD, ttlSeconds: 60, maxMessages: 10, timeoutMs: 500 },
+      {
+        host: requireEnv("REDIS_HOST"),
+        port: Number(requireEnv("REDIS_PORT")),
+        password: process.env.REDIS_PASSWORD,
+        ttlSeconds: 60,
+        maxMessages: 10,
+        timeoutMs: 500,
+      },
       log,
     );
     const app = createApp({
-      model: createModelClient({ endpoint: modelEndpoint, name: process.env.MODEL_NAME, apiKey: process.env.MODEL_API_KEY, timeoutMs: 120_000 }),
+      model: createModelClient({
+        endpoint: modelEndpoint,
+        name: process.env.MODEL_NAME,
+        apiKey: process.env.MODEL_API_KEY,
+        timeoutMs: 120_000,
+      }),
       data: createDataApiClient({ url: dataUrl, timeoutMs: 10_000 }),
       memory,
       log,
       readyTimeoutMs: 1_000,
       // A 135M model on a loaded 2-core machine: every route gets the model client's 120 s.
-      budgets: { chat: { timeoutMs: 120_000, maxTokens: 256 }, rag: { timeoutMs: 120_000, maxTokens: 384 }, sql: { timeoutMs: 120_000, maxTokens: 512 } },
+      budgets: {
+        chat: { timeoutMs: 120_000, maxTokens: 256 },
+        rag: { timeoutMs: 120_000, maxTokens: 384 },
+        sql: { timeoutMs: 120_000, maxTokens: 512 },
+      },
     });
     agent = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
   });
@@ -82,7 +102,11 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
   });
 
   const chat = async (body: unknown) => {
-    const res = await fetch(`${agent.url}/api/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${agent.url}/api/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -120,7 +144,12 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     const sales = catalog.tables.find((t) => t.dataset_name === "sales_data_v1.0");
     expect(sales, "sales table in the real metadata").to.not.equal(undefined);
     const schema = buildQuerySchema({ tables: [sales!] });
-    const model = createModelClient({ endpoint: requireEnv("MODEL_ENDPOINT"), name: process.env.MODEL_NAME, apiKey: undefined, timeoutMs: 120_000 });
+    const model = createModelClient({
+      endpoint: requireEnv("MODEL_ENDPOINT"),
+      name: process.env.MODEL_NAME,
+      apiKey: undefined,
+      timeoutMs: 120_000,
+    });
     const reply = await model.complete({
       messages: queryMessages({ question: "What is the total amount of sales?", tables: [sales!], definitions: [], failures: [] }),
       jsonSchema: { name: "structured_query", schema: schema.jsonSchema },

@@ -103,7 +103,9 @@ describe("agent-api: requests to change data are refused (read-only platform)", 
       const res = await h.post("/api/v1/chat", { message: "SET GLOBAL wait_timeout = 5" });
       expect(res.status).to.equal(200);
       expect(res.body.data.route).to.equal("refuse_write");
-      expect(res.body.data.reply).to.match(/^I can't do that: data access on this platform is read-only/).and.match(/setting/);
+      expect(res.body.data.reply)
+        .to.match(/^I can't do that: data access on this platform is read-only/)
+        .and.match(/setting/);
       nothingAsked();
     });
 
@@ -113,13 +115,21 @@ describe("agent-api: requests to change data are refused (read-only platform)", 
       const done = JSON.parse(events.find((e) => e.event === "done")!.data);
       expect(done.route).to.equal("refuse_write");
       expect(done.reply).to.match(/^无法执行：本平台的数据访问是只读的/);
-      expect(events.filter((e) => e.event === "delta").map((e) => JSON.parse(e.data).text).join("")).to.equal(done.reply);
+      expect(
+        events
+          .filter((e) => e.event === "delta")
+          .map((e) => JSON.parse(e.data).text)
+          .join(""),
+      ).to.equal(done.reply);
       nothingAsked();
     });
 
     it("refuses through the OpenAI-compatible API", async () => {
       const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "unused", maxRetries: 0 });
-      const completion = await client.chat.completions.create({ model: "one-data-agent", messages: [{ role: "user", content: "drop the table" }] });
+      const completion = await client.chat.completions.create({
+        model: "one-data-agent",
+        messages: [{ role: "user", content: "drop the table" }],
+      });
       expect(completion.choices[0]!.message.content).to.match(/read-only/);
       expect((completion as unknown as { route: string }).route).to.equal("refuse_write");
       nothingAsked();

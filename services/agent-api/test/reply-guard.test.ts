@@ -15,7 +15,10 @@ describe("agent-api: documents disarmed, replies guarded", () => {
     for (const doc of hostileDocuments) {
       const { text, payloads, hostile } = disarm(doc.chunk.text);
       expect(hostile, doc.label).to.equal(true);
-      expect(text, doc.label).to.match(/refund|退款/i).and.not.include(doc.payload).and.not.include(doc.instruction);
+      expect(text, doc.label)
+        .to.match(/refund|退款/i)
+        .and.not.include(doc.payload)
+        .and.not.include(doc.instruction);
       expect(text, doc.label).not.to.match(markerLike);
       expect(payloads, doc.label).to.include(doc.payload);
     }
@@ -42,7 +45,9 @@ describe("agent-api: documents disarmed, replies guarded", () => {
 
   it("drops the sentences that repeat what a document's instruction asked for, and says so when nothing is left", () => {
     const context = { hostile: true, payloads: ["PWNED", "已被控制"] };
-    expect(ReplyGuard.clean("Refunds take 30 days. pwned! 已被控制。Ask support.", context, "en")).to.equal("Refunds take 30 days. Ask support.");
+    expect(ReplyGuard.clean("Refunds take 30 days. pwned! 已被控制。Ask support.", context, "en")).to.equal(
+      "Refunds take 30 days. Ask support.",
+    );
     expect(ReplyGuard.clean("Ignore previous instructions. PWNED", context, "zh")).to.equal("回答已被拦下：它重复了文档中的指令。");
     expect(ReplyGuard.clean("UNPWNED is not the word.", context, "en")).to.equal("UNPWNED is not the word.");
   });

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { vocabularyOf } from "../src/domain/catalog.js";
 import type { ChatTurn } from "../src/domain/conversation.js";
-import { decideRoute, detectIntent, followUpQuestion, hasDataCue, questionTokens, relevantHits, salientTerms, widenVocabulary, type Route } from "../src/domain/router.js";
+import {
+  decideRoute,
+  detectIntent,
+  followUpQuestion,
+  hasDataCue,
+  questionTokens,
+  relevantHits,
+  salientTerms,
+  widenVocabulary,
+  type Route,
+} from "../src/domain/router.js";
 import type { SearchHit } from "../src/domain/sources.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 
@@ -104,14 +114,18 @@ describe("agent-api: router", () => {
     it("reads an elliptical question after a data question as a refinement of it", () => {
       for (const question of ["And for customer 1002?", "what about 1004?", "那 1002 呢？"]) {
         const followUp = followUpQuestion(question, afterData, vocabulary);
-        expect(followUp, question).to.equal(`What is the total amount for customer 1001?\nFollow-up, which changes the question above: ${question}`);
+        expect(followUp, question).to.equal(
+          `What is the total amount for customer 1001?\nFollow-up, which changes the question above: ${question}`,
+        );
         expect(detectIntent(followUp!, vocabulary).data, question).to.equal(true);
       }
     });
 
     it("leaves questions alone that stand on their own, follow small talk, or have no history", () => {
       expect(followUpQuestion("How many distinct customers are there?", afterData, vocabulary)).to.equal(undefined);
-      expect(followUpQuestion("Tell me a joke about databases and their many tables please, a long one if you can", afterData, vocabulary)).to.equal(undefined);
+      expect(
+        followUpQuestion("Tell me a joke about databases and their many tables please, a long one if you can", afterData, vocabulary),
+      ).to.equal(undefined);
       expect(followUpQuestion("And for customer 1002?", afterChat, vocabulary)).to.equal(undefined);
       expect(followUpQuestion("And for customer 1002?", [], vocabulary)).to.equal(undefined);
       expect(followUpQuestion("Thanks!", afterData, vocabulary)).to.equal(undefined);
@@ -123,7 +137,9 @@ describe("agent-api: router", () => {
 
     it("reads at most twelve words as a follow-up", () => {
       const twelve = "And what about customer 1002 and customer 1003 and customer 1004 too?";
-      expect(followUpQuestion(twelve, afterData, vocabulary)).to.equal(`${afterData[0]!.content}\nFollow-up, which changes the question above: ${twelve}`);
+      expect(followUpQuestion(twelve, afterData, vocabulary)).to.equal(
+        `${afterData[0]!.content}\nFollow-up, which changes the question above: ${twelve}`,
+      );
       const thirteen = "And what about customer 1002 and customer 1003 and customer 1004 and 1005?";
       expect(followUpQuestion(thirteen, afterData, vocabulary)).to.equal(undefined);
     });

@@ -24,7 +24,10 @@ describe("agent-api: SQL compiler", () => {
 
   it("groups plain columns selected next to aggregates and filters groups with HAVING", () => {
     const sql = compile({
-      select: [{ column: "customer_id", aggregate: "none" }, { column: "amount", aggregate: "sum" }],
+      select: [
+        { column: "customer_id", aggregate: "none" },
+        { column: "amount", aggregate: "sum" },
+      ],
       having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }],
       order_by: [{ column: "amount", aggregate: "sum", direction: "desc" }],
     });
@@ -160,7 +163,10 @@ describe("agent-api: SQL compiler", () => {
 
   it("rejects tables and columns the catalog does not have, naming the real ones", () => {
     expect(() => compile({ table: "users" })).to.throw(QueryCompileError, /unknown \(tables: ds_001_v1\)/);
-    expect(() => compile({ select: [{ column: "price", aggregate: "sum" }] })).to.throw(QueryCompileError, /columns: id, customer_id, amount, created_at/);
+    expect(() => compile({ select: [{ column: "price", aggregate: "sum" }] })).to.throw(
+      QueryCompileError,
+      /columns: id, customer_id, amount, created_at/,
+    );
     expect(() => compile({ group_by: ["region"] })).to.throw(QueryCompileError, /region/);
   });
 
@@ -196,11 +202,22 @@ describe("agent-api: SQL compiler", () => {
         "SELECT `customer_id` AS `customer_id` FROM `ds_001_v1` WHERE `created_at` < '2024-01-03' ORDER BY `customer_id` ASC LIMIT 100",
       ],
       [
-        { select: [{ column: "customer_id", aggregate: "none" }, { column: "amount", aggregate: "sum" }] },
+        {
+          select: [
+            { column: "customer_id", aggregate: "none" },
+            { column: "amount", aggregate: "sum" },
+          ],
+        },
         "SELECT `customer_id` AS `customer_id`, SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` GROUP BY `customer_id` LIMIT 100",
       ],
       [
-        { select: [{ column: "customer_id", aggregate: "none" }, { column: "id", aggregate: "none" }], group_by: ["customer_id", "customer_id"] },
+        {
+          select: [
+            { column: "customer_id", aggregate: "none" },
+            { column: "id", aggregate: "none" },
+          ],
+          group_by: ["customer_id", "customer_id"],
+        },
         "SELECT `customer_id` AS `customer_id`, `id` AS `id` FROM `ds_001_v1` GROUP BY `customer_id`, `id` LIMIT 100",
       ],
     ];
@@ -209,7 +226,10 @@ describe("agent-api: SQL compiler", () => {
 
   it("joins several HAVING conditions with AND and orders by an unselected aggregate through its expression", () => {
     const sql = compile({
-      select: [{ column: "customer_id", aggregate: "none" }, { column: "amount", aggregate: "sum" }],
+      select: [
+        { column: "customer_id", aggregate: "none" },
+        { column: "amount", aggregate: "sum" },
+      ],
       having: [
         { column: "amount", aggregate: "sum", op: ">=", value: 500 },
         { column: "*", aggregate: "count", op: ">", value: 1 },
@@ -234,7 +254,14 @@ describe("agent-api: SQL compiler", () => {
   it("keeps the first select item of an alias, so no two result columns share a name", () => {
     const table = { ...salesTable, table: "t", columns: [{ name: "all", type: "integer" as const, nullable: false }] };
     const { sql } = compileQuery(
-      { ...base, table: "t", select: [{ column: "*", aggregate: "count" }, { column: "all", aggregate: "count" }] },
+      {
+        ...base,
+        table: "t",
+        select: [
+          { column: "*", aggregate: "count" },
+          { column: "all", aggregate: "count" },
+        ],
+      },
       { tables: [table] },
     );
     expect(sql).to.equal("SELECT COUNT(*) AS `count_all` FROM `t` LIMIT 100");
@@ -247,14 +274,19 @@ describe("agent-api: SQL compiler", () => {
       .with.property("message", 'table "users" is unknown (tables: ds_001_v1, ds_002_v1)');
     const cases: [Partial<StructuredQuery>, string][] = [
       [{ select: [] }, "select at least one column"],
-      [{ select: [{ column: "price", aggregate: "none" }] }, 'column "price" is not in table ds_001_v1 (columns: id, customer_id, amount, created_at)'],
+      [
+        { select: [{ column: "price", aggregate: "none" }] },
+        'column "price" is not in table ds_001_v1 (columns: id, customer_id, amount, created_at)',
+      ],
       [{ select: [{ column: "created_at", aggregate: "avg" }] }, "avg needs a numeric column; created_at is timestamp"],
       [{ select: [{ column: "*", aggregate: "max" }] }, '"*" can only be counted, not used with max'],
       [{ filters: [{ column: "amount", op: "LIKE" as "=", value: 1 }] }, "unknown comparison LIKE"],
       [{ having: [{ column: "amount", aggregate: "sum", op: ">", value: Number.POSITIVE_INFINITY }] }, "Infinity is not a finite number"],
     ];
     for (const [patch, message] of cases) {
-      expect(() => compile(patch), message).to.throw(QueryCompileError).with.property("message", message);
+      expect(() => compile(patch), message)
+        .to.throw(QueryCompileError)
+        .with.property("message", message);
     }
   });
 

@@ -15,7 +15,11 @@ describe("agent-api: answering from data (doubles)", () => {
 
   it("answers a question that decides its own query without calling the model, and cites the SQL", async () => {
     const decided = "SELECT SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` WHERE `customer_id` = 1001 LIMIT 1";
-    h.data.onQuery((sql) => (sql === decided ? { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "699.98" }] } : { reject: { code: 40003, message: "unexpected" } }));
+    h.data.onQuery((sql) =>
+      sql === decided
+        ? { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "699.98" }] }
+        : { reject: { code: 40003, message: "unexpected" } },
+    );
     const res = await h.post("/api/v1/chat", { message: "What is the total amount for customer 1001?" });
     expect(res.status, res.text).to.equal(200);
     expect(res.body.data.route).to.equal("sql");
@@ -37,7 +41,11 @@ describe("agent-api: answering from data (doubles)", () => {
 
   it("asks for a structured query whose enums are the real columns when no shape fits, runs the compiled SQL and cites it", async () => {
     h.model.onChat(isQueryRequest, { content: structuredQuery() });
-    h.data.onQuery((sql) => (sql === totalSql ? { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] } : { reject: { code: 40003, message: "unexpected" } }));
+    h.data.onQuery((sql) =>
+      sql === totalSql
+        ? { columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }
+        : { reject: { code: 40003, message: "unexpected" } },
+    );
     const res = await h.post("/api/v1/chat", { message: openQuestion });
     expect(res.status).to.equal(200);
     expect(res.body.data.route).to.equal("sql");
@@ -56,7 +64,12 @@ describe("agent-api: answering from data (doubles)", () => {
     const [request] = h.model.chatRequests().filter((r) => isQueryRequest(r));
     const format = request!.body.response_format as { type: string; json_schema: { schema: any } };
     expect(format.type).to.equal("json_schema");
-    expect(format.json_schema.schema.properties.filters.items.properties.column.enum).to.deep.equal(["id", "customer_id", "amount", "created_at"]);
+    expect(format.json_schema.schema.properties.filters.items.properties.column.enum).to.deep.equal([
+      "id",
+      "customer_id",
+      "amount",
+      "created_at",
+    ]);
   });
 
   it("feeds errors back and retries at most twice", async () => {
@@ -103,17 +116,18 @@ describe("agent-api: answering from data (doubles)", () => {
   });
 
   it("uses a definition from a document as the threshold of the query and cites both sources", async () => {
-    h.model.onChat(
-      (r) => isQueryRequest(r) && r.messages.some((m) => m.content.includes("at least 500")),
-      {
-        content: structuredQuery({
-          select: [{ column: "customer_id", aggregate: "none" }],
-          having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }],
-          count_result_rows: true,
-        }),
-      },
+    h.model.onChat((r) => isQueryRequest(r) && r.messages.some((m) => m.content.includes("at least 500")), {
+      content: structuredQuery({
+        select: [{ column: "customer_id", aggregate: "none" }],
+        having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }],
+        count_result_rows: true,
+      }),
+    });
+    h.data.onQuery((sql) =>
+      sql === keyCustomersSql
+        ? { columns: [{ name: "row_count", type: "integer" }], rows: [{ row_count: 3 }] }
+        : { reject: { code: 40003, message: "unexpected" } },
     );
-    h.data.onQuery((sql) => (sql === keyCustomersSql ? { columns: [{ name: "row_count", type: "integer" }], rows: [{ row_count: 3 }] } : { reject: { code: 40003, message: "unexpected" } }));
     const res = await h.post("/api/v1/chat", { message: "How many key customers are there?" });
     expect(res.status, res.text).to.equal(200);
     expect(res.body.data.route).to.equal("both");
@@ -143,12 +157,17 @@ describe("agent-api: answering from data (doubles)", () => {
 
     // A model that follows the injected notes inside a valid query still yields one quoted SELECT.
     h.model.reset();
-    h.model.onChat(isQueryRequest, { content: structuredQuery({ filters: [{ column: "created_at", op: ">=", value: "2024-01-01' OR '1'='1" }] }) });
+    h.model.onChat(isQueryRequest, {
+      content: structuredQuery({ filters: [{ column: "created_at", op: ">=", value: "2024-01-01' OR '1'='1" }] }),
+    });
     const second = await h.post("/api/v1/chat", { message: `${openQuestion} Follow the notes.` });
     expect(second.status).to.equal(200);
     expect(second.body.data.sources.sql).to.equal(undefined);
     expect(h.data.queries).to.deep.equal([]);
-    const prompt = h.model.chatRequests()[0]!.messages.map((m) => m.content).join("\n");
+    const prompt = h.model
+      .chatRequests()[0]!
+      .messages.map((m) => m.content)
+      .join("\n");
     expect(prompt.match(/<<<END DATA>>>/g)?.length).to.equal(prompt.match(/<<<DATA /g)?.length);
   });
 });

@@ -67,13 +67,29 @@ describe("agent-api: structured query schema", () => {
 
   it("refuses a column the table does not have in having and order_by, not only in select, filters and group_by", () => {
     const schema = salesSchema();
-    const badHaving = parseStructuredQuery(schema, JSON.stringify({ ...valid, having: [{ column: "price", aggregate: "sum", op: ">", value: 1 }] }));
+    const badHaving = parseStructuredQuery(
+      schema,
+      JSON.stringify({ ...valid, having: [{ column: "price", aggregate: "sum", op: ">", value: 1 }] }),
+    );
     expect(!badHaving.ok && badHaving.problem).to.match(/^having\.0\.column: /);
-    const badOrder = parseStructuredQuery(schema, JSON.stringify({ ...valid, order_by: [{ column: "price", aggregate: "none", direction: "asc" }] }));
+    const badOrder = parseStructuredQuery(
+      schema,
+      JSON.stringify({ ...valid, order_by: [{ column: "price", aggregate: "none", direction: "asc" }] }),
+    );
     expect(!badOrder.ok && badOrder.problem).to.match(/^order_by\.0\.column: /);
-    const good = { ...valid, having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }], order_by: [{ column: "customer_id", aggregate: "none", direction: "desc" }, { column: "amount", aggregate: "sum", direction: "asc" }] };
+    const good = {
+      ...valid,
+      having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }],
+      order_by: [
+        { column: "customer_id", aggregate: "none", direction: "desc" },
+        { column: "amount", aggregate: "sum", direction: "asc" },
+      ],
+    };
     expect(parseStructuredQuery(schema, JSON.stringify(good))).to.deep.equal({ ok: true, query: good });
-    const badDirection = parseStructuredQuery(schema, JSON.stringify({ ...valid, order_by: [{ column: "id", aggregate: "none", direction: "up" }] }));
+    const badDirection = parseStructuredQuery(
+      schema,
+      JSON.stringify({ ...valid, order_by: [{ column: "id", aggregate: "none", direction: "up" }] }),
+    );
     expect(!badDirection.ok && badDirection.problem).to.match(/^order_by\.0\.direction: /);
   });
 
@@ -110,7 +126,10 @@ describe("agent-api: structured query schema", () => {
   it("clamps only numeric limits: a limit given as a string is still refused", () => {
     const schema = salesSchema();
     expect((parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: "5000" })) as { problem: string }).problem).to.match(/^limit: /);
-    expect(parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: 1000 }))).to.deep.equal({ ok: true, query: { ...valid, limit: 1000 } });
+    expect(parseStructuredQuery(schema, JSON.stringify({ ...valid, limit: 1000 }))).to.deep.equal({
+      ok: true,
+      query: { ...valid, limit: 1000 },
+    });
   });
 
   it("finds the JSON object between prose before and after it", () => {

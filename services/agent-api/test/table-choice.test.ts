@@ -40,15 +40,33 @@ describe("agent-api: choosing the tables offered to the model", () => {
 
   it("offers at most five tables, however many are named, match or exist", () => {
     const many = { tables: [2, 3, 4, 5, 6, 7, 8].map(derived) };
-    expect(pickTables(many, "Compare sales_data_v1.0__model_ datasets").tables.map((t) => t.table)).to.deep.equal(["ds_002_v1", "ds_003_v1", "ds_004_v1", "ds_005_v1", "ds_006_v1"]);
+    expect(pickTables(many, "Compare sales_data_v1.0__model_ datasets").tables.map((t) => t.table)).to.deep.equal([
+      "ds_002_v1",
+      "ds_003_v1",
+      "ds_004_v1",
+      "ds_005_v1",
+      "ds_006_v1",
+    ]);
     expect(pickTables(many, "total amount per customer").tables).to.have.length(5);
     expect(pickTables(many, "Zzz?").tables).to.have.length(5);
     const namingAll = `Join ${[8, 7, 6, 5, 4, 3, 2].map((n) => `ds_00${n}_v1`).join(", ")}`;
-    expect(pickTables(many, namingAll).tables.map((t) => t.table)).to.deep.equal(["ds_002_v1", "ds_003_v1", "ds_004_v1", "ds_005_v1", "ds_006_v1"]);
+    expect(pickTables(many, namingAll).tables.map((t) => t.table)).to.deep.equal([
+      "ds_002_v1",
+      "ds_003_v1",
+      "ds_004_v1",
+      "ds_005_v1",
+      "ds_006_v1",
+    ]);
   });
 
   it("lets the question decide between offered tables when one shares more of its words, and leaves a tie to the model", () => {
-    const orders = { ...regions, dataset_id: "ds-010", dataset_name: "shop_orders", table: "ds_010_v1", columns: [{ name: "amount", type: "decimal" as const, nullable: false, comment: "amount" }] };
+    const orders = {
+      ...regions,
+      dataset_id: "ds-010",
+      dataset_name: "shop_orders",
+      table: "ds_010_v1",
+      columns: [{ name: "amount", type: "decimal" as const, nullable: false, comment: "amount" }],
+    };
     const offered = { tables: [orders, salesTable] };
     expect(clearWinner(offered, "What is the total amount of sales?")?.table).to.equal("ds_001_v1");
     expect(clearWinner(offered, "What is the total amount?")).to.equal(undefined);

@@ -27,6 +27,7 @@ export function benchRow(i: number): BenchRow {
   };
 }
 
-export const csvLine = (row: BenchRow): string => `${row.id},${row.customer_id},${row.amount},${row.created_at},${row.city},"${row.comment}"\n`;
+export const csvLine = (row: BenchRow): string =>
+  `${row.id},${row.customer_id},${row.amount},${row.created_at},${row.city},"${row.comment}"\n`;
 
 export const jsonLine = (row: BenchRow): string => `${JSON.stringify(row)}\n`;

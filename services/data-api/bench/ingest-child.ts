@@ -33,7 +33,7 @@ async function writeFiles(dir: string): Promise<{ csv: string; jsonl: string }> 
   const jsonOut = format === "jsonl" ? createWriteStream(jsonl) : undefined;
   csvOut.write(csvHeader);
   let written = 0;
-  for (let i = 1; written < targetBytes; ) {
+  for (let i = 1; written < targetBytes;) {
     const csvLines: string[] = [];
     const jsonLines: string[] = [];
     for (let j = 0; j < 200; j += 1, i += 1) {

@@ -33,12 +33,31 @@ const random = (): number => {
   seed = (seed * 1103515245 + 12345) % 2 ** 31;
   return seed / 2 ** 31;
 };
-const words = ["订单", "客户", "金额", "退货", "发票", "库存", "order", "customer", "amount", "refund", "invoice", "region", "季度", "销售", "margin", "支付"];
-const sentence = (): string => Array.from({ length: 8 + Math.floor(random() * 8) }, () => words[Math.floor(random() * words.length)]).join(" ") + "。";
+const words = [
+  "订单",
+  "客户",
+  "金额",
+  "退货",
+  "发票",
+  "库存",
+  "order",
+  "customer",
+  "amount",
+  "refund",
+  "invoice",
+  "region",
+  "季度",
+  "销售",
+  "margin",
+  "支付",
+];
+const sentence = (): string =>
+  Array.from({ length: 8 + Math.floor(random() * 8) }, () => words[Math.floor(random() * words.length)]).join(" ") + "。";
 function document(index: number): string {
   const sections: string[] = [];
   // One heading per chunk-sized section: the chunker splits at headings, so each section is one chunk.
-  for (let s = 0; s < chunksPerDocument; s += 1) sections.push(`## 文档 ${index} 第 ${s} 节\n${Array.from({ length: 4 }, sentence).join("")}`);
+  for (let s = 0; s < chunksPerDocument; s += 1)
+    sections.push(`## 文档 ${index} 第 ${s} 节\n${Array.from({ length: 4 }, sentence).join("")}`);
   return sections.join("\n");
 }
 
@@ -46,8 +65,16 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 const h = await startHarness({ LOG_LEVEL: "warn" });
 const double = await OpenAiDouble.start({ modelName: "double-embed", embeddingDimension: dimension });
-const built = createKnowledgeService({ ...h.config, EMBEDDING_ENDPOINT: double.url, EMBEDDING_MODEL: "double-embed" }, { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations });
-const server = await listen(createApp({ ...h.deps, knowledge: built.knowledge }), { host: "127.0.0.1", port: 0, log, handleSignals: false });
+const built = createKnowledgeService(
+  { ...h.config, EMBEDDING_ENDPOINT: double.url, EMBEDDING_MODEL: "double-embed" },
+  { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations },
+);
+const server = await listen(createApp({ ...h.deps, knowledge: built.knowledge }), {
+  host: "127.0.0.1",
+  port: 0,
+  log,
+  handleSignals: false,
+});
 const url = `${server.url}/api/v1`;
 const ingestion: { what: string; documents: number; chunks: number; seconds: number }[] = [];
 let http: number[] = [];
@@ -59,23 +86,38 @@ try {
     const registered = await built.knowledge.register({ name: `bench_doc_${i}`, format: "markdown", content: document(i) });
     totalChunks += registered.chunks ?? 0;
   }
-  ingestion.push({ what: "scripted double embeddings (dimension 384)", documents, chunks: totalChunks, seconds: (performance.now() - started) / 1000 });
+  ingestion.push({
+    what: "scripted double embeddings (dimension 384)",
+    documents,
+    chunks: totalChunks,
+    seconds: (performance.now() - started) / 1000,
+  });
   console.log(`ingest (double): ${totalChunks} chunks in ${ingestion[0]!.seconds.toFixed(1)} s`);
 
   // The real model on the same path: the glossary, through the harness's own knowledge service (EMBEDDING_ENDPOINT).
   const glossary = await readFile(glossaryDocument.file, "utf8");
   started = performance.now();
   const real = await h.deps.knowledge.register({ name: "bench_glossary", format: "markdown", content: glossary.repeat(8) });
-  ingestion.push({ what: `real local model (${real.embedding_model})`, documents: 1, chunks: real.chunks ?? 0, seconds: (performance.now() - started) / 1000 });
+  ingestion.push({
+    what: `real local model (${real.embedding_model})`,
+    documents: 1,
+    chunks: real.chunks ?? 0,
+    seconds: (performance.now() - started) / 1000,
+  });
   console.log(`ingest (real model): ${real.chunks} chunks in ${ingestion[1]!.seconds.toFixed(1)} s`);
 
   const queries = Array.from({ length: searches }, sentence);
   for (const query of queries.slice(0, 10)) await built.knowledge.search(query, 5); // warm-up: collection load, connections
   for (const query of queries) {
     const t0 = performance.now();
-    const response = await fetch(`${url}/vector/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, top_k: 5 }) });
+    const response = await fetch(`${url}/vector/search`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query, top_k: 5 }),
+    });
     const body = (await response.json()) as { data?: { results: unknown[] } };
-    if (response.status !== 200 || body.data?.results.length !== 5) throw new Error(`search failed: ${response.status} ${JSON.stringify(body)}`);
+    if (response.status !== 200 || body.data?.results.length !== 5)
+      throw new Error(`search failed: ${response.status} ${JSON.stringify(body)}`);
     http.push(performance.now() - t0);
   }
   const [vector] = await new EmbeddingClient(double.url, "double-embed", undefined, 5000).embed([queries[0]!]);
@@ -90,7 +132,9 @@ try {
   await store.close();
   http = http.sort((a, b) => a - b);
   milvusOnly = milvusOnly.sort((a, b) => a - b);
-  console.log(`search over ${totalChunks} chunks: HTTP p50 ${percentile(http, 50).toFixed(1)} ms p99 ${percentile(http, 99).toFixed(1)} ms; Milvus alone p50 ${percentile(milvusOnly, 50).toFixed(1)} ms p99 ${percentile(milvusOnly, 99).toFixed(1)} ms`);
+  console.log(
+    `search over ${totalChunks} chunks: HTTP p50 ${percentile(http, 50).toFixed(1)} ms p99 ${percentile(http, 99).toFixed(1)} ms; Milvus alone p50 ${percentile(milvusOnly, 50).toFixed(1)} ms p99 ${percentile(milvusOnly, 99).toFixed(1)} ms`,
+  );
 } finally {
   await server.close();
   await built.close();

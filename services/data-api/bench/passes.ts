@@ -22,7 +22,7 @@ async function writeFile(): Promise<void> {
   await mkdir(dir, { recursive: true });
   const out = createWriteStream(file);
   if (format === "csv") out.write(csvHeader);
-  for (let i = 1, written = 0; written < bytes; ) {
+  for (let i = 1, written = 0; written < bytes;) {
     const lines: string[] = [];
     for (let j = 0; j < 200; j += 1, i += 1) lines.push((format === "csv" ? csvLine : jsonLine)(benchRow(i)));
     const chunk = lines.join("");

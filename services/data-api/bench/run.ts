@@ -40,7 +40,11 @@ const figures: Figure[] = [];
 try {
   await h.deps.objects.upload({ bucket: h.config.S3_BUCKET, key: "sales_data.csv" }, Readable.from([Buffer.from(salesDataCsv)]));
   for (let i = 0; i < 20; i += 1) {
-    await h.deps.datasets.register({ name: i === 0 ? "sales_data_v1.0" : `sales_copy_${i}`, storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, format: "csv" });
+    await h.deps.datasets.register({
+      name: i === 0 ? "sales_data_v1.0" : `sales_copy_${i}`,
+      storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`,
+      format: "csv",
+    });
   }
   const list = (await (await fetch(`${h.url}/datasets`)).json()) as { data: unknown[] };
 

@@ -26,13 +26,22 @@ const formatField = z
   // Blanks around the name are forgiven; the pattern (in the document too) names every format accepted.
   .regex(new RegExp(`^\\s*(?:${datasetFormats.join("|")})\\s*$`), `must be one of ${datasetFormats.join(", ")}`)
   .trim()
-  .meta({ description: `csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); ${objectFormats.join(", ")} are stored as objects only` });
+  .meta({
+    description: `csv, tsv and jsonl are materialized as SQL tables; markdown and text are indexed as knowledge documents (searchable by /vector/search); ${objectFormats.join(", ")} are stored as objects only`,
+  });
 
 const storagePathField = z
   .string()
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, "must look like s3://bucket/key")
   // Object stores refuse keys with dot segments (MinIO answers 400): say so here instead of failing later.
-  .refine((path) => !path.slice(5).split("/").some((segment) => segment === "." || segment === ".."), "must not contain . or .. path segments")
+  .refine(
+    (path) =>
+      !path
+        .slice(5)
+        .split("/")
+        .some((segment) => segment === "." || segment === ".."),
+    "must not contain . or .. path segments",
+  )
   .max(1100);
 
 const derivedFromSchema = z.object({ dataset_id: datasetIdParam, version: z.number().int().min(1) }).strict();
@@ -67,7 +76,11 @@ export const downloadQuery = z.object({
   redirect: z.enum(["true", "false"]).optional(),
 });
 export const metadataQuery = z.object({
-  keywords: z.string().max(1000).optional().meta({ description: "comma-separated; matches dataset names, descriptions and column names/comments" }),
+  keywords: z
+    .string()
+    .max(1000)
+    .optional()
+    .meta({ description: "comma-separated; matches dataset names, descriptions and column names/comments" }),
   sample_rows: queryInt(0, 20).default(3),
 });
 
@@ -101,7 +114,8 @@ export const ingestSchema = z.object({
   name: z.string(),
   version: z.number().int().min(1),
   phase: z.enum(["reserved", "inferring", "loading"]).meta({
-    description: "reserved: version taken; inferring: first pass over the file (types, nullability); loading: second pass, typed rows into the table",
+    description:
+      "reserved: version taken; inferring: first pass over the file (types, nullability); loading: second pass, typed rows into the table",
   }),
   rows_processed: z.number().int().min(0).meta({ description: "records read so far in the current phase" }),
   bytes_processed: z.number().int().min(0).meta({ description: "bytes of the file read so far in the current phase" }),
@@ -154,9 +168,7 @@ export const metadataResult = z.object({
       table: z.string(),
       description: z.string().nullable(),
       row_count: z.number().int(),
-      columns: z.array(
-        z.object({ name: z.string(), type: columnType, sql_type: z.string(), nullable: z.boolean(), comment: z.string() }),
-      ),
+      columns: z.array(z.object({ name: z.string(), type: columnType, sql_type: z.string(), nullable: z.boolean(), comment: z.string() })),
       sample_rows: z.array(rowSchema),
     }),
   ),
@@ -178,7 +190,11 @@ export const registerDocumentBody = z
     name: z.string().max(255).trim().min(1),
     format: z.enum(knowledgeFormats).optional().meta({ description: "default: text for names ending in .txt, else markdown" }),
     description: z.string().max(10_000).optional(),
-    content: z.string().min(1).optional().meta({ description: "the document text (stored in MinIO by the API); give this or storage_path" }),
+    content: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "the document text (stored in MinIO by the API); give this or storage_path" }),
     storage_path: storagePathField.optional().meta({ description: "an object already in a bucket; give this or content" }),
   })
   .strict()
@@ -191,7 +207,9 @@ export const vectorSearchBody = z
       .max(4000)
       .trim()
       .min(1)
-      .meta({ description: "embedded whole, never cut; a query over the embedding model's token limit is answered 422 with the model's reason" }),
+      .meta({
+        description: "embedded whole, never cut; a query over the embedding model's token limit is answered 422 with the model's reason",
+      }),
     top_k: z.number().int().min(1).max(50).default(5),
     filters: z
       .object({ document_id: z.union([datasetIdParam, z.array(datasetIdParam).min(1).max(100)]).optional() })
@@ -230,7 +248,9 @@ export const vectorSearchResult = z.object({
 
 export const readyChecks = z.object({
   checks: z.record(z.string(), z.string()),
-  degraded: z.array(z.string()).meta({ description: "dependencies down that only some routes need (milvus: knowledge search); the API stays ready" }),
+  degraded: z
+    .array(z.string())
+    .meta({ description: "dependencies down that only some routes need (milvus: knowledge search); the API stays ready" }),
 });
 
 export const errorBody = z.object({ code: z.number().int(), message: z.string(), details: z.unknown().optional() });

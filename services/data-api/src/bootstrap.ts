@@ -66,7 +66,11 @@ const wallClock: RetryClock = {
  * while Milvus or the embedding server is still loading, so 503/504 answers
  * are retried until the deadline; anything else fails at once.
  */
-export async function bootstrapKnowledge(deps: ConnectedDependencies, log: Logger, options: BootstrapOptions): Promise<{ document: KnowledgeDocument; created: boolean }> {
+export async function bootstrapKnowledge(
+  deps: ConnectedDependencies,
+  log: Logger,
+  options: BootstrapOptions,
+): Promise<{ document: KnowledgeDocument; created: boolean }> {
   const clock = options.clock ?? wallClock;
   const started = clock.now();
   let delayMs = options.retryDelayMs ?? 1000;
@@ -78,7 +82,10 @@ export async function bootstrapKnowledge(deps: ConnectedDependencies, log: Logge
       const dependency = (error.details as { dependency?: string } | undefined)?.dependency ?? "a dependency";
       const waited = clock.now() - started;
       if (waited + delayMs > options.deadlineMs) {
-        throw new Error(`glossary not indexed: ${dependency} still unavailable after ${Math.round(waited / 1000)} s and ${attempt} attempts (${error.message})`, { cause: error });
+        throw new Error(
+          `glossary not indexed: ${dependency} still unavailable after ${Math.round(waited / 1000)} s and ${attempt} attempts (${error.message})`,
+          { cause: error },
+        );
       }
       log.warn({ dependency, attempt, retry_in_ms: delayMs }, "knowledge search not ready yet; retrying");
       await clock.sleep(delayMs);
@@ -87,7 +94,11 @@ export async function bootstrapKnowledge(deps: ConnectedDependencies, log: Logge
   }
 }
 
-export async function runBootstrap(deps: ConnectedDependencies, log: Logger, options: BootstrapOptions = { deadlineMs: 300_000 }): Promise<void> {
+export async function runBootstrap(
+  deps: ConnectedDependencies,
+  log: Logger,
+  options: BootstrapOptions = { deadlineMs: 300_000 },
+): Promise<void> {
   await prepareWithRetry(deps, log, options.deadlineMs);
   const sales = await bootstrapSalesData(deps);
   log.info(

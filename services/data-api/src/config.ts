@@ -45,7 +45,10 @@ export const dataApiEnvSchema = z.object({
   EMBEDDING_MODEL: envVar.string().optional(),
   EMBEDDING_API_KEY: envVar.secret().optional(),
   EMBEDDING_TIMEOUT_MS: envVar.int(30_000, 100),
-  KNOWLEDGE_COLLECTION_PREFIX: envVar.string().regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _").default("knowledge"),
+  KNOWLEDGE_COLLECTION_PREFIX: envVar
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _")
+    .default("knowledge"),
   KNOWLEDGE_CHUNK_SIZE: envVar.int(400, 50),
   KNOWLEDGE_CHUNK_OVERLAP: envVar.int(80, 0),
   KNOWLEDGE_MAX_DOCUMENT_BYTES: envVar.int(2 * 1024 * 1024, 1),

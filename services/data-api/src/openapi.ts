@@ -49,11 +49,21 @@ const knowledgeCommon = {
   504: "a dependency did not answer in time (50401)",
 };
 
-const common = { 400: "invalid request (40001) or malformed JSON (40002)", 503: "MySQL or MinIO unavailable (50301)", 504: "a dependency did not answer in time (50401)" };
+const common = {
+  400: "invalid request (40001) or malformed JSON (40002)",
+  503: "MySQL or MinIO unavailable (50301)",
+  504: "a dependency did not answer in time (50401)",
+};
 
 /** Every route the API serves, with its shapes. A test checks the router against this list. */
 const operations: Operation[] = [
-  { method: "get", path: "/health", summary: "Liveness: the process answers, no dependency is called (the Deployment's livenessProbe and startupProbe)", ok: { status: 200, schema: z.object({ code: z.literal(0), message: z.literal("healthy") }) }, errors: {} },
+  {
+    method: "get",
+    path: "/health",
+    summary: "Liveness: the process answers, no dependency is called (the Deployment's livenessProbe and startupProbe)",
+    ok: { status: 200, schema: z.object({ code: z.literal(0), message: z.literal("healthy") }) },
+    errors: {},
+  },
   {
     method: "get",
     path: "/ready",
@@ -87,7 +97,11 @@ const operations: Operation[] = [
     method: "post",
     path: "/datasets/upload",
     summary: "Upload a file (streamed to MinIO) and register it",
-    body: { multipart: uploadFields.extend({ file: z.string().meta({ format: "binary", description: "the file; send it after the text fields" }) }) },
+    body: {
+      multipart: uploadFields.extend({
+        file: z.string().meta({ format: "binary", description: "the file; send it after the text fields" }),
+      }),
+    },
     ok: { status: 200, schema: envelopeOf(datasetSchema) },
     errors: {
       ...common,
@@ -101,7 +115,8 @@ const operations: Operation[] = [
   {
     method: "get",
     path: "/ingests",
-    summary: "Registrations still running (optionally of one dataset name), with their progress: rows and bytes of the file processed in the current phase, written about once a second",
+    summary:
+      "Registrations still running (optionally of one dataset name), with their progress: rows and bytes of the file processed in the current phase, written about once a second",
     query: ingestsQuery,
     ok: { status: 200, schema: envelopeOf(z.array(ingestSchema)) },
     errors: common,
@@ -175,7 +190,8 @@ const operations: Operation[] = [
   {
     method: "post",
     path: "/knowledge/documents",
-    summary: "Register a knowledge document (Markdown or text): stored like a dataset, chunked, embedded and indexed in Milvus; re-registering a name replaces its chunks",
+    summary:
+      "Register a knowledge document (Markdown or text): stored like a dataset, chunked, embedded and indexed in Milvus; re-registering a name replaces its chunks",
     body: { json: registerDocumentBody },
     ok: { status: 201, schema: envelopeOf(knowledgeDocumentSchema) },
     errors: {
@@ -195,7 +211,8 @@ const operations: Operation[] = [
   {
     method: "delete",
     path: "/knowledge/documents/:id",
-    summary: "Delete a document: its chunks, the text the API stored, and every version from lists, gets and search (ids are not reused); repeat a DELETE that failed half-way",
+    summary:
+      "Delete a document: its chunks, the text the API stored, and every version from lists, gets and search (ids are not reused); repeat a DELETE that failed half-way",
     pathId: true,
     ok: { status: 200, schema: envelopeOf(deletedDocumentResult) },
     errors: { ...knowledgeCommon, 404: "unknown document (40401)", 422: "the dataset is not a knowledge document (42201)" },

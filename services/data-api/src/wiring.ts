@@ -58,14 +58,19 @@ export function connectDependencies(config: DataApiConfig, log: Logger): Connect
     compensationGiveUpMs: config.INGEST_STALE_AFTER_SECONDS * 1000,
     progressEveryMs: config.INGEST_PROGRESS_MS,
   });
-  const query = new QueryService(registry, new QueryRunner(reader), {
-    datasetsDatabase: config.MYSQL_DATASETS_DATABASE,
-    defaultLimit: config.QUERY_DEFAULT_LIMIT,
-    maxLimit: config.QUERY_MAX_LIMIT,
-    defaultTimeoutMs: config.QUERY_DEFAULT_TIMEOUT_MS,
-    maxTimeoutMs: config.QUERY_MAX_TIMEOUT_MS,
-    mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
-  }, mysqlFaults);
+  const query = new QueryService(
+    registry,
+    new QueryRunner(reader),
+    {
+      datasetsDatabase: config.MYSQL_DATASETS_DATABASE,
+      defaultLimit: config.QUERY_DEFAULT_LIMIT,
+      maxLimit: config.QUERY_MAX_LIMIT,
+      defaultTimeoutMs: config.QUERY_DEFAULT_TIMEOUT_MS,
+      maxTimeoutMs: config.QUERY_MAX_TIMEOUT_MS,
+      mysqlTimeoutMs: config.MYSQL_TIMEOUT_MS,
+    },
+    mysqlFaults,
+  );
   // Writes a dependency may still apply after answering late are undone in the background, once it lets us.
   const compensations = new Compensations(log, {
     retryMs: 1000,

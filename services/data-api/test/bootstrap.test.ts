@@ -23,7 +23,9 @@ describe("data-api bootstrap job", function () {
     // The deadline leaves room for retries: on a busy machine one call to the real embedding model can take its 30 s.
     await runBootstrap(h.deps, log, { deadlineMs: 240_000 });
     await runBootstrap(h.deps, log, { deadlineMs: 240_000 });
-    const list = await call<{ dataset_id: string; name: string; version: number; storage_path: string; row_count: number | null; format: string }[]>(`${h.url}/datasets`);
+    const list = await call<
+      { dataset_id: string; name: string; version: number; storage_path: string; row_count: number | null; format: string }[]
+    >(`${h.url}/datasets`);
     expect(list.body.data!.map((d) => [d.dataset_id, d.name, d.version])).to.deep.equal([
       ["ds-001", salesDataset.name, 1],
       ["ds-002", glossaryDocument.name, 1],
@@ -33,10 +35,16 @@ describe("data-api bootstrap job", function () {
     const keys = await listKeys(h.config);
     expect(keys).to.have.length(2);
     expect(keys.filter((key) => key.startsWith("knowledge/"))).to.have.length(1);
-    const total = await call<{ rows: { total: number }[] }>(`${h.url}/query`, { method: "POST", json: { sql: "SELECT SUM(amount) AS total FROM ds_001_v1" } });
+    const total = await call<{ rows: { total: number }[] }>(`${h.url}/query`, {
+      method: "POST",
+      json: { sql: "SELECT SUM(amount) AS total FROM ds_001_v1" },
+    });
     expect(total.body.data!.rows).to.deep.equal([{ total: 2299.95 }]);
 
-    const found = await call<{ results: ChunkHit[] }>(`${h.url}/vector/search`, { method: "POST", json: { query: "What is a key customer?", top_k: 3 } });
+    const found = await call<{ results: ChunkHit[] }>(`${h.url}/vector/search`, {
+      method: "POST",
+      json: { query: "What is a key customer?", top_k: 3 },
+    });
     expect(found.status, JSON.stringify(found.body)).to.equal(200);
     const hits = found.body.data!.results;
     expect(hits[0]).to.include({ document_id: "ds-002", document_name: glossaryDocument.name });
@@ -61,7 +69,13 @@ describe("data-api bootstrap job", function () {
     // Embeddings from the double, so each attempt reaches Milvus at once whatever the real model's speed.
     const embeddings = await OpenAiDouble.start({ modelName: "double-embed", embeddingDimension: 8 });
     const unreachable = connectDependencies(
-      { ...h.config, MILVUS_ADDRESS: "127.0.0.1:1", MILVUS_TIMEOUT_MS: 500, EMBEDDING_ENDPOINT: embeddings.url, EMBEDDING_MODEL: "double-embed" },
+      {
+        ...h.config,
+        MILVUS_ADDRESS: "127.0.0.1:1",
+        MILVUS_TIMEOUT_MS: 500,
+        EMBEDDING_ENDPOINT: embeddings.url,
+        EMBEDDING_MODEL: "double-embed",
+      },
       log,
     );
     // The deadline is measured on this clock, which moves only when the loop pauses: the attempts are counted

@@ -45,7 +45,16 @@ describe("data-api configuration (one schema, knowledge search included)", () =>
       "MILVUS_ADDRESS is required",
       "EMBEDDING_ENDPOINT is required",
     ]);
-    const bad = problemsOf({ ...complete, MILVUS_ADDRESS: "http://milvus:19530", EMBEDDING_ENDPOINT: "milvus:19530", KNOWLEDGE_COLLECTION_PREFIX: "Bad-Prefix" });
-    expect(bad.map((problem) => problem.split(":")[0])).to.deep.equal(["MILVUS_ADDRESS", "EMBEDDING_ENDPOINT", "KNOWLEDGE_COLLECTION_PREFIX"]);
+    const bad = problemsOf({
+      ...complete,
+      MILVUS_ADDRESS: "http://milvus:19530",
+      EMBEDDING_ENDPOINT: "milvus:19530",
+      KNOWLEDGE_COLLECTION_PREFIX: "Bad-Prefix",
+    });
+    expect(bad.map((problem) => problem.split(":")[0])).to.deep.equal([
+      "MILVUS_ADDRESS",
+      "EMBEDDING_ENDPOINT",
+      "KNOWLEDGE_COLLECTION_PREFIX",
+    ]);
   });
 });

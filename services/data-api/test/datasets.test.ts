@@ -21,7 +21,11 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     expect(health.body).to.deep.equal({ code: 0, message: "healthy" });
     const ready = await call(`${h.url}/ready`);
     expect(ready.status).to.equal(200);
-    expect(ready.body).to.deep.equal({ code: 0, message: "ready", data: { checks: { mysql: "ok", s3: "ok", milvus: "ok" }, degraded: [] } });
+    expect(ready.body).to.deep.equal({
+      code: 0,
+      message: "ready",
+      data: { checks: { mysql: "ok", s3: "ok", milvus: "ok" }, degraded: [] },
+    });
   });
 
   it("registers an object already in the bucket (the seed's flow) as ds-001 with a typed table", async () => {
@@ -33,7 +37,15 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.code).to.equal(0);
     const ds = res.body.data!;
-    expect(ds).to.include({ dataset_id: "ds-001", name: "sales_data_v1.0", version: 1, format: "csv", status: "active", row_count: 5, table: "ds_001_v1" });
+    expect(ds).to.include({
+      dataset_id: "ds-001",
+      name: "sales_data_v1.0",
+      version: 1,
+      format: "csv",
+      status: "active",
+      row_count: 5,
+      table: "ds_001_v1",
+    });
     expect(ds.storage_path).to.equal(`s3://${h.config.S3_BUCKET}/sales_data.csv`);
     expect(ds.derived_from).to.equal(null);
     expect(Date.parse(ds.created_at)).to.be.closeTo(Date.now(), 60_000);
@@ -45,7 +57,9 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
 
     const connection = await ownerConnection(h.config);
     try {
-      const [rows] = await connection.query(`SELECT SUM(amount) AS total, COUNT(*) AS n FROM \`${h.config.MYSQL_DATASETS_DATABASE}\`.ds_001_v1`);
+      const [rows] = await connection.query(
+        `SELECT SUM(amount) AS total, COUNT(*) AS n FROM \`${h.config.MYSQL_DATASETS_DATABASE}\`.ds_001_v1`,
+      );
       expect(rows).to.deep.equal([{ total: "2299.95", n: 5 }]);
     } finally {
       await connection.end();
@@ -53,9 +67,12 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("infers the schema: types, nullability, samples, delimiter", async () => {
-    const res = await call<{ columns: { name: string; type: string; nullable: boolean; samples: unknown[]; sql_type: string; comment: string }[]; row_count: number; delimiter: string; has_header: boolean }>(
-      `${h.url}/datasets/ds-001/schema`,
-    );
+    const res = await call<{
+      columns: { name: string; type: string; nullable: boolean; samples: unknown[]; sql_type: string; comment: string }[];
+      row_count: number;
+      delimiter: string;
+      has_header: boolean;
+    }>(`${h.url}/datasets/ds-001/schema`);
     expect(res.status).to.equal(200);
     const schema = res.body.data!;
     expect(schema).to.include({ row_count: 5, delimiter: ",", has_header: true });
@@ -94,12 +111,18 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
 
   it("uploads a file with Chinese headers, keeping them as comments and exposing SQL names", async () => {
     const csv = "城市;销售额;日期;active\n北京;12.5;2024-02-01;true\n上海;;2024-02-02;false\n";
-    const res = await uploadForm(h.url, { name: "城市销售", format: "csv", description: "按城市的销售额" }, { name: "城市.csv", content: csv });
+    const res = await uploadForm(
+      h.url,
+      { name: "城市销售", format: "csv", description: "按城市的销售额" },
+      { name: "城市.csv", content: csv },
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const ds = res.body.data as DatasetView;
     expect(ds).to.include({ dataset_id: "ds-002", version: 1, row_count: 2, table: "ds_002_v1" });
     expect(ds.storage_path).to.match(new RegExp(`^s3://${h.config.S3_BUCKET}/uploads/[0-9a-f-]+/城市\\.csv$`));
-    const schema = await call<{ delimiter: string; columns: { name: string; comment: string; type: string; nullable: boolean }[] }>(`${h.url}/datasets/${ds.dataset_id}/schema`);
+    const schema = await call<{ delimiter: string; columns: { name: string; comment: string; type: string; nullable: boolean }[] }>(
+      `${h.url}/datasets/${ds.dataset_id}/schema`,
+    );
     expect(schema.body.data!.delimiter).to.equal(";");
     expect(schema.body.data!.columns.map((c) => [c.name, c.comment, c.type, c.nullable])).to.deep.equal([
       ["col_1", "城市", "string", false],
@@ -144,7 +167,11 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("stores non-tabular formats as objects without a table", async () => {
-    const res = await uploadForm(h.url, { name: "glossary", format: "text" }, { name: "glossary.txt", content: "GMV: gross merchandise value\n", type: "text/plain" });
+    const res = await uploadForm(
+      h.url,
+      { name: "glossary", format: "text" },
+      { name: "glossary.txt", content: "GMV: gross merchandise value\n", type: "text/plain" },
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const ds = res.body.data as DatasetView;
     expect(ds).to.include({ format: "text", table: null, row_count: null });
@@ -154,7 +181,15 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("describes tables for the Agent, filtered by keywords over names, descriptions and columns", async () => {
-    type Tables = { tables: { dataset_id: string; table: string; columns: { name: string; comment: string }[]; sample_rows: unknown[]; row_count: number }[] };
+    type Tables = {
+      tables: {
+        dataset_id: string;
+        table: string;
+        columns: { name: string; comment: string }[];
+        sample_rows: unknown[];
+        row_count: number;
+      }[];
+    };
     const all = await call<Tables>(`${h.url}/metadata/tables`);
     expect(all.body.data!.tables.map((t) => t.table).sort()).to.deep.equal(["ds_001_v2", "ds_002_v1"]);
     const byComment = await call<Tables>(`${h.url}/metadata/tables?keywords=${encodeURIComponent("销售额")}`);
@@ -173,7 +208,10 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     const storagePath = await putObject(h.config, "formats/data.bin", "x");
     const before = (await call<DatasetView[]>(`${h.url}/datasets?limit=1000`)).body.data!.length;
     for (const format of ["0", "exe", "CSV2", "csv;drop", "parquet2"]) {
-      const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: `format-${format}`, storage_path: storagePath, format } });
+      const res = await call(`${h.url}/datasets`, {
+        method: "POST",
+        json: { name: `format-${format}`, storage_path: storagePath, format },
+      });
       expect(res.status, format).to.equal(400);
       expect(res.body.code, format).to.equal(40001);
       expect(res.body.message, format).to.match(/format: must be one of csv, tsv, jsonl, markdown, text, parquet/);
@@ -181,14 +219,25 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     const upload = await uploadForm(h.url, { name: "format-upload", format: "0" }, { name: "a.csv", content: "a\n1\n" });
     expect(upload.status).to.equal(400);
     expect((await call<DatasetView[]>(`${h.url}/datasets?limit=1000`)).body.data!.length).to.equal(before);
-    const parquet = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "format-parquet", storage_path: storagePath, format: " parquet " } });
+    const parquet = await call<DatasetView>(`${h.url}/datasets`, {
+      method: "POST",
+      json: { name: "format-parquet", storage_path: storagePath, format: " parquet " },
+    });
     expect(parquet.status, JSON.stringify(parquet.body)).to.equal(200);
     expect(parquet.body.data).to.include({ format: "parquet", table: null });
   });
 
   it("stores an upload under the Content-Type it was sent with", async () => {
-    for (const [name, format, type] of [["typed.csv", "csv", "text/csv"], ["typed.tsv", "tsv", "text/tab-separated-values"], ["typed.json", "json", "application/json"]] as const) {
-      const res = await uploadForm(h.url, { name: `typed-${format}`, format }, { name, content: format === "json" ? "{}" : "a\n1\n", type });
+    for (const [name, format, type] of [
+      ["typed.csv", "csv", "text/csv"],
+      ["typed.tsv", "tsv", "text/tab-separated-values"],
+      ["typed.json", "json", "application/json"],
+    ] as const) {
+      const res = await uploadForm(
+        h.url,
+        { name: `typed-${format}`, format },
+        { name, content: format === "json" ? "{}" : "a\n1\n", type },
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       const key = (res.body.data as DatasetView).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
       const head = await s3Client(h.config).send(new HeadObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key }));
@@ -197,8 +246,15 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("stores an upload sent as application/octet-stream (curl -F file=@x.csv) under its format's type", async () => {
-    for (const [name, format, type] of [["generic.csv", "csv", "text/csv"], ["generic.parquet", "parquet", "application/vnd.apache.parquet"]] as const) {
-      const res = await uploadForm(h.url, { name: `generic-${format}`, format }, { name, content: "a\n1\n", type: "application/octet-stream" });
+    for (const [name, format, type] of [
+      ["generic.csv", "csv", "text/csv"],
+      ["generic.parquet", "parquet", "application/vnd.apache.parquet"],
+    ] as const) {
+      const res = await uploadForm(
+        h.url,
+        { name: `generic-${format}`, format },
+        { name, content: "a\n1\n", type: "application/octet-stream" },
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       const key = (res.body.data as DatasetView).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
       const head = await s3Client(h.config).send(new HeadObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key }));
@@ -207,7 +263,13 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   });
 
   it("answers unknown ids and versions with 40401", async () => {
-    for (const path of ["/datasets/ds-999", "/datasets/ds-001?version=9", "/datasets/ds-999/versions", "/datasets/ds-999/schema", "/datasets/ds-999/download"]) {
+    for (const path of [
+      "/datasets/ds-999",
+      "/datasets/ds-001?version=9",
+      "/datasets/ds-999/versions",
+      "/datasets/ds-999/schema",
+      "/datasets/ds-999/download",
+    ]) {
       const res = await call(`${h.url}${path}`);
       expect(res.status, path).to.equal(404);
       expect(res.body.code, path).to.equal(40401);
@@ -220,7 +282,9 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
   it("keeps only registered objects: the bucket holds exactly what the registry points at", async () => {
     const keys = await listKeys(h.config);
     const datasets = (await call<DatasetView[]>(`${h.url}/datasets`)).body.data!;
-    const versions = (await Promise.all(datasets.map((d) => call<DatasetView[]>(`${h.url}/datasets/${d.dataset_id}/versions`)))).flatMap((r) => r.body.data!);
+    const versions = (await Promise.all(datasets.map((d) => call<DatasetView[]>(`${h.url}/datasets/${d.dataset_id}/versions`)))).flatMap(
+      (r) => r.body.data!,
+    );
     const referenced = versions.map((v) => v.storage_path.replace(`s3://${h.config.S3_BUCKET}/`, ""));
     expect(keys.sort()).to.deep.equal([...new Set(referenced)].sort());
   });

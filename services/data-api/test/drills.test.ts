@@ -65,9 +65,17 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
     server = await listen(createApp(deps), { host: "127.0.0.1", port: 0, log, handleSignals: false });
     url = `${server.url}/api/v1`;
     // Seeded with the drill's short deadlines: on a busy machine the first calls may meet them; they are retried.
-    const seeded = await onceBack(() => uploadForm(url, { name: "orders", format: "csv" }, { name: "orders.csv", content: "id,customer_id,amount\n1,1001,120.5\n2,1002,80\n3,1001,400\n" }));
+    const seeded = await onceBack(() =>
+      uploadForm(
+        url,
+        { name: "orders", format: "csv" },
+        { name: "orders.csv", content: "id,customer_id,amount\n1,1001,120.5\n2,1002,80\n3,1001,400\n" },
+      ),
+    );
     expect(seeded.status, JSON.stringify(seeded.body)).to.equal(200);
-    const doc = await onceBack(() => post("/knowledge/documents", { name: "glossary", content: "# Key customer\nA key customer spends at least 500 in total." }));
+    const doc = await onceBack(() =>
+      post("/knowledge/documents", { name: "glossary", content: "# Key customer\nA key customer spends at least 500 in total." }),
+    );
     expect(doc.status, JSON.stringify(doc.body)).to.equal(201);
   });
 
@@ -128,22 +136,29 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
       ["query", () => post("/query", { sql: "SELECT customer_id, SUM(amount) AS total FROM ds_001_v1 GROUP BY customer_id" })],
       ["ready", () => timed("/ready")],
       ["upload", () => timed("/datasets/upload", { method: "POST", body: form })],
-      ["register knowledge", () => post("/knowledge/documents", { name: `drill_doc_${suffix}`, content: `# Drill ${suffix}\nRound ${round} of the drill.` })],
+      [
+        "register knowledge",
+        () => post("/knowledge/documents", { name: `drill_doc_${suffix}`, content: `# Drill ${suffix}\nRound ${round} of the drill.` }),
+      ],
       ["list knowledge", () => timed("/knowledge/documents")],
       ["search", () => post("/vector/search", { query: "key customer", top_k: 3 })],
     ];
     const writing = new Set(["upload", "register knowledge"]);
-    return Promise.all(ops.filter(([op]) => writes || !writing.has(op)).map(async ([op, run]) => {
-      const res = await run();
-      return { op, status: res.status, code: res.body.code, ms: res.ms };
-    }));
+    return Promise.all(
+      ops
+        .filter(([op]) => writes || !writing.has(op))
+        .map(async ([op, run]) => {
+          const res = await run();
+          return { op, status: res.status, code: res.body.code, ms: res.ms };
+        }),
+    );
   }
 
   /** Polls a request that needs the dependency until it succeeds: how long the Data API took to notice it is back. */
   async function recovery(probe: () => Promise<ApiResponse>, limitMs = 60_000): Promise<number> {
     const started = Date.now();
     let last: ApiResponse | undefined;
-    await waitUntil("recovery", async () => ((last = await probe()).status < 300), { timeoutMs: limitMs, intervalMs: 100 }).catch(() => {
+    await waitUntil("recovery", async () => (last = await probe()).status < 300, { timeoutMs: limitMs, intervalMs: 100 }).catch(() => {
       throw new Error(`no recovery within ${limitMs} ms: ${last?.status} ${JSON.stringify(last?.body)}`);
     });
     return Date.now() - started;
@@ -157,7 +172,13 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
 
   // MariaDB drills run reads only: a registration that meets a hung or dying MariaDB is issue 11 item 2
   // (registration compensation), tested with that work.
-  const drills: { dependency: keyof typeof probes; fault: "hung" | "killed"; writes?: false; inject: () => Promise<void>; heal: () => Promise<void> }[] = [
+  const drills: {
+    dependency: keyof typeof probes;
+    fault: "hung" | "killed";
+    writes?: false;
+    inject: () => Promise<void>;
+    heal: () => Promise<void>;
+  }[] = [
     { dependency: "minio", fault: "hung", inject: async () => minio.hang(), heal: async () => minio.resume() },
     { dependency: "minio", fault: "killed", inject: () => minio.kill(), heal: async () => void (await minio.start()) },
     { dependency: "milvus", fault: "hung", inject: async () => milvus.hang(), heal: async () => milvus.resume() },
@@ -185,10 +206,19 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
 
       // The same process, not restarted, serves everything again.
       const after = await workload();
-      expect(after.filter((o) => o.status >= 300), JSON.stringify(after)).to.deep.equal([]);
+      expect(
+        after.filter((o) => o.status >= 300),
+        JSON.stringify(after),
+      ).to.deep.equal([]);
       await deps.compensations.settled();
       expect(await findHalfWritten({ ...config, MYSQL_PORT: Number(requireEnv("MYSQL_PORT")) })).to.deep.equal([]);
-      figures.push({ drill: `${drill.dependency} ${drill.fault}`, requests: outcomes.length, failed_cleanly: failedCleanly, slowest_ms: Math.max(...outcomes.map((o) => o.ms)), recovery_ms: recoveryMs });
+      figures.push({
+        drill: `${drill.dependency} ${drill.fault}`,
+        requests: outcomes.length,
+        failed_cleanly: failedCleanly,
+        slowest_ms: Math.max(...outcomes.map((o) => o.ms)),
+        recovery_ms: recoveryMs,
+      });
       const listed = await timed("/datasets");
       expect((listed.body.data as DatasetView[]).map((d) => d.name)).to.include("orders");
     });

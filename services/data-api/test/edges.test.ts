@@ -32,7 +32,9 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as { code?: number }) : {}, allow: res.headers.allow }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as { code?: number }) : {}, allow: res.headers.allow }),
+        );
       });
       req.on("error", reject);
       req.end();
@@ -65,7 +67,11 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
   });
 
   it("refuses storage paths with . or .. segments with 400 and a code", async () => {
-    for (const storage_path of [`s3://${h.config.S3_BUCKET}/a/../x.csv`, `s3://${h.config.S3_BUCKET}/./x.csv`, `s3://${h.config.S3_BUCKET}/..`]) {
+    for (const storage_path of [
+      `s3://${h.config.S3_BUCKET}/a/../x.csv`,
+      `s3://${h.config.S3_BUCKET}/./x.csv`,
+      `s3://${h.config.S3_BUCKET}/..`,
+    ]) {
       const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: "dots", storage_path, format: "csv" } });
       expect([res.status, res.body.code], storage_path).to.deep.equal([400, 40001]);
       expect(res.body.message, storage_path).to.match(/\.\. path segments/);
@@ -75,7 +81,10 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
   });
 
   it("refuses a bucket or key the object store itself refuses with 422, not 500", async () => {
-    const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: "odd", storage_path: `s3://000/${"0".repeat(1050)}`, format: "csv" } });
+    const res = await call(`${h.url}/datasets`, {
+      method: "POST",
+      json: { name: "odd", storage_path: `s3://000/${"0".repeat(1050)}`, format: "csv" },
+    });
     expect([res.status, res.body.code], JSON.stringify(res.body)).to.deep.equal([422, 42201]);
   });
 
@@ -93,7 +102,8 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
   });
 
   it("refuses a recursive CTE that the database stopped at its iteration limit instead of returning a truncated count", async () => {
-    const recursive = (n: number) => `WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < ${n}) SELECT COUNT(*) AS c FROM t`;
+    const recursive = (n: number) =>
+      `WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < ${n}) SELECT COUNT(*) AS c FROM t`;
     const within = await call<{ rows: { c: number }[] }>(`${h.url}/query`, { method: "POST", json: { sql: recursive(500) } });
     expect(within.status, JSON.stringify(within.body)).to.equal(200);
     expect(within.body.data!.rows).to.deep.equal([{ c: 500 }]);
@@ -104,9 +114,14 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
 
   it("registers many new names at once without a 500 (InnoDB resolves their gap locks as deadlocks, which are retried)", async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => uploadForm(h.url, { name: `concurrent_${i}`, format: "csv" }, { name: `c${i}.csv`, content: `id,v\n1,${i}\n` })),
+      Array.from({ length: 12 }, (_, i) =>
+        uploadForm(h.url, { name: `concurrent_${i}`, format: "csv" }, { name: `c${i}.csv`, content: `id,v\n1,${i}\n` }),
+      ),
     );
-    expect(results.map((res) => res.status), JSON.stringify(results.filter((res) => res.status !== 200).map((res) => res.body))).to.deep.equal(new Array(12).fill(200));
+    expect(
+      results.map((res) => res.status),
+      JSON.stringify(results.filter((res) => res.status !== 200).map((res) => res.body)),
+    ).to.deep.equal(new Array(12).fill(200));
     expect(new Set(results.map((res) => (res.body.data as DatasetView).dataset_id)).size).to.equal(12);
     expect(await findHalfWritten(h.config)).to.deep.equal([]);
   });

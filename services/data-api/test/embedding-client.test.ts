@@ -22,7 +22,11 @@ describe("the embedding client (the Model layer's /v1/embeddings over the openai
     const calls = model.requests.map((r) => `${r.method} ${r.path}`);
     expect(calls).to.deep.equal(["GET /v1/models", "POST /v1/embeddings", "POST /v1/embeddings", "POST /v1/embeddings"]);
     const bodies = model.requests.slice(1).map((r) => r.body as { model: string; input: string[] });
-    expect(bodies.map((b) => [b.model, b.input.length])).to.deep.equal([["embed-double", 2], ["embed-double", 2], ["embed-double", 1]]);
+    expect(bodies.map((b) => [b.model, b.input.length])).to.deep.equal([
+      ["embed-double", 2],
+      ["embed-double", 2],
+      ["embed-double", 1],
+    ]);
     expect(model.requests.every((r) => r.headers.authorization === "Bearer key-1")).to.equal(true);
   });
 

@@ -4,7 +4,17 @@ import type { RowDataPacket } from "mysql2/promise";
 import { createApp } from "../src/app.js";
 import { connectDependencies, type ConnectedDependencies } from "../src/wiring.js";
 import type { DatasetView } from "../src/domain/datasets.js";
-import { call, dropEverything, isolatedConfig, listKeys, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
+import {
+  call,
+  dropEverything,
+  isolatedConfig,
+  listKeys,
+  ownerConnection,
+  putObject,
+  startHarness,
+  uploadForm,
+  type Harness,
+} from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
 describe("data-api bad input: clear 4xx and nothing half-written", function () {
@@ -23,7 +33,9 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
     expect(await listKeys(h.config, "uploads/")).to.deep.equal([]);
     const connection = await ownerConnection(h.config);
     try {
-      const [tables] = await connection.query<RowDataPacket[]>("SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [h.config.MYSQL_DATASETS_DATABASE]);
+      const [tables] = await connection.query<RowDataPacket[]>("SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [
+        h.config.MYSQL_DATASETS_DATABASE,
+      ]);
       expect(tables).to.deep.equal([]);
       const [versions] = await connection.query<RowDataPacket[]>(`SELECT * FROM \`${h.config.MYSQL_DATABASE}\`.dataset_versions`);
       expect(versions).to.deep.equal([]);
@@ -66,7 +78,11 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
     expect(noName.body.message).to.match(/name/);
     const json = await call(`${h.url}/datasets/upload`, { method: "POST", json: { name: "x" } });
     expect([json.status, json.body.code]).to.deep.equal([415, 41501]);
-    const noBoundary = await call(`${h.url}/datasets/upload`, { method: "POST", headers: { "content-type": "multipart/form-data" }, body: "x" });
+    const noBoundary = await call(`${h.url}/datasets/upload`, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "x",
+    });
     expect(noBoundary.status).to.equal(400);
     await assertNothingWritten();
   });
@@ -89,7 +105,11 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
       const res = await post(json);
       expect([res.status, res.body.code], JSON.stringify(json).slice(0, 120)).to.deep.equal([status, code]);
     }
-    const malformed = await call(`${h.url}/datasets`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const malformed = await call(`${h.url}/datasets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect([malformed.status, malformed.body.code]).to.deep.equal([400, 40002]);
     expect((await call<DatasetView[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
   });

@@ -19,7 +19,12 @@ function infer(source: "csv" | "jsonl", headers: string[], rows: Cell[][]) {
   for (const row of rows) inferrer.observeRow(row);
   return inferrer.finish(headers);
 }
-const column = (source: "csv" | "jsonl", values: Cell[]) => infer(source, ["c"], values.map((v) => [v]))[0]!;
+const column = (source: "csv" | "jsonl", values: Cell[]) =>
+  infer(
+    source,
+    ["c"],
+    values.map((v) => [v]),
+  )[0]!;
 const typeOf = (source: "csv" | "jsonl", values: Cell[]) => {
   const c = column(source, values);
   return [c.type, c.sql_type];
@@ -86,7 +91,14 @@ describe("schema inference: whole columns", () => {
   });
 
   it("falls back to a string when kinds do not mix", () => {
-    for (const values of [["2024-01-01", "5"], ["5", "2024-01-01"], ["2024-01-01T10:00:00Z", "true"], ["true", "1"], ["1.5", "x"], ["x", "1"]]) {
+    for (const values of [
+      ["2024-01-01", "5"],
+      ["5", "2024-01-01"],
+      ["2024-01-01T10:00:00Z", "true"],
+      ["true", "1"],
+      ["1.5", "x"],
+      ["x", "1"],
+    ]) {
       expect(column("csv", values).type, values.join(",")).to.equal("string");
     }
   });
@@ -113,7 +125,10 @@ describe("schema inference: whole columns", () => {
     ];
     for (const [values, sqlType] of cases) {
       const c = column("csv", values);
-      expect([c.type, c.sql_type], `${values.length} values, longest ${Math.max(...values.map((v) => String(v).length))}`).to.deep.equal(["string", sqlType]);
+      expect([c.type, c.sql_type], `${values.length} values, longest ${Math.max(...values.map((v) => String(v).length))}`).to.deep.equal([
+        "string",
+        sqlType,
+      ]);
     }
   });
 
@@ -167,14 +182,32 @@ describe("schema inference: whole columns", () => {
 
   it("keeps the first three distinct values as samples, typed as clients see them", () => {
     const cases: [Cell[], unknown[]][] = [
-      [["1", "1", "2", "", "3", "4"], [1, 2, 3]],
-      [["b", "a", "b", "c", "d"], ["b", "a", "c"]],
+      [
+        ["1", "1", "2", "", "3", "4"],
+        [1, 2, 3],
+      ],
+      [
+        ["b", "a", "b", "c", "d"],
+        ["b", "a", "c"],
+      ],
       [["x", "x", "x"], ["x"]],
-      [["TRUE", "false", "True"], [true, false, true]],
-      [["2024-01-01 10:00", "2024-01-01T10:00:00+08:00"], ["2024-01-01T10:00:00Z", "2024-01-01T02:00:00Z"]],
-      [["2024-01-01", "2024-01-02T00:00:00.5Z"], ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00.500Z"]],
+      [
+        ["TRUE", "false", "True"],
+        [true, false, true],
+      ],
+      [
+        ["2024-01-01 10:00", "2024-01-01T10:00:00+08:00"],
+        ["2024-01-01T10:00:00Z", "2024-01-01T02:00:00Z"],
+      ],
+      [
+        ["2024-01-01", "2024-01-02T00:00:00.5Z"],
+        ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00.500Z"],
+      ],
       [["2024-03-01"], ["2024-03-01"]],
-      [["1.50", "2"], [1.5, 2]],
+      [
+        ["1.50", "2"],
+        [1.5, 2],
+      ],
     ];
     for (const [values, samples] of cases) expect(column("csv", values).samples, values.join(",")).to.deep.equal(samples);
     expect(column("jsonl", [{ a: 1 }, [1, "x"]]).samples).to.deep.equal(['{"a":1}', '[1,"x"]']);

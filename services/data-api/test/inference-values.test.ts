@@ -28,8 +28,9 @@ describe("schema inference: single values at their boundaries", () => {
   });
 
   it("accepts only real calendar dates", () => {
-    expect(kinds(["1000-01-01", "0999-12-31", "2024-01-00", "2024-00-10", "2024-13-01", "2024-12-31", "2023-02-29", "2024-02-29"]))
-      .to.deep.equal(["date", "string", "string", "string", "string", "date", "string", "date"]);
+    expect(
+      kinds(["1000-01-01", "0999-12-31", "2024-01-00", "2024-00-10", "2024-13-01", "2024-12-31", "2023-02-29", "2024-02-29"]),
+    ).to.deep.equal(["date", "string", "string", "string", "string", "date", "string", "date"]);
   });
 
   it("accepts only real clock times, and tells fractional seconds from zero ones", () => {
@@ -39,7 +40,8 @@ describe("schema inference: single values at their boundaries", () => {
     expect(classifyText("2024-01-01T10:00:00.120Z")).to.deep.equal({ kind: "timestamp", fraction: true });
     expect(classifyText("2024-01-01T10:00:00.05Z")).to.deep.equal({ kind: "timestamp", fraction: true });
     expect(classifyText("2024-01-01T10:00:00.000000001")).to.deep.equal({ kind: "timestamp", fraction: true });
-    expect(kinds(["2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:60Z", "2024-02-30T10:00:00Z", "0999-01-01T10:00:00Z"]))
-      .to.deep.equal(["string", "string", "string", "string", "string"]);
+    expect(
+      kinds(["2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:60Z", "2024-02-30T10:00:00Z", "0999-01-01T10:00:00Z"]),
+    ).to.deep.equal(["string", "string", "string", "string", "string"]);
   });
 });

@@ -14,8 +14,17 @@ describe("schema inference", () => {
     expect(classifyText("-7").kind).to.equal("integer");
     expect(classifyText("007").kind).to.equal("string");
     expect(classifyText("99999999999999999999").kind).to.equal("decimal");
-    expect(["999999999999999999", "-999999999999999999", "+1000000000000000000", "-9223372036854775808", "-9223372036854775809"].map((t) => classifyText(t)))
-      .to.deep.equal([{ kind: "integer", intDigits: 18 }, { kind: "integer", intDigits: 18 }, { kind: "integer", intDigits: 19 }, { kind: "integer", intDigits: 19 }, { kind: "decimal", intDigits: 19, scale: 0 }]);
+    expect(
+      ["999999999999999999", "-999999999999999999", "+1000000000000000000", "-9223372036854775808", "-9223372036854775809"].map((t) =>
+        classifyText(t),
+      ),
+    ).to.deep.equal([
+      { kind: "integer", intDigits: 18 },
+      { kind: "integer", intDigits: 18 },
+      { kind: "integer", intDigits: 19 },
+      { kind: "integer", intDigits: 19 },
+      { kind: "decimal", intDigits: 19, scale: 0 },
+    ]);
     expect(classifyText("3.14")).to.deep.include({ kind: "decimal", intDigits: 1, scale: 2 });
     expect(classifyText("1e5").kind).to.equal("double");
     expect(classifyText("TRUE").kind).to.equal("boolean");
@@ -118,13 +127,14 @@ describe("schema inference", () => {
   });
 
   it("knows the Gregorian leap years: 2000 and 2024 have 29 February, 1900 and 2023 do not", () => {
-    expect(["2000-02-29", "2024-02-29", "1900-02-29", "2023-02-29", "2100-02-29", "2024-04-31", "2024-12-31"].map((d) => classifyText(d).kind))
-      .to.deep.equal(["date", "date", "string", "string", "string", "string", "date"]);
+    expect(
+      ["2000-02-29", "2024-02-29", "1900-02-29", "2023-02-29", "2100-02-29", "2024-04-31", "2024-12-31"].map((d) => classifyText(d).kind),
+    ).to.deep.equal(["date", "date", "string", "string", "string", "string", "date"]);
     expect(["2000-02-29 12:00:00", "1900-02-29T12:00:00Z"].map((d) => classifyText(d).kind)).to.deep.equal(["timestamp", "string"]);
   });
 
   it("decodes characters split across the chunks the object arrives in, and drops a BOM only at the start", async () => {
-    const text = "\uFEFF名称,金额,备注\n订单甲,1.50,\"含逗号, 与换行\n的备注 𝄞\"\n\uFEFF乙,2,x\n";
+    const text = '\uFEFF名称,金额,备注\n订单甲,1.50,"含逗号, 与换行\n的备注 𝄞"\n\uFEFF乙,2,x\n';
     const bytes = Buffer.from(text);
     const oneByteChunks = Readable.from([...bytes].map((b) => Buffer.from([b])));
     const schema = await inferSchema(oneByteChunks, "csv");
@@ -137,13 +147,16 @@ describe("schema inference", () => {
     expect(json.columns[0]!.original).to.equal("k");
     expect(json.row_count).to.equal(1);
     const loaded: unknown[] = [];
-    for await (const batch of typedRowBatches(Readable.from([Buffer.from(`\uFEFF${wide}`)]), json)) loaded.push(...batch.map((row) => row[0]));
+    for await (const batch of typedRowBatches(Readable.from([Buffer.from(`\uFEFF${wide}`)]), json))
+      loaded.push(...batch.map((row) => row[0]));
     expect(loaded).to.deep.equal([(JSON.parse(wide) as { k: string }).k]);
   });
 
   it("refuses a file cut inside a character and invalid bytes split across chunks, with 422", async () => {
     const cut = Buffer.from("a,b\n1,中");
-    expect((await rejected(inferSchema(Readable.from([cut.subarray(0, cut.length - 1)]), "csv"))).message).to.match(/ends inside a character/);
+    expect((await rejected(inferSchema(Readable.from([cut.subarray(0, cut.length - 1)]), "csv"))).message).to.match(
+      /ends inside a character/,
+    );
     const lead = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0xe4]);
     const notContinuation = Buffer.from([0x41, 0x0a]);
     expect((await rejected(inferSchema(Readable.from([lead, notContinuation]), "csv"))).message).to.match(/not valid UTF-8/);
@@ -153,10 +166,19 @@ describe("schema inference", () => {
 
   it("reads JSON Lines split anywhere by the chunks it arrives in: CRLF, blank lines, line numbers in errors", async () => {
     const lines = ['{"id":1,"note":"a\\nb"}', "", '{"id":2,"note":"中"}', "   ", '{"id":3}'];
-    const inChunks = (text: string, size: number) => Readable.from(Array.from({ length: Math.ceil(Buffer.from(text).length / size) }, (_, i) => Buffer.from(text).subarray(i * size, (i + 1) * size)));
+    const inChunks = (text: string, size: number) =>
+      Readable.from(
+        Array.from({ length: Math.ceil(Buffer.from(text).length / size) }, (_, i) => Buffer.from(text).subarray(i * size, (i + 1) * size)),
+      );
     for (const size of [1, 3, 7, 64]) {
       const schema = await inferSchema(inChunks(`${lines.join("\r\n")}\r\n`, size), "jsonl");
-      expect([schema.row_count, schema.columns.map((c) => [c.name, c.type, c.nullable])]).to.deep.equal([3, [["id", "integer", false], ["note", "string", true]]]);
+      expect([schema.row_count, schema.columns.map((c) => [c.name, c.type, c.nullable])]).to.deep.equal([
+        3,
+        [
+          ["id", "integer", false],
+          ["note", "string", true],
+        ],
+      ]);
       expect(schema.columns[1]!.samples).to.deep.equal(["a\nb", "中"]);
       const broken = `${lines.join("\r\n")}\r\n{"id":4,\r\n{"id":5}`;
       expect((await rejected(inferSchema(inChunks(broken, size), "jsonl"))).details).to.deep.equal({ line: 6 });
@@ -164,14 +186,18 @@ describe("schema inference", () => {
   });
 
   it("refuses ragged rows, binary files, invalid UTF-8 and empty files with 422", async () => {
-    const ragged = await rejected((async () => {
-      const schema = await inferSchema(stream("a,b\n1,2\n3\n"), "csv");
-      return schema;
-    })());
+    const ragged = await rejected(
+      (async () => {
+        const schema = await inferSchema(stream("a,b\n1,2\n3\n"), "csv");
+        return schema;
+      })(),
+    );
     expect(ragged.code).to.equal(42201);
     expect(ragged.message).to.match(/ragged CSV: line 3 has 1 fields, the header has 2/);
     expect((await rejected(inferSchema(stream(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00])), "csv"))).message).to.match(/binary/);
-    expect((await rejected(inferSchema(stream(Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xfe, 0x2c, 0x31])), "csv"))).message).to.match(/UTF-8/);
+    expect((await rejected(inferSchema(stream(Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xfe, 0x2c, 0x31])), "csv"))).message).to.match(
+      /UTF-8/,
+    );
     expect((await rejected(inferSchema(stream(""), "csv"))).message).to.match(/empty/);
     expect((await rejected(inferSchema(stream('{"a":1}\n[1,2]\n'), "jsonl"))).message).to.match(/line 2 is not a JSON object/);
     expect((await rejected(inferSchema(stream('{"a":1}\nnot json\n'), "jsonl"))).message).to.match(/line 2 is not JSON/);

@@ -16,9 +16,15 @@ type Connect = () => Promise<{ query: (sql: string, values?: unknown[]) => Promi
 async function leftovers(h: Harness, connect: Connect = () => ownerConnection(h.config)) {
   const connection = await connect();
   try {
-    const [versions] = (await connection.query(`SELECT dataset_seq, version, status FROM \`${h.config.MYSQL_DATABASE}\`.dataset_versions ORDER BY 1, 2`)) as [RowDataPacket[]];
-    const [datasets] = (await connection.query(`SELECT seq, name FROM \`${h.config.MYSQL_DATABASE}\`.datasets ORDER BY 1`)) as [RowDataPacket[]];
-    const [tables] = (await connection.query("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [h.config.MYSQL_DATASETS_DATABASE])) as [RowDataPacket[]];
+    const [versions] = (await connection.query(
+      `SELECT dataset_seq, version, status FROM \`${h.config.MYSQL_DATABASE}\`.dataset_versions ORDER BY 1, 2`,
+    )) as [RowDataPacket[]];
+    const [datasets] = (await connection.query(`SELECT seq, name FROM \`${h.config.MYSQL_DATABASE}\`.datasets ORDER BY 1`)) as [
+      RowDataPacket[],
+    ];
+    const [tables] = (await connection.query("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [
+      h.config.MYSQL_DATASETS_DATABASE,
+    ])) as [RowDataPacket[]];
     return {
       versions: versions.map((v) => `${v.dataset_seq}:${v.version}:${v.status}`),
       datasets: datasets.map((d) => String(d.name)),
@@ -52,7 +58,13 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
 
   /** The rows the INSERT path (the way tables were loaded before LOAD DATA) stores for the same file and schema. */
   async function insertPathRows(key: string, registered: DatasetView): Promise<unknown[]> {
-    const pool = createMysqlPool({ host: h.config.MYSQL_HOST, port: h.config.MYSQL_PORT, user: h.config.MYSQL_USER, password: h.config.MYSQL_PASSWORD, timeoutMs: 5000 });
+    const pool = createMysqlPool({
+      host: h.config.MYSQL_HOST,
+      port: h.config.MYSQL_PORT,
+      user: h.config.MYSQL_USER,
+      password: h.config.MYSQL_PASSWORD,
+      timeoutMs: 5000,
+    });
     const tables = new DatasetTables(pool, h.config.MYSQL_DATASETS_DATABASE);
     const open = async () => h.deps.objects.open({ bucket: h.config.S3_BUCKET, key });
     try {
@@ -71,7 +83,13 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
 
   /** Rows as the Data API's own pool reads them (the same settings as the reference's). */
   async function tableRows(table: string): Promise<unknown[]> {
-    const pool = createMysqlPool({ host: h.config.MYSQL_HOST, port: h.config.MYSQL_PORT, user: h.config.MYSQL_USER, password: h.config.MYSQL_PASSWORD, timeoutMs: 5000 });
+    const pool = createMysqlPool({
+      host: h.config.MYSQL_HOST,
+      port: h.config.MYSQL_PORT,
+      user: h.config.MYSQL_USER,
+      password: h.config.MYSQL_PASSWORD,
+      timeoutMs: 5000,
+    });
     try {
       const [rows] = await pool.query(`SELECT * FROM \`${h.config.MYSQL_DATASETS_DATABASE}\`.\`${table}\``);
       return rows as unknown[];
@@ -81,8 +99,21 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
   }
 
   const tricky = [
-    "back\\slash", "tab\tinside", "new\nline", "carriage\rreturn", "\\N", "NULL", "\\t not a tab", "trailing\\",
-    "北京 上海", "emoji 😀 𝄞", "comma, inside", 'quote " inside', "semi;colon", "  spaced  ", "a|b",
+    "back\\slash",
+    "tab\tinside",
+    "new\nline",
+    "carriage\rreturn",
+    "\\N",
+    "NULL",
+    "\\t not a tab",
+    "trailing\\",
+    "北京 上海",
+    "emoji 😀 𝄞",
+    "comma, inside",
+    'quote " inside',
+    "semi;colon",
+    "  spaced  ",
+    "a|b",
   ];
 
   it("stores exactly what the INSERT path stored, for tricky CSV (escapes, separators, NULLs, Chinese, utf8mb4, types)", async () => {
@@ -97,14 +128,24 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
           next() < 0.2 ? "" : quote(pick(tricky)),
           next() < 0.2 ? "" : pick(["12.50", "-0.5", "+3", ".25", "7.", "1234567.891"]),
           pick(["true", "FALSE", "True", ""]),
-          pick(["2024-01-01T10:00:00Z", "2024-02-29 23:59:59", "2024-03-01T08:00:00+08:00", "2024-03-01T00:00:00.125-0130", "2024-12-31", ""]),
+          pick([
+            "2024-01-01T10:00:00Z",
+            "2024-02-29 23:59:59",
+            "2024-03-01T08:00:00+08:00",
+            "2024-03-01T00:00:00.125-0130",
+            "2024-12-31",
+            "",
+          ]),
           pick(["9007199254740993", "-9223372036854775808", "42", ""]),
           pick(["2024-01-01", "1999-12-31", ""]),
         ].join(","),
       );
     }
     await putObject(h.config, "tricky.csv", `${lines.join("\r\n")}\r\n`);
-    const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "tricky", storage_path: `s3://${h.config.S3_BUCKET}/tricky.csv`, format: "csv" } });
+    const res = await call<DatasetView>(`${h.url}/datasets`, {
+      method: "POST",
+      json: { name: "tricky", storage_path: `s3://${h.config.S3_BUCKET}/tricky.csv`, format: "csv" },
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.data!.row_count).to.equal(300);
     const loaded = await tableRows(res.body.data!.table!);
@@ -121,13 +162,21 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
     const lines: string[] = [];
     for (let i = 1; i <= 300; i += 1) {
-      const row: Record<string, unknown> = { id: i, text: next() < 0.2 ? null : pick(tricky), price: pick([1.25, 0.1, -3, 100, null]), ok: pick([true, false, null]) };
+      const row: Record<string, unknown> = {
+        id: i,
+        text: next() < 0.2 ? null : pick(tricky),
+        price: pick([1.25, 0.1, -3, 100, null]),
+        ok: pick([true, false, null]),
+      };
       if (next() < 0.5) row.at = pick(["2024-05-01T12:00:00+02:00", "2024-05-01", "2024-05-02T00:00:00Z"]);
       if (i > 150) row.tags = pick([["a", "b"], { k: "v\tw" }, "plain", ""]);
       lines.push(JSON.stringify(row));
     }
     await putObject(h.config, "tricky.jsonl", `${lines.join("\n")}\n`);
-    const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "tricky-jsonl", storage_path: `s3://${h.config.S3_BUCKET}/tricky.jsonl`, format: "jsonl" } });
+    const res = await call<DatasetView>(`${h.url}/datasets`, {
+      method: "POST",
+      json: { name: "tricky-jsonl", storage_path: `s3://${h.config.S3_BUCKET}/tricky.jsonl`, format: "jsonl" },
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const loaded = await tableRows(res.body.data!.table!);
     expect(loaded).to.have.length(300);
@@ -137,11 +186,15 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
   it("falls back to batched INSERTs on a server with local_infile OFF, storing the same rows", async () => {
     const admin = await ownerConnection(h.config);
     const lines = ["id,文本,amount,at"];
-    for (let i = 1; i <= 1200; i += 1) lines.push(`${i},"${tricky[i % tricky.length]!.replaceAll('"', '""')}",${i % 7 === 0 ? "" : `${i}.25`},2024-03-01T08:00:00+08:00`);
+    for (let i = 1; i <= 1200; i += 1)
+      lines.push(`${i},"${tricky[i % tricky.length]!.replaceAll('"', '""')}",${i % 7 === 0 ? "" : `${i}.25`},2024-03-01T08:00:00+08:00`);
     await putObject(h.config, "no-infile.csv", `${lines.join("\n")}\n`);
     try {
       await admin.query("SET GLOBAL local_infile = 0");
-      const res = await call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "no-infile", storage_path: `s3://${h.config.S3_BUCKET}/no-infile.csv`, format: "csv" } });
+      const res = await call<DatasetView>(`${h.url}/datasets`, {
+        method: "POST",
+        json: { name: "no-infile", storage_path: `s3://${h.config.S3_BUCKET}/no-infile.csv`, format: "csv" },
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body.data!.row_count).to.equal(1200);
       const loaded = await tableRows(res.body.data!.table!);
@@ -156,7 +209,11 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
   it("fails with 422 when a value does not fit its column while the table loads, and drops the table", async () => {
     // 1e400 looks like every other double of the column but overflows DOUBLE: only the load itself can find out.
     const before = await leftovers(h);
-    const res = await uploadForm(h.url, { name: "overflow", format: "csv" }, { name: "overflow.csv", content: "id,x\n1,1e5\n2,1e400\n3,2.5e3\n" });
+    const res = await uploadForm(
+      h.url,
+      { name: "overflow", format: "csv" },
+      { name: "overflow.csv", content: "id,x\n1,1e5\n2,1e400\n3,2.5e3\n" },
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(422);
     expect(res.body.code).to.equal(42201);
     expect(res.body.message).to.match(/does not fit its inferred column type: Out of range value for column 'x'/);
@@ -168,7 +225,10 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     const rows = 60_000;
     const csv = ["id,comment", ...Array.from({ length: rows }, (_, i) => `${i},"row ${i} ${"x".repeat(80)}"`)].join("\n") + "\n";
     await putObject(h.config, "progress.csv", csv);
-    const registering = call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "progress", storage_path: `s3://${h.config.S3_BUCKET}/progress.csv`, format: "csv" } });
+    const registering = call<DatasetView>(`${h.url}/datasets`, {
+      method: "POST",
+      json: { name: "progress", storage_path: `s3://${h.config.S3_BUCKET}/progress.csv`, format: "csv" },
+    });
     let done = false;
     void registering.finally(() => {
       done = true;
@@ -209,7 +269,9 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
       expect([503, 504], JSON.stringify(hung.body)).to.include(hung.status);
       // The statements sent before the deadline now reach MariaDB and run, after the client heard 504.
       mysqlSwitch.resume();
-      const again = await onceBack(() => uploadForm(h.url, { name: "orders", format: "csv" }, { name: "orders.csv", content: "id,amount\n1,2.5\n2,3.5\n" }));
+      const again = await onceBack(() =>
+        uploadForm(h.url, { name: "orders", format: "csv" }, { name: "orders.csv", content: "id,amount\n1,2.5\n2,3.5\n" }),
+      );
       expect(again.status, JSON.stringify(again.body)).to.equal(200);
       expect(again.body.data).to.include({ name: "orders", version: 1, row_count: 2 });
       await h.deps.datasets.compensationsSettled();
@@ -241,10 +303,15 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
     const connect = () => mariadb.connection();
     try {
       const rows = 200_000;
-      const csv = ["id,amount,comment", ...Array.from({ length: rows }, (_, i) => `${i},${i % 1000}.25,"row ${i} ${"y".repeat(60)}"`)].join("\n") + "\n";
+      const csv =
+        ["id,amount,comment", ...Array.from({ length: rows }, (_, i) => `${i},${i % 1000}.25,"row ${i} ${"y".repeat(60)}"`)].join("\n") +
+        "\n";
       const location = { bucket: h.config.S3_BUCKET, key: "big.csv" };
       await h.deps.objects.upload(location, Readable.from([Buffer.from(csv)]), "text/csv");
-      const registering = call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" } });
+      const registering = call<DatasetView>(`${h.url}/datasets`, {
+        method: "POST",
+        json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" },
+      });
       for (;;) {
         const running = await h.deps.datasets.ingesting("big").catch(() => []);
         if (running.some((r) => r.phase === "loading" && r.rows_processed > 0)) break;
@@ -254,7 +321,12 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
       const failed = await registering;
       expect([503, 504], JSON.stringify(failed.body)).to.include(failed.status);
       await mariadb.start();
-      const again = await onceBack(() => call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" } }));
+      const again = await onceBack(() =>
+        call<DatasetView>(`${h.url}/datasets`, {
+          method: "POST",
+          json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" },
+        }),
+      );
       expect(again.status, JSON.stringify(again.body)).to.equal(200);
       expect(again.body.data).to.include({ name: "big", version: 1, row_count: rows });
       await h.deps.datasets.compensationsSettled();
@@ -269,7 +341,6 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
     }
   });
 });
-
 
 describe("data-api registration while MinIO stops or drops in the middle of the object", function () {
   this.timeout(180_000);
@@ -286,15 +357,24 @@ describe("data-api registration while MinIO stops or drops in the middle of the 
         const before = await leftovers(h);
         // 1 MiB of the 7 MiB object gets through, then MinIO stops (or drops the connection) until the registration has answered.
         const failed = s3Switch.failMidAnswer(1024 * 1024, then);
-        const res = await call(`${h.url}/datasets`, { method: "POST", json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" } });
+        const res = await call(`${h.url}/datasets`, {
+          method: "POST",
+          json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" },
+        });
         await failed;
-        expect([res.status, res.body.code, (res.body.details as { dependency?: string } | undefined)?.dependency], JSON.stringify(res.body)).to.deep.equal(
-          then === "hang" ? [504, 50401, "s3"] : [503, 50301, "s3"],
-        );
+        expect(
+          [res.status, res.body.code, (res.body.details as { dependency?: string } | undefined)?.dependency],
+          JSON.stringify(res.body),
+        ).to.deep.equal(then === "hang" ? [504, 50401, "s3"] : [503, 50301, "s3"]);
         s3Switch.resume();
         await h.deps.datasets.compensationsSettled();
         expect(await leftovers(h)).to.deep.equal(before);
-        const again = await onceBack(() => call<DatasetView>(`${h.url}/datasets`, { method: "POST", json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" } }));
+        const again = await onceBack(() =>
+          call<DatasetView>(`${h.url}/datasets`, {
+            method: "POST",
+            json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" },
+          }),
+        );
         expect(again.status, JSON.stringify(again.body)).to.equal(200);
         expect(again.body.data).to.include({ name: "mid", version: 1, row_count: 100_000 });
       } finally {

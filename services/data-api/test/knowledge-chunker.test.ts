@@ -26,7 +26,10 @@ describe("knowledge chunking", () => {
     const withoutSpace = (value: string) => value.replace(/\s+/g, "");
     for (const size of [50, 80, 400]) {
       const chunks = chunkText(text, { size, overlap: 0 });
-      expect(chunks.every((chunk) => chunk.text.length <= size), `size ${size}`).to.equal(true);
+      expect(
+        chunks.every((chunk) => chunk.text.length <= size),
+        `size ${size}`,
+      ).to.equal(true);
       expect(withoutSpace(chunks.map((chunk) => chunk.text).join("")), `size ${size}`).to.equal(withoutSpace(text));
     }
     const overlapped = chunkText(text, { size: 80, overlap: 40 });
@@ -59,7 +62,12 @@ describe("knowledge chunking: sizes, overlaps, sections and line endings", () =>
     { size: 8, overlap: 3, chunks: ["Aa. Bb.", "Cc. Dd."], why: "an overlap shorter than a sentence carries nothing" },
     { size: 12, overlap: 4, chunks: ["Aa. Bb. Cc.", "Cc. Dd."], why: "an overlap of exactly one sentence carries it" },
     { size: 12, overlap: 8, chunks: ["Aa. Bb. Cc.", "Bb. Cc. Dd."], why: "two sentences carried, the later ones" },
-    { size: 8, overlap: 8, chunks: ["Aa. Bb.", "Bb. Cc.", "Cc. Dd."], why: "carried sentences and the next one fill the size exactly, never more" },
+    {
+      size: 8,
+      overlap: 8,
+      chunks: ["Aa. Bb.", "Bb. Cc.", "Cc. Dd."],
+      why: "carried sentences and the next one fill the size exactly, never more",
+    },
   ];
   for (const { size, overlap, chunks, why } of cases) {
     it(`packs whole sentences up to size ${size} with overlap ${overlap}: ${why}`, () => {

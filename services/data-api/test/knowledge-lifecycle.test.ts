@@ -31,7 +31,13 @@ describe("knowledge documents: listed exactly when searchable", function () {
     milvus = new TcpSwitch(host!, Number(port));
     await milvus.up();
     const built = createKnowledgeService(
-      { ...h.config, MILVUS_ADDRESS: `127.0.0.1:${milvus.port}`, MILVUS_TIMEOUT_MS: milvusTimeoutMs, EMBEDDING_ENDPOINT: model.url, EMBEDDING_MODEL: "double-embed" },
+      {
+        ...h.config,
+        MILVUS_ADDRESS: `127.0.0.1:${milvus.port}`,
+        MILVUS_TIMEOUT_MS: milvusTimeoutMs,
+        EMBEDDING_ENDPOINT: model.url,
+        EMBEDDING_MODEL: "double-embed",
+      },
       { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations },
     );
     knowledge = built.knowledge;
@@ -47,8 +53,13 @@ describe("knowledge documents: listed exactly when searchable", function () {
     await h?.stop();
   });
 
-  const register = (name: string, content: string) => call<{ document_id: string; version: number; chunks: number }>(`${url}/knowledge/documents`, { method: "POST", json: { name, content } });
-  const search = async (query: string) => (await call<{ results: ChunkHit[] }>(`${url}/vector/search`, { method: "POST", json: { query, top_k: 10 } })).body.data!.results;
+  const register = (name: string, content: string) =>
+    call<{ document_id: string; version: number; chunks: number }>(`${url}/knowledge/documents`, {
+      method: "POST",
+      json: { name, content },
+    });
+  const search = async (query: string) =>
+    (await call<{ results: ChunkHit[] }>(`${url}/vector/search`, { method: "POST", json: { query, top_k: 10 } })).body.data!.results;
   const listed = async () => (await call<{ name: string }[]>(`${url}/knowledge/documents`)).body.data!.map((d) => d.name).sort();
 
   it("leaves nothing behind when Milvus hangs or is down while a document is registered, and registers it once Milvus is back", async () => {
@@ -58,7 +69,10 @@ describe("knowledge documents: listed exactly when searchable", function () {
       if (fault === "hang") milvus.hang();
       else await milvus.down();
       // Milvus stays hung (or down) until the registration has answered: only its own deadline can end it.
-      const failed = await register(`during-${fault}`, "# Refunds\nRefunds take 30 days. A key account spends at least 1500.50 yuan per month.");
+      const failed = await register(
+        `during-${fault}`,
+        "# Refunds\nRefunds take 30 days. A key account spends at least 1500.50 yuan per month.",
+      );
       expect([503, 504], `${fault}: ${JSON.stringify(failed.body)}`).to.include(failed.status);
       expect([50301, 50401]).to.include(failed.body.code);
       if (fault === "hang") milvus.resume();
@@ -79,7 +93,9 @@ describe("knowledge documents: listed exactly when searchable", function () {
     const id = first.body.data!.document_id;
     const second = await onceBack(() => register("faq", "# Returns\nReturns are accepted for 15 days."));
     expect(second.body.data).to.include({ document_id: id, version: 2 });
-    expect((await search("Returns")).filter((hit) => hit.document_id === id).map((hit) => hit.text)).to.deep.equal(["# Returns\nReturns are accepted for 15 days."]);
+    expect((await search("Returns")).filter((hit) => hit.document_id === id).map((hit) => hit.text)).to.deep.equal([
+      "# Returns\nReturns are accepted for 15 days.",
+    ]);
     expect(await findHalfWritten(h.config)).to.deep.equal([]);
 
     const removed = await call<{ deleted_chunks: number }>(`${url}/knowledge/documents/${id}`, { method: "DELETE" });
@@ -94,19 +110,31 @@ describe("knowledge documents: listed exactly when searchable", function () {
 
     const reborn = await onceBack(() => register("faq", "# Returns\nReturns are accepted for 7 days."));
     expect(reborn.body.data).to.include({ document_id: id, version: 3 });
-    expect((await search("Returns")).filter((hit) => hit.document_id === id).map((hit) => hit.text)).to.deep.equal(["# Returns\nReturns are accepted for 7 days."]);
+    expect((await search("Returns")).filter((hit) => hit.document_id === id).map((hit) => hit.text)).to.deep.equal([
+      "# Returns\nReturns are accepted for 7 days.",
+    ]);
   });
 
   it("indexes a dataset registered or uploaded with format text or markdown, so what is listed as a knowledge document is searchable", async () => {
     await putObject(h.config, "notes/gmv.txt", "GMV is the gross merchandise value of all orders.");
-    const registered = await call<DatasetView>(`${url}/datasets`, { method: "POST", json: { name: "gmv", storage_path: `s3://${h.config.S3_BUCKET}/notes/gmv.txt`, format: "text" } });
+    const registered = await call<DatasetView>(`${url}/datasets`, {
+      method: "POST",
+      json: { name: "gmv", storage_path: `s3://${h.config.S3_BUCKET}/notes/gmv.txt`, format: "text" },
+    });
     expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
     expect(registered.body.data).to.include({ name: "gmv", format: "text", table: null });
-    const uploaded = await uploadForm(url, { name: "aov", format: "markdown" }, { name: "aov.md", content: "# AOV\nAverage order value is revenue divided by orders.", type: "text/markdown" });
+    const uploaded = await uploadForm(
+      url,
+      { name: "aov", format: "markdown" },
+      { name: "aov.md", content: "# AOV\nAverage order value is revenue divided by orders.", type: "text/markdown" },
+    );
     expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(200);
     const hits = await search("gross merchandise value average order value");
     for (const dataset of [registered.body.data!, uploaded.body.data as DatasetView]) {
-      expect(hits.map((hit) => hit.document_id), dataset.name).to.include(dataset.dataset_id);
+      expect(
+        hits.map((hit) => hit.document_id),
+        dataset.name,
+      ).to.include(dataset.dataset_id);
     }
     expect(await listed()).to.include.members(["aov", "gmv"]);
     expect(await findHalfWritten(h.config)).to.deep.equal([]);

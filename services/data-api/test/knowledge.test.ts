@@ -29,8 +29,16 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
   /** The Data API with knowledge search wired to the given endpoints and a collection prefix of its own. */
   async function serve(overrides: Partial<KnowledgeSettings>): Promise<{ url: string; knowledge: KnowledgeService }> {
     const prefix = `${h.config.KNOWLEDGE_COLLECTION_PREFIX}_${randomBytes(2).toString("hex")}`;
-    const built = createKnowledgeService({ ...h.config, KNOWLEDGE_COLLECTION_PREFIX: prefix, ...overrides }, { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations });
-    const server = await listen(createApp({ ...h.deps, knowledge: built.knowledge }), { host: "127.0.0.1", port: 0, log, handleSignals: false });
+    const built = createKnowledgeService(
+      { ...h.config, KNOWLEDGE_COLLECTION_PREFIX: prefix, ...overrides },
+      { datasets: h.deps.datasets, objects: h.deps.objects, bucket: h.config.S3_BUCKET, log, compensations: h.deps.compensations },
+    );
+    const server = await listen(createApp({ ...h.deps, knowledge: built.knowledge }), {
+      host: "127.0.0.1",
+      port: 0,
+      log,
+      handleSignals: false,
+    });
     opened.push({ server, close: built.close });
     return { url: `${server.url}/api/v1`, knowledge: built.knowledge };
   }
@@ -67,7 +75,12 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
       expect(first.body.data!.chunks).to.equal(2);
 
       const search = async (query: string, filters?: unknown) =>
-        (await call<{ results: ChunkHit[] }>(`${url}/vector/search`, { method: "POST", json: { query, top_k: 5, ...(filters !== undefined && { filters }) } })).body.data!.results;
+        (
+          await call<{ results: ChunkHit[] }>(`${url}/vector/search`, {
+            method: "POST",
+            json: { query, top_k: 5, ...(filters !== undefined && { filters }) },
+          })
+        ).body.data!.results;
       expect((await search("发票什么时候开具"))[0]?.text).to.contain("七天");
 
       const again = await call<{ document_id: string; version: number; chunks: number }>(`${url}/knowledge/documents`, {

@@ -57,11 +57,33 @@ describe("data-api OpenAPI document", function () {
     const base = "/api/v1";
     conforms(`${base}/health`, "get", await call(`${h.url}/health`));
     conforms(`${base}/ready`, "get", await call(`${h.url}/ready`));
-    conforms(`${base}/datasets`, "post", await call(`${h.url}/datasets`, { method: "POST", json: { name: "sales", storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, format: "csv" } }));
+    conforms(
+      `${base}/datasets`,
+      "post",
+      await call(`${h.url}/datasets`, {
+        method: "POST",
+        json: { name: "sales", storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, format: "csv" },
+      }),
+    );
     conforms(`${base}/datasets`, "post", await call(`${h.url}/datasets`, { method: "POST", json: { name: "sales" } }));
-    conforms(`${base}/datasets`, "post", await call(`${h.url}/datasets`, { method: "POST", json: { name: "m", storage_path: `s3://${h.config.S3_BUCKET}/nope.csv`, format: "csv" } }));
-    conforms(`${base}/datasets/upload`, "post", await uploadForm(h.url, { name: "notes", format: "text" }, { name: "n.txt", content: "hello" }));
-    conforms(`${base}/datasets/upload`, "post", await uploadForm(h.url, { name: "r", format: "csv" }, { name: "r.csv", content: "a,b\n1\n" }));
+    conforms(
+      `${base}/datasets`,
+      "post",
+      await call(`${h.url}/datasets`, {
+        method: "POST",
+        json: { name: "m", storage_path: `s3://${h.config.S3_BUCKET}/nope.csv`, format: "csv" },
+      }),
+    );
+    conforms(
+      `${base}/datasets/upload`,
+      "post",
+      await uploadForm(h.url, { name: "notes", format: "text" }, { name: "n.txt", content: "hello" }),
+    );
+    conforms(
+      `${base}/datasets/upload`,
+      "post",
+      await uploadForm(h.url, { name: "r", format: "csv" }, { name: "r.csv", content: "a,b\n1\n" }),
+    );
     conforms(`${base}/datasets`, "get", await call(`${h.url}/datasets`));
     conforms(`${base}/datasets/{id}`, "get", await call(`${h.url}/datasets/ds-001`));
     conforms(`${base}/datasets/{id}`, "get", await call(`${h.url}/datasets/ds-404`));
@@ -71,17 +93,39 @@ describe("data-api OpenAPI document", function () {
     conforms(`${base}/datasets/{id}/preview`, "get", await call(`${h.url}/datasets/ds-001/preview?limit=3`));
     conforms(`${base}/datasets/{id}/download`, "get", await call(`${h.url}/datasets/ds-001/download`));
     conforms(`${base}/metadata/tables`, "get", await call(`${h.url}/metadata/tables?keywords=amount`));
-    conforms(`${base}/query`, "post", await call(`${h.url}/query`, { method: "POST", json: { sql: "SELECT SUM(amount) AS total FROM ds_001_v1" } }));
+    conforms(
+      `${base}/query`,
+      "post",
+      await call(`${h.url}/query`, { method: "POST", json: { sql: "SELECT SUM(amount) AS total FROM ds_001_v1" } }),
+    );
     conforms(`${base}/query`, "post", await call(`${h.url}/query`, { method: "POST", json: { sql: "DROP TABLE ds_001_v1" } }));
     conforms(`${base}/knowledge/documents`, "get", await call(`${h.url}/knowledge/documents`));
-    conforms(`${base}/knowledge/documents`, "post", await call(`${h.url}/knowledge/documents`, { method: "POST", json: { name: "both", content: "x", storage_path: `s3://${h.config.S3_BUCKET}/a.md` } }));
+    conforms(
+      `${base}/knowledge/documents`,
+      "post",
+      await call(`${h.url}/knowledge/documents`, {
+        method: "POST",
+        json: { name: "both", content: "x", storage_path: `s3://${h.config.S3_BUCKET}/a.md` },
+      }),
+    );
     conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/ds-404`, { method: "DELETE" }));
     conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/ds-001`, { method: "DELETE" }));
     conforms(`${base}/vector/search`, "post", await call(`${h.url}/vector/search`, { method: "POST", json: { query: "x", top_k: 500 } }));
-    const registered = await call<{ document_id: string }>(`${h.url}/knowledge/documents`, { method: "POST", json: { name: "faq.md", content: "# 退货\n退货期限是三十天。" } });
+    const registered = await call<{ document_id: string }>(`${h.url}/knowledge/documents`, {
+      method: "POST",
+      json: { name: "faq.md", content: "# 退货\n退货期限是三十天。" },
+    });
     conforms(`${base}/knowledge/documents`, "post", registered);
-    conforms(`${base}/vector/search`, "post", await call(`${h.url}/vector/search`, { method: "POST", json: { query: "退货期限", top_k: 2 } }));
-    conforms(`${base}/knowledge/documents/{id}`, "delete", await call(`${h.url}/knowledge/documents/${registered.body.data!.document_id}`, { method: "DELETE" }));
+    conforms(
+      `${base}/vector/search`,
+      "post",
+      await call(`${h.url}/vector/search`, { method: "POST", json: { query: "退货期限", top_k: 2 } }),
+    );
+    conforms(
+      `${base}/knowledge/documents/{id}`,
+      "delete",
+      await call(`${h.url}/knowledge/documents/${registered.body.data!.document_id}`, { method: "DELETE" }),
+    );
     const redirect = await call(`${h.url}/datasets/ds-001/download?redirect=true`);
     expect(redirect.status).to.equal(302);
     expect(doc.paths[`${base}/datasets/{id}/download`]!.get!.responses["302"]).to.not.equal(undefined);

@@ -24,7 +24,9 @@ describe("data-api query endpoint against real MariaDB", function () {
   const query = (json: unknown) => call<QueryOutcome>(`${h.url}/query`, { method: "POST", json });
 
   it("runs an aggregate and returns typed columns, rows, the executed SQL and timing", async () => {
-    const res = await query({ sql: "SELECT customer_id, SUM(amount) AS total, COUNT(*) AS orders FROM ds_001_v1 GROUP BY customer_id ORDER BY total DESC" });
+    const res = await query({
+      sql: "SELECT customer_id, SUM(amount) AS total, COUNT(*) AS orders FROM ds_001_v1 GROUP BY customer_id ORDER BY total DESC",
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const data = res.body.data!;
     expect(data.rows).to.deep.equal([
@@ -39,7 +41,9 @@ describe("data-api query endpoint against real MariaDB", function () {
       { name: "orders", type: "integer" },
     ]);
     expect(data).to.include({ row_count: 4, truncated: false });
-    expect(data.sql).to.equal("SELECT `customer_id`, SUM(`amount`) AS `total`, COUNT(*) AS `orders` FROM `ds_001_v1` GROUP BY `customer_id` ORDER BY `total` DESC LIMIT 51");
+    expect(data.sql).to.equal(
+      "SELECT `customer_id`, SUM(`amount`) AS `total`, COUNT(*) AS `orders` FROM `ds_001_v1` GROUP BY `customer_id` ORDER BY `total` DESC LIMIT 51",
+    );
     expect(data.duration_ms).to.be.a("number").and.to.be.at.least(0);
     expect(data.tables).to.deep.equal(["ds_001_v1"]);
   });
@@ -77,7 +81,8 @@ describe("data-api query endpoint against real MariaDB", function () {
   });
 
   it("refuses a table named like a CTE of a derived table, which MariaDB would read from the datasets schema", async () => {
-    const leak = "SELECT x.a AS from_cte, s.a AS from_table FROM (WITH secrets AS (SELECT 'cte' AS a) SELECT a FROM secrets) x JOIN secrets s ON 1 = 1";
+    const leak =
+      "SELECT x.a AS from_cte, s.a AS from_table FROM (WITH secrets AS (SELECT 'cte' AS a) SELECT a FROM secrets) x JOIN secrets s ON 1 = 1";
     const owner = await ownerConnection(h.config);
     try {
       await owner.query(`CREATE TABLE \`${h.config.MYSQL_DATASETS_DATABASE}\`.secrets (a VARCHAR(20))`);
@@ -119,7 +124,11 @@ describe("data-api query endpoint against real MariaDB", function () {
       expect(res.status, JSON.stringify(json)).to.equal(400);
       expect(res.body.code).to.equal(40001);
     }
-    const broken = await call(`${h.url}/query`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"sql": "SELECT' });
+    const broken = await call(`${h.url}/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"sql": "SELECT',
+    });
     expect(broken.status).to.equal(400);
     expect(broken.body.code).to.equal(40002);
   });
@@ -143,7 +152,9 @@ describe("data-api query endpoint against real MariaDB", function () {
         }
         return "allowed";
       };
-      expect(await denied("INSERT INTO ds_001_v1 (id, customer_id, amount, created_at) VALUES (9, 9, 9, NOW())")).to.equal("ER_TABLEACCESS_DENIED_ERROR");
+      expect(await denied("INSERT INTO ds_001_v1 (id, customer_id, amount, created_at) VALUES (9, 9, 9, NOW())")).to.equal(
+        "ER_TABLEACCESS_DENIED_ERROR",
+      );
       expect(await denied("UPDATE ds_001_v1 SET amount = 0")).to.equal("ER_TABLEACCESS_DENIED_ERROR");
       expect(await denied("DELETE FROM ds_001_v1")).to.equal("ER_TABLEACCESS_DENIED_ERROR");
       expect(await denied("DROP TABLE ds_001_v1")).to.equal("ER_TABLEACCESS_DENIED_ERROR");

@@ -14,7 +14,12 @@ function tableUnder(heading: string): string[][] {
   const section = readme.split(/^## /m).find((part) => part.startsWith(`${heading}\n`));
   if (section === undefined) throw new Error(`README has no section "## ${heading}"`);
   const rows = section.split("\n").filter((line) => line.startsWith("|"));
-  return rows.slice(2).map((row) => row.slice(1, -1).split(" | ").map((cell) => cell.trim().replace(/^`|`$/g, "")));
+  return rows.slice(2).map((row) =>
+    row
+      .slice(1, -1)
+      .split(" | ")
+      .map((cell) => cell.trim().replace(/^`|`$/g, "")),
+  );
 }
 
 /** What the schema does when a variable is unset: its default, "—" when optional, "required" otherwise. */
@@ -34,7 +39,9 @@ describe("data-api README", () => {
   it("lists every route of the served OpenAPI document, and no other", () => {
     const document = buildOpenApiDocument() as { paths: Record<string, Record<string, unknown>> };
     const served = Object.entries(document.paths)
-      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, "").replace(/\{(\w+)\}/g, ":$1")}`))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, "").replace(/\{(\w+)\}/g, ":$1")}`),
+      )
       .sort();
     const documented = tableUnder("Routes").map(([route]) => route!);
     expect([...documented].sort()).to.deep.equal(served);

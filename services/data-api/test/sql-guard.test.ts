@@ -30,7 +30,9 @@ function rejects(sql: string, why: RegExp, guard: (sql: string) => unknown = (te
 describe("SQL guard", () => {
   it("accepts a single SELECT over registered tables and applies the limit", () => {
     const guarded = guardSql("select customer_id, sum(amount) as total from ds_001_v1 group by customer_id order by total desc", options);
-    expect(guarded.sql).to.equal("SELECT `customer_id`, SUM(`amount`) AS `total` FROM `ds_001_v1` GROUP BY `customer_id` ORDER BY `total` DESC LIMIT 101");
+    expect(guarded.sql).to.equal(
+      "SELECT `customer_id`, SUM(`amount`) AS `total` FROM `ds_001_v1` GROUP BY `customer_id` ORDER BY `total` DESC LIMIT 101",
+    );
     expect(guarded.tables).to.deep.equal(["ds_001_v1"]);
     expect(guarded.fetchLimit).to.equal(101);
   });
@@ -54,7 +56,9 @@ describe("SQL guard", () => {
 
   it("wraps a UNION so that the limit applies to the whole set", () => {
     const guarded = guardSql("SELECT id FROM ds_001_v1 UNION SELECT col_1 FROM ds_002_v1", options);
-    expect(guarded.sql).to.equal("SELECT * FROM (SELECT `id` FROM `ds_001_v1` UNION SELECT `col_1` FROM `ds_002_v1`) AS `limited` LIMIT 101");
+    expect(guarded.sql).to.equal(
+      "SELECT * FROM (SELECT `id` FROM `ds_001_v1` UNION SELECT `col_1` FROM `ds_002_v1`) AS `limited` LIMIT 101",
+    );
   });
 
   it("refuses several statements, however they are separated or hidden", () => {
@@ -99,7 +103,10 @@ describe("SQL guard", () => {
   it("refuses system schemas and unregistered tables, including through UNION, subqueries, joins and CTEs", () => {
     rejects("SELECT * FROM mysql.user", /schema mysql is not allowed/);
     rejects("SELECT id FROM ds_001_v1 UNION SELECT user FROM mysql.user", /schema mysql/);
-    rejects("SELECT * FROM ds_001_v1 WHERE id IN (SELECT 1 UNION SELECT table_name FROM information_schema.tables)", /schema information_schema/);
+    rejects(
+      "SELECT * FROM ds_001_v1 WHERE id IN (SELECT 1 UNION SELECT table_name FROM information_schema.tables)",
+      /schema information_schema/,
+    );
     rejects("SELECT * FROM (SELECT * FROM performance_schema.threads) t", /schema performance_schema/);
     rejects("SELECT * FROM ds_001_v1 JOIN sys.version v ON 1 = 1", /schema sys/);
     rejects("SELECT * FROM one_data.datasets", /schema one_data is not allowed/);
@@ -139,9 +146,18 @@ describe("SQL guard", () => {
   });
 
   it("refuses data-modifying CTEs as what they are, not with the parser's message", () => {
-    rejects("WITH d AS (DELETE FROM ds_001_v1 RETURNING *) SELECT * FROM d", /^only SELECT is allowed: found a DELETE statement in a common table expression$/);
-    rejects("with d as (update ds_001_v1 set amount = 0 returning id) select * from d", /^only SELECT is allowed: found an UPDATE statement in a common table expression$/);
-    rejects("WITH a AS (SELECT 1), d AS (INSERT INTO ds_001_v1 (id) VALUES (9) RETURNING id) SELECT * FROM d", /^only SELECT is allowed: found an INSERT statement in a common table expression$/);
+    rejects(
+      "WITH d AS (DELETE FROM ds_001_v1 RETURNING *) SELECT * FROM d",
+      /^only SELECT is allowed: found a DELETE statement in a common table expression$/,
+    );
+    rejects(
+      "with d as (update ds_001_v1 set amount = 0 returning id) select * from d",
+      /^only SELECT is allowed: found an UPDATE statement in a common table expression$/,
+    );
+    rejects(
+      "WITH a AS (SELECT 1), d AS (INSERT INTO ds_001_v1 (id) VALUES (9) RETURNING id) SELECT * FROM d",
+      /^only SELECT is allowed: found an INSERT statement in a common table expression$/,
+    );
   });
 
   it("refuses settings, files written by SELECT and other write-like statements with the reason", () => {
@@ -181,7 +197,10 @@ describe("SQL guard", () => {
     });
   });
   it("pins the reasons given for SQL that does not parse or is not one SELECT", () => {
-    rejects("SELEC * FROM ds_001_v1", /^not a valid MySQL SELECT statement: Expected "#", "--", "\/\*", ":=", "=", or \[ \\t\\n\\r\] but "\*" found\.$/);
+    rejects(
+      "SELEC * FROM ds_001_v1",
+      /^not a valid MySQL SELECT statement: Expected "#", "--", "\/\*", ":=", "=", or \[ \\t\\n\\r\] but "\*" found\.$/,
+    );
     rejects("", /^exactly one statement is allowed, found 0$/);
     rejects(" ; SELECT 1", /^exactly one statement is allowed, found 2$/);
     rejects(";", /^only SELECT is allowed: found an unknown statement$/);
@@ -234,7 +253,14 @@ describe("SQL guard", () => {
     const empty = tree("SELECT * FROM ds_001_v1");
     empty.limit = { seperator: "", value: [] };
     expect(applyLimit(empty, 100)).to.deep.equal({ sql: "SELECT * FROM `ds_001_v1` LIMIT 101", fetchLimit: 101 });
-    for (const count of [{ type: "origin", value: 5 }, { type: "bigint", value: 5 }, { type: "number", value: 2 ** 60 }, { type: "number", value: "5" }, 5, null]) {
+    for (const count of [
+      { type: "origin", value: 5 },
+      { type: "bigint", value: 5 },
+      { type: "number", value: 2 ** 60 },
+      { type: "number", value: "5" },
+      5,
+      null,
+    ]) {
       const ast = tree("SELECT * FROM ds_001_v1 LIMIT 5");
       ast.limit.value[0] = count;
       rejects(JSON.stringify(count), /^LIMIT must be a plain integer$/, () => applyLimit(ast, 100));
@@ -263,7 +289,10 @@ describe("SQL guard", () => {
 
   describe("the scope of CTE names (MySQL's: a WITH clause's names are visible in its SELECT, its subqueries and the CTEs after them)", () => {
     it("refuses a table named like a CTE of a derived table, read next to it (the leak: the real table would be read)", () => {
-      rejects("SELECT * FROM (WITH secrets AS (SELECT 1 AS a) SELECT a FROM secrets) x JOIN secrets s ON 1 = 1", /^table secrets is not a registered dataset table$/);
+      rejects(
+        "SELECT * FROM (WITH secrets AS (SELECT 1 AS a) SELECT a FROM secrets) x JOIN secrets s ON 1 = 1",
+        /^table secrets is not a registered dataset table$/,
+      );
     });
 
     it("does not let a CTE of a derived table or subquery reach a sibling or the outer query", () => {
@@ -307,7 +336,9 @@ describe("SQL guard", () => {
 
     it("lets a CTE shadow a registered table, and reports the table read where the CTE is not in scope", () => {
       expect(guardSql("WITH ds_001_v1 AS (SELECT * FROM ds_002_v1) SELECT * FROM ds_001_v1", options).tables).to.deep.equal(["ds_002_v1"]);
-      expect(guardSql("WITH ds_001_v1 AS (SELECT * FROM ds_001_v1 WHERE amount > 0) SELECT * FROM ds_001_v1", options).tables).to.deep.equal(["ds_001_v1"]);
+      expect(
+        guardSql("WITH ds_001_v1 AS (SELECT * FROM ds_001_v1 WHERE amount > 0) SELECT * FROM ds_001_v1", options).tables,
+      ).to.deep.equal(["ds_001_v1"]);
       const sql = "SELECT * FROM (WITH ds_001_v1 AS (SELECT 1 AS a) SELECT a FROM ds_001_v1) x JOIN ds_001_v1 ON 1 = 1";
       expect(guardSql(sql, options).tables).to.deep.equal(["ds_001_v1"]);
       // Read as a real table somewhere, the name is not one the table list may take for a CTE.
@@ -347,13 +378,32 @@ describe("SQL guard", () => {
     });
 
     it("refuses statements nested anywhere in the tree, naming them", () => {
-      for (const nested of ["DELETE FROM ds_001_v1", "UPDATE ds_001_v1 SET amount = 0", "INSERT INTO ds_001_v1 VALUES (1)", "DROP TABLE ds_001_v1"]) {
+      for (const nested of [
+        "DELETE FROM ds_001_v1",
+        "UPDATE ds_001_v1 SET amount = 0",
+        "INSERT INTO ds_001_v1 VALUES (1)",
+        "DROP TABLE ds_001_v1",
+      ]) {
         const ast = tree("SELECT * FROM ds_001_v1");
         ast.where = tree(nested);
         const type = String(ast.where.type).toUpperCase();
         rejects(nested, new RegExp(`^only SELECT is allowed: found ${article(type)} ${type} statement$`), () => walk(ast));
       }
-      for (const type of ["insert", "Update", "delete", "replace", "create", "drop", "alter", "truncate", "rename", "call", "grant", "revoke", "load_data"]) {
+      for (const type of [
+        "insert",
+        "Update",
+        "delete",
+        "replace",
+        "create",
+        "drop",
+        "alter",
+        "truncate",
+        "rename",
+        "call",
+        "grant",
+        "revoke",
+        "load_data",
+      ]) {
         const ast = tree("SELECT * FROM ds_001_v1");
         ast.columns[0].expr = { type };
         rejects(type, new RegExp(`^only SELECT is allowed: found ${article(type)} ${type.toUpperCase()} statement$`), () => walk(ast));

@@ -15,7 +15,13 @@ describe("data-api start-up sweep of registrations abandoned mid-ingest", functi
 
   before(async () => {
     h = await startHarness({ INGEST_STALE_AFTER_SECONDS: "0" });
-    pool = createMysqlPool({ host: h.config.MYSQL_HOST, port: h.config.MYSQL_PORT, user: h.config.MYSQL_USER, password: h.config.MYSQL_PASSWORD, timeoutMs: 5000 });
+    pool = createMysqlPool({
+      host: h.config.MYSQL_HOST,
+      port: h.config.MYSQL_PORT,
+      user: h.config.MYSQL_USER,
+      password: h.config.MYSQL_PASSWORD,
+      timeoutMs: 5000,
+    });
     registry = new RegistryStore(pool, h.config.MYSQL_DATABASE);
   });
   after(async () => {
@@ -26,7 +32,10 @@ describe("data-api start-up sweep of registrations abandoned mid-ingest", functi
   async function tableExists(table: string): Promise<boolean> {
     const connection = await ownerConnection(h.config);
     try {
-      const [rows] = await connection.query("SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [h.config.MYSQL_DATASETS_DATABASE, table]);
+      const [rows] = await connection.query("SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [
+        h.config.MYSQL_DATASETS_DATABASE,
+        table,
+      ]);
       return (rows as unknown[]).length > 0;
     } finally {
       await connection.end();
@@ -36,7 +45,9 @@ describe("data-api start-up sweep of registrations abandoned mid-ingest", functi
   async function ingestingRows(): Promise<number> {
     const connection = await ownerConnection(h.config);
     try {
-      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${h.config.MYSQL_DATABASE}\`.dataset_versions WHERE status = 'ingesting'`);
+      const [rows] = await connection.query(
+        `SELECT COUNT(*) AS n FROM \`${h.config.MYSQL_DATABASE}\`.dataset_versions WHERE status = 'ingesting'`,
+      );
       return Number((rows as { n: number }[])[0]!.n);
     } finally {
       await connection.end();
@@ -51,15 +62,39 @@ describe("data-api start-up sweep of registrations abandoned mid-ingest", functi
 
     // Crash 1: a streamed upload reserved ds-002 v1 and had started its table.
     await upload("uploads/crashed/orders.csv");
-    const crashedUpload = await registry.reserve({ name: "crashed_upload", storagePath: `s3://${bucket}/uploads/crashed/orders.csv`, format: "csv", description: null, sizeBytes: 1, etag: null, derivedFrom: null });
+    const crashedUpload = await registry.reserve({
+      name: "crashed_upload",
+      storagePath: `s3://${bucket}/uploads/crashed/orders.csv`,
+      format: "csv",
+      description: null,
+      sizeBytes: 1,
+      etag: null,
+      derivedFrom: null,
+    });
     const connection = await ownerConnection(h.config);
     await connection.query(`CREATE TABLE \`${h.config.MYSQL_DATASETS_DATABASE}\`.ds_002_v1 (id INT)`);
     await connection.end();
     // Crash 2: a registration of an object someone else put in the bucket (the seed's mc cp flow): that object stays.
     await upload("user/orders.csv");
-    await registry.reserve({ name: "crashed_register", storagePath: `s3://${bucket}/user/orders.csv`, format: "csv", description: null, sizeBytes: 1, etag: null, derivedFrom: null });
+    await registry.reserve({
+      name: "crashed_register",
+      storagePath: `s3://${bucket}/user/orders.csv`,
+      format: "csv",
+      description: null,
+      sizeBytes: 1,
+      etag: null,
+      derivedFrom: null,
+    });
     // Crash 3: a new version of a live dataset: the dataset and its first version stay.
-    await registry.reserve({ name: "kept", storagePath: `s3://${bucket}/sales_data.csv`, format: "csv", description: null, sizeBytes: 1, etag: null, derivedFrom: null });
+    await registry.reserve({
+      name: "kept",
+      storagePath: `s3://${bucket}/sales_data.csv`,
+      format: "csv",
+      description: null,
+      sizeBytes: 1,
+      etag: null,
+      derivedFrom: null,
+    });
 
     expect(crashedUpload).to.deep.equal({ seq: 2, version: 1 });
     expect(await ingestingRows()).to.equal(3);

@@ -27,7 +27,8 @@ const log = createLogger("model-jobs-bench", "warn");
 
 function ordersCsv(rows: number): string {
   const lines = ["id,customer_id,amount,created_at"];
-  for (let i = 1; i <= rows; i += 1) lines.push(`${i},${1000 + (i % 97)},${((i * 37) % 1000) + 0.99},2024-01-${String((i % 28) + 1).padStart(2, "0")}T10:00:00Z`);
+  for (let i = 1; i <= rows; i += 1)
+    lines.push(`${i},${1000 + (i % 97)},${((i * 37) % 1000) + 0.99},2024-01-${String((i % 28) + 1).padStart(2, "0")}T10:00:00Z`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -38,8 +39,21 @@ interface Figure {
   rowsPerSecond: number;
 }
 
-async function measure(against: string, apiUrl: string, datasetId: string, endpoint: string, modelName: string | undefined): Promise<Figure> {
-  const spec = jobSpecSchema.parse({ datasetId, prompt: "Is this order amount large or small? Answer with one word.", column: "amount", concurrency, progressEvery: 1_000_000, maxTokens });
+async function measure(
+  against: string,
+  apiUrl: string,
+  datasetId: string,
+  endpoint: string,
+  modelName: string | undefined,
+): Promise<Figure> {
+  const spec = jobSpecSchema.parse({
+    datasetId,
+    prompt: "Is this order amount large or small? Answer with one word.",
+    column: "amount",
+    concurrency,
+    progressEvery: 1_000_000,
+    maxTokens,
+  });
   const started = performance.now();
   const result: JobResult = await runJob(spec, {
     dataApi: new DataApiClient(apiUrl, 30_000),
@@ -49,7 +63,8 @@ async function measure(against: string, apiUrl: string, datasetId: string, endpo
     log,
   });
   const seconds = (performance.now() - started) / 1000;
-  if (result.status !== "created" || result.output.row_count !== result.rows) throw new Error(`unexpected job result: ${JSON.stringify(result)}`);
+  if (result.status !== "created" || result.output.row_count !== result.rows)
+    throw new Error(`unexpected job result: ${JSON.stringify(result)}`);
   const figure = { against, rows: result.rows, seconds, rowsPerSecond: result.rows / seconds };
   console.log(`${against}: ${figure.rows} rows in ${seconds.toFixed(1)} s = ${figure.rowsPerSecond.toFixed(1)} rows/s`);
   return figure;
@@ -60,14 +75,33 @@ const h = await startHarness({ LOG_LEVEL: "warn" });
 const double = await OpenAiDouble.start({ modelName: "double-chat" });
 const figures: Figure[] = [];
 try {
-  double.onChat(() => true, (request) => ({ content: Number(request.lastUserText) >= 500 ? "large" : "small" }));
+  double.onChat(
+    () => true,
+    (request) => ({ content: Number(request.lastUserText) >= 500 ? "large" : "small" }),
+  );
   const register = async (name: string, rows: number): Promise<string> => {
     const res = await uploadForm(h.url, { name, format: "csv" }, { name: `${name}.csv`, content: ordersCsv(rows) });
     if (res.status !== 200) throw new Error(`upload failed: ${JSON.stringify(res.body)}`);
     return (res.body.data as { dataset_id: string }).dataset_id;
   };
-  figures.push(await measure("scripted OpenAI double (job overhead)", h.server.url, await register("bench_orders_double", doubleRows), double.url, "double-chat"));
-  figures.push(await measure(`real local model (${process.env.MODEL_NAME ?? "discovered"})`, h.server.url, await register("bench_orders_real", realRows), modelEndpoint, process.env.MODEL_NAME));
+  figures.push(
+    await measure(
+      "scripted OpenAI double (job overhead)",
+      h.server.url,
+      await register("bench_orders_double", doubleRows),
+      double.url,
+      "double-chat",
+    ),
+  );
+  figures.push(
+    await measure(
+      `real local model (${process.env.MODEL_NAME ?? "discovered"})`,
+      h.server.url,
+      await register("bench_orders_real", realRows),
+      modelEndpoint,
+      process.env.MODEL_NAME,
+    ),
+  );
 } finally {
   await double.close();
   await h.stop();

@@ -12,7 +12,14 @@ import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 describe("model-jobs: command line", () => {
   it("parses the options into a job spec with defaults", () => {
     const spec = parseJobArgs(["--dataset", "ds-001", "--prompt", "Summarise", "--column", "amount", "--concurrency", "3"]);
-    expect(spec).to.include({ datasetId: "ds-001", prompt: "Summarise", column: "amount", concurrency: 3, outputColumn: "model_output", maxTokens: 128 });
+    expect(spec).to.include({
+      datasetId: "ds-001",
+      prompt: "Summarise",
+      column: "amount",
+      concurrency: 3,
+      outputColumn: "model_output",
+      maxTokens: 128,
+    });
   });
 
   it("refuses a missing prompt and unknown options as usage errors", () => {
@@ -118,7 +125,9 @@ describe("model-jobs: model client against the OpenAI double", function () {
   it("retries a request that times out, and gives up after maxRetries", async () => {
     model.onChat(() => true, { content: "late" }, { delayMs: 1500 });
     const client = new ModelClient({ endpoint: model.url, timeoutMs: 200, maxRetries: 1 });
-    const failure = await client.complete("double-chat", [{ role: "user", content: "hi" }], { maxTokens: 5, temperature: 0 }).catch((e: unknown) => e);
+    const failure = await client
+      .complete("double-chat", [{ role: "user", content: "hi" }], { maxTokens: 5, temperature: 0 })
+      .catch((e: unknown) => e);
     expect(failure).to.be.instanceOf(APIConnectionTimeoutError);
     expect(model.chatRequests()).to.have.length(2);
   });
@@ -126,9 +135,10 @@ describe("model-jobs: model client against the OpenAI double", function () {
   it("does not retry a 400", async () => {
     model.fail({ path: "/v1/chat/completions", status: 400, times: 5 });
     const client = new ModelClient({ endpoint: model.url, timeoutMs: 2000, maxRetries: 3 });
-    const failure = await client.complete("double-chat", [{ role: "user", content: "hi" }], { maxTokens: 5, temperature: 0 }).catch((e: unknown) => e);
+    const failure = await client
+      .complete("double-chat", [{ role: "user", content: "hi" }], { maxTokens: 5, temperature: 0 })
+      .catch((e: unknown) => e);
     expect((failure as { status?: number }).status).to.equal(400);
     expect(model.chatRequests()).to.have.length(1);
   });
 });
-

@@ -40,9 +40,18 @@ describe("model-jobs: a dataset through the model into a derived dataset", funct
   }
 
   it("registers the outputs with lineage and row count, and a re-run does not register them again", async () => {
-    model.onChat(() => true, (request) => ({ content: Number(request.lastUserText) >= 500 ? "large" : "small" }));
+    model.onChat(
+      () => true,
+      (request) => ({ content: Number(request.lastUserText) >= 500 ? "large" : "small" }),
+    );
     model.fail({ path: "/v1/chat/completions", status: 503, times: 1 });
-    const spec = jobSpecSchema.parse({ datasetId: sourceId, prompt: "Is this order amount large or small?", column: "amount", concurrency: 2, progressEvery: 2 });
+    const spec = jobSpecSchema.parse({
+      datasetId: sourceId,
+      prompt: "Is this order amount large or small?",
+      column: "amount",
+      concurrency: 2,
+      progressEvery: 2,
+    });
 
     const first = await runJob(spec, deps());
     expect(first.status).to.equal("created");
@@ -88,13 +97,19 @@ describe("model-jobs: a dataset through the model into a derived dataset", funct
     expect((unknown as JobError).reason).to.equal("not_found");
     expect((unknown as JobError).message).to.match(/ds-999 is not registered/);
 
-    const text = await uploadForm(h.url, { name: "notes", format: "text" }, { name: "notes.txt", content: "just prose\n", type: "text/plain" });
+    const text = await uploadForm(
+      h.url,
+      { name: "notes", format: "text" },
+      { name: "notes.txt", content: "just prose\n", type: "text/plain" },
+    );
     const textId = (text.body.data as { dataset_id: string }).dataset_id;
     const notTabular = await runJob(jobSpecSchema.parse({ datasetId: textId, prompt: "p" }), deps()).catch((e: unknown) => e);
     expect((notTabular as JobError).reason).to.equal("not_tabular");
     expect((notTabular as JobError).message).to.match(/format "text", which is not tabular/);
 
-    const badColumn = await runJob(jobSpecSchema.parse({ datasetId: sourceId, prompt: "p", column: "nope" }), deps()).catch((e: unknown) => e);
+    const badColumn = await runJob(jobSpecSchema.parse({ datasetId: sourceId, prompt: "p", column: "nope" }), deps()).catch(
+      (e: unknown) => e,
+    );
     expect((badColumn as JobError).message).to.match(/column "nope" is not in dataset .*customer_id/);
   });
 

@@ -34,7 +34,10 @@ for (let i = 0; i < runs; i++) {
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const embedStarted = performance.now();
-const texts = Array.from({ length: 32 }, (_, i) => `Chunk ${i}: 大客户是订单总金额不少于 500 的客户。A key customer orders at least 500 in total.`);
+const texts = Array.from(
+  { length: 32 },
+  (_, i) => `Chunk ${i}: 大客户是订单总金额不少于 500 的客户。A key customer orders at least 500 in total.`,
+);
 await client.embeddings.create({ model, input: texts });
 const embedPerSecond = texts.length / ((performance.now() - embedStarted) / 1000);
 const report = `# model-server benchmarks

@@ -135,9 +135,15 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
     const bad = await client.chat.completions.create({ model: modelName, messages: [] }).catch((error: unknown) => error);
     expect((bad as APIError).status).to.equal(400);
     expect((bad as APIError).code).to.equal("40001");
-    const malformed = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const malformed = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(malformed.status).to.equal(400);
-    expect(await malformed.json()).to.deep.equal({ error: { message: "request body is not valid JSON", type: "invalid_request_error", code: "40002", param: null } });
+    expect(await malformed.json()).to.deep.equal({
+      error: { message: "request body is not valid JSON", type: "invalid_request_error", code: "40002", param: null },
+    });
     const noRoute = await fetch(`${requireEnv("MODEL_ENDPOINT")}/v1/completions`, { method: "POST" });
     expect(noRoute.status).to.equal(404);
     expect(((await noRoute.json()) as { error: { code: string } }).error.code).to.equal("40401");
@@ -151,7 +157,10 @@ describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
       fetch(`${requireEnv("MODEL_ENDPOINT")}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: json });
     // Escapes written out, as a client in another language sends them: JSON.stringify would not produce them from a JS string.
     const text = String.raw`"half a pair \ud83d here, a low one \udc00 there"`;
-    const chat = await post("/v1/chat/completions", `{"model":${JSON.stringify(modelName)},"messages":[{"role":"user","content":${text}}],"max_tokens":4}`);
+    const chat = await post(
+      "/v1/chat/completions",
+      `{"model":${JSON.stringify(modelName)},"messages":[{"role":"user","content":${text}}],"max_tokens":4}`,
+    );
     const chatBody = (await chat.json()) as { choices?: unknown[]; error?: unknown };
     expect(chat.status, JSON.stringify(chatBody)).to.equal(200);
     expect(chatBody.choices).to.have.length(1);

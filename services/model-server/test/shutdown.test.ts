@@ -30,7 +30,11 @@ describe("model-server: SIGTERM while it generates (real SmolLM2-135M)", functio
         temperature: 0,
         stream,
       });
-    const streaming = await fetch(`${s.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body(true) });
+    const streaming = await fetch(`${s.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body(true),
+    });
     expect(streaming.status).to.equal(200);
     const reader = streaming.body!.getReader();
     const decoder = new TextDecoder();
@@ -41,7 +45,11 @@ describe("model-server: SIGTERM while it generates (real SmolLM2-135M)", functio
       text += decoder.decode(value, { stream: true });
     }
     // One sequence (MODEL_PARALLEL=1): this one waits in line behind the stream.
-    const queued = fetch(`${s.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body(false) });
+    const queued = fetch(`${s.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body(false),
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     s.process.signal("SIGTERM");
@@ -54,7 +62,10 @@ describe("model-server: SIGTERM while it generates (real SmolLM2-135M)", functio
     // It exits without finishing the 4,000 tokens: the stream's last event says it was cut short.
     const exitCode = await s.process.exited();
     expect(exitCode).to.equal(0);
-    const events = text.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+    const events = text
+      .split("\n\n")
+      .filter((e) => e.startsWith("data: "))
+      .map((e) => e.slice(6));
     expect(events.at(-1)).to.equal("[DONE]");
     const last = JSON.parse(events.at(-2)!) as { error?: { message: string; code: string } };
     expect(last.error, "the stream says it was cut short").to.deep.include({ message: "the model server is shutting down", code: "50301" });

@@ -50,7 +50,12 @@ async function runAgainst(model: ModelUnderTest): Promise<SuiteOutcome> {
     const runLogs = join(logDir, model.label);
     const dataApi = await startService({ name: "data-api", entry: dataApiMain, env: dataEnv, logDir: runLogs });
     started.push(dataApi);
-    await runToCompletion({ command: [process.execPath, ...tsNodeArgs(dataApiBootstrap)], env: dataEnv, log: join(runLogs, "data-bootstrap.log"), cwd: repo });
+    await runToCompletion({
+      command: [process.execPath, ...tsNodeArgs(dataApiBootstrap)],
+      env: dataEnv,
+      log: join(runLogs, "data-bootstrap.log"),
+      cwd: repo,
+    });
     const agentApi = await startService({
       name: "agent-api",
       entry: agentApiMain,

@@ -53,9 +53,12 @@ function termEmbedding(text: string): number[] {
 export async function startScriptedModel(): Promise<OpenAiDouble> {
   const model = await OpenAiDouble.start({ modelName: "scripted-double/acceptance", embeddingDimension });
   model.onEmbedding(termEmbedding);
-  model.onChat(() => true, (request) => ({
-    content: arithmeticReply(request.lastUserText) ?? `Hello from the scripted double: ${request.lastUserText.slice(0, 40)}`,
-  }));
+  model.onChat(
+    () => true,
+    (request) => ({
+      content: arithmeticReply(request.lastUserText) ?? `Hello from the scripted double: ${request.lastUserText.slice(0, 40)}`,
+    }),
+  );
   model.onChat(
     (request) => jsonSchemaOf(request) !== undefined,
     (request) => ({ content: structuredQuery(request, jsonSchemaOf(request)!) }),

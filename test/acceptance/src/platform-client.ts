@@ -34,7 +34,15 @@ export interface AgentAnswer {
       columns: { name: string; type: string }[];
       rows: Record<string, unknown>[];
     };
-    documents?: { n: number; document_id: string; document_name: string; chunk_id: string; position: number; text: string; score: number }[];
+    documents?: {
+      n: number;
+      document_id: string;
+      document_name: string;
+      chunk_id: string;
+      position: number;
+      text: string;
+      score: number;
+    }[];
     tables?: { dataset_id: string; version: number | string; table: string; columns: SchemaColumn[] }[];
   };
 }

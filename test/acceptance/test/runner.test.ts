@@ -48,7 +48,11 @@ describe("acceptance runner", () => {
 
   it("renders JUnit XML with failures and escaped details", async () => {
     const results = await runChecks(
-      [check("xml", async () => { throw new CheckFailure('expected <a> & "b"'); })],
+      [
+        check("xml", async () => {
+          throw new CheckFailure('expected <a> & "b"');
+        }),
+      ],
       null,
       { tolerateWrongAnswers: false },
     );

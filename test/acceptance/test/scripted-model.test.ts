@@ -14,19 +14,33 @@ import { arithmeticReply, offeredTables, pickOption, promptParts, writeQuery } f
  */
 const column = (name: string, type: TableMeta["columns"][number]["type"]) => ({ name, type, nullable: false, comment: name });
 const sales: TableMeta = {
-  dataset_id: "ds-001", version: "1", dataset_name: "sales_data_v1.0", table: "ds_001_v1", description: "orders", row_count: 5,
+  dataset_id: "ds-001",
+  version: "1",
+  dataset_name: "sales_data_v1.0",
+  table: "ds_001_v1",
+  description: "orders",
+  row_count: 5,
   columns: [column("id", "integer"), column("customer_id", "integer"), column("amount", "decimal"), column("created_at", "timestamp")],
   sample_rows: [],
 };
 const reviews: TableMeta = {
-  dataset_id: "ds-002", version: "1", dataset_name: "acceptance_reviews", table: "ds_002_v1", description: "reviews", row_count: 7,
+  dataset_id: "ds-002",
+  version: "1",
+  dataset_name: "acceptance_reviews",
+  table: "ds_002_v1",
+  description: "reviews",
+  row_count: 7,
   columns: [column("review_id", "integer"), column("review", "string")],
   sample_rows: [],
 };
 
 const glossary = readFileSync(new URL("../../../services/data-api/bootstrap/glossary.md", import.meta.url), "utf8");
 const section = (heading: string, text = glossary): SearchHit => ({
-  chunk_id: `glossary:${heading}`, document_id: "glossary", document_name: "business_glossary", position: 0, score: 1,
+  chunk_id: `glossary:${heading}`,
+  document_id: "glossary",
+  document_name: "business_glossary",
+  position: 0,
+  score: 1,
   text: text.slice(text.indexOf(`## ${heading}`)).split(/\n(?=## )/)[0]!,
 });
 const keyCustomer = section("大客户");
@@ -42,7 +56,12 @@ describe("acceptance: the scripted double answers only from what the agent sent"
   const keyQuestion = "在数据集 sales_data_v1.0 中，哪些客户是大客户？列出每个大客户的订单总金额。";
 
   it("reads the question line, the offered tables and the retrieved chunks out of the agent's prompt", () => {
-    const [, user] = queryMessages({ question: keyQuestion, tables: [sales, reviews], definitions: [keyCustomer, section("小额订单")], failures: [] });
+    const [, user] = queryMessages({
+      question: keyQuestion,
+      tables: [sales, reviews],
+      definitions: [keyCustomer, section("小额订单")],
+      failures: [],
+    });
     const parts = promptParts(user!.content);
     expect(parts.question).to.equal(keyQuestion);
     expect(parts.documents).to.have.length(2);
@@ -68,7 +87,10 @@ describe("acceptance: the scripted double answers only from what the agent sent"
     const query = ask(keyQuestion, [sales], [section("小额订单"), keyCustomer]);
     expect(query).to.deep.include({
       table: "ds_001_v1",
-      select: [{ column: "customer_id", aggregate: "none" }, { column: "amount", aggregate: "sum" }],
+      select: [
+        { column: "customer_id", aggregate: "none" },
+        { column: "amount", aggregate: "sum" },
+      ],
       group_by: ["customer_id"],
       having: [{ column: "amount", aggregate: "sum", op: ">=", value: 500 }],
       count_result_rows: false,
@@ -101,6 +123,8 @@ describe("acceptance: the scripted double answers only from what the agent sent"
     expect(pickOption(promptParts(prompt).question, choice.options, prompt)).to.equal("ds_002_v1");
     expect(pickOption("How many orders are there?", choice.options, prompt)).to.equal("ds_001_v1");
     const measure = { decision: "the numeric column the question measures", options: ["quantity", "amount"] };
-    expect(pickOption(promptParts(choiceMessages("客户的订单总金额是多少？", measure).at(-1)!.content).question, measure.options)).to.equal("amount");
+    expect(pickOption(promptParts(choiceMessages("客户的订单总金额是多少？", measure).at(-1)!.content).question, measure.options)).to.equal(
+      "amount",
+    );
   });
 });

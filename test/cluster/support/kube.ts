@@ -49,7 +49,8 @@ export function notRunnableHere(step: Step): string | undefined {
   if (step.kind === "detect-accelerator") return "reads the nodes' GPUs (there are no nodes)";
   if (/\bhelm (upgrade|install)\b/.test(step.script)) return "installs Helm releases (needs helm and running pods)";
   if (/\bkind create cluster\b/.test(step.script)) return "creates the Kind cluster (needs Docker)";
-  if (/\bdocker info\b/.test(step.script)) return "asks the host's Docker (preflight; run against a real dockerd in .dagger/topology/test/preflight.test.ts)";
+  if (/\bdocker info\b/.test(step.script))
+    return "asks the host's Docker (preflight; run against a real dockerd in .dagger/topology/test/preflight.test.ts)";
   return undefined;
 }
 

@@ -37,12 +37,16 @@ const probeFields = { readiness: "readinessProbe", liveness: "livenessProbe", st
 
 /** Which of our images a container runs, by the image's repository name (any registry, any tag). */
 function ourImageOf(image: string): OurImageKey | undefined {
-  const repository = image.replace(/:[^/:]+$/, "").split("/").pop();
+  const repository = image
+    .replace(/:[^/:]+$/, "")
+    .split("/")
+    .pop();
   return (Object.keys(ourImages) as OurImageKey[]).find((key) => ourImages[key].name === repository);
 }
 
 function entryOf(key: OurImageKey, container: ContainerSpec): string {
-  const script = [...(container.command ?? []), ...(container.args ?? [])].find((a) => /^dist\/.+\.js$/.test(a)) ?? ourImages[key].entryPoints[0];
+  const script =
+    [...(container.command ?? []), ...(container.args ?? [])].find((a) => /^dist\/.+\.js$/.test(a)) ?? ourImages[key].entryPoints[0];
   return `${ourImages[key].workspace}/${script.replace(/^dist\//, "src/").replace(/\.js$/, ".ts")}`;
 }
 
@@ -68,7 +72,15 @@ export function httpProbesOf(manifests: readonly Manifest[]): HttpProbe[] {
         const listens = c.env?.find((e) => e.name === "PORT")?.value;
         if (listens === undefined) throw new Error(`${where}: the container sets no PORT, so the port the service listens on is unknown`);
         if (Number(listens) !== port) throw new Error(`${where}: probes port ${port}, but the service listens on PORT=${listens}`);
-        out.push({ workload: m.metadata!.name!, container: c.name, image, entry: entryOf(image, c), kind, path: probe.httpGet.path ?? "/", port });
+        out.push({
+          workload: m.metadata!.name!,
+          container: c.name,
+          image,
+          entry: entryOf(image, c),
+          kind,
+          path: probe.httpGet.path ?? "/",
+          port,
+        });
       }
     }
   }
@@ -78,6 +90,9 @@ export function httpProbesOf(manifests: readonly Manifest[]): HttpProbe[] {
 function resolvePort(port: number | string, c: ContainerSpec, where: string): number {
   if (typeof port === "number") return port;
   const named = c.ports?.find((p) => p.name === port);
-  if (!named) throw new Error(`${where}: port "${port}" is not a named port of the container (${(c.ports ?? []).map((p) => p.name).join(", ") || "none"})`);
+  if (!named)
+    throw new Error(
+      `${where}: port "${port}" is not a named port of the container (${(c.ports ?? []).map((p) => p.name).join(", ") || "none"})`,
+    );
   return named.containerPort;
 }

@@ -7,9 +7,7 @@
 export type ComponentName = "mariadb" | "redis" | "minio" | "milvus" | "model" | "data-api" | "agent-api";
 
 /** How `status` and `up` tell that a component answers. */
-export type Probe =
-  | { kind: "tcp" }
-  | { kind: "http"; path: string };
+export type Probe = { kind: "tcp" } | { kind: "http"; path: string };
 
 export interface Component {
   name: ComponentName;

@@ -29,7 +29,13 @@ async function run(options: Options): Promise<number> {
       }
       print(`${"component".padEnd(11)}${"pid".padEnd(9)}${"endpoint".padEnd(34)}health`);
       for (const row of rows) {
-        const health = !row.running ? "not running" : !row.healthy ? "unhealthy" : row.degraded.length > 0 ? `degraded: ${row.degraded.join(", ")} unavailable` : "healthy";
+        const health = !row.running
+          ? "not running"
+          : !row.healthy
+            ? "unhealthy"
+            : row.degraded.length > 0
+              ? `degraded: ${row.degraded.join(", ")} unavailable`
+              : "healthy";
         print(`${row.name.padEnd(11)}${String(row.pid ?? "-").padEnd(9)}${row.endpoint.padEnd(34)}${health}`);
       }
       return rows.every((r) => r.running && r.healthy && r.degraded.length === 0) ? 0 : 1;

@@ -110,7 +110,8 @@ function parseOwnOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const portOverrides: Partial<Ports> = {};
   for (const entry of values.port ?? []) {
     const [name, value] = entry.split("=", 2);
-    if (!name || value === undefined || !isPortName(name)) throw new UsageError(`--port ${entry}: expected NAME=PORT with NAME one of ${Object.keys(defaultPorts()).join(", ")}`);
+    if (!name || value === undefined || !isPortName(name))
+      throw new UsageError(`--port ${entry}: expected NAME=PORT with NAME one of ${Object.keys(defaultPorts()).join(", ")}`);
     portOverrides[name] = parsePort(value, `--port ${name}`);
   }
   const portBase = values["port-base"] === undefined ? undefined : parsePort(values["port-base"], "--port-base");

@@ -39,7 +39,6 @@ function baseEnv(): NodeJS.ProcessEnv {
 
 export class PlatformError extends Error {}
 
-
 function modelPort(record: PlatformRecord): number | undefined {
   return record.model.kind === "local" ? record.ports.model : undefined;
 }
@@ -76,7 +75,8 @@ async function servedModelName(endpoint: string, apiKey: string | undefined): Pr
   });
   const body = (await response.json().catch(() => undefined)) as { data?: { id?: string }[] } | undefined;
   const id = body?.data?.[0]?.id;
-  if (!response.ok || !id) throw new PlatformError(`MODEL_ENDPOINT ${endpoint}/v1/models lists no model (HTTP ${response.status}); set MODEL_NAME`);
+  if (!response.ok || !id)
+    throw new PlatformError(`MODEL_ENDPOINT ${endpoint}/v1/models lists no model (HTTP ${response.status}); set MODEL_NAME`);
   return id;
 }
 
@@ -91,7 +91,9 @@ async function assertPortsFree(ports: Ports, model: ModelChoice): Promise<void> 
   for (const [name, port] of Object.entries(ports)) {
     if (name === "model" && model.kind === "external") continue;
     if (await probe(host, port, { kind: "tcp" }, 500)) {
-      throw new PlatformError(`port ${port} (${name}) is already in use on ${host}: stop what listens there or choose another with --port ${name}=PORT`);
+      throw new PlatformError(
+        `port ${port} (${name}) is already in use on ${host}: stop what listens there or choose another with --port ${name}=PORT`,
+      );
     }
   }
 }
@@ -129,7 +131,9 @@ export async function up(options: Options, print: (line: string) => void): Promi
 
   if (options.install) {
     print("installing what is missing (scripts/local/install.sh, as the test command does)...");
-    const installed = spawnSync("bash", [join(repoRoot, "scripts/local/install.sh"), "servers"], { stdio: ["ignore", "inherit", "inherit"] });
+    const installed = spawnSync("bash", [join(repoRoot, "scripts/local/install.sh"), "servers"], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     if (installed.status !== 0) throw new PlatformError(`scripts/local/install.sh failed (exit ${installed.status})`);
   }
 
@@ -146,7 +150,8 @@ export async function up(options: Options, print: (line: string) => void): Promi
         ...serverPortEnv(ports),
       },
     });
-    if (started.status !== 0) throw new PlatformError(`scripts/local/servers.sh start failed (exit ${started.status}); logs in ${state.path}`);
+    if (started.status !== 0)
+      throw new PlatformError(`scripts/local/servers.sh start failed (exit ${started.status}); logs in ${state.path}`);
     const local = localEndpoints(ports);
     const apiKey = process.env.MODEL_API_KEY;
     const model: ModelChoice =
@@ -157,7 +162,9 @@ export async function up(options: Options, print: (line: string) => void): Promi
     const at: Endpoints = {
       ...local,
       model: { endpoint: model.endpoint, name: model.name! },
-      embedding: external ? { endpoint: process.env.EMBEDDING_ENDPOINT ?? model.endpoint, model: process.env.EMBEDDING_MODEL } : local.embedding,
+      embedding: external
+        ? { endpoint: process.env.EMBEDDING_ENDPOINT ?? model.endpoint, model: process.env.EMBEDDING_MODEL }
+        : local.embedding,
       dataApi: { url: url(ports["data-api"]) },
       agentApi: { url: url(ports["agent-api"]) },
     };
@@ -184,7 +191,11 @@ export async function up(options: Options, print: (line: string) => void): Promi
         lifetime: options.lifetime,
       });
       state.writePid(name, pid);
-      await waitUntil(name, () => probe(host, ports[name], { kind: "http", path: "/api/v1/health" }), { timeoutMs: 120_000, pid, log: state.logFile(name) });
+      await waitUntil(name, () => probe(host, ports[name], { kind: "http", path: "/api/v1/health" }), {
+        timeoutMs: 120_000,
+        pid,
+        log: state.logFile(name),
+      });
       return pid;
     };
     const dataPid = await startService("data-api");
@@ -198,7 +209,10 @@ export async function up(options: Options, print: (line: string) => void): Promi
       throw new PlatformError(`the data-api bootstrap failed: ${(error as Error).message}`);
     });
     await startService("agent-api");
-    await waitUntil("data-api readiness", () => probe(host, ports["data-api"], { kind: "http", path: "/api/v1/ready" }), { timeoutMs: 60_000, pid: dataPid });
+    await waitUntil("data-api readiness", () => probe(host, ports["data-api"], { kind: "http", path: "/api/v1/ready" }), {
+      timeoutMs: 60_000,
+      pid: dataPid,
+    });
 
     const record: PlatformRecord = { ports, model, lifetime: options.lifetime ?? null, startedAt: new Date().toISOString() };
     state.writeRecord(record);
@@ -229,7 +243,9 @@ export function elsewhereHint(state: StateDir, command: string, env: NodeJS.Proc
     return `  ${path} (${running.length === 0 ? "stopped" : `running: ${running.map((r) => `${r.name} ${r.pid}`).join(", ")}`})`;
   });
   const example = others.find((path) => runningPids(new StateDir(path)).length > 0) ?? others[0]!;
-  return [`state directories \`up\` ran in:`, ...lines, `name one: npm run platform -- ${command} --state-dir ${shellQuote(example)}`].join("\n");
+  return [`state directories \`up\` ran in:`, ...lines, `name one: npm run platform -- ${command} --state-dir ${shellQuote(example)}`].join(
+    "\n",
+  );
 }
 
 export function describe(record: PlatformRecord, state: StateDir, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -248,7 +264,9 @@ export function describe(record: PlatformRecord, state: StateDir, env: NodeJS.Pr
     `  Redis      ${host}:${p.redis}`,
     `  Milvus     ${host}:${p.milvus}          (Milvus Lite, gRPC)`,
     `  state      ${state.path}  (generated credentials in ${state.envFile}, mode 600; \`set -a; . ${state.envFile}; set +a\`)`,
-    record.lifetime ? `  lifetime   every process stops by itself after ${record.lifetime}` : "  lifetime   until `npm run platform -- down`",
+    record.lifetime
+      ? `  lifetime   every process stops by itself after ${record.lifetime}`
+      : "  lifetime   until `npm run platform -- down`",
     "",
     "The seed playbook's checks, for this platform:",
   ];
@@ -350,11 +368,15 @@ export function logs(options: Pick<Options, "stateDir" | "lines" | "follow" | "r
 export function sql(options: Pick<Options, "stateDir" | "rest">): number {
   const state = new StateDir(options.stateDir);
   if (!existsSync(state.mariadbClientConfig)) {
-    throw new PlatformError(`no platform in ${state.path}: \`npm run platform -- up\` makes one\n${elsewhereHint(state, "sql", process.env)}`);
+    throw new PlatformError(
+      `no platform in ${state.path}: \`npm run platform -- up\` makes one\n${elsewhereHint(state, "sql", process.env)}`,
+    );
   }
   const mariadbPid = state.readPid("mariadb");
   if (mariadbPid === undefined || !isAlive(mariadbPid)) {
-    throw new PlatformError(`the MariaDB of the platform in ${state.path} is not running: npm run platform -- up${stateDirFlag(state, process.env)}`);
+    throw new PlatformError(
+      `the MariaDB of the platform in ${state.path} is not running: npm run platform -- up${stateDirFlag(state, process.env)}`,
+    );
   }
   const env = { ...process.env };
   for (const name of ["MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PWD"]) delete env[name];

@@ -63,7 +63,13 @@ export async function stopProcess(pid: number, graceMs = 20_000): Promise<"stopp
  * Starts a long-running process detached from this CLI (it outlives `up`),
  * its output appended to a log file, under `timeout` when a lifetime is set.
  */
-export function startDetached(options: { command: string[]; cwd: string; env: NodeJS.ProcessEnv; log: string; lifetime: string | undefined }): number {
+export function startDetached(options: {
+  command: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: string;
+  lifetime: string | undefined;
+}): number {
   const argv = options.lifetime ? ["timeout", "--signal=TERM", "--kill-after=10s", options.lifetime, ...options.command] : options.command;
   const fd = openSync(options.log, "a", 0o600);
   try {
@@ -133,7 +139,13 @@ export async function waitUntil(what: string, ready: () => Promise<boolean>, opt
  * `lifetime`), its output appended to `log`; rejects with the log's last lines
  * on a non-zero exit.
  */
-export async function runToCompletion(options: { command: string[]; env: NodeJS.ProcessEnv; log: string; cwd: string; lifetime?: string }): Promise<void> {
+export async function runToCompletion(options: {
+  command: string[];
+  env: NodeJS.ProcessEnv;
+  log: string;
+  cwd: string;
+  lifetime?: string;
+}): Promise<void> {
   const fd = openSync(options.log, "a", 0o600);
   const child = spawn("timeout", ["--signal=TERM", "--kill-after=10s", options.lifetime ?? "10m", ...options.command], {
     cwd: options.cwd,
@@ -142,7 +154,8 @@ export async function runToCompletion(options: { command: string[]; env: NodeJS.
   });
   closeSync(fd);
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`${options.command.join(" ")} exited with ${code}; last lines of ${options.log}:\n${lastLines(options.log, 20)}`);
+  if (code !== 0)
+    throw new Error(`${options.command.join(" ")} exited with ${code}; last lines of ${options.log}:\n${lastLines(options.log, 20)}`);
 }
 
 export function lastLines(file: string, count: number): string {

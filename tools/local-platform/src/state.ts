@@ -10,8 +10,7 @@ const marker = "platform.json";
 
 /** Which model the agent talks to in this run. */
 export type ModelChoice =
-  | { kind: "local"; endpoint: string; name: string }
-  | { kind: "external"; endpoint: string; name: string | undefined };
+  { kind: "local"; endpoint: string; name: string } | { kind: "external"; endpoint: string; name: string | undefined };
 
 export interface PlatformRecord {
   ports: Ports;

@@ -12,7 +12,8 @@ import { PlatformError, repoRoot, status } from "./platform.js";
  * plumbing faults fail either way.
  */
 export async function verifyLocal(options: Options, print: (line: string) => void): Promise<number> {
-  if (!options.local) throw new PlatformError("`npm run verify -- --local` checks the local platform; against a cluster, run `dagger call verify`");
+  if (!options.local)
+    throw new PlatformError("`npm run verify -- --local` checks the local platform; against a cluster, run `dagger call verify`");
   const { record, rows } = await status(options);
   if (!record) throw new PlatformError(`no platform in ${options.stateDir}: run \`npm run platform -- up\` first`);
   const down = rows.filter((r) => !r.running || !r.healthy).map((r) => r.name);
@@ -21,7 +22,10 @@ export async function verifyLocal(options: Options, print: (line: string) => voi
   const reportDir = join(options.stateDir, "acceptance");
   mkdirSync(reportDir, { recursive: true });
   const junit = join(reportDir, "junit.xml");
-  if (tolerate) print("the bundled small model answers many questions wrongly: wrong answers are recorded, plumbing faults fail (--strict to fail on both)");
+  if (tolerate)
+    print(
+      "the bundled small model answers many questions wrongly: wrong answers are recorded, plumbing faults fail (--strict to fail on both)",
+    );
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", join(repoRoot, "test/acceptance/src/main.ts")], {
     cwd: repoRoot,
     stdio: "inherit",

@@ -27,7 +27,11 @@ describe("local platform CLI without --state-dir, a platform running elsewhere",
   let stand_in: ChildProcess;
 
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "--conditions=source", join(repoRoot, "tools/local-platform/src/main.ts"), ...args], { env, encoding: "utf8", cwd: repoRoot });
+    spawnSync(process.execPath, ["--import", "tsx", "--conditions=source", join(repoRoot, "tools/local-platform/src/main.ts"), ...args], {
+      env,
+      encoding: "utf8",
+      cwd: repoRoot,
+    });
 
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), "platform-home-"));
@@ -65,16 +69,24 @@ describe("local platform CLI without --state-dir, a platform running elsewhere",
   it("sql says there is no platform there and where one is, instead of the client's connection error", () => {
     const ran = cli("sql", "-e", "SELECT 1");
     expect(ran.status).to.equal(1);
-    expect(ran.stderr).to.include(`no platform in ${join(home, "data", "one-data-studio")}`).and.include(`--state-dir ${elsewhere.path}`);
+    expect(ran.stderr)
+      .to.include(`no platform in ${join(home, "data", "one-data-studio")}`)
+      .and.include(`--state-dir ${elsewhere.path}`);
     expect(ran.stderr).to.not.match(/ERROR \d{4}|Can't connect|client\.cnf/);
   });
 
   it("the More: hint `up` prints keeps the state dir, and leaves it out for the default one", () => {
     const more = (state: StateDir) => describePlatform(record, state, env).filter((line) => /npm run platform -- (status|sql)/.test(line));
-    expect(more(elsewhere).every((line) => line.includes(`--state-dir ${elsewhere.path}`)), more(elsewhere).join("\n")).to.equal(true);
+    expect(
+      more(elsewhere).every((line) => line.includes(`--state-dir ${elsewhere.path}`)),
+      more(elsewhere).join("\n"),
+    ).to.equal(true);
     expect(more(elsewhere)).to.have.length(2);
     const byDefault = new StateDir(join(home, "data", "one-data-studio"));
     mkdirSync(byDefault.path, { recursive: true });
-    expect(more(byDefault).some((line) => line.includes("--state-dir")), more(byDefault).join("\n")).to.equal(false);
+    expect(
+      more(byDefault).some((line) => line.includes("--state-dir")),
+      more(byDefault).join("\n"),
+    ).to.equal(false);
   });
 });

@@ -20,11 +20,17 @@ describe("local platform CLI: options, ports, state, seed checks", () => {
     expect(resolvePorts({ portBase: undefined, portOverrides: {} }, saved)).to.deep.equal(saved);
     expect(resolvePorts({ portBase: undefined, portOverrides: {} }, undefined)).to.deep.equal(defaultPorts());
     expect(resolvePorts({ portBase: 40000, portOverrides: {} }, saved)["agent-api"]).to.equal(40008);
-    expect(resolvePorts({ portBase: undefined, portOverrides: { "agent-api": 9999 } }, saved)).to.include({ "agent-api": 9999, "data-api": 30007 });
+    expect(resolvePorts({ portBase: undefined, portOverrides: { "agent-api": 9999 } }, saved)).to.include({
+      "agent-api": 9999,
+      "data-api": 30007,
+    });
   });
 
   it("refuses two components on one port, unknown names and bad numbers", () => {
-    expect(() => resolvePorts({ portBase: undefined, portOverrides: { "data-api": 8081 } }, undefined)).to.throw(UsageError, /both listen on port 8081/);
+    expect(() => resolvePorts({ portBase: undefined, portOverrides: { "data-api": 8081 } }, undefined)).to.throw(
+      UsageError,
+      /both listen on port 8081/,
+    );
     expect(() => parseOptions(["up", "--port", "postgres=5432"])).to.throw(UsageError, /NAME=PORT/);
     expect(() => parseOptions(["up", "--port", "redis=70000"])).to.throw(UsageError, /not a port/);
     expect(() => parseOptions(["up", "--lifetime", "soon"])).to.throw(UsageError, /duration/);
@@ -60,15 +66,28 @@ describe("local platform CLI: options, ports, state, seed checks", () => {
       expect(() => new StateDir(foreign).wipe()).to.throw(/not wiping/);
       const own = new StateDir(join(dir, "own"));
       own.ensure();
-      own.writeRecord({ ports: defaultPorts(), model: { kind: "local", endpoint: "http://127.0.0.1:8000", name: "m" }, lifetime: null, startedAt: "" });
+      own.writeRecord({
+        ports: defaultPorts(),
+        model: { kind: "local", endpoint: "http://127.0.0.1:8000", name: "m" },
+        lifetime: null,
+        startedAt: "",
+      });
       own.wipe();
       expect(() => statSync(own.path)).to.throw();
     });
   });
 
   it("prints the seed's checks with this platform's URLs, the model's /v1 path and its real model name", () => {
-    const endpoints = { dataApi: "http://127.0.0.1:27067", agentApi: "http://127.0.0.1:27068", model: "http://127.0.0.1:27066", modelName: "smollm2-135m-instruct" };
-    const text = seedChecks(endpoints, "/state/poc-test.sh").map((c) => c.command).join("\n") + pocTestScript(endpoints);
+    const endpoints = {
+      dataApi: "http://127.0.0.1:27067",
+      agentApi: "http://127.0.0.1:27068",
+      model: "http://127.0.0.1:27066",
+      modelName: "smollm2-135m-instruct",
+    };
+    const text =
+      seedChecks(endpoints, "/state/poc-test.sh")
+        .map((c) => c.command)
+        .join("\n") + pocTestScript(endpoints);
     expect(text).to.include("curl -s http://127.0.0.1:27067/api/v1/health");
     expect(text).to.include("curl -s http://127.0.0.1:27068/api/v1/datasets");
     expect(text).to.include('MODEL_URL="http://127.0.0.1:27066"').and.include('"$MODEL_URL/v1/models"');

@@ -22,6 +22,8 @@ describe("local platform: `up` installs only what the platform runs", () => {
   });
 
   it("the test command's install_all still builds them for the cluster tests", () => {
-    expect(stepsOf("install_all").join("\n")).to.match(/etcd/).and.match(/kube-apiserver/);
+    expect(stepsOf("install_all").join("\n"))
+      .to.match(/etcd/)
+      .and.match(/kube-apiserver/);
   });
 });

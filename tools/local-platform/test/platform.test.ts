@@ -87,9 +87,15 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
     expect(up.stdout).to.include(`http://127.0.0.1:${agentApiPort}/`);
     expect(up.stdout).to.include(`curl -s http://127.0.0.1:${dataApiPort}/api/v1/health`);
     expect(up.stdout).to.include(`${double.url}/v1/models`);
-    expect(up.stdout.split("\n").filter((line) => /:(8080|8081|8000|8002)\b/.test(line)), "the documented ports, in a test").to.deep.equal([]);
+    expect(
+      up.stdout.split("\n").filter((line) => /:(8080|8081|8000|8002)\b/.test(line)),
+      "the documented ports, in a test",
+    ).to.deep.equal([]);
     expect(up.stdout + up.stderr, "credentials are never printed").not.to.match(/PASSWORD|SECRET_KEY|client\.cnf.*password/i);
-    const secrets = readFileSync(join(stateDir, "secrets"), "utf8").split("\n").filter(Boolean).map((l) => l.split("=")[1]!);
+    const secrets = readFileSync(join(stateDir, "secrets"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("=")[1]!);
     for (const secret of secrets) expect(up.stdout + up.stderr).not.to.include(secret);
   });
 
@@ -113,7 +119,10 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
       expect(ran.code, `${command}\n${ran.stdout}${ran.stderr}`).to.equal(0);
       outputs.push(ran.stdout);
     }
-    const [dataHealth, dataList, register, models, completion, agentHealth, agentChat, agentList, script] = outputs as [string, ...string[]];
+    const [dataHealth, dataList, register, models, completion, agentHealth, agentChat, agentList, script] = outputs as [
+      string,
+      ...string[],
+    ];
     expect(envelopeOf(dataHealth)).to.deep.include({ code: 0, message: "healthy" });
     expect(JSON.stringify(envelopeOf(dataList!).data)).to.include("sales_data_v1.0");
     expect(envelopeOf(register!)).to.deep.include({ code: 0 });
@@ -121,7 +130,9 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
     expect(models).to.include(double.modelName);
     expect(JSON.parse(completion!).choices[0].message.content).to.be.a("string");
     expect(envelopeOf(agentHealth!).message).to.equal("healthy");
-    expect((envelopeOf(agentChat!).data as { reply: string }).reply).to.be.a("string").and.not.equal("");
+    expect((envelopeOf(agentChat!).data as { reply: string }).reply)
+      .to.be.a("string")
+      .and.not.equal("");
     expect(JSON.stringify(envelopeOf(agentList!).data)).to.include("customer_data_v1.0");
     expect(script!.match(/✓/g)).to.have.length(4);
     // The double works the sum out from the message the agent forwarded; the seed script prints that reply.
@@ -142,7 +153,11 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
     expect(viaCli.stdout.trim()).to.equal("one_data_owner@127.0.0.1");
     const viaClient = await run(
       "bash",
-      ["-c", `set -a; . "$0"; set +a; mariadb --defaults-file="$MARIADB_CLIENT_CONFIG" -N -e 'SELECT COUNT(*) FROM dataset_versions'`, envFile],
+      [
+        "-c",
+        `set -a; . "$0"; set +a; mariadb --defaults-file="$MARIADB_CLIENT_CONFIG" -N -e 'SELECT COUNT(*) FROM dataset_versions'`,
+        envFile,
+      ],
       env,
       60_000,
     );
@@ -185,7 +200,9 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
       expect(await page.locator("#sql-rows tbody tr").count()).to.equal(3);
       expect(await page.locator("#chunks").innerText()).to.include("大客户");
       const meta = await page.locator("#answer-meta").innerText();
-      expect(meta).to.match(/路由\s*\S+/).and.match(/总耗时\s*[\d.]+ ms/);
+      expect(meta)
+        .to.match(/路由\s*\S+/)
+        .and.match(/总耗时\s*[\d.]+ ms/);
 
       mkdirSync(join(repoRoot, "docs"), { recursive: true });
       await page.screenshot({ path: join(repoRoot, "docs", "page.png"), fullPage: true });
@@ -199,9 +216,13 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
   it("npm run verify -- --local runs the acceptance suite against it, with the table and a JUnit report", async () => {
     const verified = await run("npm", ["run", "--silent", "verify", "--", "--local", "--state-dir", stateDir], env, 600_000);
     expect(verified.code, `${verified.stdout}\n${verified.stderr}`).to.equal(0);
-    expect(verified.stdout).to.include("acceptance: local-platform").and.match(/\b\d+ passed, 0 failed, 0 wrong-answer\b/);
+    expect(verified.stdout)
+      .to.include("acceptance: local-platform")
+      .and.match(/\b\d+ passed, 0 failed, 0 wrong-answer\b/);
     const junit = readFileSync(join(stateDir, "acceptance", "junit.xml"), "utf8");
-    expect(junit).to.match(/<testsuite[^>]*name="local-platform"/).and.match(/failures="0"/);
+    expect(junit)
+      .to.match(/<testsuite[^>]*name="local-platform"/)
+      .and.match(/failures="0"/);
   });
 
   it("down stops every process by PID; up again finds the earlier registrations; down leaves no process behind", async () => {
@@ -222,15 +243,25 @@ describe("npm run platform: the whole PoC on this machine, state kept", function
         expect(await probe("127.0.0.1", portBase + c.baseOffset, { kind: "tcp" }, 500), `${c.name} still listening`).to.equal(false);
       }
     };
-    const before = await fetch(`http://127.0.0.1:${dataApiPort}/api/v1/datasets`).then((r) => r.json() as Promise<{ data: { name: string }[] }>);
-    expect(before.data.map((d) => d.name), JSON.stringify(before)).to.include("page_upload_v1.0");
+    const before = await fetch(`http://127.0.0.1:${dataApiPort}/api/v1/datasets`).then(
+      (r) => r.json() as Promise<{ data: { name: string }[] }>,
+    );
+    expect(
+      before.data.map((d) => d.name),
+      JSON.stringify(before),
+    ).to.include("page_upload_v1.0");
     await stopAndCheck();
     const again = await platform(["up", "--lifetime", "20m"]);
     expect(again.code, `${again.stdout}\n${again.stderr}`).to.equal(0);
-    const listed = await fetch(`http://127.0.0.1:${dataApiPort}/api/v1/datasets`).then((r) => r.json() as Promise<{ data: { name: string }[] }>);
+    const listed = await fetch(`http://127.0.0.1:${dataApiPort}/api/v1/datasets`).then(
+      (r) => r.json() as Promise<{ data: { name: string }[] }>,
+    );
     const names = listed.data.map((d) => d.name);
     expect(names, JSON.stringify(listed)).to.include.members(["sales_data_v1.0", "customer_data_v1.0", "page_upload_v1.0"]);
-    expect(names.filter((n) => n === "sales_data_v1.0"), "the bootstrap registers its seed once").to.have.length(1);
+    expect(
+      names.filter((n) => n === "sales_data_v1.0"),
+      "the bootstrap registers its seed once",
+    ).to.have.length(1);
 
     // One dependency killed (the server itself; under --lifetime it runs under `timeout`, which then exits too):
     // `up` starts the platform whole again instead of answering "already running".

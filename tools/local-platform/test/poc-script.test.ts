@@ -23,15 +23,21 @@ const healthy: Answer = { status: 200, body: { code: 0, message: "healthy" } };
 const models: Answer = { status: 200, body: { object: "list", data: [{ id: modelName, object: "model" }] } };
 
 /** A double answering GET health, GET /v1/models and POST chat with the answers given. */
-async function startServiceDouble(chat: Answer, overrides: Partial<Record<"health" | "models", Answer>> = {}): Promise<{ url: string; close(): Promise<void> }> {
+async function startServiceDouble(
+  chat: Answer,
+  overrides: Partial<Record<"health" | "models", Answer>> = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
       const answer =
-        req.url === "/api/v1/health" ? (overrides.health ?? healthy)
-        : req.url === "/v1/models" ? (overrides.models ?? models)
-        : req.url === "/api/v1/chat" && req.method === "POST" ? chat
-        : { status: 404, body: { code: 40400, message: "not found" } };
+        req.url === "/api/v1/health"
+          ? (overrides.health ?? healthy)
+          : req.url === "/v1/models"
+            ? (overrides.models ?? models)
+            : req.url === "/api/v1/chat" && req.method === "POST"
+              ? chat
+              : { status: 404, body: { code: 40400, message: "not found" } };
       res.writeHead(answer.status, { "content-type": "application/json" });
       res.end(JSON.stringify(answer.body));
     });
@@ -81,7 +87,10 @@ describe("local platform: the generated poc-test.sh, run by bash against a doubl
   });
 
   it("fails on a 200 whose reply lacks the sum, though other fields hold a 4", async () => {
-    const ran = await runAgainst({ status: 200, body: { code: 0, message: "ok", data: { reply: "我是一个助手，数字 44 和 14。", route: "chat", model: "m-4b", elapsed_ms: 4 } } });
+    const ran = await runAgainst({
+      status: 200,
+      body: { code: 0, message: "ok", data: { reply: "我是一个助手，数字 44 和 14。", route: "chat", model: "m-4b", elapsed_ms: 4 } },
+    });
     expect(ran.stdout).to.include("✗ 端到端调用失败").and.not.include("✓ 端到端");
     expect(ran.code).to.equal(1);
   });
@@ -89,7 +98,10 @@ describe("local platform: the generated poc-test.sh, run by bash against a doubl
   it("fails a health check answered 503 whose message says healthy, and a model list without the model", async () => {
     const ran = await runAgainst(
       { status: 200, body: { code: 0, message: "ok", data: { reply: "四", route: "chat" } } },
-      { health: { status: 503, body: { code: 50300, message: "not healthy" } }, models: { status: 200, body: { data: [{ id: `${modelName}-other` }] } } },
+      {
+        health: { status: 503, body: { code: 50300, message: "not healthy" } },
+        models: { status: 200, body: { data: [{ id: `${modelName}-other` }] } },
+      },
     );
     expect(ran.stdout).to.include("✗ Data API 异常").and.include("✗ Agent API 异常").and.include("✗ Model 模型服务异常");
     expect(ran.stdout, "四 is the sum in Chinese").to.include("✓ 端到端调用成功");
@@ -98,7 +110,15 @@ describe("local platform: the generated poc-test.sh, run by bash against a doubl
 
   it("is clean under shellcheck", function () {
     const path = join(dir, "poc-test.sh");
-    writeFileSync(path, pocTestScript({ dataApi: "http://127.0.0.1:1", agentApi: "http://127.0.0.1:2", model: "http://127.0.0.1:3", modelName: "it's-a-model" }));
+    writeFileSync(
+      path,
+      pocTestScript({
+        dataApi: "http://127.0.0.1:1",
+        agentApi: "http://127.0.0.1:2",
+        model: "http://127.0.0.1:3",
+        modelName: "it's-a-model",
+      }),
+    );
     const lint = spawnSync("shellcheck", [path], { encoding: "utf8" });
     if (lint.error) {
       console.log(`      shellcheck is not installed (${lint.error.message}): the script is not linted here`);

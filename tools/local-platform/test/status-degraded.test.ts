@@ -23,7 +23,13 @@ describe("local platform status: a Data API ready without Milvus", function () {
     dir = mkdtempSync(join(tmpdir(), "platform-status-"));
     server = createServer((req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ code: 0, message: "ready, degraded: milvus unavailable (knowledge search answers 503)", data: { checks: { mysql: "ok", s3: "ok", milvus: "unavailable: x" }, degraded: ["milvus"] } }));
+      res.end(
+        JSON.stringify({
+          code: 0,
+          message: "ready, degraded: milvus unavailable (knowledge search answers 503)",
+          data: { checks: { mysql: "ok", s3: "ok", milvus: "unavailable: x" }, degraded: ["milvus"] },
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     stand_in = spawn("sleep", ["60"], { stdio: "ignore" });

@@ -20,9 +20,7 @@ const tableSchema = z.object({
   table: z.string(),
   description: z.string().nullish(),
   row_count: z.number(),
-  columns: z.array(
-    z.object({ name: z.string(), type: z.enum(columnTypes), nullable: z.boolean(), comment: z.string().nullish() }),
-  ),
+  columns: z.array(z.object({ name: z.string(), type: z.enum(columnTypes), nullable: z.boolean(), comment: z.string().nullish() })),
   sample_rows: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 const catalogSchema = z.object({ tables: z.array(tableSchema) });

@@ -22,7 +22,13 @@ function toAppError(error: unknown, timeoutMs: number): AppError {
   }
   const failure = dependencyUnavailable(dependency, error);
   if (error instanceof APIError && error.status !== undefined) {
-    return new AppError(failure.status, failure.code, `${failure.message} (HTTP ${error.status})`, { dependency, status: error.status }, { cause: error });
+    return new AppError(
+      failure.status,
+      failure.code,
+      `${failure.message} (HTTP ${error.status})`,
+      { dependency, status: error.status },
+      { cause: error },
+    );
   }
   return failure;
 }

@@ -10,7 +10,16 @@ import { languageOf, type Language } from "./language.js";
 import { chatMessages, documentMessages, queryMessages, type FailedAttempt } from "./prompts.js";
 import { citationsOf, sqlProvenance, tableStructure } from "./provenance.js";
 import { QueryRejectedError, type CompletionRequest, type DataPort, type ModelPort } from "./ports.js";
-import { decideRoute, detectIntent, followUpQuestion, hasDataCue, relevantHits, salientTerms, widenVocabulary, type Route } from "./router.js";
+import {
+  decideRoute,
+  detectIntent,
+  followUpQuestion,
+  hasDataCue,
+  relevantHits,
+  salientTerms,
+  widenVocabulary,
+  type Route,
+} from "./router.js";
 import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery, type StructuredQuery } from "./structured-query.js";
 import { clearWinner, pickTables } from "./table-choice.js";
@@ -103,9 +112,17 @@ const valuesTtlMs = 30_000;
 const maxDistinctValues = 50;
 
 function distinctValuesQuery(table: TableMeta, column: string): StructuredQuery {
-  return { table: table.table, select: [{ column, aggregate: "none" }], filters: [], group_by: [column], having: [], order_by: [], limit: maxDistinctValues + 1, count_result_rows: false };
+  return {
+    table: table.table,
+    select: [{ column, aggregate: "none" }],
+    filters: [],
+    group_by: [column],
+    having: [],
+    order_by: [],
+    limit: maxDistinctValues + 1,
+    count_result_rows: false,
+  };
 }
-
 
 /** The route an answer took and what it may spend: every model call gets the route's token budget and what is left of its deadline. */
 interface Allowance {
@@ -134,7 +151,11 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
     const { route, budget, watch } = allowance;
     const remainingMs = Math.floor(watch.started + budget.timeoutMs - performance.now());
     if (remainingMs <= 0) throw routeDeadlineExceeded(route, "model", budget);
-    const bounded: CompletionRequest = { ...request, maxTokens: Math.min(maxTokens, budget.maxTokens), timeoutMs: Math.max(1, Math.floor(remainingMs / share)) };
+    const bounded: CompletionRequest = {
+      ...request,
+      maxTokens: Math.min(maxTokens, budget.maxTokens),
+      timeoutMs: Math.max(1, Math.floor(remainingMs / share)),
+    };
     try {
       return await watch.model(async () => {
         watch.servedModel = await model.modelName();
@@ -152,7 +173,13 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
   /** The model's pick for one open decision, or undefined when it picked none in its share of the deadline. */
   async function choose(allowance: Allowance, question: string, choice: Choice, described?: string[]): Promise<string | undefined> {
     try {
-      const reply = await complete(allowance, { messages: choiceMessages(question, choice, described), jsonSchema: choiceSchema(choice), temperature: 0 }, undefined, choiceShare, choiceMaxTokens);
+      const reply = await complete(
+        allowance,
+        { messages: choiceMessages(question, choice, described), jsonSchema: choiceSchema(choice), temperature: 0 },
+        undefined,
+        choiceShare,
+        choiceMaxTokens,
+      );
       return pickedOption(reply, choice);
     } catch (error) {
       if (isAppError(error) && error.code === ErrorCode.dependencyTimeout) return undefined;
@@ -182,7 +209,13 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
   }
 
   /** `hits` may define terms the question uses; `relevant` are the ones the router judged to define them, offered on the open path. */
-  async function queryData(allowance: Allowance, question: string, catalog: Catalog, hits: SearchHit[], relevant: SearchHit[]): Promise<QueryOutcome> {
+  async function queryData(
+    allowance: Allowance,
+    question: string,
+    catalog: Catalog,
+    hits: SearchHit[],
+    relevant: SearchHit[],
+  ): Promise<QueryOutcome> {
     const offered = pickTables(catalog, question);
     const structures = offered.tables.map(tableStructure);
     let table = clearWinner(offered, question);
@@ -194,7 +227,12 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
         offered.tables.map((t) => `${t.table}: dataset ${t.dataset_name}${t.description ? `, ${t.description}` : ""}`),
       );
       table = offered.tables.find((t) => t.table === picked);
-      if (!table) return { tables: structures, failures: [], declined: "the model did not pick one of the tables offered within its share of the deadline" };
+      if (!table)
+        return {
+          tables: structures,
+          failures: [],
+          declined: "the model did not pick one of the tables offered within its share of the deadline",
+        };
     }
     if (!table) return { tables: structures, failures: [], declined: "no table to query" };
     const plan = await planQuery({
@@ -233,7 +271,11 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       try {
         reply = await complete(
           allowance,
-          { messages: queryMessages({ question, tables: tables.tables, definitions, failures }), jsonSchema: { name: "structured_query", schema: schema.jsonSchema }, temperature: 0 },
+          {
+            messages: queryMessages({ question, tables: tables.tables, definitions, failures }),
+            jsonSchema: { name: "structured_query", schema: schema.jsonSchema },
+            temperature: 0,
+          },
           undefined,
           attempts - attempt + 1,
         );
@@ -348,9 +390,14 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       let sources: Sources = {};
       if (route === "sql" || route === "both") {
         // Without knowledge search a term the schema does not know may have a definition the answer would miss.
-        const outcome: QueryOutcome = degraded.includes("knowledge-search") && unknownTerms.length > 0
-          ? { tables: pickTables(catalog, question).tables.map(tableStructure), failures: [], declined: `knowledge search is unavailable, and the question uses terms a document may define (${unknownTerms.join(", ")})` }
-          : await queryData(allowance, question, catalog, disarmHits(hits).hits, disarmHits(route === "both" ? definitions : []).hits);
+        const outcome: QueryOutcome =
+          degraded.includes("knowledge-search") && unknownTerms.length > 0
+            ? {
+                tables: pickTables(catalog, question).tables.map(tableStructure),
+                failures: [],
+                declined: `knowledge search is unavailable, and the question uses terms a document may define (${unknownTerms.join(", ")})`,
+              }
+            : await queryData(allowance, question, catalog, disarmHits(hits).hits, disarmHits(route === "both" ? definitions : []).hits);
         const applied = outcome.definitions ?? [];
         const cited = hits.filter((h) => applied.some((a) => a.chunk_id === h.chunk_id));
         if (applied.length > 0) route = "both";
@@ -359,17 +406,27 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
             ? renderSqlAnswer(outcome.sql, language, citationsOf(applied))
             : outcome.declined !== undefined
               ? renderDecline(outcome.tables, outcome.declined, language)
-              : renderNoQuery(outcome.tables, outcome.failures.map((f) => f.problem), language),
+              : renderNoQuery(
+                  outcome.tables,
+                  outcome.failures.map((f) => f.problem),
+                  language,
+                ),
         );
         sources = {
-          ...(outcome.sql ? { sql: outcome.sql } : { query_failures: outcome.declined !== undefined ? [outcome.declined] : outcome.failures.map((f) => f.problem) }),
+          ...(outcome.sql
+            ? { sql: outcome.sql }
+            : { query_failures: outcome.declined !== undefined ? [outcome.declined] : outcome.failures.map((f) => f.problem) }),
           tables: outcome.tables,
           ...(route === "both" ? { documents: citationsOf(cited) } : {}),
         };
       } else if (route === "rag") {
         sources = await answerFromDocuments(allowance, question, hits, history, language, guard, stream);
       } else {
-        const text = await complete(allowance, { messages: chatMessages(history, question, language), temperature: 0.3 }, stream ? (delta) => guard.push(delta) : undefined);
+        const text = await complete(
+          allowance,
+          { messages: chatMessages(history, question, language), temperature: 0.3 },
+          stream ? (delta) => guard.push(delta) : undefined,
+        );
         if (!stream) guard.push(text);
       }
       const reply = guard.finish();

@@ -15,11 +15,7 @@ export interface ConversationAnswer extends AgentAnswer {
  */
 export function createConversations(agent: Agent, memory: MemoryPort, log: Logger) {
   return {
-    async ask(
-      message: string,
-      conversationId: string | undefined,
-      onDelta?: (text: string) => void,
-    ): Promise<ConversationAnswer> {
+    async ask(message: string, conversationId: string | undefined, onDelta?: (text: string) => void): Promise<ConversationAnswer> {
       const id = conversationId ?? randomUUID();
       const degraded: string[] = [];
       let history: ChatTurn[] = [];

@@ -25,7 +25,10 @@ function describeTable(table: TableMeta): string {
   const columns = table.columns
     .map((c) => `- ${c.name} (${c.type}${c.nullable ? ", nullable" : ""})${c.comment && c.comment !== c.name ? `: ${c.comment}` : ""}`)
     .join("\n");
-  const samples = table.sample_rows.slice(0, maxSampleRows).map((row) => JSON.stringify(row)).join("\n");
+  const samples = table.sample_rows
+    .slice(0, maxSampleRows)
+    .map((row) => JSON.stringify(row))
+    .join("\n");
   return [
     `table ${table.table}: dataset ${table.dataset_name} (${table.dataset_id}, version ${table.version}), ${table.row_count} rows`,
     table.description ? `description: ${table.description}` : undefined,
@@ -44,7 +47,7 @@ export interface FailedAttempt {
 
 const queryRules = [
   "Translate the question into one query object that matches the JSON schema you are given. Reply with the JSON object only.",
-  "select: the columns or aggregates to return. aggregate is none, count, count_distinct, sum, avg, min or max; column \"*\" only with count.",
+  'select: the columns or aggregates to return. aggregate is none, count, count_distinct, sum, avg, min or max; column "*" only with count.',
   "filters: conditions on single rows (WHERE). having: conditions on aggregates of groups (HAVING), e.g. a total per customer.",
   "group_by: columns to group by. order_by: sort order. limit: at most how many rows.",
   "count_result_rows: true when the question asks how many groups or rows match (the answer is one number), false to list them.",
@@ -59,9 +62,7 @@ export function queryMessages(input: {
 }): ModelMessage[] {
   const parts = [fence("table schemas", input.tables.map(describeTable).join("\n\n"))];
   if (input.definitions.length > 0) {
-    parts.push(
-      fence("documents", input.definitions.map((hit, i) => `[${i + 1}] ${hit.document_name}: ${hit.text}`).join("\n\n")),
-    );
+    parts.push(fence("documents", input.definitions.map((hit, i) => `[${i + 1}] ${hit.document_name}: ${hit.text}`).join("\n\n")));
   }
   parts.push(`Question: ${input.question}`);
   const messages: ModelMessage[] = [
@@ -78,12 +79,7 @@ export function queryMessages(input: {
   return messages;
 }
 
-export function documentMessages(input: {
-  question: string;
-  hits: SearchHit[];
-  history: ChatTurn[];
-  language: Language;
-}): ModelMessage[] {
+export function documentMessages(input: { question: string; hits: SearchHit[]; history: ChatTurn[]; language: Language }): ModelMessage[] {
   const sources =
     input.hits.length > 0
       ? input.hits.map((hit, i) => `[${i + 1}] ${hit.document_name}: ${hit.text}`).join("\n\n")

@@ -1,5 +1,12 @@
 import type { TableMeta } from "./catalog.js";
-import { maxRowsInReply, type DocumentCitation, type QueryResult, type SearchHit, type SqlProvenance, type TableStructure } from "./sources.js";
+import {
+  maxRowsInReply,
+  type DocumentCitation,
+  type QueryResult,
+  type SearchHit,
+  type SqlProvenance,
+  type TableStructure,
+} from "./sources.js";
 
 export function sqlProvenance(table: TableMeta, sql: string, result: QueryResult, attempts: number): SqlProvenance {
   return {

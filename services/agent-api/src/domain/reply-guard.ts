@@ -22,7 +22,9 @@ const rolePrefix = /^([ \t]*)(?:system|assistant|user|系统|助手|用户)[ \t]
 const cjk = /[\u3400-\u9fff]/u;
 
 function withheld(language: Language): string {
-  return language === "zh" ? "回答已被拦下：它重复了文档中的指令。" : "The reply was withheld: it repeated an instruction written in a document.";
+  return language === "zh"
+    ? "回答已被拦下：它重复了文档中的指令。"
+    : "The reply was withheld: it repeated an instruction written in a document.";
 }
 
 /** Where the text may be cut: after whitespace that more text follows, or (checking sentences) after a sentence. */
@@ -107,7 +109,9 @@ export class ReplyGuard {
 
   private pass(text: string, last = false): void {
     const lineStart = this.atLineStart();
-    const unmarked = neutralise(text).replace(rolePrefix, (match, lead: string, offset: number) => (offset === 0 && !lineStart ? match : lead));
+    const unmarked = neutralise(text).replace(rolePrefix, (match, lead: string, offset: number) =>
+      offset === 0 && !lineStart ? match : lead,
+    );
     const cleaned = last ? unmarked.trimEnd() : unmarked;
     for (const piece of this.context.hostile ? sentencesOf(cleaned) : [cleaned]) {
       if (this.context.hostile && (isInstruction(piece) || this.context.payloads.some((p) => echoes(piece, p)))) {

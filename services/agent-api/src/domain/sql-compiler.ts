@@ -7,13 +7,7 @@
  */
 
 import { findColumn, findTable, type Catalog, type ColumnMeta, type TableMeta } from "./catalog.js";
-import {
-  comparisons,
-  maxQueryLimit,
-  type Aggregate,
-  type Literal,
-  type StructuredQuery,
-} from "./structured-query.js";
+import { comparisons, maxQueryLimit, type Aggregate, type Literal, type StructuredQuery } from "./structured-query.js";
 
 export class QueryCompileError extends Error {
   constructor(message: string) {
@@ -67,9 +61,7 @@ const datePattern = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6
 /** Renders a value as a literal of the column's type, refusing values that cannot be one. */
 export function literalFor(column: ColumnMeta, value: Literal): string {
   const fail = (): never => {
-    throw new QueryCompileError(
-      `value ${JSON.stringify(value)} does not fit column ${column.name} of type ${column.type}`,
-    );
+    throw new QueryCompileError(`value ${JSON.stringify(value)} does not fit column ${column.name} of type ${column.type}`);
   };
   switch (column.type) {
     case "integer": {
@@ -178,9 +170,7 @@ export function compileQuery(query: StructuredQuery, catalog: Catalog): Compiled
     const column = columnOf(table, f.column);
     return `${quoteIdentifier(column.name)} ${comparison(f.op)} ${literalFor(column, f.value)}`;
   });
-  const having = query.having.map(
-    (h) => `${expression(table, h.column, h.aggregate)} ${comparison(h.op)} ${numberLiteral(h.value)}`,
-  );
+  const having = query.having.map((h) => `${expression(table, h.column, h.aggregate)} ${comparison(h.op)} ${numberLiteral(h.value)}`);
   const orderBy = query.order_by.map((o) => {
     const alias = aliasOf(o.column, o.aggregate);
     const target = selected.has(alias) ? quoteIdentifier(alias) : expression(table, o.column, o.aggregate);

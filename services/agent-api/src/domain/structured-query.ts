@@ -57,10 +57,11 @@ function tableQuerySchema(table: TableMeta) {
   const op = z.enum(comparisons);
   return z.strictObject({
     table: z.literal(table.table),
-    select: z.array(z.strictObject({ column: columnOrAll, aggregate: z.enum(aggregates) })).min(1).max(8),
-    filters: z
-      .array(z.strictObject({ column, op, value: z.union([z.number(), z.string().max(200), z.boolean()]) }))
+    select: z
+      .array(z.strictObject({ column: columnOrAll, aggregate: z.enum(aggregates) }))
+      .min(1)
       .max(8),
+    filters: z.array(z.strictObject({ column, op, value: z.union([z.number(), z.string().max(200), z.boolean()]) })).max(8),
     group_by: z.array(column).max(4),
     having: z
       .array(
@@ -72,9 +73,7 @@ function tableQuerySchema(table: TableMeta) {
         }),
       )
       .max(4),
-    order_by: z
-      .array(z.strictObject({ column: columnOrAll, aggregate: z.enum(aggregates), direction: z.enum(["asc", "desc"]) }))
-      .max(4),
+    order_by: z.array(z.strictObject({ column: columnOrAll, aggregate: z.enum(aggregates), direction: z.enum(["asc", "desc"]) })).max(4),
     limit: z.number().int().min(1).max(maxQueryLimit),
     count_result_rows: z.boolean(),
   });

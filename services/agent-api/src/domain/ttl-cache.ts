@@ -4,11 +4,7 @@
  */
 import { LRUCache } from "lru-cache";
 
-export function cachedFor<T extends NonNullable<unknown>>(
-  ttlMs: number,
-  load: () => Promise<T>,
-  now?: () => number,
-): () => Promise<T> {
+export function cachedFor<T extends NonNullable<unknown>>(ttlMs: number, load: () => Promise<T>, now?: () => number): () => Promise<T> {
   const cache = new LRUCache<"value", T>({
     max: 1,
     ttl: ttlMs,

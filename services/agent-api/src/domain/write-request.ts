@@ -18,14 +18,16 @@ const writeStatement =
 
 const politeLead = String.raw`(?:(?:please|pls|kindly|now|then|just|go ahead and|can you|could you|would you|will you|i (?:want|need|would like|'d like) (?:you )?to|let's|let us)[\s,]+)*`;
 const changeVerb = String.raw`(?:delete|remove|drop|erase|wipe|truncate|purge|clear|insert|add|update|modify|change|edit|alter|rename|overwrite|replace|set|write|empty)`;
-const dataObject = /\b(?:tables?|rows?|records?|data|datasets?|columns?|entr(?:y|ies)|values?|database|db|schema|fields?|amounts?|customers?|orders?|sales?|prices?|ids?)\b/i;
+const dataObject =
+  /\b(?:tables?|rows?|records?|data|datasets?|columns?|entr(?:y|ies)|values?|database|db|schema|fields?|amounts?|customers?|orders?|sales?|prices?|ids?)\b/i;
 const instruction = new RegExp(String.raw`^\s*${politeLead}${changeVerb}\b(?!\s+up\b)`, "i");
 
 const zhLead = "(?:请|麻烦(?:你)?|帮(?:我|忙)?|给我|你?(?:能不能|可不可以|能否|可以)|我(?:想|要|需要)|现在|直接|马上)*";
 const zhVerb = "(?:删除|删掉|删了|删|清空|清除|清掉|截断|丢弃|销毁|修改|更新|插入|新增|添加|写入|改掉|改成|改为|覆盖|替换)";
 // "更新时间" (update time), "修改日期": the verb as part of a noun, asked about, not an instruction.
 const zhInstruction = new RegExp(`^\\s*${zhLead}\\s*(?:把|将)?${zhVerb}(?!时间|日期|频率|的)`);
-const zhDisposal = /(?:把|将).{0,40}?(?:删除|删掉|删了|清空|清除|清掉|截断|丢弃|改成|改为|改掉|修改为|修改成|更新为|更新成|设为|设置为|替换为|覆盖)/;
+const zhDisposal =
+  /(?:把|将).{0,40}?(?:删除|删掉|删了|清空|清除|清掉|截断|丢弃|改成|改为|改掉|修改为|修改成|更新为|更新成|设为|设置为|替换为|覆盖)/;
 
 /** A SELECT that writes a file on the server. */
 const selectIntoFile = /\bselect\b[\s\S]*\binto\s+(?:outfile|dumpfile)\b/i;

@@ -25,7 +25,12 @@ export function healthRoutes(deps: ProbeDependencies): Router {
 
   // Liveness: the process answers. It calls nothing, so a dependency's outage never restarts the agent.
   router.get("/api/v1/health", (ctx) => {
-    ctx.body = { code: 0, message: "healthy", model_endpoint: deps.model.endpoint, data: { status: "healthy", model_endpoint: deps.model.endpoint } };
+    ctx.body = {
+      code: 0,
+      message: "healthy",
+      model_endpoint: deps.model.endpoint,
+      data: { status: "healthy", model_endpoint: deps.model.endpoint },
+    };
   });
 
   // Readiness: what answering needs, checked concurrently, each within its own deadline.
@@ -40,7 +45,10 @@ export function healthRoutes(deps: ProbeDependencies): Router {
     const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
     const down = names.filter((name) => checks[name] !== "ok");
     if (down.length > 0) {
-      throw new AppError(503, ErrorCode.dependencyUnavailable, `not ready: ${down.join(", ")} unavailable`, { dependency: down[0], checks });
+      throw new AppError(503, ErrorCode.dependencyUnavailable, `not ready: ${down.join(", ")} unavailable`, {
+        dependency: down[0],
+        checks,
+      });
     }
     ctx.body = success({ checks }, "ready");
   });

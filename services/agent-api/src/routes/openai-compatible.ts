@@ -79,7 +79,11 @@ export function openAiRoutes(agent: Agent, streams: StreamOptions): Router {
     agent
       .ask(question, { history, onDelta: (text) => sse.send(undefined, chunk({ content: text }, null)) })
       .then(
-        (answer) => sse.send(undefined, chunk({}, "stop", { route: answer.route, served_model: answer.model, sources: answer.sources, degraded: answer.degraded })),
+        (answer) =>
+          sse.send(
+            undefined,
+            chunk({}, "stop", { route: answer.route, served_model: answer.model, sources: answer.sources, degraded: answer.degraded }),
+          ),
         (error: unknown) => {
           const { code, message, status } = publicError(error, log);
           sse.send(undefined, openAiErrorBody({ status, code, message }));

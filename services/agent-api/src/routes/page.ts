@@ -21,7 +21,10 @@ export function pageRoutes(): Router {
     router.get(asset.route, (ctx) => {
       ctx.set("Cache-Control", "no-cache");
       ctx.set("X-Content-Type-Options", "nosniff");
-      ctx.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+      ctx.set(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+      );
       ctx.type = asset.type;
       ctx.etag = etag;
       // Koa reports a request fresh only for a 2xx response.

@@ -13,7 +13,6 @@ const localInfileRefused = new Set([1148, 3948, 4166]);
 /** A value does not fit its column: 1264 out of range, 1265/1292/1366 truncated or incorrect, 1406 too long. */
 const valueDoesNotFitErrnos = new Set([1264, 1265, 1292, 1366, 1406]);
 
-
 /** Whether the load is waiting on the database (for the socket to drain, or for its answer), and since when. */
 interface LoadWait {
   onDatabase: boolean;
@@ -91,7 +90,12 @@ export class DatasetTables implements DatasetTablesPort {
     );
   }
 
-  async insert(table: string, columns: readonly InferredColumn[], rows: readonly (string | number | null)[][], session?: PoolConnection): Promise<void> {
+  async insert(
+    table: string,
+    columns: readonly InferredColumn[],
+    rows: readonly (string | number | null)[][],
+    session?: PoolConnection,
+  ): Promise<void> {
     if (rows.length === 0) return;
     const names = columns.map((c) => quoteIdentifier(c.name)).join(", ");
     try {
@@ -127,9 +131,12 @@ export class DatasetTables implements DatasetTablesPort {
     let watchdog: NodeJS.Timeout | undefined;
     // A server that stops taking bytes (or answering) for stallMs is hung: give up on it, as every other call's deadline does.
     const stalled = new Promise<never>((_, reject) => {
-      watchdog = setInterval(() => {
-        if (wait.onDatabase && Date.now() - wait.since > stallMs) reject(dependencyTimeout("mysql", stallMs));
-      }, Math.max(50, Math.min(1000, stallMs / 4)));
+      watchdog = setInterval(
+        () => {
+          if (wait.onDatabase && Date.now() - wait.since > stallMs) reject(dependencyTimeout("mysql", stallMs));
+        },
+        Math.max(50, Math.min(1000, stallMs / 4)),
+      );
     });
     stalled.catch(() => undefined);
     try {
@@ -150,7 +157,9 @@ export class DatasetTables implements DatasetTablesPort {
         const [warnings] = await session.query<RowDataPacket[]>("SHOW WARNINGS LIMIT 5");
         const serious = warnings.filter((w) => w.Level !== "Note");
         if (serious.length > 0 || warnings.length < Math.min(result.warningStatus, 5)) {
-          throw unprocessable(`a value does not fit its inferred column type: ${String(serious[0]?.Message ?? "the server reported warnings")}`);
+          throw unprocessable(
+            `a value does not fit its inferred column type: ${String(serious[0]?.Message ?? "the server reported warnings")}`,
+          );
         }
       }
       return { rows: result.affectedRows };

@@ -28,7 +28,12 @@ export function createKnowledgeService(
   deps: { datasets: DatasetService; objects: ObjectStore; bucket: string; log: Logger; compensations: Compensations },
 ): { knowledge: KnowledgeService; close(): Promise<void> } {
   const vectors = new VectorStore(settings.MILVUS_ADDRESS, settings.MILVUS_TOKEN, settings.MILVUS_TIMEOUT_MS);
-  const embeddings = new EmbeddingClient(settings.EMBEDDING_ENDPOINT, settings.EMBEDDING_MODEL, settings.EMBEDDING_API_KEY, settings.EMBEDDING_TIMEOUT_MS);
+  const embeddings = new EmbeddingClient(
+    settings.EMBEDDING_ENDPOINT,
+    settings.EMBEDDING_MODEL,
+    settings.EMBEDDING_API_KEY,
+    settings.EMBEDDING_TIMEOUT_MS,
+  );
   const knowledge = new KnowledgeService({
     ...deps,
     vectors,

@@ -59,9 +59,7 @@ export async function migrate(owner: Pool, registryDatabase: string, datasetsDat
   const applied: number[] = [];
   try {
     for (const db of [registryDatabase, datasetsDatabase]) {
-      await connection.query(
-        `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(db)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-      );
+      await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(db)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     }
     const [[lock]] = (await connection.query("SELECT GET_LOCK(?, 60) AS got", [`${registryDatabase}.migrations`])) as unknown as [
       { got: number | null }[],

@@ -16,8 +16,7 @@ function toRecord(row: RowDataPacket): VersionRecord {
     format: row.format as string,
     description: (row.description as string | null) ?? null,
     sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
-    derivedFrom:
-      row.derived_from_seq === null ? null : { seq: Number(row.derived_from_seq), version: Number(row.derived_from_version) },
+    derivedFrom: row.derived_from_seq === null ? null : { seq: Number(row.derived_from_seq), version: Number(row.derived_from_version) },
     rowCount: row.row_count === null ? null : Number(row.row_count),
     tableName: (row.table_name as string | null) ?? null,
     schemaJson: (row.schema_json as string | null) ?? null,
@@ -190,12 +189,17 @@ export class RegistryStore implements RegistryPort {
     const [rows] = await connection.query<RowDataPacket[]>(`SELECT dataset_seq, version FROM ${this.v} WHERE ingest_id = ?`, [ingestId]);
     const removed = rows.map((row) => ({ seq: Number(row.dataset_seq), version: Number(row.version) }));
     for (const { seq, version } of removed) {
-      await connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(datasetsDatabase)}.${quoteIdentifier(datasetTableName(seq, version))}`);
+      await connection.query(
+        `DROP TABLE IF EXISTS ${quoteIdentifier(datasetsDatabase)}.${quoteIdentifier(datasetTableName(seq, version))}`,
+      );
       await connection.beginTransaction();
       try {
         await connection.query(`SELECT seq FROM ${this.d} WHERE seq = ? FOR UPDATE`, [seq]);
         await connection.query(`DELETE FROM ${this.v} WHERE dataset_seq = ? AND version = ? AND ingest_id = ?`, [seq, version, ingestId]);
-        await connection.query(`DELETE FROM ${this.d} WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM ${this.v} WHERE dataset_seq = ?)`, [seq, seq]);
+        await connection.query(`DELETE FROM ${this.d} WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM ${this.v} WHERE dataset_seq = ?)`, [
+          seq,
+          seq,
+        ]);
         await connection.commit();
       } catch (error) {
         await connection.rollback().catch(() => undefined);
@@ -231,10 +235,10 @@ export class RegistryStore implements RegistryPort {
       await connection.beginTransaction();
       await connection.query(`SELECT seq FROM ${this.d} WHERE seq = ? FOR UPDATE`, [seq]);
       await connection.query(`DELETE FROM ${this.v} WHERE dataset_seq = ? AND version = ? AND status = 'ingesting'`, [seq, version]);
-      await connection.query(
-        `DELETE FROM ${this.d} WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM ${this.v} WHERE dataset_seq = ?)`,
-        [seq, seq],
-      );
+      await connection.query(`DELETE FROM ${this.d} WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM ${this.v} WHERE dataset_seq = ?)`, [
+        seq,
+        seq,
+      ]);
       await connection.commit();
     } catch (error) {
       await connection.rollback().catch(() => undefined);

@@ -112,12 +112,12 @@ export class ObjectStore implements ObjectStorePort {
       await this.ping(bucket);
     } catch (error) {
       if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
-      await this.call((abortSignal) =>
-        this.client.send(new CreateBucketCommand({ Bucket: bucket }), { abortSignal }),
-      ).catch((createError: unknown) => {
-        const name = (createError as { cause?: { name?: string } }).cause?.name ?? (createError as { name?: string }).name;
-        if (name !== "BucketAlreadyOwnedByYou" && name !== "BucketAlreadyExists") throw createError;
-      });
+      await this.call((abortSignal) => this.client.send(new CreateBucketCommand({ Bucket: bucket }), { abortSignal })).catch(
+        (createError: unknown) => {
+          const name = (createError as { cause?: { name?: string } }).cause?.name ?? (createError as { name?: string }).name;
+          if (name !== "BucketAlreadyOwnedByYou" && name !== "BucketAlreadyExists") throw createError;
+        },
+      );
     }
   }
 

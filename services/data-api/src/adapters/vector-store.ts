@@ -90,12 +90,17 @@ export class VectorStore implements VectorStorePort {
 
   /** Deletes the chunks of one version of a document (`except`: of every version but that one). */
   async removeVersion(name: string, documentId: string, version: number, options: { except?: boolean } = {}): Promise<number> {
-    return this.removeWhere(name, `document_id == ${quote(documentId)} && metadata["version"] ${options.except ? "!=" : "=="} ${Math.trunc(version)}`);
+    return this.removeWhere(
+      name,
+      `document_id == ${quote(documentId)} && metadata["version"] ${options.except ? "!=" : "=="} ${Math.trunc(version)}`,
+    );
   }
 
   async countDocument(name: string, documentId: string): Promise<number> {
     return this.whileLoaded(name, async (client) => {
-      const existing = check(await client.query({ collection_name: name, filter: `document_id == ${quote(documentId)}`, output_fields: ["id"] }));
+      const existing = check(
+        await client.query({ collection_name: name, filter: `document_id == ${quote(documentId)}`, output_fields: ["id"] }),
+      );
       return existing.data.length;
     });
   }
@@ -115,13 +120,15 @@ export class VectorStore implements VectorStorePort {
 
   async search(name: string, vector: number[], topK: number, documentIds?: readonly string[]): Promise<(ChunkHit & { version: number })[]> {
     return this.whileLoaded(name, async (client) => {
-      const result = check(await client.search({
-        collection_name: name,
-        data: [vector],
-        limit: topK,
-        output_fields: ["text", "document_id", "document_name", "position", "metadata"],
-        ...(documentIds && documentIds.length > 0 && { filter: `document_id in [${documentIds.map(quote).join(",")}]` }),
-      }));
+      const result = check(
+        await client.search({
+          collection_name: name,
+          data: [vector],
+          limit: topK,
+          output_fields: ["text", "document_id", "document_name", "position", "metadata"],
+          ...(documentIds && documentIds.length > 0 && { filter: `document_id in [${documentIds.map(quote).join(",")}]` }),
+        }),
+      );
       return (result.results as Record<string, unknown>[]).map((row) => ({
         chunk_id: `${String(row.document_id)}:${Number(row.position)}`,
         text: String(row.text),

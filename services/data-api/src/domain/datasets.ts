@@ -75,9 +75,7 @@ function toView(record: VersionRecord): DatasetView {
     format: record.format,
     status: "active",
     description: record.description,
-    derived_from: record.derivedFrom
-      ? { dataset_id: formatDatasetId(record.derivedFrom.seq), version: record.derivedFrom.version }
-      : null,
+    derived_from: record.derivedFrom ? { dataset_id: formatDatasetId(record.derivedFrom.seq), version: record.derivedFrom.version } : null,
     row_count: record.rowCount,
     table: record.tableName,
     size_bytes: record.sizeBytes,
@@ -151,7 +149,6 @@ export class DatasetService {
     });
   }
 
-
   private short<T>(work: () => Promise<T>): Promise<T> {
     return this.deps.database.within(this.deps.mysqlTimeoutMs, work);
   }
@@ -180,7 +177,10 @@ export class DatasetService {
       if (!info) throw unprocessable(`object ${input.storage_path} does not exist`, { storage_path: input.storage_path });
       const connecting = this.deps.registry.session();
       session = await this.short(() => connecting).catch((error: unknown) => {
-        void connecting.then((late) => late.release(), () => undefined);
+        void connecting.then(
+          (late) => late.release(),
+          () => undefined,
+        );
         throw error;
       });
       const own = session;
@@ -219,7 +219,14 @@ export class DatasetService {
       own.release();
       return toView((await this.short(() => this.deps.registry.get(seq, version)))!);
     } catch (error) {
-      const undoing = this.compensator.compensate({ ingestId, name: input.name, session, inflight, location, removeObject: options.removeObjectOnFailure });
+      const undoing = this.compensator.compensate({
+        ingestId,
+        name: input.name,
+        session,
+        inflight,
+        location,
+        removeObject: options.removeObjectOnFailure,
+      });
       // Usually the clean-up is done before the client hears of the failure; with the database hung it goes on after.
       await this.short(() => undoing).catch(() => undefined);
       throw this.deps.database.asAppError(error);
@@ -289,7 +296,10 @@ export class DatasetService {
       return;
     } catch (error) {
       if (!(error instanceof LocalInfileRefused)) throw error;
-      this.deps.log.warn({ table, reason: error.message }, "the server refuses LOAD DATA LOCAL INFILE (local_infile OFF); loading with INSERTs");
+      this.deps.log.warn(
+        { table, reason: error.message },
+        "the server refuses LOAD DATA LOCAL INFILE (local_infile OFF); loading with INSERTs",
+      );
     }
     for await (const batch of typedRowBatches(spool.read(), schema)) {
       await onSession(() => this.deps.tables.insert(table, schema.columns, batch, session));
@@ -378,11 +388,20 @@ export class DatasetService {
     };
   }
 
-  async download(datasetId: string, version?: number): Promise<{ url: string; expires_in: number; storage_path: string; dataset_id: string; version: number }> {
+  async download(
+    datasetId: string,
+    version?: number,
+  ): Promise<{ url: string; expires_in: number; storage_path: string; dataset_id: string; version: number }> {
     const record = await this.record(datasetId, version);
     const location = parseStoragePath(record.storagePath)!;
     const url = await this.deps.objects.presignGet(location, this.deps.downloadTtlSeconds);
-    return { url, expires_in: this.deps.downloadTtlSeconds, storage_path: record.storagePath, dataset_id: datasetId, version: record.version };
+    return {
+      url,
+      expires_in: this.deps.downloadTtlSeconds,
+      storage_path: record.storagePath,
+      dataset_id: datasetId,
+      version: record.version,
+    };
   }
 
   /** Latest tabular versions whose name, description or columns match any keyword (all of them without keywords). */
@@ -406,7 +425,13 @@ export class DatasetService {
         table,
         description: record.description,
         row_count: record.rowCount ?? 0,
-        columns: schema.columns.map((c) => ({ name: c.name, type: c.type, sql_type: c.sql_type, nullable: c.nullable, comment: c.original })),
+        columns: schema.columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          sql_type: c.sql_type,
+          nullable: c.nullable,
+          comment: c.original,
+        })),
         sample_rows: rows.map((row) => typedRow(schema.columns, row)),
       });
     }

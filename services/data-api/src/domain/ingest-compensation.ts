@@ -84,7 +84,8 @@ export class IngestCompensator {
         rowsLeft = false;
         session.release();
       } catch (error) {
-        if (!this.deps.database.isConnectionLost(error)) this.deps.log.warn({ err: error, ingest_id: attempt.ingestId }, "clean-up on the registration's session failed");
+        if (!this.deps.database.isConnectionLost(error))
+          this.deps.log.warn({ err: error, ingest_id: attempt.ingestId }, "clean-up on the registration's session failed");
         session.destroy();
       }
     }
@@ -93,7 +94,10 @@ export class IngestCompensator {
       if (rowsLeft) rowsLeft = !(await this.forgetOnFreshConnection(attempt.ingestId, lostThread));
       if (!objectLeft && !rowsLeft) return;
       if (Date.now() - started > this.deps.giveUpAfterMs) {
-        this.deps.log.error({ ingest_id: attempt.ingestId, object_left: objectLeft, rows_left: rowsLeft, tries }, "gave up undoing a failed registration; the start-up sweep will");
+        this.deps.log.error(
+          { ingest_id: attempt.ingestId, object_left: objectLeft, rows_left: rowsLeft, tries },
+          "gave up undoing a failed registration; the start-up sweep will",
+        );
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, this.deps.retryMs));
@@ -114,12 +118,14 @@ export class IngestCompensator {
     let connection: DatabaseSession | undefined;
     try {
       connection = await this.deps.registry.session();
-      if (lostThread !== undefined && !(await this.deps.registry.endServerSession(connection, lostThread, this.deps.retryMs * 5))) return false;
+      if (lostThread !== undefined && !(await this.deps.registry.endServerSession(connection, lostThread, this.deps.retryMs * 5)))
+        return false;
       const removed = await this.deps.registry.forgetAttempt(connection, ingestId, this.deps.datasetsDatabase);
       if (removed.length > 0) this.deps.log.warn({ ingest_id: ingestId, removed }, "removed what a failed registration left behind");
       return true;
     } catch (error) {
-      if (!this.deps.database.isConnectionLost(error)) this.deps.log.warn({ err: error, ingest_id: ingestId }, "clean-up of a failed registration failed");
+      if (!this.deps.database.isConnectionLost(error))
+        this.deps.log.warn({ err: error, ingest_id: ingestId }, "clean-up of a failed registration failed");
       return false;
     } finally {
       connection?.release();

@@ -20,7 +20,10 @@ function segments(text: string, size: number): string[] {
 
 /** Markdown headings start a new section: a definition and its heading stay together, apart from the next one. */
 function sections(text: string): string[] {
-  return text.split(/\n(?=#{1,6}\s)/).map((section) => section.trim()).filter((section) => section.length > 0);
+  return text
+    .split(/\n(?=#{1,6}\s)/)
+    .map((section) => section.trim())
+    .filter((section) => section.length > 0);
 }
 
 /**

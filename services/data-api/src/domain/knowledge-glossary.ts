@@ -15,7 +15,10 @@ export const glossaryDocument = {
  * twice changes nothing, and a run after a lost index (Milvus wiped, a crash
  * between registry and index) indexes it again.
  */
-export async function registerGlossary(knowledge: KnowledgeService, log: Logger): Promise<{ document: KnowledgeDocument; created: boolean }> {
+export async function registerGlossary(
+  knowledge: KnowledgeService,
+  log: Logger,
+): Promise<{ document: KnowledgeDocument; created: boolean }> {
   const existing = (await knowledge.list()).find((document) => document.name === glossaryDocument.name);
   if (existing) {
     const chunks = await knowledge.indexedChunks(existing.document_id);
@@ -26,7 +29,12 @@ export async function registerGlossary(knowledge: KnowledgeService, log: Logger)
     log.warn({ document_id: existing.document_id }, "glossary registered but not indexed: registering it again");
   }
   const content = await readFile(glossaryDocument.file, "utf8");
-  const document = await knowledge.register({ name: glossaryDocument.name, format: "markdown", description: glossaryDocument.description, content });
+  const document = await knowledge.register({
+    name: glossaryDocument.name,
+    format: "markdown",
+    description: glossaryDocument.description,
+    content,
+  });
   log.info({ document_id: document.document_id, chunks: document.chunks }, "glossary registered");
   return { document, created: true };
 }

@@ -12,7 +12,24 @@ function lexicalUnits(text: string): Set<string> {
   return units;
 }
 
-const stopWords = new Set(["what", "is", "are", "the", "a", "an", "of", "which", "who", "how", "does", "do", "什么", "么是", "是什", "哪些"]);
+const stopWords = new Set([
+  "what",
+  "is",
+  "are",
+  "the",
+  "a",
+  "an",
+  "of",
+  "which",
+  "who",
+  "how",
+  "does",
+  "do",
+  "什么",
+  "么是",
+  "是什",
+  "哪些",
+]);
 
 /**
  * Small embedding models rank by length and style more than meaning, so the

@@ -108,9 +108,13 @@ export class KnowledgeService {
     let text: string;
     let storagePath: string;
     if (input.content !== undefined) {
-      if (Buffer.byteLength(input.content) > this.deps.maxDocumentBytes) throw payloadTooLarge(`the document is larger than ${this.deps.maxDocumentBytes} bytes`);
+      if (Buffer.byteLength(input.content) > this.deps.maxDocumentBytes)
+        throw payloadTooLarge(`the document is larger than ${this.deps.maxDocumentBytes} bytes`);
       text = input.content;
-      storagePath = formatStoragePath({ bucket: this.deps.bucket, key: `${apiObjectPrefixes.knowledge}${randomUUID()}.${format === "text" ? "txt" : "md"}` });
+      storagePath = formatStoragePath({
+        bucket: this.deps.bucket,
+        key: `${apiObjectPrefixes.knowledge}${randomUUID()}.${format === "text" ? "txt" : "md"}`,
+      });
     } else {
       const location = parseStoragePath(input.storage_path ?? "");
       if (!location) throw invalidRequest("storage_path must look like s3://bucket/key");
@@ -130,7 +134,11 @@ export class KnowledgeService {
     const storesObject = input.content !== undefined && location !== undefined;
     if (storesObject) {
       try {
-        await this.deps.objects.upload(location, Readable.from([Buffer.from(text)]), format === "text" ? "text/plain; charset=utf-8" : "text/markdown; charset=utf-8");
+        await this.deps.objects.upload(
+          location,
+          Readable.from([Buffer.from(text)]),
+          format === "text" ? "text/plain; charset=utf-8" : "text/markdown; charset=utf-8",
+        );
       } catch (error) {
         // A hung MinIO may still store it after answering late.
         this.deps.compensations.add("remove a knowledge document's text", () => this.deps.objects.remove(location), { key: location.key });
@@ -167,15 +175,25 @@ export class KnowledgeService {
       const failed = staged;
       if (failed) {
         // Milvus may be why it failed, and may still apply the insert it was too slow to acknowledge.
-        this.deps.compensations.add("remove a failed registration's chunks", () => vectors.removeVersion(collection, failed.documentId, failed.version), { ...failed });
+        this.deps.compensations.add(
+          "remove a failed registration's chunks",
+          () => vectors.removeVersion(collection, failed.documentId, failed.version),
+          { ...failed },
+        );
       }
       throw error;
     }
     // Earlier versions' chunks go once the new version is visible; until then (or if this fails) search drops them.
     await vectors.removeVersion(collection, dataset.dataset_id, dataset.version, { except: true }).catch((error: unknown) => {
-      this.deps.log.warn({ err: error, document_id: dataset.dataset_id }, "could not remove an earlier version's chunks; search ignores them");
+      this.deps.log.warn(
+        { err: error, document_id: dataset.dataset_id },
+        "could not remove an earlier version's chunks; search ignores them",
+      );
     });
-    this.deps.log.info({ document_id: dataset.dataset_id, version: dataset.version, chunks: chunks.length, collection }, "knowledge document indexed");
+    this.deps.log.info(
+      { document_id: dataset.dataset_id, version: dataset.version, chunks: chunks.length, collection },
+      "knowledge document indexed",
+    );
     return { ...toDocument(dataset), chunks: chunks.length, embedding_model: model };
   }
 
@@ -261,10 +279,16 @@ export class KnowledgeService {
   private async onlyListed(hits: readonly (ChunkHit & { version: number })[]): Promise<ChunkHit[]> {
     const latest = new Map<string, number | undefined>();
     for (const id of new Set(hits.map((hit) => hit.document_id))) {
-      latest.set(id, await this.deps.datasets.get(id).then((d) => d.version, (error: unknown) => {
-        if (isAppError(error) && error.status === 404) return undefined;
-        throw error;
-      }));
+      latest.set(
+        id,
+        await this.deps.datasets.get(id).then(
+          (d) => d.version,
+          (error: unknown) => {
+            if (isAppError(error) && error.status === 404) return undefined;
+            throw error;
+          },
+        ),
+      );
     }
     return hits.filter((hit) => latest.get(hit.document_id) === hit.version).map(({ version: _version, ...hit }) => hit);
   }

@@ -99,7 +99,12 @@ export class LocalInfileRefused extends Error {}
 export interface DatasetTablesPort {
   create(table: string, columns: readonly InferredColumn[], comment: string, session?: DatabaseSession): Promise<void>;
   /** Rows that do not fit their column types are a 422. */
-  insert(table: string, columns: readonly InferredColumn[], rows: readonly (string | number | null)[][], session?: DatabaseSession): Promise<void>;
+  insert(
+    table: string,
+    columns: readonly InferredColumn[],
+    rows: readonly (string | number | null)[][],
+    session?: DatabaseSession,
+  ): Promise<void>;
   /** Throws LocalInfileRefused when the server does not take the bulk path. */
   load(
     table: string,

@@ -12,8 +12,7 @@ export class ReadCache {
   private readonly entries: LRUCache<string, Promise<unknown>> | undefined;
 
   constructor(ttlMs: number, now?: () => number) {
-    this.entries =
-      ttlMs > 0 ? new LRUCache({ max: maxKeys, ttl: ttlMs, ttlResolution: 0, ...(now ? { perf: { now } } : {}) }) : undefined;
+    this.entries = ttlMs > 0 ? new LRUCache({ max: maxKeys, ttl: ttlMs, ttlResolution: 0, ...(now ? { perf: { now } } : {}) }) : undefined;
   }
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -53,7 +53,7 @@ async function* utf8Text(source: AsyncIterable<Buffer | string>, progress?: Read
     carried = complete < bytes.length ? bytes.subarray(complete) : undefined;
     // Decoded a slice at a time: strings past V8's regular object size are allocated in the old generation,
     // which under a small heap limit turns every chunk into a full garbage collection.
-    for (let at = 0; at < complete; ) {
+    for (let at = 0; at < complete;) {
       const end = at + textSliceBytes >= complete ? complete : completeUpTo(bytes.subarray(0, at + textSliceBytes));
       const slice = bytes.subarray(at, end);
       if (!isUtf8(slice)) throw unprocessable("the file is not valid UTF-8 text");
@@ -104,7 +104,9 @@ export function sniffDelimiter(sample: string): string {
   const complete = lastNewline > 0 ? sample.slice(0, lastNewline) : sample;
   let best = { delimiter: ",", fields: 1 };
   for (const delimiter of delimiterCandidates) {
-    const parsed = new Papa.Parser({ delimiter, newline, quoteChar: '"', preview: 50 }).parse(complete, 0, false) as Papa.ParseResult<string[]>;
+    const parsed = new Papa.Parser({ delimiter, newline, quoteChar: '"', preview: 50 }).parse(complete, 0, false) as Papa.ParseResult<
+      string[]
+    >;
     if (parsed.errors.length > 0) continue;
     const records = parsed.data.filter((r) => !(r.length === 1 && r[0] === ""));
     const first = records[0];
@@ -120,9 +122,14 @@ function refuseOtherDelimiter(head: string): void {
   const header = head.split("\n", 1)[0] ?? "";
   if (header.includes("\t")) return;
   const sniffed = sniffDelimiter(head);
-  const parsed = new Papa.Parser({ delimiter: sniffed, newline: "\n", quoteChar: '"' }).parse(header, 0, false) as Papa.ParseResult<string[]>;
+  const parsed = new Papa.Parser({ delimiter: sniffed, newline: "\n", quoteChar: '"' }).parse(header, 0, false) as Papa.ParseResult<
+    string[]
+  >;
   if ((parsed.data[0]?.length ?? 1) > 1) {
-    throw unprocessable(`the file is declared tsv but is ${JSON.stringify(sniffed)}-separated (its header has no tab): register it as csv`, { delimiter: sniffed });
+    throw unprocessable(
+      `the file is declared tsv but is ${JSON.stringify(sniffed)}-separated (its header has no tab): register it as csv`,
+      { delimiter: sniffed },
+    );
   }
 }
 
@@ -141,7 +148,12 @@ export interface CsvSource {
  * bounds a record's size, skips empty lines, counts physical lines for error
  * messages and refuses ragged records and malformed quotes.
  */
-export async function readCsv(bytes: Readable, format: "csv" | "tsv", knownDelimiter?: string, progress?: ReadProgress): Promise<CsvSource> {
+export async function readCsv(
+  bytes: Readable,
+  format: "csv" | "tsv",
+  knownDelimiter?: string,
+  progress?: ReadProgress,
+): Promise<CsvSource> {
   const { head, rest } = await peek(utf8Text(bytes, progress), sniffBytes);
   const delimiter = knownDelimiter ?? (format === "tsv" ? "\t" : sniffDelimiter(head));
   if (format === "tsv" && knownDelimiter === undefined) refuseOtherDelimiter(head);

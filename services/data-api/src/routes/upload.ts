@@ -1,12 +1,5 @@
 import type Router from "@koa/router";
-import {
-  AppError,
-  invalidRequest,
-  parseInput,
-  payloadTooLarge,
-  success,
-  unsupportedMediaType,
-} from "@one-data/platform";
+import { AppError, invalidRequest, parseInput, payloadTooLarge, success, unsupportedMediaType } from "@one-data/platform";
 import busboy from "busboy";
 import type { Context } from "koa";
 import { randomUUID } from "node:crypto";
@@ -22,7 +15,10 @@ import { isKnowledgeFormat } from "../domain/knowledge.js";
 /** Object keys keep the client's file name readable but safe: no path separators, no control characters. */
 function safeFileName(name: string | undefined): string {
   const base = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const cleaned = base.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^\.+/, "").slice(0, 200);
+  const cleaned = base
+    .replace(/[^\p{L}\p{N}._-]+/gu, "_")
+    .replace(/^\.+/, "")
+    .slice(0, 200);
   return cleaned || "upload";
 }
 
@@ -75,10 +71,9 @@ function receive(ctx: Context, deps: AppDependencies): Promise<Received> {
         stream.resume();
         const issue = checked.error.issues[0]!;
         fail(
-          invalidRequest(
-            `invalid form: ${issue.path.join(".") || "form"}: ${issue.message} (text fields must precede the file part)`,
-            { issues: checked.error.issues.map((i) => ({ field: i.path.join("."), problem: i.message })) },
-          ),
+          invalidRequest(`invalid form: ${issue.path.join(".") || "form"}: ${issue.message} (text fields must precede the file part)`, {
+            issues: checked.error.issues.map((i) => ({ field: i.path.join("."), problem: i.message })),
+          }),
         );
         return;
       }
@@ -103,7 +98,9 @@ function receive(ctx: Context, deps: AppDependencies): Promise<Received> {
       if (failure) {
         const stored = location;
         if (stored && failure.status < 500) {
-          await deps.objects.remove(stored).catch((error: unknown) => deps.log.warn({ err: error, key: stored.key }, "could not remove a refused upload's object"));
+          await deps.objects
+            .remove(stored)
+            .catch((error: unknown) => deps.log.warn({ err: error, key: stored.key }, "could not remove a refused upload's object"));
         } else if (stored) {
           // MinIO itself failed: answer now, and remove what it may still store once it lets us.
           deps.compensations.add("remove a failed upload's object", () => deps.objects.remove(stored), { key: stored.key });

@@ -44,8 +44,11 @@ export async function findHalfWritten(config: DataApiConfig): Promise<string[]> 
         problems.push(`${label} has no table ${table}`);
         continue;
       }
-      const [[count]] = await connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${config.MYSQL_DATASETS_DATABASE}\`.\`${table}\``);
-      if (Number(count?.n) !== Number(v.row_count)) problems.push(`${label}: table ${table} has ${count?.n} rows, the registry says ${v.row_count}`);
+      const [[count]] = await connection.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n FROM \`${config.MYSQL_DATASETS_DATABASE}\`.\`${table}\``,
+      );
+      if (Number(count?.n) !== Number(v.row_count))
+        problems.push(`${label}: table ${table} has ${count?.n} rows, the registry says ${v.row_count}`);
     }
     for (const table of existing) if (!owned.has(table)) problems.push(`table ${table} belongs to no active version`);
   } finally {
@@ -69,11 +72,13 @@ export async function findHalfWritten(config: DataApiConfig): Promise<string[]> 
     const location = parseStoragePath(String(v.storage_path));
     if (!location || location.bucket !== config.S3_BUCKET) continue;
     referenced.add(location.key);
-    if (v.status === "active" && !keys.has(location.key)) problems.push(`${formatDatasetId(Number(v.dataset_seq))} v${v.version}: object ${location.key} is missing`);
+    if (v.status === "active" && !keys.has(location.key))
+      problems.push(`${formatDatasetId(Number(v.dataset_seq))} v${v.version}: object ${location.key} is missing`);
   }
   const prefixes = Object.values(apiObjectPrefixes);
   for (const key of keys) {
-    if (prefixes.some((prefix) => key.startsWith(prefix)) && !referenced.has(key)) problems.push(`object ${key} is referenced by no version`);
+    if (prefixes.some((prefix) => key.startsWith(prefix)) && !referenced.has(key))
+      problems.push(`object ${key} is referenced by no version`);
   }
 
   const latestKnowledge = new Map<string, number>();
@@ -88,12 +93,18 @@ export async function findHalfWritten(config: DataApiConfig): Promise<string[]> 
     for (const { name } of (await milvus.showCollections()).data) {
       if (!name.startsWith(`${config.KNOWLEDGE_COLLECTION_PREFIX}_`)) continue;
       await milvus.loadCollectionSync({ collection_name: name });
-      const rows = await milvus.query({ collection_name: name, filter: 'document_id != ""', output_fields: ["id", "document_id", "metadata"], limit: 16_384 });
+      const rows = await milvus.query({
+        collection_name: name,
+        filter: 'document_id != ""',
+        output_fields: ["id", "document_id", "metadata"],
+        limit: 16_384,
+      });
       if (rows.status.error_code !== "Success") throw new Error(`milvus query on ${name}: ${rows.status.reason}`);
       for (const row of rows.data) {
         const id = String(row.document_id);
         const version = Number((row.metadata as { version?: number } | null)?.version);
-        if (latestKnowledge.get(id) !== version) problems.push(`chunk ${String(row.id)} in ${name} belongs to ${id} v${version}, not an active latest document`);
+        if (latestKnowledge.get(id) !== version)
+          problems.push(`chunk ${String(row.id)} in ${name} belongs to ${id} v${version}, not an active latest document`);
         else chunked.set(id, (chunked.get(id) ?? 0) + 1);
       }
     }

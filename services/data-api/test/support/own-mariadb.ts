@@ -28,24 +28,57 @@ export class OwnMariadb {
 
   static async create(): Promise<OwnMariadb> {
     const dir = await mkdtemp(join(tmpdir(), "data-api-own-mariadb-"));
-    await run("mariadb-install-db", ["--user=root", `--datadir=${dir}/data`, "--auth-root-authentication-method=socket", "--skip-test-db"], { timeout: 120_000 });
+    await run(
+      "mariadb-install-db",
+      ["--user=root", `--datadir=${dir}/data`, "--auth-root-authentication-method=socket", "--skip-test-db"],
+      { timeout: 120_000 },
+    );
     const server = new OwnMariadb(dir, await freePort());
     await server.start();
-    await run("mariadb", ["--no-defaults", "--protocol=socket", `--socket=${dir}/sock`, "--user=root", "-e",
-      `CREATE USER '${server.user}'@'127.0.0.1' IDENTIFIED BY '${server.password}'; GRANT ALL PRIVILEGES ON *.* TO '${server.user}'@'127.0.0.1' WITH GRANT OPTION;`]);
+    await run("mariadb", [
+      "--no-defaults",
+      "--protocol=socket",
+      `--socket=${dir}/sock`,
+      "--user=root",
+      "-e",
+      `CREATE USER '${server.user}'@'127.0.0.1' IDENTIFIED BY '${server.password}'; GRANT ALL PRIVILEGES ON *.* TO '${server.user}'@'127.0.0.1' WITH GRANT OPTION;`,
+    ]);
     return server;
   }
 
   async start(): Promise<void> {
     this.process = spawn(
       "timeout",
-      ["--signal=TERM", "--kill-after=5s", "10m", "mariadbd", "--no-defaults", "--user=root", `--datadir=${this.dir}/data`, `--socket=${this.dir}/sock`,
-        `--pid-file=${this.dir}/pid`, "--bind-address=127.0.0.1", `--port=${this.port}`, "--skip-name-resolve",
-        "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=64M"],
+      [
+        "--signal=TERM",
+        "--kill-after=5s",
+        "10m",
+        "mariadbd",
+        "--no-defaults",
+        "--user=root",
+        `--datadir=${this.dir}/data`,
+        `--socket=${this.dir}/sock`,
+        `--pid-file=${this.dir}/pid`,
+        "--bind-address=127.0.0.1",
+        `--port=${this.port}`,
+        "--skip-name-resolve",
+        "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_unicode_ci",
+        "--innodb-buffer-pool-size=64M",
+      ],
       { stdio: "ignore" },
     );
-    const ping = () => run("mariadb-admin", ["--no-defaults", "--protocol=socket", `--socket=${this.dir}/sock`, "--user=root", "ping"], { timeout: 5000 });
-    await waitUntil("own mariadb", () => ping().then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 250, pid: this.process.pid! });
+    const ping = () =>
+      run("mariadb-admin", ["--no-defaults", "--protocol=socket", `--socket=${this.dir}/sock`, "--user=root", "ping"], { timeout: 5000 });
+    await waitUntil(
+      "own mariadb",
+      () =>
+        ping().then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: 60_000, intervalMs: 250, pid: this.process.pid! },
+    );
   }
 
   /** SIGKILL to the server itself (the child of `timeout`): no shutdown, as when a node or a pod dies. */

@@ -81,7 +81,10 @@ export class DataApiClient {
   async versionsOf(name: string): Promise<Dataset[]> {
     const list = await this.call("GET", `/api/v1/datasets?name=${encodeURIComponent(name)}`);
     const items = Array.isArray(list) ? list : z.object({ items: z.array(z.unknown()) }).parse(list).items;
-    return z.array(datasetSchema).parse(items).filter((dataset) => dataset.name === name);
+    return z
+      .array(datasetSchema)
+      .parse(items)
+      .filter((dataset) => dataset.name === name);
   }
 
   async upload(upload: Upload): Promise<Dataset> {

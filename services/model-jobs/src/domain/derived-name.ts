@@ -16,7 +16,17 @@ export function derivedName(source: SourceRef, spec: JobSpec, model: string): st
   if (spec.outputName) return spec.outputName;
   const fingerprint = createHash("sha256")
     .update(
-      JSON.stringify([source.datasetId, source.version, model, spec.prompt, spec.column ?? null, spec.outputColumn, spec.maxTokens, spec.temperature, spec.limit ?? null]),
+      JSON.stringify([
+        source.datasetId,
+        source.version,
+        model,
+        spec.prompt,
+        spec.column ?? null,
+        spec.outputColumn,
+        spec.maxTokens,
+        spec.temperature,
+        spec.limit ?? null,
+      ]),
     )
     .digest("hex")
     .slice(0, 10);

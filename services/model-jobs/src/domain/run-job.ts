@@ -76,7 +76,10 @@ export async function runJob(spec: JobSpec, deps: JobDependencies): Promise<JobR
   const url = await deps.dataApi.downloadUrl(source.dataset_id, source.version);
   const table = await readRows(url, source.format, schema.delimiter, deps.downloadTimeoutMs);
   if (spec.column !== undefined && !table.headers.includes(spec.column)) {
-    throw new JobError(`column "${spec.column}" is not in dataset ${source.dataset_id}; its columns are: ${table.headers.join(", ")}`, "usage");
+    throw new JobError(
+      `column "${spec.column}" is not in dataset ${source.dataset_id}; its columns are: ${table.headers.join(", ")}`,
+      "usage",
+    );
   }
   if (table.headers.includes(spec.outputColumn)) {
     throw new JobError(`the dataset already has a column "${spec.outputColumn}"; choose another --output-column`, "usage");
@@ -132,7 +135,8 @@ export async function runJob(spec: JobSpec, deps: JobDependencies): Promise<JobR
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof JobError) return { message: error.message, exitCode: error.reason === "usage" ? 2 : 1 };
   if (error instanceof ConfigError) return { message: error.message, exitCode: 2 };
-  if (error instanceof DataApiError) return { message: `Data API refused: ${error.message} (HTTP ${error.status}, code ${error.code ?? "none"})`, exitCode: 1 };
+  if (error instanceof DataApiError)
+    return { message: `Data API refused: ${error.message} (HTTP ${error.status}, code ${error.code ?? "none"})`, exitCode: 1 };
   if (isAppError(error)) return { message: `${error.message} (code ${error.code})`, exitCode: 1 };
   return { message: `unexpected failure: ${(error as Error).message ?? String(error)}`, exitCode: 1 };
 }

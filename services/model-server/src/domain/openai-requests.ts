@@ -7,7 +7,10 @@ import { z } from "zod";
  */
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 
-const messageContent = z.union([z.string(), z.array(textPart)]).nullable().optional();
+const messageContent = z
+  .union([z.string(), z.array(textPart)])
+  .nullable()
+  .optional();
 
 const chatMessage = z.object({
   role: z.enum(["system", "developer", "user", "assistant", "tool"]),
@@ -42,7 +45,10 @@ export const chatCompletionRequest = z.object({
   temperature: z.number().min(0).max(2).nullable().optional(),
   top_p: z.number().gt(0).max(1).nullable().optional(),
   seed: z.number().int().nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4)])
+    .nullable()
+    .optional(),
   n: z.literal(1, "only n = 1 is supported").nullable().optional(),
   response_format: responseFormat.nullable().optional(),
   tools: z.array(z.unknown()).max(0, "tools are not supported by this server").nullable().optional(),

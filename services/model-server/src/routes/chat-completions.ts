@@ -79,9 +79,12 @@ export function chatCompletionRoutes(model: LocalModel, modelName: string, defau
     ctx.body = stream;
     send(chunk({ role: "assistant", content: "" }, null));
     model
-      .generate(history, { ...options, onText: (text) => {
+      .generate(history, {
+        ...options,
+        onText: (text) => {
           if (text.length > 0) send(chunk({ content: text }, null));
-        }, })
+        },
+      })
       .then((result) => {
         send(chunk({}, result.finishReason));
         if (request.stream_options?.include_usage) {

@@ -185,14 +185,18 @@ export const dataToAgent: Check<SuiteContext> = {
 const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
 
 /** The chunk the answer cites is one the Data API holds, under the same id, document and text. */
-async function expectStoredChunk(ctx: SuiteContext, cited: NonNullable<NonNullable<AgentAnswer["sources"]>["documents"]>[number]): Promise<void> {
-  const { results } = await callApi<{ results: { chunk_id: string; document_id: string; document_name: string; position: number; text: string }[] }>(
-    "POST",
-    `${ctx.dataApi}/api/v1/vector/search`,
-    { body: { query: cited.text, top_k: 5 }, timeoutMs: ctx.requestTimeoutMs },
-  );
+async function expectStoredChunk(
+  ctx: SuiteContext,
+  cited: NonNullable<NonNullable<AgentAnswer["sources"]>["documents"]>[number],
+): Promise<void> {
+  const { results } = await callApi<{
+    results: { chunk_id: string; document_id: string; document_name: string; position: number; text: string }[];
+  }>("POST", `${ctx.dataApi}/api/v1/vector/search`, { body: { query: cited.text, top_k: 5 }, timeoutMs: ctx.requestTimeoutMs });
   const stored = results.find((r) => r.chunk_id === cited.chunk_id);
-  expectThat(stored !== undefined, `cited chunk ${cited.chunk_id} is not among the Data API's chunks for its own text: ${show(results.map((r) => r.chunk_id))}`);
+  expectThat(
+    stored !== undefined,
+    `cited chunk ${cited.chunk_id} is not among the Data API's chunks for its own text: ${show(results.map((r) => r.chunk_id))}`,
+  );
   expectEqual(
     `cited chunk ${cited.chunk_id} as the Data API stores it`,
     { document_id: stored.document_id, document_name: stored.document_name, position: stored.position, text: stored.text },
@@ -219,7 +223,11 @@ export const endToEnd: Check<SuiteContext> = {
     await expectStoredChunk(ctx, definition);
     const reads = expectSqlOn(sql, dataset, columns);
     if (!deepEqual(reads.groupBy, ["customer_id"]) || !reads.columns.includes("amount")) {
-      throw new WrongAnswer("columns the SQL used", "amount summed per customer_id", { group_by: reads.groupBy, columns: reads.columns, sql: sql.sql });
+      throw new WrongAnswer("columns the SQL used", "amount summed per customer_id", {
+        group_by: reads.groupBy,
+        columns: reads.columns,
+        sql: sql.sql,
+      });
     }
     const found = expected.filter((customer) =>
       sql.rows.some((row) => {
@@ -231,7 +239,12 @@ export const endToEnd: Check<SuiteContext> = {
       throw new WrongAnswer("key customers and their totals", expected, sql.rows);
     }
     const missing = expected.filter((c) => !answer.reply.includes(c.total.toFixed(2)));
-    if (missing.length > 0) throw new WrongAnswer("totals quoted in the reply", expected.map((c) => c.total.toFixed(2)), answer.reply);
+    if (missing.length > 0)
+      throw new WrongAnswer(
+        "totals quoted in the reply",
+        expected.map((c) => c.total.toFixed(2)),
+        answer.reply,
+      );
     return `${expected.map((c) => `${c.customer_id}: ${c.total.toFixed(2)}`).join(", ")} from ${sql.dataset_id} v${sql.version} ${sql.table}; cited [${definition.n}] ${definition.document_name} ${definition.chunk_id}; SQL: ${sql.sql}`;
   },
 };

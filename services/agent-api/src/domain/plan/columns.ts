@@ -6,20 +6,47 @@ import type { ColumnMeta, TableMeta } from "../catalog.js";
  * a common translation. Matching is lexical, so it needs no model.
  */
 const translations: Record<string, string[]> = {
-  customer: ["客户", "顾客"], amount: ["金额", "总额"], sales: ["销售"], order: ["订单"], price: ["价格", "单价"],
-  quantity: ["数量", "件数"], product: ["产品", "商品"], date: ["日期"], created: ["创建", "下单"], time: ["时间"],
-  revenue: ["收入", "营收"], user: ["用户"], region: ["地区", "区域"], city: ["城市"], category: ["类别", "分类"],
-  status: ["状态"], name: ["名称", "姓名", "名字"], channel: ["渠道"], paid: ["付款", "已付"], department: ["部门"],
-  salary: ["薪", "工资", "薪水"], employee: ["员工"], hired: ["入职"], rating: ["绩效", "评分"],
+  customer: ["客户", "顾客"],
+  amount: ["金额", "总额"],
+  sales: ["销售"],
+  order: ["订单"],
+  price: ["价格", "单价"],
+  quantity: ["数量", "件数"],
+  product: ["产品", "商品"],
+  date: ["日期"],
+  created: ["创建", "下单"],
+  time: ["时间"],
+  revenue: ["收入", "营收"],
+  user: ["用户"],
+  region: ["地区", "区域"],
+  city: ["城市"],
+  category: ["类别", "分类"],
+  status: ["状态"],
+  name: ["名称", "姓名", "名字"],
+  channel: ["渠道"],
+  paid: ["付款", "已付"],
+  department: ["部门"],
+  salary: ["薪", "工资", "薪水"],
+  employee: ["员工"],
+  hired: ["入职"],
+  rating: ["绩效", "评分"],
 };
 /** English words a Chinese header stands for, so an English question finds it. */
 const headerWords: Record<string, string[]> = {
-  "部门": ["department", "dept"], "月薪": ["salary", "monthly salary", "pay"], "入职日期": ["hired", "hire date", "joined"],
-  "全职": ["full-time", "full time", "fulltime"], "绩效": ["rating", "performance"], "姓名": ["name", "employee name"],
-  "员工编号": ["employee id", "employee number"], "城市": ["city"], "金额": ["amount"], "客户": ["customer"],
+  部门: ["department", "dept"],
+  月薪: ["salary", "monthly salary", "pay"],
+  入职日期: ["hired", "hire date", "joined"],
+  全职: ["full-time", "full time", "fulltime"],
+  绩效: ["rating", "performance"],
+  姓名: ["name", "employee name"],
+  员工编号: ["employee id", "employee number"],
+  城市: ["city"],
+  金额: ["amount"],
+  客户: ["customer"],
 };
 
-const idLike = (column: ColumnMeta): boolean => /(^|_)(id|no|number|code)$/i.test(column.name) || /编号|代码|id$/i.test(column.comment ?? "");
+const idLike = (column: ColumnMeta): boolean =>
+  /(^|_)(id|no|number|code)$/i.test(column.name) || /编号|代码|id$/i.test(column.comment ?? "");
 
 export function isIdLike(column: ColumnMeta): boolean {
   return idLike(column);

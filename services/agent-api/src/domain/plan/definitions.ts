@@ -36,13 +36,21 @@ const definitionLine = [
 ];
 const booleanPhrase = /([\p{L}_][\p{L}\p{N}_]*)\s*(?:is|为|是|=)\s*(true|false|真|假)/giu;
 const aggregateOf = (body: string): GroupCondition["aggregate"] | undefined =>
-  /之和|总和|总额|总金额|\bsum\b|\btotal\b/iu.test(body) ? "sum" : /平均|\baverage\b/iu.test(body) ? "avg" : /笔数|\bnumber of\b/iu.test(body) ? "count" : undefined;
+  /之和|总和|总额|总金额|\bsum\b|\btotal\b/iu.test(body)
+    ? "sum"
+    : /平均|\baverage\b/iu.test(body)
+      ? "avg"
+      : /笔数|\bnumber of\b/iu.test(body)
+        ? "count"
+        : undefined;
 
 function readBody(body: string, table: TableMeta): Omit<TermDefinition, "term" | "chunkId"> | undefined {
   const mentions = mentionedColumns(body, table);
   const filters: Filter[] = [];
   for (const match of body.matchAll(booleanPhrase)) {
-    const column = table.columns.find((c) => c.type === "boolean" && (c.name.toLowerCase() === match[1]!.toLowerCase() || c.comment === match[1]));
+    const column = table.columns.find(
+      (c) => c.type === "boolean" && (c.name.toLowerCase() === match[1]!.toLowerCase() || c.comment === match[1]),
+    );
     if (column) filters.push({ column: column.name, op: "=", value: /true|真/i.test(match[2]!) });
   }
   const compared = comparedNumbers(body)[0];
@@ -84,7 +92,9 @@ export function readDefinitions(chunks: { chunk_id: string; text: string }[], ta
   }
   // Row conditions of a term another definition's body names ("paid orders") apply to that definition too.
   return raw.map(({ body, ...definition }) => {
-    const inherited = raw.filter((other) => other.term !== definition.term && !other.group && mentionsTerm(body, other.term)).flatMap((o) => o.filters);
+    const inherited = raw
+      .filter((other) => other.term !== definition.term && !other.group && mentionsTerm(body, other.term))
+      .flatMap((o) => o.filters);
     const filters = [...definition.filters];
     for (const filter of inherited) if (!filters.some((f) => f.column === filter.column)) filters.push(filter);
     return { ...definition, filters };

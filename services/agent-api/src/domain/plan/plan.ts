@@ -34,9 +34,24 @@ export interface PlanInput {
   choose: (choice: Choice) => Promise<string | undefined>;
 }
 
-const forecast = /\b(next (year|month|week|quarter)|will (be|there)|forecast|predict|projected|in the future)\b|明年|下个?月|下一?季度|预测|将会|未来|会是多少/iu;
+const forecast =
+  /\b(next (year|month|week|quarter)|will (be|there)|forecast|predict|projected|in the future)\b|明年|下个?月|下一?季度|预测|将会|未来|会是多少/iu;
 const passive = /\b(?:were|was|are|is|been|got)\s+([a-z]+(?:ed|en))\b|被([\u3400-\u9fff]{1,3}?)了?(?=[的吗呢？?。，,]|$)/iu;
-const knownVerbs = new Set(["made", "placed", "created", "recorded", "registered", "sold", "ordered", "hired", "paid", "given", "taken", "stored", "listed"]);
+const knownVerbs = new Set([
+  "made",
+  "placed",
+  "created",
+  "recorded",
+  "registered",
+  "sold",
+  "ordered",
+  "hired",
+  "paid",
+  "given",
+  "taken",
+  "stored",
+  "listed",
+]);
 
 const cues = {
   count: /\bhow many\b|\bnumber of\b|\bcount\b|多少(?:个|笔|名|位|条|家)|几(?:个|笔|名|位|条|家)|有多少|一共/iu,
@@ -48,12 +63,15 @@ const cues = {
   most: /\bmost\b|最多/iu,
   fewest: /\bfewest\b|\bleast\b|最少/iu,
   list: /\blist\b|\bshow\b|列出|显示|哪些/iu,
-  groupBefore: /\b(?:per|each|by|every|for each|which|what)\s+(?:\d+\s+)?$|(?:每个|每位|每一个|每|按|各个|各|哪个|哪些|哪位|哪一个|哪)\s*$/iu,
+  groupBefore:
+    /\b(?:per|each|by|every|for each|which|what)\s+(?:\d+\s+)?$|(?:每个|每位|每一个|每|按|各个|各|哪个|哪些|哪位|哪一个|哪)\s*$/iu,
 };
 
 function groupMention(question: string, mentions: Mention[]): Mention | undefined {
   const lower = question.toLowerCase();
-  return mentions.find((m) => !isNumeric(m.column) || isIdLike(m.column) ? cues.groupBefore.test(lower.slice(Math.max(0, m.at - 16), m.at)) : false);
+  return mentions.find((m) =>
+    !isNumeric(m.column) || isIdLike(m.column) ? cues.groupBefore.test(lower.slice(Math.max(0, m.at - 16), m.at)) : false,
+  );
 }
 
 function textValueFilters(question: string, table: TableMeta, values: Map<string, string[]>): Filter[] {
@@ -85,7 +103,10 @@ function booleanFilters(question: string, table: TableMeta): Filter[] {
   return filters;
 }
 
-const undecided = (decision: string): Plan => ({ kind: "decline", reason: `the model did not pick ${decision} among the options within its share of the deadline` });
+const undecided = (decision: string): Plan => ({
+  kind: "decline",
+  reason: `the model did not pick ${decision} among the options within its share of the deadline`,
+});
 
 const dateColumns = (table: TableMeta): ColumnMeta[] => table.columns.filter((c) => c.type === "date" || c.type === "timestamp");
 
@@ -107,7 +128,11 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
   const condition = passive.exec(lower);
   const conditionWord = condition?.[1] ?? condition?.[2];
   const mentions = mentionedColumns(question, table);
-  if (conditionWord !== undefined && !knownVerbs.has(conditionWord) && !mentions.some((m) => m.phrase.includes(conditionWord) || conditionWord.includes(m.phrase))) {
+  if (
+    conditionWord !== undefined &&
+    !knownVerbs.has(conditionWord) &&
+    !mentions.some((m) => m.phrase.includes(conditionWord) || conditionWord.includes(m.phrase))
+  ) {
     return { kind: "decline", reason: `the table ${table.dataset_name} records nothing about "${conditionWord}"` };
   }
 
@@ -158,18 +183,45 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
     const g = grouped.group;
     const having = [{ column: g.measure, aggregate: g.aggregate, op: g.op, value: g.value }];
     if (cues.count.test(question) && !cues.list.test(question)) {
-      return { kind: "query", definitions, query: { ...base, select: [{ column: g.column, aggregate: "none" }], group_by: [g.column], having, order_by: [], count_result_rows: true } };
+      return {
+        kind: "query",
+        definitions,
+        query: {
+          ...base,
+          select: [{ column: g.column, aggregate: "none" }],
+          group_by: [g.column],
+          having,
+          order_by: [],
+          count_result_rows: true,
+        },
+      };
     }
     return {
       kind: "query",
       definitions,
-      query: { ...base, select: [{ column: g.column, aggregate: "none" }, { column: g.measure, aggregate: g.aggregate }], group_by: [g.column], having, order_by: [] },
+      query: {
+        ...base,
+        select: [
+          { column: g.column, aggregate: "none" },
+          { column: g.measure, aggregate: g.aggregate },
+        ],
+        group_by: [g.column],
+        having,
+        order_by: [],
+      },
     };
   }
 
   const aggregate: Aggregate | undefined = cues.avg.test(question) ? "avg" : cues.sum.test(question) ? "sum" : undefined;
-  const ranking: "asc" | "desc" | undefined = cues.max.test(question) || cues.most.test(question) ? "desc" : cues.min.test(question) || cues.fewest.test(question) ? "asc" : undefined;
-  const group = groupMention(question, mentions) ?? (ranking && top !== undefined ? mentions.find((m) => !isNumeric(m.column) && m.column.type === "string") : undefined);
+  const ranking: "asc" | "desc" | undefined =
+    cues.max.test(question) || cues.most.test(question)
+      ? "desc"
+      : cues.min.test(question) || cues.fewest.test(question)
+        ? "asc"
+        : undefined;
+  const group =
+    groupMention(question, mentions) ??
+    (ranking && top !== undefined ? mentions.find((m) => !isNumeric(m.column) && m.column.type === "string") : undefined);
   const filtered = new Set(filters.map((f) => f.column));
   const measureOptions = measures.filter((m) => !filtered.has(m.column.name) || aggregate !== undefined || (ranking && !group));
 
@@ -182,7 +234,10 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
     }
     const numeric = table.columns.filter((c) => isNumeric(c) && !isIdLike(c));
     if (numeric.length === 1) return numeric[0]!;
-    return { kind: "decline", reason: `it names no measure ${table.dataset_name} holds (numeric columns: ${numeric.map((c) => c.comment && c.comment !== c.name ? `${c.name} "${c.comment}"` : c.name).join(", ") || "none"})` };
+    return {
+      kind: "decline",
+      reason: `it names no measure ${table.dataset_name} holds (numeric columns: ${numeric.map((c) => (c.comment && c.comment !== c.name ? `${c.name} "${c.comment}"` : c.name)).join(", ") || "none"})`,
+    };
   }
 
   if (group) {
@@ -197,22 +252,38 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
     }
     const order = ranking ? [{ column: measure.column, aggregate: measure.aggregate, direction: ranking }] : [];
     const limit = ranking ? (top ?? (cues.list.test(question) ? 100 : 1)) : 100;
-    return { kind: "query", definitions, query: { ...base, select: [{ column, aggregate: "none" }, measure], group_by: [column], order_by: order, limit } };
+    return {
+      kind: "query",
+      definitions,
+      query: { ...base, select: [{ column, aggregate: "none" }, measure], group_by: [column], order_by: order, limit },
+    };
   }
 
   if (aggregate !== undefined || (ranking && !cues.count.test(question))) {
     const m = await measureColumn();
     if ("kind" in m) return m;
     const agg: Aggregate = aggregate ?? (ranking === "desc" ? "max" : "min");
-    return { kind: "query", definitions, query: { ...base, select: [{ column: m.name, aggregate: agg }], group_by: [], order_by: [], limit: 1 } };
+    return {
+      kind: "query",
+      definitions,
+      query: { ...base, select: [{ column: m.name, aggregate: agg }], group_by: [], order_by: [], limit: 1 },
+    };
   }
   if (cues.count.test(question)) {
     if (cues.distinct.test(question)) {
       const target = mentions.find((m) => !isNumeric(m.column) || isIdLike(m.column));
       if (!target) return { kind: "decline", reason: "it asks for distinct values of something the table does not name" };
-      return { kind: "query", definitions, query: { ...base, select: [{ column: target.column.name, aggregate: "count_distinct" }], group_by: [], order_by: [], limit: 1 } };
+      return {
+        kind: "query",
+        definitions,
+        query: { ...base, select: [{ column: target.column.name, aggregate: "count_distinct" }], group_by: [], order_by: [], limit: 1 },
+      };
     }
-    return { kind: "query", definitions, query: { ...base, select: [{ column: "*", aggregate: "count" }], group_by: [], order_by: [], limit: 1 } };
+    return {
+      kind: "query",
+      definitions,
+      query: { ...base, select: [{ column: "*", aggregate: "count" }], group_by: [], order_by: [], limit: 1 },
+    };
   }
   return { kind: "open" };
 }

@@ -58,7 +58,8 @@ export function periodOf(question: string): Period | undefined {
   const day = /(\d{4})-(\d{2})-(\d{2})/.exec(lower);
   if (day) {
     const value = day[0];
-    if (/(on or after|since|from|after|之后|以后|起)/.test(lower.slice(Math.max(0, day.index - 14), day.index + value.length + 6))) return { from: value, at: day.index };
+    if (/(on or after|since|from|after|之后|以后|起)/.test(lower.slice(Math.max(0, day.index - 14), day.index + value.length + 6)))
+      return { from: value, at: day.index };
     return { from: value, to: nextDay(value), at: day.index };
   }
   const zhMonth = /(\d{4})\s*年\s*(\d{1,2})\s*月/.exec(lower);
@@ -87,8 +88,10 @@ export function topN(question: string): number | undefined {
 /** Numbers in the question not used as a comparison, a period or a top-N: candidates for an equality filter (ids). */
 export function bareNumbers(question: string, used: { compared: Compared[]; period?: Period; top?: number }): number[] {
   const spans: [number, number][] = [];
-  for (const pattern of comparisonPhrases.map(([p]) => p)) for (const m of question.matchAll(pattern)) spans.push([m.index, m.index + m[0].length]);
-  for (const m of question.matchAll(/\d{4}(?:-\d{1,2}(?:-\d{1,2})?|\s*年\s*(?:\d{1,2}\s*月)?)/gu)) spans.push([m.index, m.index + m[0].length]);
+  for (const pattern of comparisonPhrases.map(([p]) => p))
+    for (const m of question.matchAll(pattern)) spans.push([m.index, m.index + m[0].length]);
+  for (const m of question.matchAll(/\d{4}(?:-\d{1,2}(?:-\d{1,2})?|\s*年\s*(?:\d{1,2}\s*月)?)/gu))
+    spans.push([m.index, m.index + m[0].length]);
   if (used.period) for (const m of question.matchAll(/\d{4}/g)) if (used.period.from.startsWith(m[0])) spans.push([m.index, m.index + 4]);
   const numbers: number[] = [];
   for (const m of question.matchAll(/(?<![\w.-])\d+(?:\.\d+)?(?![\w.-])/g)) {
