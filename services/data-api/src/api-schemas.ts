@@ -202,14 +202,9 @@ export const registerDocumentBody = z
 
 export const vectorSearchBody = z
   .object({
-    query: z
-      .string()
-      .max(4000)
-      .trim()
-      .min(1)
-      .meta({
-        description: "embedded whole, never cut; a query over the embedding model's token limit is answered 422 with the model's reason",
-      }),
+    query: z.string().max(4000).trim().min(1).meta({
+      description: "embedded whole, never cut; a query over the embedding model's token limit is answered 422 with the model's reason",
+    }),
     top_k: z.number().int().min(1).max(50).default(5),
     filters: z
       .object({ document_id: z.union([datasetIdParam, z.array(datasetIdParam).min(1).max(100)]).optional() })
