@@ -93,6 +93,33 @@ interface DeployRequest extends ClusterRequest {
   readonly istio: boolean;
 }
 
+/** The request deploy and ci build from the flags they share (one place for how optional flags are dropped). */
+function deployRequest(
+  base: { env: Target; phases: Phase[]; istio: boolean; kubeconfig: Secret | undefined; hfToken: Secret | undefined },
+  push: { registry: string | undefined; registryUsername: string | undefined; registryPassword: Secret | undefined },
+  downloads: { hfEndpoint: string | undefined; modelscope: boolean; npmRegistry: string | undefined; registryMirror: string[] | undefined },
+): DeployRequest {
+  const { env, phases, istio, kubeconfig, hfToken } = base;
+  const { registry, registryUsername, registryPassword } = push;
+  return {
+    env,
+    phases,
+    istio,
+    sources: downloadSources(downloads.hfEndpoint, downloads.modelscope, downloads.npmRegistry, downloads.registryMirror),
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(hfToken ? { hfToken } : {}),
+    ...(registry
+      ? {
+          registry: {
+            address: registry,
+            ...(registryUsername ? { username: registryUsername } : {}),
+            ...(registryPassword ? { password: registryPassword } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 @object()
 export class OneDataStudio {
   /** The repository (sources, k8s/ values and config). */
@@ -248,23 +275,13 @@ export class OneDataStudio {
     /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
     registryMirror?: string[],
   ): Promise<string> {
-    return this.runDeploy({
-      env,
-      phases: selectedPhases(phases),
-      istio,
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
-      ...(kubeconfig ? { kubeconfig } : {}),
-      ...(hfToken ? { hfToken } : {}),
-      ...(registry
-        ? {
-            registry: {
-              address: registry,
-              ...(registryUsername ? { username: registryUsername } : {}),
-              ...(registryPassword ? { password: registryPassword } : {}),
-            },
-          }
-        : {}),
-    });
+    return this.runDeploy(
+      deployRequest(
+        { env, phases: selectedPhases(phases), istio, kubeconfig, hfToken },
+        { registry, registryUsername, registryPassword },
+        { hfEndpoint, modelscope, npmRegistry, registryMirror },
+      ),
+    );
   }
 
   /**
@@ -347,23 +364,11 @@ export class OneDataStudio {
     /** Registry mirrors for Kind's containerd and the node image (<registry>=<url>). */
     registryMirror?: string[],
   ): Promise<string> {
-    const request: DeployRequest = {
-      env,
-      phases: [...phaseOrder],
-      istio: false,
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
-      ...(kubeconfig ? { kubeconfig } : {}),
-      ...(hfToken ? { hfToken } : {}),
-      ...(registry
-        ? {
-            registry: {
-              address: registry,
-              ...(registryUsername ? { username: registryUsername } : {}),
-              ...(registryPassword ? { password: registryPassword } : {}),
-            },
-          }
-        : {}),
-    };
+    const request = deployRequest(
+      { env, phases: [...phaseOrder], istio: false, kubeconfig, hfToken },
+      { registry, registryUsername, registryPassword },
+      { hfEndpoint, modelscope, npmRegistry, registryMirror },
+    );
     const lines: string[] = [];
     const failures: { stage: string; message: string }[] = [];
     const attempt = async (stage: string, run: () => Promise<string>) => {
