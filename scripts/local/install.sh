@@ -138,7 +138,7 @@ build_coredns() {
 
 # The node's container runtime (containerd, runc), the CNI plugins, and the
 # iptables kube-proxy programs.
-install_node_packages() {
+install_kube_node_packages() {
   local package missing=()
   for package in $KUBE_NODE_DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -225,9 +225,10 @@ install_servers() {
   step "install: python servers" install_python_servers
 }
 
-# What the node the plan's pods run on needs beyond the API server.
-install_node() {
-  step "install: node packages (containerd, runc, CNI)" install_node_packages
+# What the Kubernetes node the plan's pods run on needs beyond the API server
+# (install_node is Node.js, the runtime).
+install_kube_node() {
+  step "install: node packages (containerd, runc, CNI)" install_kube_node_packages
   step "install: coredns (go build)" build_coredns
 }
 
@@ -236,7 +237,7 @@ install_all() {
   install_servers
   step "install: etcd (go build)" build_etcd
   step "install: kubernetes server, node binaries and kubectl (go build)" build_kubernetes
-  install_node
+  install_kube_node
   step "install: chromium (page test)" install_test_browser
   step "install: shellcheck, docker.io, busybox-static (Dagger module tests)" install_module_test_tools
 }

