@@ -129,3 +129,24 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what 
   const first = issues[0];
   throw invalidRequest(first ? `invalid ${what}: ${first.field}: ${first.problem}` : `invalid ${what}`, { issues });
 }
+
+/** What a router records on the context of the routes whose path matched (@koa/router's `ctx.matched`). */
+interface MatchedLayers {
+  matched?: { readonly methods: readonly string[]; readonly paramNames: readonly unknown[] }[];
+}
+
+/**
+ * Goes between a router's routes() and its allowedMethods(): where a literal route matches the path
+ * (`/datasets/upload`), routes with parameters that also match it (`/datasets/:id`) are another resource,
+ * so the Allow header names the literal route's methods alone, as the API document does.
+ */
+export function literalRouteAllows(): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const routed = ctx as Context & MatchedLayers;
+    const matched = routed.matched;
+    if (matched?.some((layer) => layer.methods.length > 0 && layer.paramNames.length === 0)) {
+      routed.matched = matched.filter((layer) => layer.paramNames.length === 0);
+    }
+    await next();
+  };
+}

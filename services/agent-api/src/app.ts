@@ -1,6 +1,15 @@
 import Router from "@koa/router";
 import Koa from "koa";
-import { errorBody, errorEnvelope, jsonBody, openAiErrorBody, requestLog, servedMethods, type Logger } from "@one-data/platform";
+import {
+  errorBody,
+  errorEnvelope,
+  jsonBody,
+  literalRouteAllows,
+  type Logger,
+  openAiErrorBody,
+  requestLog,
+  servedMethods,
+} from "@one-data/platform";
 import type { DataApiClient } from "./adapters/data-api-client.js";
 import { createAgent } from "./domain/agent.js";
 import { createConversations } from "./domain/conversations.js";
@@ -56,6 +65,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(jsonBody(bodyLimit));
   app.use(router.routes());
   // A known path with another method (TRACE and PROPFIND included): the router answers 405 with Allow, the envelope gives it a code.
+  app.use(literalRouteAllows());
   app.use(router.allowedMethods());
   return app;
 }
