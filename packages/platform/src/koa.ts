@@ -130,22 +130,28 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what 
   throw invalidRequest(first ? `invalid ${what}: ${first.field}: ${first.problem}` : `invalid ${what}`, { issues });
 }
 
-/** What a router records on the context of the routes whose path matched (@koa/router's `ctx.matched`). */
-interface MatchedLayers {
-  matched?: { readonly methods: readonly string[]; readonly paramNames: readonly unknown[] }[];
+/** The part of a router (@koa/router's public `match`) that says which routes a path and method reach. */
+interface RouteMatcher {
+  match(
+    path: string,
+    method: string,
+  ): { path: readonly { readonly methods: readonly string[]; readonly paramNames: readonly unknown[] }[] };
 }
 
 /**
- * Goes between a router's routes() and its allowedMethods(): where a literal route matches the path
- * (`/datasets/upload`), routes with parameters that also match it (`/datasets/:id`) are another resource,
- * so the Allow header names the literal route's methods alone, as the API document does.
+ * Goes before a router's routes(): where a literal route matches the path (`/datasets/upload`), routes with
+ * parameters that also match it (`/datasets/:id`) are another resource. A method the literal route does not
+ * serve is answered 405 with the literal route's Allow (the envelope gives it its code), as the API document
+ * says, instead of reaching the parameter route or being allowed in its name.
  */
-export function literalRouteAllows(): Middleware {
+export function literalRoutesFirst(router: RouteMatcher): Middleware {
   return async (ctx: Context, next: Next) => {
-    const routed = ctx as Context & MatchedLayers;
-    const matched = routed.matched;
-    if (matched?.some((layer) => layer.methods.length > 0 && layer.paramNames.length === 0)) {
-      routed.matched = matched.filter((layer) => layer.paramNames.length === 0);
+    const literal = router.match(ctx.path, ctx.method).path.filter((layer) => layer.methods.length > 0 && layer.paramNames.length === 0);
+    const allowed = [...new Set(literal.flatMap((layer) => layer.methods))];
+    if (allowed.length > 0 && !allowed.includes(ctx.method)) {
+      ctx.set("Allow", allowed.join(", "));
+      ctx.status = 405;
+      return;
     }
     await next();
   };

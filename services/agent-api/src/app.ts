@@ -4,7 +4,7 @@ import {
   errorBody,
   errorEnvelope,
   jsonBody,
-  literalRouteAllows,
+  literalRoutesFirst,
   type Logger,
   openAiErrorBody,
   requestLog,
@@ -63,9 +63,9 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log, (error, ctx) => (servesOpenAiApi(ctx.path) ? openAiErrorBody(error) : errorBody(error))));
   app.use(jsonBody(bodyLimit));
+  app.use(literalRoutesFirst(router));
   app.use(router.routes());
   // A known path with another method (TRACE and PROPFIND included): the router answers 405 with Allow, the envelope gives it a code.
-  app.use(literalRouteAllows());
   app.use(router.allowedMethods());
   return app;
 }

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { errorEnvelope, jsonBody, literalRouteAllows, requestLog, servedMethods } from "@one-data/platform";
+import { errorEnvelope, jsonBody, literalRoutesFirst, requestLog, servedMethods } from "@one-data/platform";
 import Koa from "koa";
 import type { AppDependencies } from "./app-dependencies.js";
 import { mountRoutes } from "./routes/index.js";
@@ -18,9 +18,9 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestLog(deps.log));
   app.use(errorEnvelope(deps.log));
   app.use(jsonBody(deps.config.JSON_BODY_LIMIT));
+  app.use(literalRoutesFirst(router));
   app.use(router.routes());
   // A served path asked with another method: the router answers 405 with Allow, the envelope gives it a code.
-  app.use(literalRouteAllows());
   app.use(router.allowedMethods());
   return app;
 }

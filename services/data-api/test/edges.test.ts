@@ -50,11 +50,10 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
       }
     }
     expect((await send(`${h.url}/datasets`, "TRACE")).allow?.split(", ").sort()).to.deep.equal(["GET", "HEAD", "POST"]);
-    // /datasets/upload also matches /datasets/:id, whose methods are not the upload's: Allow names the literal route's alone.
-    // (A GET there still reaches /datasets/:id, which refuses "upload" as a dataset id.)
+    // /datasets/upload also matches /datasets/:id, whose methods are not the upload's: the literal route decides.
     expect((await send(`${h.url}/datasets/upload`, "OPTIONS")).allow?.split(", ").sort()).to.deep.equal(["POST"]);
     const getUpload = await send(`${h.url}/datasets/upload`, "GET");
-    expect([getUpload.status, getUpload.body.code]).to.deep.equal([400, 40001]);
+    expect([getUpload.status, getUpload.body.code, getUpload.allow]).to.deep.equal([405, 40501, "POST"]);
     const unknown = await send(`${h.url}/no-such-thing`, "PROPFIND");
     expect([unknown.status, unknown.body.code]).to.deep.equal([404, 40401]);
   });

@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import Koa from "koa";
-import { errorEnvelope, jsonBody, literalRouteAllows, type Logger, openAiErrorBody, requestLog, servedMethods } from "@one-data/platform";
+import { errorEnvelope, jsonBody, literalRoutesFirst, type Logger, openAiErrorBody, requestLog, servedMethods } from "@one-data/platform";
 import type { LocalModel } from "./adapters/local-model.js";
 import type { ModelServerConfig } from "./config.js";
 import { chatCompletionRoutes } from "./routes/chat-completions.js";
@@ -23,8 +23,8 @@ export function createApp(config: ModelServerConfig, model: LocalModel, log: Log
   ]) {
     router.use(part.routes());
   }
+  app.use(literalRoutesFirst(router));
   app.use(router.routes());
-  app.use(literalRouteAllows());
   app.use(router.allowedMethods());
   return app;
 }
