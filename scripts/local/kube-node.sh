@@ -21,7 +21,8 @@ NODE_POD_CIDR=10.244.0.0/24
 NODE_CLUSTER_DNS=10.96.0.10
 NODE_SERVICE_CIDR=10.96.0.0/16
 NODE_API_SERVICE_IP=10.96.0.1
-NODE_CGROUP_ROOT=/one-data-test-node
+# Overridable so that two nodes (two worktrees) never share a cgroup tree.
+NODE_CGROUP_ROOT=${NODE_CGROUP_ROOT:-/one-data-test-node}
 
 node_namespace_pid() { cat "$NODE_DIR/namespace.inside-pid" 2>/dev/null; }
 
