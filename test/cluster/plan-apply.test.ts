@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import {
   buildPlan,
+  deployedImagesScript,
   namespaces,
+  parseDeployedImages,
   registryPullSecret,
   secrets,
   teardownSteps,
@@ -108,8 +110,12 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
   const registryEnv: Record<string, string> =
     env === "cluster" ? { REGISTRY_USERNAME: "deployer", REGISTRY_PASSWORD: "pull-token-for-the-test" } : {};
   const first: PlanOptions = { ...base, imageTag: "0.1.0" };
-  // The re-deploy brings a new image tag: every Job's pod template changes, which a Job refuses in place.
-  const second: PlanOptions = { ...base, imageTag: "0.1.1" };
+  // The re-deploy brings new image tags, each image its own (as deploy tags them): every Job's pod
+  // template changes, which a Job refuses in place.
+  const second: PlanOptions = {
+    ...base,
+    imageTag: { dataApi: "src-00000000da7a", agentApi: "src-00000000a9e7", modelJobs: "src-0000000000b5", acceptance: "src-00000000acce" },
+  };
 
   describe(`deploy --env=${env} on a real kube-apiserver ${env === "kind" ? "(CPU Kind plan)" : "(existing-cluster plan)"}`, function () {
     this.timeout(600_000);
@@ -164,6 +170,20 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
     it("the whole plan applies a second time with a new image tag (no immutable-field errors) and the server holds the new images", () => {
       deploy(kube, second, registryEnv);
       expectAllOnServer(kube, second);
+    });
+
+    it("verify reads, from the server, the acceptance image deploy recorded and the Deployments it checks against the record", () => {
+      const read = runStep(kube, env, {
+        kind: "shell",
+        description: "deployed images",
+        timeoutSeconds: 60,
+        script: deployedImagesScript(env),
+      });
+      expect(read.status, read.stderr).to.equal(0);
+      expect(parseDeployedImages(read.stdout)).to.deep.equal({
+        imageTag: "src-00000000acce",
+        ...(env === "cluster" ? { registry: "registry.one-data.test/one-data" } : {}),
+      });
     });
 
     it("keeps every generated Secret across the re-deploy", () => {

@@ -199,6 +199,22 @@ export const testInputs: SourceFilter = {
   exclude: [...buildInputs.exclude, ".dagger/sdk"],
 };
 
+/** Each image's own tag: a digest of its build inputs (`imageTags` in image-inputs.ts). */
+export type ImageTags = Readonly<Record<OurImageKey, string>>;
+
+/** One tag for all four images (dry runs, rendered manifests), or each image's own. */
+export type ImageTag = string | ImageTags;
+
+export function tagOf(key: OurImageKey, tag: ImageTag): string {
+  return typeof tag === "string" ? tag : tag[key];
+}
+
+/** `tag 0.1.0`, or each image's name with its own tag. */
+export function describeImageTags(tag: ImageTag): string {
+  if (typeof tag === "string") return `tag ${tag}`;
+  return (Object.keys(ourImages) as OurImageKey[]).map((key) => `${ourImages[key].name}:${tag[key]}`).join(", ");
+}
+
 /** Tag used when no build tag is given (rendered manifests in k8s/, dry runs). */
 export const defaultImageTag = "0.1.0";
 
@@ -207,9 +223,9 @@ export const defaultImageTag = "0.1.0";
  * without one the name carries the `docker.io/library/` prefix that
  * containerd records for an unqualified name.
  */
-export function ourImageRef(key: OurImageKey, tag: string, registry?: string): string {
-  const name = ourImages[key].name;
-  return registry ? `${registry.replace(/\/+$/, "")}/${name}:${tag}` : `docker.io/library/${name}:${tag}`;
+export function ourImageRef(key: OurImageKey, tag: ImageTag, registry?: string): string {
+  const name = `${ourImages[key].name}:${tagOf(key, tag)}`;
+  return registry ? `${registry.replace(/\/+$/, "")}/${name}` : `docker.io/library/${name}`;
 }
 
 /** The vLLM image for the accelerator the cluster has. */

@@ -1,5 +1,6 @@
 export * from "./names.js";
 export * from "./images.js";
+export * from "./image-inputs.js";
 export * from "./charts.js";
 export * from "./env.js";
 export * from "./labels.js";

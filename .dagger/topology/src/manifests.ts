@@ -1,3 +1,4 @@
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
@@ -11,10 +12,11 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { acceptanceEnv, agentApiEnv, dataApiEnv, dataBootstrapEnv, modelJobsEnv, vllmEnv, type EnvWiring } from "./env.js";
-import { ourImageRef, imageRef, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
+import { ourImageRef, ourImages, imageRef, vllmImage, type Accelerator, type ImageTag, type OurImageKey } from "./images.js";
 import { appLabels, appSelector } from "./labels.js";
 import {
   appServices,
+  deployedImagesRecord,
   jobs,
   labelKeys,
   models,
@@ -36,11 +38,12 @@ export type Manifest =
   | IJob
   | IPersistentVolumeClaim
   | INetworkPolicy
+  | IConfigMap
   | Readonly<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>;
 
 export interface RenderOptions {
-  /** Tag of our four images (a content digest when deploying, `defaultImageTag` otherwise). */
-  readonly imageTag: string;
+  /** Tags of our four images (each image's input digest when deploying, `defaultImageTag` otherwise). */
+  readonly imageTag: ImageTag;
   /** Registry our images were pushed to (`--env=cluster`); absent for Kind, which loads them. */
   readonly registry?: string;
   readonly accelerator: Accelerator;
@@ -314,7 +317,18 @@ export function modelJob(options: RenderOptions): IJob {
 /** Phase agent: the Agent API. */
 export function agentManifests(options: RenderOptions): Manifest[] {
   const spec: NodeServiceSpec = { service: appServices.agentApi, component: "agent", image: "agentApi", env: agentApiEnv };
-  return [nodeServiceDeployment(spec, options), serviceFor(spec.service, spec.component)];
+  return [nodeServiceDeployment(spec, options), serviceFor(spec.service, spec.component), deployedImagesConfigMap(options)];
+}
+
+/** The record of what deploy deployed (`deployedImagesRecord`), applied with the last phase's workload. */
+function deployedImagesConfigMap(options: RenderOptions): IConfigMap {
+  const keys = Object.keys(ourImages) as OurImageKey[];
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { ...deployedImagesRecord, labels: appLabels(deployedImagesRecord.name, "agent") },
+    data: Object.fromEntries(keys.map((key) => [key, ourImageRef(key, options.imageTag, options.registry)])),
+  };
 }
 
 /**

@@ -70,6 +70,12 @@ export const jobs = {
   acceptance: { name: "acceptance-suite", namespace: namespaces.agent },
 } as const;
 
+/**
+ * What deploy deployed, per image (its reference): each image has its own
+ * tag, and verify runs the acceptance image deploy loaded or pushed with them.
+ */
+export const deployedImagesRecord = { name: "deployed-images", namespace: namespaces.agent } as const;
+
 /** Secrets we generate (per cluster, never committed) and the keys they hold. */
 export const secrets = {
   minioRoot: { name: "minio-root", namespace: namespaces.infra, keys: ["rootUser", "rootPassword"] },

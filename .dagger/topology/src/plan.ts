@@ -8,7 +8,17 @@
 import { planRequests, preflightScript } from "./capacity.js";
 import type { DownloadSources, RegistryMirrors } from "./sources.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
-import { externalImages, imageRef, ourImageRef, ourImages, vllmImage, type Accelerator, type OurImageKey } from "./images.js";
+import {
+  describeImageTags,
+  externalImages,
+  imageRef,
+  ourImageRef,
+  ourImages,
+  vllmImage,
+  type Accelerator,
+  type ImageTag,
+  type OurImageKey,
+} from "./images.js";
 import { istioIngressPolicy, istioManifests } from "./istio.js";
 import { connectEngineScript, kindClusterScript, kindKubeconfigScript } from "./kind-network.js";
 import { selectorString, appSelector } from "./labels.js";
@@ -35,7 +45,8 @@ export type Phase = (typeof phaseOrder)[number];
 export interface PlanOptions {
   readonly env: Env;
   readonly phases?: readonly Phase[];
-  readonly imageTag: string;
+  /** One tag for our four images, or each image's own digest tag (deploy). */
+  readonly imageTag: ImageTag;
   /** `--env=cluster`: where our images are pushed. */
   readonly registry?: string;
   readonly istio: boolean;
@@ -200,7 +211,7 @@ function clusterPhase(options: PlanOptions): PhasePlan {
             ...(options.sources?.registryMirrors ? { registryMirrors: options.sources.registryMirrors } : {}),
           }),
         },
-        { kind: "load-images", description: "kind load image-archive (our four images, tag " + options.imageTag + ")", images },
+        { kind: "load-images", description: `kind load image-archive (our four images, ${describeImageTags(options.imageTag)})`, images },
       ],
     };
   }

@@ -208,33 +208,67 @@ describe("topology: status's bash, run with kubectl/helm doubles", function () {
 });
 
 describe("topology: what verify reads from the cluster", () => {
-  it("takes the tag (and registry) from the running Deployments, not from the source", () => {
+  const record = (registry: string, tags: Record<string, string>) =>
+    [
+      `record/dataApi ${registry}/one-data-data-api:${tags.dataApi}`,
+      `record/agentApi ${registry}/one-data-agent-api:${tags.agentApi}`,
+      `record/modelJobs ${registry}/one-data-model-jobs:${tags.modelJobs}`,
+      `record/acceptance ${registry}/one-data-acceptance:${tags.acceptance}`,
+    ].join("\n");
+  const tags = { dataApi: "src-000000000001", agentApi: "src-000000000002", modelJobs: "src-000000000003", acceptance: "src-000000000004" };
+
+  it("takes the acceptance image deploy recorded (and its registry), each image with its own tag, not the source's", () => {
     expect(
       parseDeployedImages(
-        "one-data-data/data-api docker.io/library/one-data-data-api:src-0123456789ab\none-data-agent/agent-api docker.io/library/one-data-agent-api:src-0123456789ab\n",
+        `one-data-data/data-api docker.io/library/one-data-data-api:${tags.dataApi}\none-data-agent/agent-api docker.io/library/one-data-agent-api:${tags.agentApi}\n${record("docker.io/library", tags)}\n`,
       ),
-    ).to.deep.equal({ imageTag: "src-0123456789ab" });
+    ).to.deep.equal({ imageTag: tags.acceptance });
     expect(
       parseDeployedImages(
-        "one-data-data/data-api ghcr.io/acme/one-data-data-api:src-1\none-data-agent/agent-api ghcr.io/acme/one-data-agent-api:src-1",
+        `one-data-data/data-api ghcr.io/acme/one-data-data-api:${tags.dataApi}\none-data-agent/agent-api ghcr.io/acme/one-data-agent-api:${tags.agentApi}\n${record("ghcr.io/acme", tags)}`,
       ),
-    ).to.deep.equal({ imageTag: "src-1", registry: "ghcr.io/acme" });
+    ).to.deep.equal({ imageTag: tags.acceptance, registry: "ghcr.io/acme" });
   });
 
-  it("refuses when deploy has not run, or left two builds running", () => {
+  it("refuses when deploy has not run, left no record, or a Deployment runs another build than recorded", () => {
     expect(() => parseDeployedImages("")).to.throw(/Deployment one-data-data\/data-api not found: run `dagger call deploy` first/);
-    expect(() =>
-      parseDeployedImages(
-        "one-data-data/data-api docker.io/library/one-data-data-api:a\none-data-agent/agent-api docker.io/library/one-data-agent-api:b",
-      ),
-    ).to.throw(/different builds/);
+    const running = `one-data-data/data-api docker.io/library/one-data-data-api:${tags.dataApi}\none-data-agent/agent-api docker.io/library/one-data-agent-api:${tags.agentApi}`;
+    expect(() => parseDeployedImages(`${running}\nrecord/acceptance\n`)).to.throw(
+      /ConfigMap one-data-agent\/deployed-images has no dataApi image/,
+    );
+    expect(() => parseDeployedImages(`${running}\n${record("docker.io/library", { ...tags, agentApi: "src-0000000000ff" })}`)).to.throw(
+      /agent-api runs docker.io\/library\/one-data-agent-api:src-000000000002 where deploy recorded .*:src-0000000000ff/,
+    );
     expect(() => parseDeployedImages("one-data-data/data-api nginx:1\none-data-agent/agent-api nginx:1")).to.throw(/not one-data-data-api/);
   });
 
-  it("asks kubectl for each of our Deployments' image", () => {
+  it("asks kubectl for each of our Deployments' image and each entry of deploy's record", () => {
     const script = deployedImagesScript("cluster");
     expect(script).to.include("kubectl -n one-data-data get deployment data-api -o jsonpath=");
     expect(script).to.include("kubectl -n one-data-agent get deployment agent-api -o jsonpath=");
+    expect(script).to.include(
+      `kubectl -n one-data-agent get configmap deployed-images -o jsonpath='record/acceptance {.data.acceptance}{"\\n"}'`,
+    );
+  });
+
+  it("deploys each image under its own tag and records them all", () => {
+    const plan = buildPlan({ env: "kind", imageTag: tags, istio: false, accelerator: { gpu: false, arch: "amd64" } });
+    const manifests = plan.flatMap((p) => p.steps.flatMap((s) => (s.kind === "shell" && s.manifests ? [...s.manifests] : [])));
+    const images = JSON.stringify(manifests);
+    expect(images).to.include(`docker.io/library/one-data-data-api:${tags.dataApi}`);
+    expect(images).to.include(`docker.io/library/one-data-agent-api:${tags.agentApi}`);
+    expect(images).to.include(`docker.io/library/one-data-model-jobs:${tags.modelJobs}`);
+    const recorded = manifests.find((m) => m.kind === "ConfigMap" && m.metadata?.name === "deployed-images") as {
+      data: Record<string, string>;
+    };
+    expect(recorded.data).to.deep.equal({
+      dataApi: `docker.io/library/one-data-data-api:${tags.dataApi}`,
+      agentApi: `docker.io/library/one-data-agent-api:${tags.agentApi}`,
+      modelJobs: `docker.io/library/one-data-model-jobs:${tags.modelJobs}`,
+      acceptance: `docker.io/library/one-data-acceptance:${tags.acceptance}`,
+    });
+    const load = plan[0]!.steps.find((s) => s.kind === "load-images");
+    expect(load?.description).to.include(`one-data-acceptance:${tags.acceptance}`);
   });
 });
 
