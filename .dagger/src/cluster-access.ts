@@ -52,7 +52,7 @@ export class ClusterAccess {
   ) {}
 
   static async open(source: Directory, docker: Socket | undefined, request: ClusterRequest): Promise<ClusterAccess> {
-    let tools = toolbox().withMountedDirectory("/src", source.filter({ include: ["k8s/**"] }));
+    let tools = toolbox(request.sources?.toolMirrors).withMountedDirectory("/src", source.filter({ include: ["k8s/**"] }));
     if (request.env === "kind") {
       if (!docker) throw new Error("--env=kind needs the host's Docker socket: --docker=/var/run/docker.sock (the committed .env sets it)");
       tools = tools.withUnixSocket("/var/run/docker.sock", docker);

@@ -25,6 +25,7 @@ import {
   logsScript,
   parseDeployedImages,
   parseRegistryMirrors,
+  parseToolMirrorFlags,
   phaseOrder,
   seedChecksScript,
   shellStepsOnly,
@@ -79,12 +80,14 @@ function downloadSources(
   modelscope: boolean,
   npmRegistry: string | undefined,
   registryMirror: readonly string[] | undefined,
+  toolMirror: readonly string[] | undefined,
 ): DownloadSources {
   return checkedSources({
     ...(hfEndpoint ? { hfEndpoint } : {}),
     modelscope,
     ...(npmRegistry ? { npmRegistry } : {}),
     ...(registryMirror?.length ? { registryMirrors: parseRegistryMirrors(registryMirror) } : {}),
+    ...(toolMirror?.length ? { toolMirrors: parseToolMirrorFlags(toolMirror) } : {}),
   });
 }
 
@@ -98,7 +101,13 @@ interface DeployRequest extends ClusterRequest {
 function deployRequest(
   base: { env: Target; phases: Phase[]; istio: boolean; kubeconfig: Secret | undefined; hfToken: Secret | undefined },
   push: { registry: string | undefined; registryUsername: string | undefined; registryPassword: Secret | undefined },
-  downloads: { hfEndpoint: string | undefined; modelscope: boolean; npmRegistry: string | undefined; registryMirror: string[] | undefined },
+  downloads: {
+    hfEndpoint: string | undefined;
+    modelscope: boolean;
+    npmRegistry: string | undefined;
+    registryMirror: string[] | undefined;
+    toolMirror: string[] | undefined;
+  },
 ): DeployRequest {
   const { env, phases, istio, kubeconfig, hfToken } = base;
   const { registry, registryUsername, registryPassword } = push;
@@ -106,7 +115,13 @@ function deployRequest(
     env,
     phases,
     istio,
-    sources: downloadSources(downloads.hfEndpoint, downloads.modelscope, downloads.npmRegistry, downloads.registryMirror),
+    sources: downloadSources(
+      downloads.hfEndpoint,
+      downloads.modelscope,
+      downloads.npmRegistry,
+      downloads.registryMirror,
+      downloads.toolMirror,
+    ),
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(hfToken ? { hfToken } : {}),
     ...(registry
@@ -231,6 +246,8 @@ export class OneDataStudio {
     npmRegistry?: string,
     /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
     registryMirror?: string[],
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url> (the file's path under it as on the release host); every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
     return formatPlanAndRequests({
       env,
@@ -239,7 +256,7 @@ export class OneDataStudio {
       istio,
       accelerator: { gpu, arch: "amd64" },
       ...(registry ? { registry } : {}),
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror),
+      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror),
     });
   }
 
@@ -275,12 +292,14 @@ export class OneDataStudio {
     npmRegistry?: string,
     /** Registry mirrors for Kind's containerd and the node image, each <registry>=<url> for docker.io, quay.io, ghcr.io, registry.k8s.io. */
     registryMirror?: string[],
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url> (the file's path under it as on the release host); every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
     return this.runDeploy(
       deployRequest(
         { env, phases: selectedPhases(phases), istio, kubeconfig, hfToken },
         { registry, registryUsername, registryPassword },
-        { hfEndpoint, modelscope, npmRegistry, registryMirror },
+        { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror },
       ),
     );
   }
@@ -364,11 +383,13 @@ export class OneDataStudio {
     npmRegistry?: string,
     /** Registry mirrors for Kind's containerd and the node image (<registry>=<url>). */
     registryMirror?: string[],
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url> (the file's path under it as on the release host); every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
     const request = deployRequest(
       { env, phases: [...phaseOrder], istio: false, kubeconfig, hfToken },
       { registry, registryUsername, registryPassword },
-      { hfEndpoint, modelscope, npmRegistry, registryMirror },
+      { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror },
     );
     const lines: string[] = [];
     const failures: { stage: string; message: string }[] = [];

@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { defaultImageTag } from "./images.js";
 import { parsePhases, type Env } from "./plan.js";
 import { formatPlanAndRequests } from "./print.js";
-import { checkedSources, parseRegistryMirrors } from "./sources.js";
+import { checkedSources, parseRegistryMirrors, parseToolMirrorFlags } from "./sources.js";
 import { exportLines, isLocalServer, localServerEnv, localSecrets, type LocalServer } from "./local-wiring.js";
 import { renderedManifestFiles } from "./render.js";
 
@@ -66,7 +66,7 @@ function main(argv: string[]): void {
   }
   if (command !== "plan") {
     console.error(
-      "usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME",
+      "usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] [--tool-mirror=helm=URL,...] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME",
     );
     process.exit(2);
   }
@@ -83,6 +83,7 @@ function main(argv: string[]): void {
       modelscope: { type: "boolean", default: false },
       "npm-registry": { type: "string" },
       "registry-mirror": { type: "string", multiple: true },
+      "tool-mirror": { type: "string", multiple: true },
     },
   });
   if (values.env !== "kind" && values.env !== "cluster") {
@@ -104,6 +105,7 @@ function main(argv: string[]): void {
         ...(values["registry-mirror"]
           ? { registryMirrors: parseRegistryMirrors(values["registry-mirror"].flatMap((v) => v.split(","))) }
           : {}),
+        ...(values["tool-mirror"] ? { toolMirrors: parseToolMirrorFlags(values["tool-mirror"].flatMap((v) => v.split(","))) } : {}),
       }),
     }),
   );

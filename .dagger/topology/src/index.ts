@@ -20,6 +20,7 @@ export * from "./dagger-platform.js";
 export * from "./operate.js";
 export * from "./capacity.js";
 export * from "./sources.js";
+export * from "./tool-downloads.js";
 export * from "./seed-checks.js";
 export * from "./wiring.js";
 export * from "./local-wiring.js";

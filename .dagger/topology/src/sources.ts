@@ -4,6 +4,7 @@
  * changes the configuration it names, and `plan` shows it.
  */
 import type { EnvWiring } from "./env.js";
+import { parseToolMirrors, toolDownloads, toolNames, type ToolMirrors } from "./tool-downloads.js";
 
 /** The registries `--registry-mirror` can stand in for, with the server each one's hosts.toml falls back to. */
 const mirroredRegistries = {
@@ -25,6 +26,8 @@ export interface DownloadSources {
   readonly modelscope?: boolean;
   /** The npm registry our image builds install from (npm_config_registry). */
   readonly npmRegistry?: string;
+  /** Per tool, a base URL the tool container downloads it from instead of its release host (`--tool-mirror=helm=https://...`). */
+  readonly toolMirrors?: ToolMirrors;
 }
 
 function httpUrl(flag: string, value: string): string {
@@ -58,12 +61,19 @@ export function parseRegistryMirrors(values: readonly string[]): RegistryMirrors
 /** Checks the URLs; throws naming the flag when one is not an http(s) URL. */
 export function checkedSources(sources: DownloadSources): DownloadSources {
   const mirrors = Object.entries(sources.registryMirrors ?? {}).map(([registry, url]) => `${registry}=${url}`);
+  const tools = Object.entries(sources.toolMirrors ?? {}).map(([tool, url]) => `${tool}=${url}`);
   return {
     ...(mirrors.length > 0 ? { registryMirrors: parseRegistryMirrors(mirrors) } : {}),
     ...(sources.hfEndpoint ? { hfEndpoint: httpUrl("--hf-endpoint", sources.hfEndpoint) } : {}),
     ...(sources.modelscope ? { modelscope: true } : {}),
     ...(sources.npmRegistry ? { npmRegistry: httpUrl("--npm-registry", sources.npmRegistry) } : {}),
+    ...(tools.length > 0 ? { toolMirrors: parseToolMirrors(tools, httpUrl) } : {}),
   };
+}
+
+/** `--tool-mirror` values, each `<tool>=<url>`, as a map; throws naming a value it cannot use. */
+export function parseToolMirrorFlags(values: readonly string[]): ToolMirrors {
+  return parseToolMirrors(values, httpUrl);
 }
 
 /** What vLLM's containers read to download the weights from elsewhere than huggingface.co. */
@@ -117,5 +127,6 @@ export function formatSources(sources: DownloadSources | undefined): string {
     `  images: ${mirrors.length > 0 ? mirrors.map(([registry, url]) => `${registry} through ${url}`).join(", ") + " (Kind's containerd, the node image)" : "from their registries"}`,
     `  model weights: ${sources?.modelscope ? "ModelScope (VLLM_USE_MODELSCOPE=True)" : sources?.hfEndpoint ? `Hugging Face mirror ${sources.hfEndpoint} (HF_ENDPOINT)` : "huggingface.co"}`,
     `  npm packages (image builds): ${sources?.npmRegistry ? `${sources.npmRegistry} (npm_config_registry)` : "registry.npmjs.org"}`,
+    `  tools (sha256-checked): ${toolNames.map((name) => `${name} ${toolDownloads[name].version} from ${sources?.toolMirrors?.[name] ?? toolDownloads[name].defaultBase}`).join(", ")}`,
   ].join("\n");
 }
