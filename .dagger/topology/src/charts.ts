@@ -1,4 +1,5 @@
 import { infraServices, namespaces, releases, secrets, type ServiceEndpoint } from "./names.js";
+import type { MirroredRegistry } from "./sources.js";
 
 /**
  * The Helm releases of phase `infra`, pinned by chart version, and the pod
@@ -23,6 +24,19 @@ interface ChartRequests {
   readonly storage: readonly string[];
 }
 
+/**
+ * An image a chart pulls, as its values name it: `key` is the values path a
+ * registry mirror is set at (`--set`), either the whole repository
+ * (`<mirror host>/<repository>`) or, for charts with a registry field, the
+ * registry alone.
+ */
+interface ChartImage {
+  readonly registry: MirroredRegistry;
+  readonly key: string;
+  /** The repository under the registry; absent when `key` is a registry field. */
+  readonly repository?: string;
+}
+
 export interface HelmRelease {
   readonly release: string;
   readonly namespace: string;
@@ -43,6 +57,8 @@ export interface HelmRelease {
   readonly timeoutSeconds: number;
   /** Every workload of the release that runs alongside the others (one-off hook Jobs left out). */
   readonly requests: readonly ChartRequests[];
+  /** Where the chart's images are named in its values (held to k8s/helm/ by a test). */
+  readonly images: readonly ChartImage[];
 }
 
 export const helmReleases: readonly HelmRelease[] = [
@@ -64,6 +80,10 @@ export const helmReleases: readonly HelmRelease[] = [
     after: [],
     timeoutSeconds: 600,
     requests: [{ cpu: "100m", memory: "512Mi", storage: ["10Gi"] }],
+    images: [
+      { registry: "quay.io", key: "image.repository", repository: "minio/minio" },
+      { registry: "quay.io", key: "mcImage.repository", repository: "minio/mc" },
+    ],
   },
   {
     release: releases.mysql,
@@ -85,6 +105,8 @@ export const helmReleases: readonly HelmRelease[] = [
     after: [],
     timeoutSeconds: 600,
     requests: [{ cpu: "250m", memory: "512Mi", storage: ["5Gi"] }],
+    // Bitnami charts put global.imageRegistry in front of every image they run.
+    images: [{ registry: "docker.io", key: "global.imageRegistry" }],
   },
   {
     release: releases.redis,
@@ -106,6 +128,7 @@ export const helmReleases: readonly HelmRelease[] = [
     after: [],
     timeoutSeconds: 600,
     requests: [{ cpu: "100m", memory: "128Mi", storage: ["1Gi"] }],
+    images: [{ registry: "docker.io", key: "global.imageRegistry" }],
   },
   {
     release: releases.milvus,
@@ -130,6 +153,11 @@ export const helmReleases: readonly HelmRelease[] = [
     requests: [
       { cpu: "500m", memory: "1Gi", storage: ["5Gi"] },
       { cpu: "100m", memory: "256Mi", storage: ["2Gi"] },
+    ],
+    // The bundled etcd is Bitnami's etcd chart 8.12.0 (milvus-helm requirements.yaml), with a registry field.
+    images: [
+      { registry: "docker.io", key: "image.all.repository", repository: "milvusdb/milvus" },
+      { registry: "docker.io", key: "etcd.image.registry" },
     ],
   },
 ];

@@ -6,7 +6,7 @@
  */
 
 import { planRequests, preflightScript } from "./capacity.js";
-import type { DownloadSources, RegistryMirrors } from "./sources.js";
+import { chartMirrorSets, type DownloadSources, type RegistryMirrors } from "./sources.js";
 import { helmReleases, releaseSelector, type HelmRelease } from "./charts.js";
 import {
   describeImageTags,
@@ -151,12 +151,13 @@ function registryPullSecretScript(registry: string): string {
   ].join("\n");
 }
 
-function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
+function helmInstallScript(r: HelmRelease, sets: readonly string[], extraValuesFile?: string): string {
   const flags = [
     `--namespace ${r.namespace}`,
     `--version ${r.version}`,
     `-f /src/${r.valuesFile}`,
     ...(extraValuesFile ? [`-f "${extraValuesFile}"`] : []),
+    ...sets.map((set) => `--set '${set}'`),
     `--wait --timeout ${r.timeoutSeconds}s`,
   ];
   return [
@@ -171,11 +172,11 @@ function helmInstallScript(r: HelmRelease, extraValuesFile?: string): string {
  * it ended, and errexit in force (a function called in an `&&`/`||` list runs
  * with errexit off, which once hid a failing helm behind a passing wait).
  */
-function backgroundInstall(r: HelmRelease, extraValuesFile?: string): string {
+function backgroundInstall(r: HelmRelease, sets: readonly string[], extraValuesFile?: string): string {
   return [
     `install_${r.release}() {`,
     `  local started=$SECONDS`,
-    helmInstallScript(r, extraValuesFile).replace(/^/gm, "  "),
+    helmInstallScript(r, sets, extraValuesFile).replace(/^/gm, "  "),
     `  echo "release ${r.release} ready after $((SECONDS - started))s"`,
     `}`,
     `install_${r.release} >/work/helm-${r.release}.log 2>&1 &`,
@@ -241,6 +242,8 @@ function infraPhase(options: PlanOptions): PhasePlan {
     helmReleases.find((r) => r.release === name)!,
   ) as [HelmRelease, HelmRelease, HelmRelease, HelmRelease];
   const prelude = connectPrelude(options.env);
+  // On Kind, containerd's mirror configuration covers the charts' images; an existing cluster's is not ours.
+  const sets = (r: HelmRelease) => (options.env === "cluster" ? chartMirrorSets(r, options.sources?.registryMirrors) : []);
   const repos = helmReleases
     .filter((r) => r.repository)
     .map((r) => `helm repo add ${r.repository!.name} ${r.repository!.url} --force-update >/dev/null`);
@@ -290,14 +293,14 @@ function infraPhase(options: PlanOptions): PhasePlan {
           prelude,
           waitGuardedFunction,
           ...repos,
-          backgroundInstall(minio),
-          backgroundInstall(mysql),
-          backgroundInstall(redis),
+          backgroundInstall(minio, sets(minio)),
+          backgroundInstall(mysql, sets(mysql)),
+          backgroundInstall(redis, sets(redis)),
           `rc=0`,
           awaitInstall(minio),
           `if [ $rc -eq 0 ]; then`,
           milvusS3.replace(/^/gm, "  "),
-          backgroundInstall(milvus, "$s3").replace(/^/gm, "  "),
+          backgroundInstall(milvus, sets(milvus), "$s3").replace(/^/gm, "  "),
           awaitInstall(milvus).replace(/^/gm, "  "),
           `  rm -f "$s3"`,
           `fi`,

@@ -47,5 +47,5 @@ export function formatPlan(plan: readonly PhasePlan[]): string {
 /** What `plan` prints (`dagger call plan`, `npm run plan`): the requests the plan adds up to, the download sources, then the plan. */
 export function formatPlanAndRequests(options: PlanOptions): string {
   const plan = buildPlan(options);
-  return `${formatPlanRequests(planRequests(plan, { kind: options.env === "kind" }))}\n${formatSources(options.sources)}\n\n${formatPlan(plan)}`;
+  return `${formatPlanRequests(planRequests(plan, { kind: options.env === "kind" }))}\n${formatSources(options.sources, options.env)}\n\n${formatPlan(plan)}`;
 }

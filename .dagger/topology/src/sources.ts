@@ -3,6 +3,7 @@
  * registry are slow or blocked: options of deploy, ci and plan. Each one
  * changes the configuration it names, and `plan` shows it.
  */
+import type { HelmRelease } from "./charts.js";
 import type { EnvWiring } from "./env.js";
 import { parseToolMirrors, toolDownloads, toolNames, type ToolMirrors } from "./tool-downloads.js";
 
@@ -114,17 +115,28 @@ export function ensureHubImageScript(
   return `docker image inspect ${ref} >/dev/null 2>&1 || { docker pull -q ${through} >/dev/null && docker tag ${through} ${ref}; }`;
 }
 
+/** `--set` values that point a chart's images at the registry mirrors (`--env=cluster`, where no containerd is ours to configure). */
+export function chartMirrorSets(release: HelmRelease, mirrors: RegistryMirrors | undefined): string[] {
+  return release.images.flatMap((image) => {
+    const mirror = mirrors?.[image.registry];
+    if (!mirror) return [];
+    const host = mirrorHost(mirror);
+    return [`${image.key}=${image.repository ? `${host}/${image.repository}` : host}`];
+  });
+}
+
 /** containerd's hosts.toml for one registry: the mirror first, the registry itself when the mirror fails. */
 export function hostsToml(registry: MirroredRegistry, mirror: string): string {
   return [`server = "${mirroredRegistries[registry]}"`, "", `[host."${mirror}"]`, `  capabilities = ["pull", "resolve"]`].join("\n");
 }
 
 /** The lines `plan` prints. */
-export function formatSources(sources: DownloadSources | undefined): string {
+export function formatSources(sources: DownloadSources | undefined, env: "kind" | "cluster"): string {
   const mirrors = Object.entries(sources?.registryMirrors ?? {});
+  const where = env === "kind" ? "Kind's containerd, the node image" : "the charts' image registries";
   return [
     "download sources:",
-    `  images: ${mirrors.length > 0 ? mirrors.map(([registry, url]) => `${registry} through ${url}`).join(", ") + " (Kind's containerd, the node image)" : "from their registries"}`,
+    `  images: ${mirrors.length > 0 ? mirrors.map(([registry, url]) => `${registry} through ${url}`).join(", ") + ` (${where})` : "from their registries"}`,
     `  model weights: ${sources?.modelscope ? "ModelScope (VLLM_USE_MODELSCOPE=True)" : sources?.hfEndpoint ? `Hugging Face mirror ${sources.hfEndpoint} (HF_ENDPOINT)` : "huggingface.co"}`,
     `  npm packages (image builds): ${sources?.npmRegistry ? `${sources.npmRegistry} (npm_config_registry)` : "registry.npmjs.org"}`,
     `  tools (sha256-checked): ${toolNames.map((name) => `${name} ${toolDownloads[name].version} from ${sources?.toolMirrors?.[name] ?? toolDownloads[name].defaultBase}`).join(", ")}`,

@@ -59,6 +59,16 @@ function planVariants(): { name: string; options: PlanOptions }[] {
       },
     },
   });
+  variants.push({
+    name: "cluster, registry mirrors",
+    options: {
+      env: "cluster",
+      imageTag: "t",
+      istio: false,
+      registry: "registry.example/one-data",
+      sources: { registryMirrors: { "docker.io": "https://docker.mirror.example", "quay.io": "https://quay.mirror.example" } },
+    },
+  });
   return variants;
 }
 

@@ -9,6 +9,7 @@ import {
   checkedSources,
   formatPlanAndRequests,
   kindConfigPath,
+  helmReleases,
   kindConfigScript,
   parseRegistryMirrors,
   type DownloadSources,
@@ -132,5 +133,84 @@ describe("topology: registry mirrors (Kind's containerd, the node image)", () =>
     expect(scripts).to.include("--config /src/k8s/kind/cluster.yaml");
     expect(scripts).to.not.include("certs.d");
     expect(scripts).to.include("docker pull -q kindest/node:v1.36.1");
+  });
+});
+
+describe("topology: registry mirrors for --env=cluster (the charts' image registries)", () => {
+  const mirrors = parseRegistryMirrors(["docker.io=https://docker.m.daocloud.io", "quay.io=https://quay.m.daocloud.io"]);
+  const infraScript = (env: "kind" | "cluster") => {
+    const plan = buildPlan({
+      env,
+      registry: "r.example",
+      imageTag: "t",
+      istio: false,
+      phases: ["infra"],
+      sources: { registryMirrors: mirrors },
+    });
+    return plan[0]!.steps.map((s) => (s.kind === "shell" ? s.script : "")).join("\n");
+  };
+
+  /** The values each release is installed with: its committed values file, then the `--set`s the plan's helm command passes. */
+  function installedValues(script: string, release: string): Record<string, unknown> {
+    const command = script.split("\n").find((line) => line.includes(`helm upgrade --install ${release} `));
+    if (!command) throw new Error(`no helm install of ${release}`);
+    const valuesFile = /-f \/src\/(\S+)/.exec(command)![1]!;
+    const values = parse(readFileSync(join(repoRoot, valuesFile), "utf8")) as Record<string, unknown>;
+    for (const [, set] of command.matchAll(/--set '([^']+)'/g)) {
+      const [path, value] = set!.split("=") as [string, string];
+      const keys = path.split(".");
+      let at = values;
+      for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+      at[keys.at(-1)!] = value;
+    }
+    return values;
+  }
+
+  it("points every chart's images at the mirror of their registry, keeping the pinned repositories and tags", () => {
+    const script = infraScript("cluster");
+    const minio = installedValues(script, "minio") as { image: { repository: string; tag: string }; mcImage: { repository: string } };
+    expect(minio.image).to.include({ repository: "quay.m.daocloud.io/minio/minio", tag: "RELEASE.2025-09-07T16-13-09Z" });
+    expect(minio.mcImage.repository).to.equal("quay.m.daocloud.io/minio/mc");
+    for (const release of ["mysql", "redis"]) {
+      const values = installedValues(script, release) as {
+        global: { imageRegistry: string; security: unknown };
+        image: { repository: string };
+      };
+      expect(values.global.imageRegistry, release).to.equal("docker.m.daocloud.io");
+      expect(values.global.security, release).to.deep.equal({ allowInsecureImages: true });
+      expect(values.image.repository, release).to.equal(`bitnamilegacy/${release}`);
+    }
+    const milvus = installedValues(script, "milvus") as {
+      image: { all: { repository: string } };
+      etcd: { image: { registry: string; repository: string } };
+    };
+    expect(milvus.image.all.repository).to.equal("docker.m.daocloud.io/milvusdb/milvus");
+    expect(milvus.etcd.image).to.include({ registry: "docker.m.daocloud.io", repository: "milvusdb/etcd" });
+  });
+
+  it("names each chart image where its committed values file names it", () => {
+    for (const release of helmReleases) {
+      const values = parse(readFileSync(join(repoRoot, release.valuesFile), "utf8")) as Record<string, unknown>;
+      for (const image of release.images.filter((i) => i.repository)) {
+        const committed = image.key.split(".").reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], values);
+        expect([image.repository, `${image.registry}/${image.repository}`], `${release.release} ${image.key}`).to.include(committed);
+      }
+    }
+  });
+
+  it("shows the mirrors in the plan's text for --env=cluster, and leaves Kind's charts to containerd's mirrors", () => {
+    const text = formatPlanAndRequests({
+      env: "cluster",
+      registry: "r.example",
+      imageTag: "t",
+      istio: false,
+      sources: { registryMirrors: mirrors },
+    });
+    expect(text).to.include(
+      "  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (the charts' image registries)",
+    );
+    expect(text).to.include("--set 'global.imageRegistry=docker.m.daocloud.io'");
+    expect(text).to.include("--set 'image.repository=quay.m.daocloud.io/minio/minio'");
+    expect(infraScript("kind")).to.not.include("--set");
   });
 });
