@@ -2,6 +2,7 @@ import { type Container, type Directory, type Secret, type Socket } from "@dagge
 import {
   assertUsableKubeconfig,
   connectPrelude,
+  hostWeightsPath,
   kubeconfigViewScript,
   mountedKubeconfigPath,
   type DownloadSources,
@@ -29,6 +30,8 @@ export interface ClusterRequest {
   readonly hfToken?: Secret;
   /** Where image builds install npm packages from (--npm-registry). */
   readonly sources?: DownloadSources;
+  /** Weights downloaded beforehand (--weights), one subdirectory per model id. */
+  readonly weights?: Directory;
 }
 
 /** Position of step `index` (0-based) of a function that has a single phase (verify, teardown, status...). */
@@ -61,6 +64,7 @@ export class ClusterAccess {
       tools = tools.withMountedSecret(mountedKubeconfigPath, request.kubeconfig);
     }
     if (request.hfToken) tools = tools.withSecretVariable("HF_TOKEN", request.hfToken);
+    if (request.weights) tools = tools.withMountedDirectory(hostWeightsPath, request.weights);
     const registry = request.env === "cluster" ? request.registry : undefined;
     if (registry?.password) {
       tools = tools

@@ -74,15 +74,21 @@ function selectedPhases(phases: readonly DeployPhase[] | undefined): Phase[] {
   return wanted.size === 0 ? [...phaseOrder] : phaseOrder.filter((p) => wanted.has(p));
 }
 
+/** The download-source flags of deploy, ci and plan. */
+interface DownloadFlags {
+  readonly hfEndpoint: string | undefined;
+  readonly modelscope: boolean;
+  readonly npmRegistry: string | undefined;
+  readonly registryMirror: readonly string[] | undefined;
+  readonly toolMirror: readonly string[] | undefined;
+  readonly weights: Directory | undefined;
+}
+
 /** The download-source flags as the plan takes them, URLs checked. */
-function downloadSources(
-  hfEndpoint: string | undefined,
-  modelscope: boolean,
-  npmRegistry: string | undefined,
-  registryMirror: readonly string[] | undefined,
-  toolMirror: readonly string[] | undefined,
-): DownloadSources {
+function downloadSources(flags: DownloadFlags): DownloadSources {
+  const { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror, weights } = flags;
   return checkedSources({
+    ...(weights ? { localWeights: true } : {}),
     ...(hfEndpoint ? { hfEndpoint } : {}),
     modelscope,
     ...(npmRegistry ? { npmRegistry } : {}),
@@ -101,13 +107,7 @@ interface DeployRequest extends ClusterRequest {
 function deployRequest(
   base: { env: Target; phases: Phase[]; istio: boolean; kubeconfig: Secret | undefined; hfToken: Secret | undefined },
   push: { registry: string | undefined; registryUsername: string | undefined; registryPassword: Secret | undefined },
-  downloads: {
-    hfEndpoint: string | undefined;
-    modelscope: boolean;
-    npmRegistry: string | undefined;
-    registryMirror: string[] | undefined;
-    toolMirror: string[] | undefined;
-  },
+  downloads: DownloadFlags,
 ): DeployRequest {
   const { env, phases, istio, kubeconfig, hfToken } = base;
   const { registry, registryUsername, registryPassword } = push;
@@ -115,13 +115,8 @@ function deployRequest(
     env,
     phases,
     istio,
-    sources: downloadSources(
-      downloads.hfEndpoint,
-      downloads.modelscope,
-      downloads.npmRegistry,
-      downloads.registryMirror,
-      downloads.toolMirror,
-    ),
+    sources: downloadSources(downloads),
+    ...(downloads.weights ? { weights: downloads.weights } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(hfToken ? { hfToken } : {}),
     ...(registry
@@ -248,6 +243,8 @@ export class OneDataStudio {
     registryMirror?: string[],
     /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url> (the file's path under it as on the release host); every file is checked against its pinned sha256. */
     toolMirror?: string[],
+    /** Weights downloaded beforehand, one subdirectory per model id (hf download Qwen/Qwen2.5-0.5B-Instruct --local-dir <dir>/Qwen/Qwen2.5-0.5B-Instruct, the same for BAAI/bge-small-zh-v1.5), copied into the weights volumes instead of any download. */
+    weights?: Directory,
   ): Promise<string> {
     return formatPlanAndRequests({
       env,
@@ -256,7 +253,7 @@ export class OneDataStudio {
       istio,
       accelerator: { gpu, arch: "amd64" },
       ...(registry ? { registry } : {}),
-      sources: downloadSources(hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror),
+      sources: downloadSources({ hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror, weights }),
     });
   }
 
@@ -294,12 +291,14 @@ export class OneDataStudio {
     registryMirror?: string[],
     /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url> (the file's path under it as on the release host); every file is checked against its pinned sha256. */
     toolMirror?: string[],
+    /** Weights downloaded beforehand, one subdirectory per model id (hf download Qwen/Qwen2.5-0.5B-Instruct --local-dir <dir>/Qwen/Qwen2.5-0.5B-Instruct, the same for BAAI/bge-small-zh-v1.5), copied into the weights volumes instead of any download. */
+    weights?: Directory,
   ): Promise<string> {
     return this.runDeploy(
       deployRequest(
         { env, phases: selectedPhases(phases), istio, kubeconfig, hfToken },
         { registry, registryUsername, registryPassword },
-        { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror },
+        { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror, weights },
       ),
     );
   }
@@ -385,11 +384,13 @@ export class OneDataStudio {
     registryMirror?: string[],
     /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url> (the file's path under it as on the release host); every file is checked against its pinned sha256. */
     toolMirror?: string[],
+    /** Weights downloaded beforehand, one subdirectory per model id (hf download Qwen/Qwen2.5-0.5B-Instruct --local-dir <dir>/Qwen/Qwen2.5-0.5B-Instruct, the same for BAAI/bge-small-zh-v1.5), copied into the weights volumes instead of any download. */
+    weights?: Directory,
   ): Promise<string> {
     const request = deployRequest(
       { env, phases: [...phaseOrder], istio: false, kubeconfig, hfToken },
       { registry, registryUsername, registryPassword },
-      { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror },
+      { hfEndpoint, modelscope, npmRegistry, registryMirror, toolMirror, weights },
     );
     const lines: string[] = [];
     const failures: { stage: string; message: string }[] = [];

@@ -66,7 +66,7 @@ function main(argv: string[]): void {
   }
   if (command !== "plan") {
     console.error(
-      "usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] [--tool-mirror=helm=URL,...] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME",
+      "usage: cli.ts plan --env=kind|cluster [--phases=a,b] [--istio] [--gpu] [--registry=R] [--image-tag=T] [--hf-endpoint=URL] [--modelscope] [--npm-registry=URL] [--registry-mirror=docker.io=URL,...] [--tool-mirror=helm=URL,...] [--weights=DIR] | render | local-env STATE_DIR SERVER=PORT... | local-secret STATE_DIR NAME",
     );
     process.exit(2);
   }
@@ -84,6 +84,7 @@ function main(argv: string[]): void {
       "npm-registry": { type: "string" },
       "registry-mirror": { type: "string", multiple: true },
       "tool-mirror": { type: "string", multiple: true },
+      weights: { type: "string" },
     },
   });
   if (values.env !== "kind" && values.env !== "cluster") {
@@ -99,6 +100,7 @@ function main(argv: string[]): void {
       accelerator: { gpu: values.gpu, arch: "amd64" },
       ...(values.registry ? { registry: values.registry } : {}),
       sources: checkedSources({
+        ...(values.weights ? { localWeights: true } : {}),
         ...(values["hf-endpoint"] ? { hfEndpoint: values["hf-endpoint"] } : {}),
         modelscope: values.modelscope,
         ...(values["npm-registry"] ? { npmRegistry: values["npm-registry"] } : {}),

@@ -221,6 +221,46 @@ function weightsPvc(service: ServiceEndpoint, size: string): IPersistentVolumeCl
   };
 }
 
+/** Where `--weights` puts a model in its server's weights volume (mounted at /models). */
+export function localWeightsPath(model: string): string {
+  return `/models/local/${model}`;
+}
+
+/** The pods that hold a weights volume while `--weights` is copied into it (the vLLM image, which has tar). */
+export function weightsLoaderPods(accelerator: Accelerator): Manifest[] {
+  return [appServices.vllmServing, appServices.vllmEmbedding].map((service) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: weightsLoaderName(service), namespace: service.namespace, labels: appLabels(weightsLoaderName(service), "model") },
+    spec: {
+      securityContext: podSecurity,
+      automountServiceAccountToken: false,
+      restartPolicy: "Never",
+      containers: [
+        {
+          name: "loader",
+          image: imageRef(vllmImage({ gpu: false, arch: accelerator.arch })),
+          imagePullPolicy: "IfNotPresent",
+          command: ["sleep", "3600"],
+          resources: resources.batchJob,
+          securityContext: containerSecurity,
+          volumeMounts: [{ name: "weights", mountPath: "/models" }, tmpMount],
+        },
+      ],
+      volumes: [{ name: "weights", persistentVolumeClaim: { claimName: weightsClaimName(service) } }, tmpVolume],
+    },
+  }));
+}
+
+export function weightsLoaderName(service: ServiceEndpoint): string {
+  return `${service.name}-weights-loader`;
+}
+
+/** The weights volumes alone (applied before the loader pods that fill them). */
+export function weightsPvcs(): Manifest[] {
+  return [weightsPvc(appServices.vllmServing, "8Gi"), weightsPvc(appServices.vllmEmbedding, "2Gi")];
+}
+
 interface VllmSpec {
   readonly service: ServiceEndpoint;
   readonly model: string;
@@ -238,7 +278,14 @@ function vllmDeployment(spec: VllmSpec): IDeployment {
     image: imageRef(vllmImage(spec.accelerator)),
     imagePullPolicy: "IfNotPresent",
     command: ["vllm", "serve"],
-    args: [spec.model, "--host", "0.0.0.0", "--port", String(spec.service.port), ...spec.extraArgs],
+    args: [
+      spec.sources?.localWeights ? localWeightsPath(spec.model) : spec.model,
+      "--host",
+      "0.0.0.0",
+      "--port",
+      String(spec.service.port),
+      ...spec.extraArgs,
+    ],
     ports: [{ name: "http", containerPort: spec.service.port }],
     env: envVars({ ...vllmEnv(spec.kvCacheGiB), ...modelSourceEnv(spec.sources) }),
     resources: spec.resources,
@@ -284,8 +331,7 @@ export function modelManifests(options: RenderOptions): Manifest[] {
   // The embedding server always runs on CPU: it is small, and a one-GPU node keeps its GPU for chat.
   const cpu: Accelerator = { gpu: false, arch: options.accelerator.arch };
   return [
-    weightsPvc(appServices.vllmServing, "8Gi"),
-    weightsPvc(appServices.vllmEmbedding, "2Gi"),
+    ...weightsPvcs(),
     vllmDeployment({
       service: appServices.vllmServing,
       model: models.chat,

@@ -29,12 +29,16 @@ import {
   dataBootstrapJob,
   dataManifests,
   modelJob,
+  localWeightsPath,
   modelManifests,
   namespaceManifests,
+  weightsLoaderName,
+  weightsLoaderPods,
+  weightsPvcs,
   type Manifest,
   type RenderOptions,
 } from "./manifests.js";
-import { kindCluster, appServices, jobs, namespaces, registryPullSecret, secrets, seed } from "./names.js";
+import { kindCluster, appServices, jobs, models, namespaces, registryPullSecret, secrets, seed } from "./names.js";
 import { networkPolicies } from "./network.js";
 import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
@@ -408,6 +412,55 @@ function dataPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
   };
 }
 
+/** Where the tool container holds the host directory given with `--weights`. */
+export const hostWeightsPath = "/work/weights";
+
+/**
+ * `--weights`: each model's files copied from the host directory into its
+ * server's weights volume through a loader pod (`kubectl cp`, the same on Kind
+ * and an existing cluster), before vLLM starts from them.
+ */
+function weightsCopyStep(options: PlanOptions, accelerator: Accelerator): Step {
+  const ns = namespaces.model;
+  const servers = [
+    { service: appServices.vllmServing, model: models.chat },
+    { service: appServices.vllmEmbedding, model: models.embedding },
+  ];
+  return {
+    kind: "shell",
+    description: `copy the weights from --weights into the weights volumes (${servers.map((s) => s.model).join(", ")})`,
+    timeoutSeconds: 1800,
+    manifests: [...weightsPvcs(), ...weightsLoaderPods(accelerator)],
+    script: [
+      connectPrelude(options.env),
+      waitGuardedFunction,
+      ...servers.map(
+        ({ model }) =>
+          `[ -f ${hostWeightsPath}/${model}/config.json ] || { echo "--weights has no ${model}/config.json: put the model there first (hf download ${model} --local-dir <dir>/${model})" >&2; exit 1; }`,
+      ),
+      // A running server holds its ReadWriteOnce volume, maybe on another node: stop it while its volume is filled.
+      ...servers.flatMap(({ service }) => [
+        `kubectl -n ${ns} scale deployment ${service.name} --replicas=0 >/dev/null 2>&1 || true`,
+        `if kubectl -n ${ns} get pod -l '${selectorString(appSelector(service.name))}' -o name | grep -q .; then`,
+        `  kubectl -n ${ns} wait --for=delete pod -l '${selectorString(appSelector(service.name))}' --timeout=300s`,
+        `fi`,
+      ]),
+      applyScript("weights volumes and loader pods"),
+      ...servers.flatMap(({ service, model }) => {
+        const pod = weightsLoaderName(service);
+        const target = localWeightsPath(model);
+        return [
+          `wait_guarded ${ns} '${selectorString(appSelector(pod))}' kubectl -n ${ns} wait --for=condition=Ready pod/${pod} --timeout=600s`,
+          `kubectl -n ${ns} exec ${pod} -- mkdir -p ${target}`,
+          `kubectl -n ${ns} cp ${hostWeightsPath}/${model}/. ${pod}:${target}`,
+          `echo "copied ${model} into ${service.name}'s weights volume"`,
+          `kubectl -n ${ns} delete pod ${pod} --wait=true >/dev/null`,
+        ];
+      }),
+    ].join("\n"),
+  };
+}
+
 function modelPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
   const prelude = connectPrelude(options.env);
   const render = renderOptions(options, accelerator);
@@ -437,6 +490,7 @@ function modelPhase(options: PlanOptions, accelerator: Accelerator): PhasePlan {
           `fi`,
         ].join("\n"),
       },
+      ...(options.sources?.localWeights ? [weightsCopyStep(options, accelerator)] : []),
       {
         kind: "shell",
         description: "vLLM Deployments, Services, weights PVCs; rollout (first start downloads the weights)",

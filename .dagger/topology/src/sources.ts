@@ -27,6 +27,12 @@ export interface DownloadSources {
   readonly modelscope?: boolean;
   /** The npm registry our image builds install from (npm_config_registry). */
   readonly npmRegistry?: string;
+  /**
+   * The weights come from a host directory (`--weights`, one subdirectory per
+   * model id, as `hf download <id> --local-dir <dir>/<id>` writes it), copied
+   * into the weights volumes: nothing is downloaded.
+   */
+  readonly localWeights?: boolean;
   /** Per tool, a base URL the tool container downloads it from instead of its release host (`--tool-mirror=helm=https://...`). */
   readonly toolMirrors?: ToolMirrors;
 }
@@ -67,6 +73,7 @@ export function checkedSources(sources: DownloadSources): DownloadSources {
     ...(mirrors.length > 0 ? { registryMirrors: parseRegistryMirrors(mirrors) } : {}),
     ...(sources.hfEndpoint ? { hfEndpoint: httpUrl("--hf-endpoint", sources.hfEndpoint) } : {}),
     ...(sources.modelscope ? { modelscope: true } : {}),
+    ...(sources.localWeights ? { localWeights: true } : {}),
     ...(sources.npmRegistry ? { npmRegistry: httpUrl("--npm-registry", sources.npmRegistry) } : {}),
     ...(tools.length > 0 ? { toolMirrors: parseToolMirrors(tools, httpUrl) } : {}),
   };
@@ -79,6 +86,7 @@ export function parseToolMirrorFlags(values: readonly string[]): ToolMirrors {
 
 /** What vLLM's containers read to download the weights from elsewhere than huggingface.co. */
 export function modelSourceEnv(sources: DownloadSources | undefined): EnvWiring {
+  if (sources?.localWeights) return { HF_HUB_OFFLINE: { value: "1" } };
   return {
     ...(sources?.hfEndpoint ? { HF_ENDPOINT: { value: sources.hfEndpoint } } : {}),
     ...(sources?.modelscope ? { VLLM_USE_MODELSCOPE: { value: "True" } } : {}),
@@ -137,7 +145,7 @@ export function formatSources(sources: DownloadSources | undefined, env: "kind" 
   return [
     "download sources:",
     `  images: ${mirrors.length > 0 ? mirrors.map(([registry, url]) => `${registry} through ${url}`).join(", ") + ` (${where})` : "from their registries"}`,
-    `  model weights: ${sources?.modelscope ? "ModelScope (VLLM_USE_MODELSCOPE=True)" : sources?.hfEndpoint ? `Hugging Face mirror ${sources.hfEndpoint} (HF_ENDPOINT)` : "huggingface.co"}`,
+    `  model weights: ${sources?.localWeights ? "the host directory given with --weights, copied into the weights volumes (HF_HUB_OFFLINE=1)" : sources?.modelscope ? "ModelScope (VLLM_USE_MODELSCOPE=True)" : sources?.hfEndpoint ? `Hugging Face mirror ${sources.hfEndpoint} (HF_ENDPOINT)` : "huggingface.co"}`,
     `  npm packages (image builds): ${sources?.npmRegistry ? `${sources.npmRegistry} (npm_config_registry)` : "registry.npmjs.org"}`,
     `  tools (sha256-checked): ${toolNames.map((name) => `${name} ${toolDownloads[name].version} from ${sources?.toolMirrors?.[name] ?? toolDownloads[name].defaultBase}`).join(", ")}`,
   ].join("\n");

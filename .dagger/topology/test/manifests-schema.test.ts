@@ -21,6 +21,13 @@ const variants = {
     istio: false,
     accelerator: { gpu: true, arch: "amd64" },
   }),
+  "kind, weights from the host": buildPlan({
+    env: "kind",
+    imageTag: "t",
+    istio: false,
+    accelerator: { gpu: false, arch: "amd64" },
+    sources: { localWeights: true },
+  }),
 };
 
 describe("topology: manifests validate against the Kubernetes 1.36 schemas (offline)", () => {

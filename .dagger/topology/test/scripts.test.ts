@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import {
   buildPlan,
+  formatPlanAndRequests,
+  hostWeightsPath,
   ciFailureMessage,
   deployedImagesScript,
   parseDeployedImages,
@@ -204,6 +206,75 @@ describe("topology: status's bash, run with kubectl/helm doubles", function () {
       box.env,
     );
     expect(run.stdout).to.include("  Deployment/agent-api 1/1 ready");
+  });
+});
+
+describe("topology: --weights, weights downloaded beforehand", function () {
+  this.timeout(60_000);
+  const options = {
+    env: "cluster",
+    registry: "r.example",
+    imageTag: "t",
+    istio: false,
+    phases: ["model"],
+    sources: { localWeights: true },
+  } as const;
+  const model = buildPlan({ ...options, accelerator: { gpu: false, arch: "amd64" } })[0]!;
+  const shellSteps = model.steps.filter((s): s is Extract<typeof s, { kind: "shell" }> => s.kind === "shell");
+  const copy = shellSteps.find((s) => s.description.startsWith("copy the weights from --weights"))!;
+  /** The copy step with the host directory where the test put it. */
+  const copyScript = (weights: string) => copy.script.replaceAll(hostWeightsPath, weights);
+
+  it("copies each model into its server's weights volume before vLLM starts, then vLLM serves the copy and downloads nothing", () => {
+    expect(shellSteps.indexOf(copy)).to.be.lessThan(shellSteps.findIndex((s) => s.description.startsWith("vLLM Deployments")));
+    const vllm = shellSteps.flatMap((s) => s.manifests ?? []).filter((m) => m.kind === "Deployment") as {
+      spec: { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } };
+    }[];
+    expect(vllm.map((d) => d.spec.template.spec.containers[0]!.args[0])).to.deep.equal([
+      "/models/local/Qwen/Qwen2.5-0.5B-Instruct",
+      "/models/local/BAAI/bge-small-zh-v1.5",
+    ]);
+    for (const d of vllm) {
+      const env = d.spec.template.spec.containers[0]!.env;
+      expect(env).to.deep.include({ name: "HF_HUB_OFFLINE", value: "1" });
+      expect(env.map((e) => e.name)).to.not.include("HF_ENDPOINT");
+    }
+    expect(formatPlanAndRequests({ ...options })).to.include(
+      "model weights: the host directory given with --weights, copied into the weights volumes (HF_HUB_OFFLINE=1)",
+    );
+  });
+
+  it("runs kubectl cp of each model directory through a loader pod, the running servers stopped first", () => {
+    const weights = mkdtempSync(join(tmpdir(), "weights-"));
+    for (const id of ["Qwen/Qwen2.5-0.5B-Instruct", "BAAI/bge-small-zh-v1.5"]) {
+      mkdirSync(join(weights, id), { recursive: true });
+      writeFileSync(join(weights, id, "config.json"), "{}");
+    }
+    const box = sandbox({});
+    const run = runBash(copyScript(weights), box.env);
+    expect(run.status, run.stderr).to.equal(0);
+    const calls = box.calls();
+    const at = (prefix: string) => calls.findIndex((c) => c.startsWith(prefix));
+    expect(at("kubectl -n one-data-model scale deployment vllm-serving --replicas=0")).to.be.greaterThan(-1);
+    expect(at("kubectl -n one-data-model scale deployment vllm-serving")).to.be.lessThan(at("kubectl apply"));
+    expect(calls).to.include(
+      `kubectl -n one-data-model cp ${weights}/Qwen/Qwen2.5-0.5B-Instruct/. vllm-serving-weights-loader:/models/local/Qwen/Qwen2.5-0.5B-Instruct`,
+    );
+    expect(calls).to.include(
+      `kubectl -n one-data-model cp ${weights}/BAAI/bge-small-zh-v1.5/. vllm-embedding-weights-loader:/models/local/BAAI/bge-small-zh-v1.5`,
+    );
+    expect(at("kubectl -n one-data-model delete pod vllm-serving-weights-loader")).to.be.greaterThan(at("kubectl -n one-data-model cp"));
+  });
+
+  it("refuses before touching the cluster when a model is missing from the directory", () => {
+    const weights = mkdtempSync(join(tmpdir(), "weights-"));
+    mkdirSync(join(weights, "Qwen/Qwen2.5-0.5B-Instruct"), { recursive: true });
+    writeFileSync(join(weights, "Qwen/Qwen2.5-0.5B-Instruct/config.json"), "{}");
+    const box = sandbox({});
+    const run = runBash(copyScript(weights), box.env);
+    expect(run.status).to.equal(1);
+    expect(run.stderr).to.include("--weights has no BAAI/bge-small-zh-v1.5/config.json");
+    expect(box.calls()).to.deep.equal([]);
   });
 });
 

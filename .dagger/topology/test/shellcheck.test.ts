@@ -69,6 +69,10 @@ function planVariants(): { name: string; options: PlanOptions }[] {
       sources: { registryMirrors: { "docker.io": "https://docker.mirror.example", "quay.io": "https://quay.mirror.example" } },
     },
   });
+  variants.push({
+    name: "kind, weights from the host",
+    options: { env: "kind", imageTag: "t", istio: false, sources: { localWeights: true } },
+  });
   return variants;
 }
 
