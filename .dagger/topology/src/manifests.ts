@@ -12,7 +12,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { acceptanceEnv, agentApiEnv, dataApiEnv, dataBootstrapEnv, modelJobsEnv, vllmEnv, type EnvWiring } from "./env.js";
-import { ourImageRef, ourImages, imageRef, vllmImage, type Accelerator, type ImageTag, type OurImageKey } from "./images.js";
+import { ourImageRef, ourImages, vllmImage, type Accelerator, type ImageTag, type OurImageKey } from "./images.js";
 import { appLabels, appSelector } from "./labels.js";
 import {
   appServices,
@@ -28,7 +28,7 @@ import {
   type ServiceEndpoint,
 } from "./names.js";
 import { containerSecurity, podSecurity, resources } from "./security.js";
-import { modelSourceEnv, type DownloadSources } from "./sources.js";
+import { hubImageRef, modelSourceEnv, type DownloadSources, type RegistryMirrors } from "./sources.js";
 
 /** Every object we apply, as plain JSON (kubectl accepts JSON as well as YAML). */
 export type Manifest =
@@ -49,6 +49,8 @@ export interface RenderOptions {
   readonly accelerator: Accelerator;
   /** Where vLLM downloads the weights from (--hf-endpoint, --modelscope). */
   readonly sources?: DownloadSources;
+  /** `--env=cluster`: registry mirrors the vLLM image is pulled through (on Kind, containerd's configuration does it). */
+  readonly imageMirrors?: RegistryMirrors;
 }
 
 /** `--env=cluster`: our pods name the registry's pull Secret (without it, when no credentials were given, the kubelet pulls anonymously). */
@@ -227,7 +229,7 @@ export function localWeightsPath(model: string): string {
 }
 
 /** The pods that hold a weights volume while `--weights` is copied into it (the vLLM image, which has tar). */
-export function weightsLoaderPods(accelerator: Accelerator): Manifest[] {
+export function weightsLoaderPods(options: RenderOptions): Manifest[] {
   return [appServices.vllmServing, appServices.vllmEmbedding].map((service) => ({
     apiVersion: "v1",
     kind: "Pod",
@@ -239,7 +241,7 @@ export function weightsLoaderPods(accelerator: Accelerator): Manifest[] {
       containers: [
         {
           name: "loader",
-          image: imageRef(vllmImage({ gpu: false, arch: accelerator.arch })),
+          image: hubImageRef(vllmImage({ gpu: false, arch: options.accelerator.arch }), options.imageMirrors),
           imagePullPolicy: "IfNotPresent",
           command: ["sleep", "3600"],
           resources: resources.batchJob,
@@ -269,13 +271,14 @@ interface VllmSpec {
   readonly kvCacheGiB: number;
   readonly accelerator: Accelerator;
   readonly sources: DownloadSources | undefined;
+  readonly imageMirrors: RegistryMirrors | undefined;
 }
 
 function vllmDeployment(spec: VllmSpec): IDeployment {
   const { name, namespace } = spec.service;
   const container: IContainer = {
     name,
-    image: imageRef(vllmImage(spec.accelerator)),
+    image: hubImageRef(vllmImage(spec.accelerator), spec.imageMirrors),
     imagePullPolicy: "IfNotPresent",
     command: ["vllm", "serve"],
     args: [
@@ -340,6 +343,7 @@ export function modelManifests(options: RenderOptions): Manifest[] {
       kvCacheGiB: 2,
       accelerator: options.accelerator,
       sources: options.sources,
+      imageMirrors: options.imageMirrors,
     }),
     serviceFor(appServices.vllmServing, "model"),
     vllmDeployment({
@@ -350,6 +354,7 @@ export function modelManifests(options: RenderOptions): Manifest[] {
       kvCacheGiB: 1,
       accelerator: cpu,
       sources: options.sources,
+      imageMirrors: options.imageMirrors,
     }),
     serviceFor(appServices.vllmEmbedding, "model"),
   ];

@@ -373,6 +373,7 @@ function renderOptions(options: PlanOptions, accelerator: Accelerator): RenderOp
     accelerator,
     ...(options.env === "cluster" && options.registry ? { registry: options.registry } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.env === "cluster" && options.sources?.registryMirrors ? { imageMirrors: options.sources.registryMirrors } : {}),
   };
 }
 
@@ -430,7 +431,7 @@ function weightsCopyStep(options: PlanOptions, accelerator: Accelerator): Step {
     kind: "shell",
     description: `copy the weights from --weights into the weights volumes (${servers.map((s) => s.model).join(", ")})`,
     timeoutSeconds: 1800,
-    manifests: [...weightsPvcs(), ...weightsLoaderPods(accelerator)],
+    manifests: [...weightsPvcs(), ...weightsLoaderPods(renderOptions(options, accelerator))],
     script: [
       connectPrelude(options.env),
       waitGuardedFunction,

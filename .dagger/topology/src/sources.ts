@@ -108,6 +108,12 @@ function dockerHubPath(repository: string): string {
   return repository.includes("/") ? repository : `library/${repository}`;
 }
 
+/** A Docker Hub image's reference through the docker.io mirror, or as pinned when there is none. */
+export function hubImageRef(image: { readonly repository: string; readonly tag: string }, mirrors: RegistryMirrors | undefined): string {
+  const mirror = mirrors?.["docker.io"];
+  return mirror ? `${mirrorHost(mirror)}/${dockerHubPath(image.repository)}:${image.tag}` : `${image.repository}:${image.tag}`;
+}
+
 /**
  * Makes an image from Docker Hub present on the host's Docker: pulled through
  * the docker.io mirror (and tagged with its usual name) when there is one.
@@ -117,9 +123,8 @@ export function ensureHubImageScript(
   mirrors: RegistryMirrors | undefined,
 ): string {
   const ref = `${image.repository}:${image.tag}`;
-  const mirror = mirrors?.["docker.io"];
-  if (!mirror) return `docker image inspect ${ref} >/dev/null 2>&1 || docker pull -q ${ref} >/dev/null`;
-  const through = `${mirrorHost(mirror)}/${dockerHubPath(image.repository)}:${image.tag}`;
+  if (!mirrors?.["docker.io"]) return `docker image inspect ${ref} >/dev/null 2>&1 || docker pull -q ${ref} >/dev/null`;
+  const through = hubImageRef(image, mirrors);
   return `docker image inspect ${ref} >/dev/null 2>&1 || { docker pull -q ${through} >/dev/null && docker tag ${through} ${ref}; }`;
 }
 
@@ -141,7 +146,7 @@ export function hostsToml(registry: MirroredRegistry, mirror: string): string {
 /** The lines `plan` prints. */
 export function formatSources(sources: DownloadSources | undefined, env: "kind" | "cluster"): string {
   const mirrors = Object.entries(sources?.registryMirrors ?? {});
-  const where = env === "kind" ? "Kind's containerd, the node image" : "the charts' image registries";
+  const where = env === "kind" ? "Kind's containerd, the node image" : "the charts' image registries, the vLLM image";
   return [
     "download sources:",
     `  images: ${mirrors.length > 0 ? mirrors.map(([registry, url]) => `${registry} through ${url}`).join(", ") + ` (${where})` : "from their registries"}`,

@@ -198,6 +198,27 @@ describe("topology: registry mirrors for --env=cluster (the charts' image regist
     }
   });
 
+  it("pulls the vLLM image of our manifests through the docker.io mirror on --env=cluster, and as pinned on Kind", () => {
+    const vllmImages = (env: "kind" | "cluster") =>
+      buildPlan({
+        env,
+        registry: "r.example",
+        imageTag: "t",
+        istio: false,
+        phases: ["model"],
+        accelerator: { gpu: false, arch: "amd64" },
+        sources: { registryMirrors: mirrors },
+      })
+        .flatMap((p) => p.steps.flatMap((s) => (s.kind === "shell" ? (s.manifests ?? []) : [])))
+        .filter((m) => m.kind === "Deployment")
+        .map((m) => (m as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image);
+    expect(vllmImages("cluster")).to.deep.equal([
+      "docker.m.daocloud.io/vllm/vllm-openai-cpu:v0.28.0-x86_64",
+      "docker.m.daocloud.io/vllm/vllm-openai-cpu:v0.28.0-x86_64",
+    ]);
+    expect(vllmImages("kind")).to.deep.equal(["vllm/vllm-openai-cpu:v0.28.0-x86_64", "vllm/vllm-openai-cpu:v0.28.0-x86_64"]);
+  });
+
   it("shows the mirrors in the plan's text for --env=cluster, and leaves Kind's charts to containerd's mirrors", () => {
     const text = formatPlanAndRequests({
       env: "cluster",
@@ -207,7 +228,7 @@ describe("topology: registry mirrors for --env=cluster (the charts' image regist
       sources: { registryMirrors: mirrors },
     });
     expect(text).to.include(
-      "  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (the charts' image registries)",
+      "  images: docker.io through https://docker.m.daocloud.io, quay.io through https://quay.m.daocloud.io (the charts' image registries, the vLLM image)",
     );
     expect(text).to.include("--set 'global.imageRegistry=docker.m.daocloud.io'");
     expect(text).to.include("--set 'image.repository=quay.m.daocloud.io/minio/minio'");
