@@ -30,7 +30,7 @@ export const toolDownloads = {
       arm64: "b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d",
     },
     sumSource:
-      "kind publishes <file>.sha256sum beside each binary; those files were not readable here, so the sums are the ones two public projects pin for v0.32.0 (amd64 in both, arm64 in one): check them against kind-linux-<arch>.sha256sum before relying on arm64",
+      "kind publishes <file>.sha256sum beside each binary; those files were not readable here, so the sums are the ones at least ten public projects pin identically for v0.32.0 (amd64 and arm64): check them against kind-linux-<arch>.sha256sum when you can",
   },
   kubectl: {
     version: "v1.36.1",
