@@ -2,8 +2,8 @@
  * `npm run eval:local`: the second evaluation set on this machine, as the test
  * command runs it (recorded, not gating). Starts a Data API from this
  * repository over the local servers already running (scripts/local/servers.sh;
- * its own schemas), registers the seed data and the set's datasets, then runs
- * the set with the scripted double and with the bundled small model
+ * its own schemas), registers the seed data and both sets' datasets, then runs
+ * the second set and the held-out set with the scripted double and with the bundled small model
  * (MODEL_ENDPOINT), printing one summary line for each.
  */
 import { join, resolve } from "node:path";
@@ -14,7 +14,7 @@ import { startScriptedModel } from "../../../test/acceptance/local/scripted-mode
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { createAgent } from "../src/domain/agent.js";
-import { ensureNewSetData, runNewSet, summarise } from "./new-set-run.js";
+import { ensureSetData, heldOutSet, runSet, secondSet, summarise } from "./new-set-run.js";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
 const logDir = join(repo, ".local", "eval");
@@ -37,13 +37,15 @@ async function main(): Promise<void> {
       log: join(logDir, "data-bootstrap.log"),
       cwd: repo,
     });
-    await ensureNewSetData(dataApi.url, 300_000);
+    for (const set of [secondSet, heldOutSet]) await ensureSetData(set, dataApi.url, 300_000);
     const data = createDataApiClient({ url: dataApi.url, timeoutMs: 10_000 });
     const double = await startScriptedModel();
     try {
-      console.log("\n== new evaluation set, scripted double");
       const model = createModelClient({ endpoint: double.url, name: undefined, apiKey: undefined, timeoutMs: 60_000 });
-      summaries.push(summarise(await runNewSet(createAgent({ model, data }), data), "scripted double"));
+      for (const set of [secondSet, heldOutSet]) {
+        console.log(`\n== ${set.name}, scripted double`);
+        summaries.push(summarise(set, await runSet(set, createAgent({ model, data }), data), "scripted double"));
+      }
     } finally {
       await double.close();
     }
@@ -54,8 +56,10 @@ async function main(): Promise<void> {
       timeoutMs: 60_000,
     });
     const label = `bundled model ${await model.modelName()}`;
-    console.log(`\n== new evaluation set, ${label}`);
-    summaries.push(summarise(await runNewSet(createAgent({ model, data }), data), label));
+    for (const set of [secondSet, heldOutSet]) {
+      console.log(`\n== ${set.name}, ${label}`);
+      summaries.push(summarise(set, await runSet(set, createAgent({ model, data }), data), label));
+    }
   } finally {
     await dataApi?.stop();
   }

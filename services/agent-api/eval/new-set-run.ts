@@ -1,16 +1,45 @@
 import type { Agent } from "../src/domain/agent.js";
 import type { DataPort } from "../src/domain/ports.js";
 import { evalGlossary, ordersDataset, staffDataset } from "./datasets.js";
-import { holdsTruth, inventedFigures, newSetQuestions, type NewSetQuestion } from "./new-set.js";
+import { clinicVisits, heldOutGlossary, heldOutQuestions, shipments } from "./held-out.js";
+import { holdsTruth, inventedFigures, newSetQuestions, type Truth } from "./new-set.js";
 
 /**
- * Runs the second evaluation set against an agent and reports, per question and
- * in total: right, wrong, declined, figures no result holds, and latency.
+ * Runs an evaluation set (the second set, or the held-out one) against an
+ * agent and reports, per question and in total: right, wrong, declined,
+ * figures no result holds, and latency.
  */
 type Verdict = "right" | "wrong" | "declined";
 
+export interface EvalQuestion {
+  question: string;
+  kind: string;
+  truth: Truth;
+}
+
+export interface EvalSet {
+  name: string;
+  datasets: { name: string; description: string; csv: string }[];
+  glossary: { name: string; content: string };
+  questions: () => EvalQuestion[];
+}
+
+export const secondSet: EvalSet = {
+  name: "new set",
+  datasets: [ordersDataset, staffDataset].map((d) => ({ name: d.name, description: d.description, csv: d.csv() })),
+  glossary: evalGlossary,
+  questions: () => newSetQuestions(),
+};
+
+export const heldOutSet: EvalSet = {
+  name: "held-out set",
+  datasets: [shipments, clinicVisits],
+  glossary: heldOutGlossary,
+  questions: heldOutQuestions,
+};
+
 export interface Outcome {
-  question: NewSetQuestion;
+  question: EvalQuestion;
   verdict: Verdict;
   invented: string[];
   seconds: number;
@@ -18,41 +47,42 @@ export interface Outcome {
 }
 
 /** Registers the set's datasets and glossary on the Data API unless they are there already. */
-export async function ensureNewSetData(dataApiUrl: string, timeoutMs: number): Promise<void> {
+export async function ensureSetData(set: EvalSet, dataApiUrl: string, timeoutMs: number): Promise<void> {
   const listed = (await (await fetch(`${dataApiUrl}/api/v1/metadata/tables`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as {
     data?: { tables?: { dataset_name: string }[] };
   };
   const items = (listed.data?.tables ?? []).map((t) => ({ name: t.dataset_name }));
-  for (const dataset of [ordersDataset, staffDataset]) {
+  for (const dataset of set.datasets) {
     if (items.some((d) => d.name === dataset.name)) continue;
     const form = new FormData();
     form.set("name", dataset.name);
     form.set("format", "csv");
     form.set("description", dataset.description);
-    form.set("file", new Blob([dataset.csv()], { type: "text/csv" }), `${dataset.name}.csv`);
+    form.set("file", new Blob([dataset.csv], { type: "text/csv" }), `${dataset.name}.csv`);
     const res = await fetch(`${dataApiUrl}/api/v1/datasets/upload`, { method: "POST", body: form, signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) throw new Error(`registering ${dataset.name} answered ${res.status}: ${await res.text()}`);
   }
   const documents = (await (
     await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, { signal: AbortSignal.timeout(timeoutMs) })
   ).json()) as { data?: { name: string }[] };
-  if (!(documents.data ?? []).some((d) => d.name === evalGlossary.name)) {
+  const glossary = set.glossary;
+  if (!(documents.data ?? []).some((d) => d.name === glossary.name)) {
     const res = await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: evalGlossary.name, format: "markdown", content: evalGlossary.content }),
+      body: JSON.stringify({ name: glossary.name, format: "markdown", content: glossary.content }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!res.ok) throw new Error(`registering ${evalGlossary.name} answered ${res.status}: ${await res.text()}`);
+    if (!res.ok) throw new Error(`registering ${glossary.name} answered ${res.status}: ${await res.text()}`);
   }
 }
 
-export async function runNewSet(agent: Agent, data: DataPort, log: (line: string) => void = console.log): Promise<Outcome[]> {
+export async function runSet(set: EvalSet, agent: Agent, data: DataPort, log: (line: string) => void = console.log): Promise<Outcome[]> {
   const catalog = await data.catalog();
   const outcomes: Outcome[] = [];
   log("| # | kind | question | verdict | invented | seconds | note |");
   log("|---|---|---|---|---|---|---|");
-  for (const [index, question] of newSetQuestions().entries()) {
+  for (const [index, question] of set.questions().entries()) {
     const started = performance.now();
     let verdict: Verdict = "declined";
     let invented: string[] = [];
@@ -89,13 +119,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export function summarise(outcomes: Outcome[], label: string): string {
+export function summarise(set: EvalSet, outcomes: Outcome[], label: string): string {
   const count = (v: Verdict) => outcomes.filter((o) => o.verdict === v).length;
   const times = outcomes.map((o) => o.seconds).sort((a, b) => a - b);
   const invented = outcomes.filter((o) => o.invented.length > 0).length;
   const failing = [...new Set(outcomes.filter((o) => o.verdict !== "right").map((o) => o.question.kind))].join(", ") || "none";
   return (
-    `new set (${label}): ${count("right")} right, ${count("wrong")} wrong, ${count("declined")} declined of ${outcomes.length} ` +
+    `${set.name} (${label}): ${count("right")} right, ${count("wrong")} wrong, ${count("declined")} declined of ${outcomes.length} ` +
     `(${((100 * count("right")) / outcomes.length).toFixed(1)} % right); answers with invented figures: ${invented}; ` +
     `p50 ${percentile(times, 50).toFixed(1)} s, p95 ${percentile(times, 95).toFixed(1)} s per question; kinds not all right: ${failing}`
   );

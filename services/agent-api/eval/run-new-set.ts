@@ -1,5 +1,6 @@
 /**
- * `npm run eval -- --new-set`: the second evaluation set (eval/new-set.ts)
+ * `npm run eval:new-set`: the second evaluation set (eval/new-set.ts) and the
+ * held-out set (eval/held-out.ts; EVAL_SET picks one of them)
  * against the Data API at DATA_API_URL, with the model at MODEL_ENDPOINT, or
  * with the scripted double (EVAL_MODEL=scripted-double), which answers only
  * from what the agent sent it. Registers the set's datasets and glossary first
@@ -11,7 +12,7 @@ import { z } from "zod";
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { createAgent } from "../src/domain/agent.js";
-import { ensureNewSetData, runNewSet, summarise } from "./new-set-run.js";
+import { ensureSetData, heldOutSet, runSet, secondSet, summarise } from "./new-set-run.js";
 
 const env = loadConfig(
   "agent-api eval (new set)",
@@ -23,10 +24,12 @@ const env = loadConfig(
     DATA_API_URL: envVar.url(),
     DATA_API_TIMEOUT_MS: envVar.int(10_000, 1),
     EVAL_MODEL: z.enum(["endpoint", "scripted-double"]).default("endpoint"),
+    EVAL_SET: z.enum(["both", "new", "held-out"]).default("both"),
   }),
 );
 const dataApiUrl = env.DATA_API_URL.replace(/\/+$/, "");
-await ensureNewSetData(dataApiUrl, 120_000);
+const sets = { both: [secondSet, heldOutSet], new: [secondSet], "held-out": [heldOutSet] }[env.EVAL_SET];
+for (const set of sets) await ensureSetData(set, dataApiUrl, 120_000);
 
 let endpoint = env.MODEL_ENDPOINT?.replace(/\/+$/, "");
 let close = async (): Promise<void> => {};
@@ -47,8 +50,9 @@ const data = createDataApiClient({ url: dataApiUrl, timeoutMs: env.DATA_API_TIME
 try {
   const label = env.EVAL_MODEL === "scripted-double" ? "scripted double" : await model.modelName();
   console.log(`new evaluation set, model ${label} at ${endpoint}, Data API ${dataApiUrl}`);
-  const outcomes = await runNewSet(createAgent({ model, data }), data);
-  console.log(`\n${summarise(outcomes, label)}`);
+  const summaries: string[] = [];
+  for (const set of sets) summaries.push(summarise(set, await runSet(set, createAgent({ model, data }), data), label));
+  console.log(`\n${summaries.join("\n")}`);
 } finally {
   await close();
 }

@@ -1,5 +1,8 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { orderRows, ordersDataset } from "../eval/datasets.js";
+import { clinicVisits, heldOutQuestions, shipments } from "../eval/held-out.js";
 import { holdsTruth, inventedFigures, newSetQuestions } from "../eval/new-set.js";
 import { matches, questions, toSalesRows, type Truth } from "../eval/questions.js";
 import { salesRows } from "./fixtures.js";
@@ -92,5 +95,50 @@ describe("agent-api: the invented-figure check", () => {
   it("reads digits inside identifiers as names, not figures", () => {
     expect(inventedFigures('numeric columns: col_4 "月薪", col_7 from ds_003_v1', [], [])).to.deep.equal([]);
     expect(inventedFigures("about 12 rows", [], [])).to.deep.equal(["12"]);
+  });
+});
+
+describe("agent-api: the held-out eval set", () => {
+  const set = heldOutQuestions();
+
+  it("has at least 40 questions, each asked in English and in Chinese, over two datasets, with the issue's kinds", () => {
+    expect(set.length).to.be.at.least(40);
+    expect(new Set(set.map((q) => q.dataset))).to.deep.equal(new Set([shipments.name, clinicVisits.name]));
+    for (let i = 0; i < set.length; i += 2) {
+      expect(set[i]!.question).to.match(/^[A-Z][a-z]/);
+      expect(set[i + 1]!.question).to.match(/[\u3400-\u9fff]{3}/u);
+      expect(set[i + 1]!.truth).to.deep.equal(set[i]!.truth);
+    }
+    for (const kind of ["count", "sum-filter", "top-n", "month", "group-most", "glossary", "unanswerable"])
+      expect(
+        set.some((q) => q.kind === kind),
+        kind,
+      ).to.equal(true);
+    expect(set.filter((q) => q.truth.kind === "decline").length).to.be.at.least(4);
+  });
+
+  it("computes its truth with SQLite over the CSV the Data API is given", () => {
+    const truth = (q: string) => set.find((x) => x.question === q)!.truth;
+    expect(truth("How many shipments are in eval_shipments?")).to.deep.equal({
+      kind: "scalar",
+      value: shipments.csv.trimEnd().split("\n").length - 1,
+    });
+    expect(truth("How many visits are in eval_clinic_visits?")).to.deep.equal({
+      kind: "scalar",
+      value: clinicVisits.csv.trimEnd().split("\n").length - 1,
+    });
+    expect(shipments.csv).to.include('"Blue Line, Ltd."');
+    expect(shipments.csv).to.match(/,,\d+,/);
+  });
+
+  it("uses headers the agent's domain code never names, so the planner cannot have been tuned to them", () => {
+    const headers = [shipments, clinicVisits].flatMap((d) => d.csv.split("\n")[0]!.split(","));
+    const headerParts = headers.flatMap((h) => (/[\u3400-\u9fff]/u.test(h) ? [h] : h.split("_").filter((p) => p.length > 2)));
+    const src = fileURLToPath(new URL("../src/domain", import.meta.url));
+    const code = readdirSync(src, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(`${src}/${f}`, "utf8").toLowerCase())
+      .join("\n");
+    expect(headerParts.filter((part) => code.includes(part.toLowerCase()))).to.deep.equal([]);
   });
 });
