@@ -105,3 +105,33 @@ describe("agent-api: a data question split into decisions", () => {
     expect(await sqlFor("Show the orders of Acme, Inc.")).to.equal("OPEN");
   });
 });
+
+describe("agent-api: columns named through the dataset's own description", () => {
+  const visits: TableMeta = {
+    dataset_id: "ds-011",
+    version: "1",
+    dataset_name: "ward_visits",
+    table: "ds_011_v1",
+    description: "Ward visits: one row per visit, with ward (病区), charge (收费) and handling fee (手续费)",
+    row_count: 4,
+    sample_rows: [],
+    columns: [
+      { name: "col_1", type: "string", nullable: false, comment: "病区" },
+      { name: "col_2", type: "decimal", nullable: false, comment: "收费" },
+      { name: "handling_fee", type: "decimal", nullable: false, comment: "handling_fee" },
+    ],
+  };
+  const plain = { ...visits, description: null };
+
+  it("matches an English word to a Chinese header, and a Chinese word to an English header, by the description's glosses", async () => {
+    expect(await sqlFor("What is the total charge per ward?", visits)).to.equal(
+      "SELECT `col_1` AS `col_1`, SUM(`col_2`) AS `sum_col_2` FROM `ds_011_v1` GROUP BY `col_1` LIMIT 100",
+    );
+    expect(await sqlFor("手续费最高是多少？", visits)).to.equal("SELECT MAX(`handling_fee`) AS `max_handling_fee` FROM `ds_011_v1` LIMIT 1");
+  });
+
+  it("does not guess without the glosses: the English question names no column", async () => {
+    expect(await sqlFor("What is the total charge per ward?", plain)).to.match(/^DECLINE|^SELECT SUM\(`[^`]+`\)/);
+    expect(await sqlFor("What is the total charge per ward?", plain)).not.to.include("GROUP BY `col_1`");
+  });
+});

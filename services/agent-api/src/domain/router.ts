@@ -6,6 +6,7 @@
  * before any of these (`refuse_write`, see write-request.ts).
  */
 
+import { chineseFor } from "./bilingual.js";
 import { tokenize } from "./catalog.js";
 import type { ChatTurn } from "./conversation.js";
 import type { SearchHit } from "./sources.js";
@@ -70,30 +71,8 @@ const docCues = [
   /政策/,
 ];
 
-/** Common business words in both languages, so a Chinese question finds English headers and back. */
-const bilingual: Record<string, string[]> = {
-  customer: ["客户", "顾客"],
-  amount: ["金额"],
-  sales: ["销售", "销量"],
-  sale: ["销售"],
-  order: ["订单"],
-  price: ["价格", "单价"],
-  quantity: ["数量"],
-  product: ["产品", "商品"],
-  date: ["日期"],
-  created: ["创建"],
-  time: ["时间"],
-  revenue: ["收入", "营收"],
-  user: ["用户"],
-  region: ["地区", "区域"],
-  city: ["城市"],
-  category: ["类别", "分类"],
-  status: ["状态"],
-  name: ["名称"],
-  total: ["总额"],
-};
-
-const stopwords = new Set([
+/** Function words and question words: never the name of a column or a defined term. */
+export const stopwords: ReadonlySet<string> = new Set([
   "how",
   "many",
   "much",
@@ -208,7 +187,7 @@ export function widenVocabulary(vocabulary: Iterable<string>): Set<string> {
   for (const word of vocabulary) {
     const base = normalise(word);
     widened.add(base);
-    for (const translation of bilingual[base] ?? []) widened.add(translation);
+    for (const translation of chineseFor(base)) widened.add(translation);
   }
   return widened;
 }

@@ -91,7 +91,7 @@ function booleanFilters(question: string, table: TableMeta): Filter[] {
   const lower = question.toLowerCase();
   const filters: Filter[] = [];
   for (const column of table.columns.filter((c) => c.type === "boolean")) {
-    for (const phrase of phrasesOf(column)) {
+    for (const phrase of phrasesOf(column, table.description)) {
       const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       const negated = new RegExp(`(^|[^a-z])(un|non-?|not )${escaped}|(未|没有|非|不是)${escaped}`, "u").test(lower);
       if (negated || mentionedColumns(question, { ...table, columns: [column] }).length > 0) {
