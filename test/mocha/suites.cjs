@@ -20,6 +20,7 @@ const serverFree = [
   "test/dagger-module/**/*.test.ts",
   "test/docs/**/*.test.ts",
   "tools/local-platform/test/cli.test.ts",
+  "services/model-server/test/turns.test.ts",
   "services/agent-api/test/answer.test.ts",
   "services/agent-api/test/config.test.ts",
   "services/agent-api/test/eval-questions.test.ts",

@@ -67,13 +67,17 @@ export async function ensureSetData(set: EvalSet, dataApiUrl: string, timeoutMs:
   ).json()) as { data?: { name: string }[] };
   const glossary = set.glossary;
   if (!(documents.data ?? []).some((d) => d.name === glossary.name)) {
-    const res = await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: glossary.name, format: "markdown", content: glossary.content }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!res.ok) throw new Error(`registering ${glossary.name} answered ${res.status}: ${await res.text()}`);
+    // Embedding the chunks may miss the Data API's deadline on a busy machine (a clear 504): try again, a few times.
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${dataApiUrl}/api/v1/knowledge/documents`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: glossary.name, format: "markdown", content: glossary.content }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (res.ok) break;
+      if (res.status !== 504 || attempt === 4) throw new Error(`registering ${glossary.name} answered ${res.status}: ${await res.text()}`);
+    }
   }
 }
 

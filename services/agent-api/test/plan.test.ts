@@ -127,7 +127,9 @@ describe("agent-api: columns named through the dataset's own description", () =>
     expect(await sqlFor("What is the total charge per ward?", visits)).to.equal(
       "SELECT `col_1` AS `col_1`, SUM(`col_2`) AS `sum_col_2` FROM `ds_011_v1` GROUP BY `col_1` LIMIT 100",
     );
-    expect(await sqlFor("手续费最高是多少？", visits)).to.equal("SELECT MAX(`handling_fee`) AS `max_handling_fee` FROM `ds_011_v1` LIMIT 1");
+    expect(await sqlFor("手续费最高是多少？", visits)).to.equal(
+      "SELECT MAX(`handling_fee`) AS `max_handling_fee` FROM `ds_011_v1` LIMIT 1",
+    );
   });
 
   it("does not guess without the glosses: the English question names no column", async () => {

@@ -11,6 +11,7 @@ import {
 } from "node-llama-cpp";
 import { AppError, ErrorCode } from "@one-data/platform";
 import type { ModelServerConfig } from "../config.js";
+import { Turns } from "../domain/turns.js";
 
 /** What a request cut short by shutdown is answered with: the client may retry elsewhere. */
 const shuttingDown = (): AppError => new AppError(503, ErrorCode.dependencyUnavailable, "the model server is shutting down");
@@ -33,50 +34,21 @@ export interface Generation {
   completionTokens: number;
 }
 
-/** A fixed set of chat sequences handed out one request at a time; the rest queue. */
-class ChatPool {
-  private readonly idle: LlamaChat[];
-  private readonly waiting: { resolve: (chat: LlamaChat) => void; reject: (error: Error) => void }[] = [];
-  private stopped = false;
-
-  constructor(chats: LlamaChat[]) {
-    this.idle = chats;
-  }
-
-  /** Requests still waiting for a sequence are refused; no new ones are taken. */
-  stop(): void {
-    this.stopped = true;
-    for (const waiter of this.waiting.splice(0)) waiter.reject(shuttingDown());
-  }
-
-  async use<T>(work: (chat: LlamaChat) => Promise<T>): Promise<T> {
-    if (this.stopped) throw shuttingDown();
-    const chat = this.idle.pop() ?? (await new Promise<LlamaChat>((resolve, reject) => this.waiting.push({ resolve, reject })));
-    try {
-      return await work(chat);
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next.resolve(chat);
-      else this.idle.push(chat);
-    }
-  }
-}
-
 /**
  * The GGUF model loaded once with node-llama-cpp's prebuilt llama.cpp
  * (`build: "never"`: nothing is compiled or downloaded at run time), a pool of
  * chat sequences for parallel requests and one embedding context.
  */
 export class LocalModel {
-  private embeddingQueue: Promise<unknown> = Promise.resolve();
   private readonly stopping = new AbortController();
 
   private constructor(
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
-    private readonly chats: ChatPool,
+    private readonly chats: Turns<LlamaChat>,
     private readonly embeddingContext: LlamaEmbeddingContext,
+    private readonly embeddings: Turns<LlamaEmbeddingContext>,
     private readonly embeddingContextSize: number,
   ) {}
 
@@ -90,7 +62,15 @@ export class LocalModel {
     });
     const chats = Array.from({ length: config.MODEL_PARALLEL }, () => new LlamaChat({ contextSequence: context.getSequence() }));
     const embeddingContext = await model.createEmbeddingContext({ contextSize: config.MODEL_CONTEXT_SIZE, threads: config.MODEL_THREADS });
-    return new LocalModel(llama, model, context, new ChatPool(chats), embeddingContext, config.MODEL_CONTEXT_SIZE);
+    return new LocalModel(
+      llama,
+      model,
+      context,
+      new Turns(chats),
+      embeddingContext,
+      new Turns([embeddingContext]),
+      config.MODEL_CONTEXT_SIZE,
+    );
   }
 
   get embeddingDimension(): number {
@@ -116,7 +96,7 @@ export class LocalModel {
   }
 
   generate(history: ChatHistoryItem[], options: GenerateOptions): Promise<Generation> {
-    return this.chats.use(async (chat) => {
+    return this.chats.use(options.signal, async (chat) => {
       const meter = chat.sequence.tokenMeter;
       const outputBefore = meter.usedOutputTokens;
       const prompt = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText;
@@ -142,15 +122,16 @@ export class LocalModel {
     });
   }
 
-  /** One embedding context, so requests take turns. */
-  embed(texts: readonly string[]): Promise<number[][]> {
-    const run = this.embeddingQueue.then(async () => {
+  /** One embedding context, so requests take turns; one whose caller has gone stops at its next text. */
+  embed(texts: readonly string[], signal: AbortSignal): Promise<number[][]> {
+    return this.embeddings.use(signal, async (context) => {
       const vectors: number[][] = [];
-      for (const text of texts) vectors.push([...(await this.embeddingContext.getEmbeddingFor(text)).vector]);
+      for (const text of texts) {
+        signal.throwIfAborted();
+        vectors.push([...(await context.getEmbeddingFor(text)).vector]);
+      }
       return vectors;
     });
-    this.embeddingQueue = run.catch(() => undefined);
-    return run;
   }
 
   /**
@@ -160,7 +141,8 @@ export class LocalModel {
    */
   stopGenerating(): void {
     this.stopping.abort();
-    this.chats.stop();
+    this.chats.stop(shuttingDown);
+    this.embeddings.stop(shuttingDown);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import Router from "@koa/router";
-import type { Context } from "koa";
 import type { LlamaGrammar } from "node-llama-cpp";
 import { internal, invalidRequest, isAppError, notFound, openAiErrorBody, parseInput, type Logger } from "@one-data/platform";
 import type { GenerateOptions, LocalModel } from "../adapters/local-model.js";
 import { toChatHistory } from "../domain/chat-history.js";
+import { abortOnDisconnect } from "./disconnect.js";
 import { toGrammarSchema } from "../domain/grammar-schema.js";
 import { chatCompletionRequest, type ChatCompletionRequest, type ResponseFormat } from "../domain/openai-requests.js";
 
@@ -17,15 +17,6 @@ async function grammarFor(model: LocalModel, format: ResponseFormat | null | und
   } catch (error) {
     throw invalidRequest(`response_format.json_schema cannot be enforced: ${(error as Error).message}`);
   }
-}
-
-/** Stops generating when the client goes away, so an abandoned request frees its sequence. */
-function abortOnDisconnect(ctx: Context): AbortSignal {
-  const controller = new AbortController();
-  ctx.res.once("close", () => {
-    if (!ctx.res.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
 
 export function chatCompletionRoutes(model: LocalModel, modelName: string, defaultMaxTokens: number, log: Logger): Router {

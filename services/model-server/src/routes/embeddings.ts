@@ -3,6 +3,7 @@ import { invalidRequest, notFound, parseInput } from "@one-data/platform";
 import type { LocalModel } from "../adapters/local-model.js";
 import { normalize, toBase64 } from "../domain/embedding-vector.js";
 import { embeddingRequest } from "../domain/openai-requests.js";
+import { abortOnDisconnect } from "./disconnect.js";
 
 export function embeddingRoutes(model: LocalModel, modelName: string): Router {
   const router = new Router();
@@ -19,7 +20,7 @@ export function embeddingRoutes(model: LocalModel, modelName: string): Router {
     if (longest > model.maxEmbeddingTokens) {
       throw invalidRequest(`an input has ${longest} tokens; this model embeds at most ${model.maxEmbeddingTokens}`);
     }
-    const vectors = (await model.embed(inputs)).map(normalize);
+    const vectors = (await model.embed(inputs, abortOnDisconnect(ctx))).map(normalize);
     const base64 = request.encoding_format === "base64";
     const promptTokens = tokenCounts.reduce((sum, count) => sum + count, 0);
     ctx.body = {
