@@ -64,8 +64,8 @@ describe("agent-api: prompt builders", () => {
     expect(messages[0]!.content).to.include("[1]").and.include(fenceRule);
   });
 
-  it("answers chat in the question's language", () => {
-    expect(chatMessages([], "你好", "zh")[0]!.content).to.include("Chinese");
-    expect(chatMessages([], "hi", "en").at(-1)).to.deep.equal({ role: "user", content: "hi" });
+  it("answers chat in the question's language without naming it, which derails the small model", () => {
+    expect(chatMessages([], "你好")[0]!.content).to.include("in the language of the question").and.not.include("Chinese");
+    expect(chatMessages([], "hi").at(-1)).to.deep.equal({ role: "user", content: "hi" });
   });
 });

@@ -138,6 +138,15 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
     expect(res.body.data.reply).to.be.a("string").and.not.equal("");
   });
 
+  // Greedy decoding makes this reply the same on every run; "Answer in Chinese." in the prompt made the 135M
+  // model ramble without the 4 (the real-model acceptance run's 2+2 miss).
+  it("answers plain arithmetic asked in Chinese with the right figure, from the real model", async () => {
+    const res = await chat({ message: "2+2等于几？" });
+    expect(res.status).to.equal(200);
+    expect(res.body.data.model).to.equal(process.env.MODEL_NAME);
+    expect(res.body.data.reply).to.match(/(^|[^0-9])4([^0-9]|$)|四/);
+  });
+
   it("gets structured output from the real model that parses against the schema of the real tables", async () => {
     const data = createDataApiClient({ url: dataUrl, timeoutMs: 10_000 });
     const catalog = await data.catalog();

@@ -424,7 +424,8 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       } else {
         const text = await complete(
           allowance,
-          { messages: chatMessages(history, question, language), temperature: 0.3 },
+          // Greedy: a small model's sampled reply wanders; the likeliest one is its best, and the same every time.
+          { messages: chatMessages(history, question), temperature: 0 },
           stream ? (delta) => guard.push(delta) : undefined,
         );
         if (!stream) guard.push(text);

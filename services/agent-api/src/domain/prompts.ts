@@ -13,9 +13,13 @@ function replyLanguage(language: Language): string {
   return language === "zh" ? "Answer in Chinese." : "Answer in English.";
 }
 
-export function chatMessages(history: ChatTurn[], question: string, language: Language): ModelMessage[] {
+/**
+ * Plain chat names no language: "Answer in Chinese." sends the 135M model off
+ * into repeated phrases, while it follows the question's own language unasked.
+ */
+export function chatMessages(history: ChatTurn[], question: string): ModelMessage[] {
   return [
-    { role: "system", content: `${persona} Answer briefly and plainly. ${replyLanguage(language)}` },
+    { role: "system", content: `${persona} Answer briefly and plainly, in the language of the question.` },
     ...history,
     { role: "user", content: question },
   ];
