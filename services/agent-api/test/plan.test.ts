@@ -137,3 +137,36 @@ describe("agent-api: columns named through the dataset's own description", () =>
     expect(await sqlFor("What is the total charge per ward?", plain)).not.to.include("GROUP BY `col_1`");
   });
 });
+
+describe("agent-api: a sum named by 总 before a column, and a term defined by a count per group", () => {
+  const ward: TableMeta = {
+    dataset_id: "ds-012",
+    version: "1",
+    dataset_name: "ward_stays",
+    table: "ds_012_v1",
+    row_count: 4,
+    sample_rows: [],
+    columns: [
+      { name: "col_1", type: "string", nullable: false, comment: "护士" },
+      { name: "col_2", type: "decimal", nullable: false, comment: "体重" },
+    ],
+  };
+
+  it("reads 总体重 as the sum of 体重", async () => {
+    expect(await sqlFor("护士 张三 的总体重是多少？", ward)).to.equal("SELECT SUM(`col_2`) AS `sum_col_2` FROM `ds_012_v1` LIMIT 1");
+  });
+
+  it("reads a term defined by the number of rows per group as a HAVING COUNT(*)", async () => {
+    const chunks = [{ chunk_id: "g#9", text: "忙碌护士：值班次数（同一 护士）不少于 3 的护士。" }];
+    const plan = await planQuery({
+      question: "有多少位忙碌护士？",
+      table: ward,
+      values: new Map(),
+      definitions: readDefinitions(chunks, ward),
+      choose: async () => undefined,
+    });
+    expect(plan.kind === "query" ? compileQuery(plan.query, { tables: [ward] }).sql : plan).to.equal(
+      "SELECT COUNT(*) AS `row_count` FROM (SELECT `col_1` AS `col_1` FROM `ds_012_v1` GROUP BY `col_1` HAVING COUNT(*) >= 3) AS `matched`",
+    );
+  });
+});

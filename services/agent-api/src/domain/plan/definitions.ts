@@ -40,7 +40,7 @@ const aggregateOf = (body: string): GroupCondition["aggregate"] | undefined =>
     ? "sum"
     : /平均|\baverage\b/iu.test(body)
       ? "avg"
-      : /笔数|\bnumber of\b/iu.test(body)
+      : /笔数|次数|人数|个数|\bnumber of\b|\bcount of\b/iu.test(body)
         ? "count"
         : undefined;
 
@@ -61,8 +61,10 @@ function readBody(body: string, table: TableMeta): Omit<TermDefinition, "term" |
     const grouped =
       (same && mentions.find((m) => m.at >= same.index && m.at <= same.index + same[0].length + 2)?.column) ??
       mentions.find((m) => m.column !== measure && (isIdLike(m.column) || m.column.type === "string"))?.column;
-    if (!measure || !grouped) return filters.length > 0 ? { filters } : undefined;
-    return { filters, group: { column: grouped.name, aggregate, measure: measure.name, op: compared.op, value: compared.value } };
+    // A count needs no measure column: it counts the group's rows.
+    const measured = aggregate === "count" ? (measure?.name ?? "*") : measure?.name;
+    if (measured === undefined || !grouped) return filters.length > 0 ? { filters } : undefined;
+    return { filters, group: { column: grouped.name, aggregate, measure: measured, op: compared.op, value: compared.value } };
   }
   if (compared) {
     const before = mentions.filter((m) => isNumeric(m.column) && !isIdLike(m.column) && m.at <= compared.at);

@@ -56,7 +56,7 @@ const knownVerbs = new Set([
 const cues = {
   count: /\bhow many\b|\bnumber of\b|\bcount\b|多少(?:个|笔|名|位|条|家)|几(?:个|笔|名|位|条|家)|有多少|一共/iu,
   distinct: /\bdistinct\b|\bdifferent\b|\bunique\b|不同的?|去重/iu,
-  sum: /\btotal\b|\bsum\b|总金额|总额|合计|之和|总和|总计|总(?=[\u3400-\u9fff]{0,3}(?:金额|额|月薪|工资|数量|销量))/iu,
+  sum: /\btotal\b|\bsum\b|总金额|总额|合计|之和|总和|总计/iu,
   avg: /\baverage\b|\bmean\b|平均/iu,
   max: /\b(?:largest|highest|maximum|max|biggest|greatest)\b|最大|最高|最多的一笔/iu,
   min: /\b(?:smallest|lowest|minimum|min|least)\b|最小|最低|最少的一笔/iu,
@@ -212,7 +212,9 @@ export async function planQuery(input: PlanInput): Promise<Plan> {
     };
   }
 
-  const aggregate: Aggregate | undefined = cues.avg.test(question) ? "avg" : cues.sum.test(question) ? "sum" : undefined;
+  // "总" right before a numeric column's name ("总重量", "总金额") asks for its sum.
+  const totalOfMeasure = measures.some((m) => question.slice(Math.max(0, m.at - 1), m.at) === "总");
+  const aggregate: Aggregate | undefined = cues.avg.test(question) ? "avg" : cues.sum.test(question) || totalOfMeasure ? "sum" : undefined;
   const ranking: "asc" | "desc" | undefined =
     cues.max.test(question) || cues.most.test(question)
       ? "desc"
