@@ -16,6 +16,13 @@ import { createModelClient } from "../src/adapters/model-client.js";
 import { createAgent } from "../src/domain/agent.js";
 import { ensureSetData, heldOutSet, runSet, secondSet, summarise } from "./new-set-run.js";
 
+/**
+ * Time for the questions of all four runs, so the figures are printed inside
+ * the test command's bound on this step (`timeout 20m`, scripts/test.sh) with
+ * room for starting the Data API and registering the data.
+ */
+const questionBudgetMs = Number(process.env.EVAL_BUDGET_SECONDS ?? 960) * 1000;
+
 const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
 const logDir = join(repo, ".local", "eval");
 
@@ -39,12 +46,23 @@ async function main(): Promise<void> {
     });
     for (const set of [secondSet, heldOutSet]) await ensureSetData(set, dataApi.url, 300_000);
     const data = createDataApiClient({ url: dataApi.url, timeoutMs: 10_000 });
+    // Each of the four runs gets an equal share of the time left, and a run that finishes early passes its rest on.
+    const started = Date.now();
+    let runsLeft = 4;
+    const until = (): number => {
+      const share = (started + questionBudgetMs - Date.now()) / runsLeft--;
+      return Date.now() + share;
+    };
+    const report = (line: string): void => {
+      summaries.push(line);
+      console.log(`\n${line}`);
+    };
     const double = await startScriptedModel();
     try {
       const model = createModelClient({ endpoint: double.url, name: undefined, apiKey: undefined, timeoutMs: 60_000 });
       for (const set of [secondSet, heldOutSet]) {
         console.log(`\n== ${set.name}, scripted double`);
-        summaries.push(summarise(set, await runSet(set, createAgent({ model, data }), data), "scripted double"));
+        report(summarise(set, await runSet(set, createAgent({ model, data }), data, { until: until() }), "scripted double"));
       }
     } finally {
       await double.close();
@@ -58,7 +76,7 @@ async function main(): Promise<void> {
     const label = `bundled model ${await model.modelName()}`;
     for (const set of [secondSet, heldOutSet]) {
       console.log(`\n== ${set.name}, ${label}`);
-      summaries.push(summarise(set, await runSet(set, createAgent({ model, data }), data), label));
+      report(summarise(set, await runSet(set, createAgent({ model, data }), data, { until: until() }), label));
     }
   } finally {
     await dataApi?.stop();

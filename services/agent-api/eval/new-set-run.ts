@@ -81,12 +81,26 @@ export async function ensureSetData(set: EvalSet, dataApiUrl: string, timeoutMs:
   }
 }
 
-export async function runSet(set: EvalSet, agent: Agent, data: DataPort, log: (line: string) => void = console.log): Promise<Outcome[]> {
+/**
+ * Asks the set's questions in order; none is started after `until` (epoch
+ * ms), so a run bounded from outside still ends with its figures printed.
+ */
+export async function runSet(
+  set: EvalSet,
+  agent: Agent,
+  data: DataPort,
+  options: { until?: number; log?: (line: string) => void } = {},
+): Promise<Outcome[]> {
+  const log = options.log ?? console.log;
   const catalog = await data.catalog();
   const outcomes: Outcome[] = [];
   log("| # | kind | question | verdict | invented | seconds | note |");
   log("|---|---|---|---|---|---|---|");
   for (const [index, question] of set.questions().entries()) {
+    if (options.until !== undefined && Date.now() >= options.until) {
+      log(`| ${index + 1}… | - | the eval's time is up: the rest of the set is not asked | - | - | - | - |`);
+      break;
+    }
     const started = performance.now();
     let verdict: Verdict = "declined";
     let invented: string[] = [];
@@ -128,8 +142,10 @@ export function summarise(set: EvalSet, outcomes: Outcome[], label: string): str
   const times = outcomes.map((o) => o.seconds).sort((a, b) => a - b);
   const invented = outcomes.filter((o) => o.invented.length > 0).length;
   const failing = [...new Set(outcomes.filter((o) => o.verdict !== "right").map((o) => o.question.kind))].join(", ") || "none";
+  const unasked = set.questions().length - outcomes.length;
   return (
-    `${set.name} (${label}): ${count("right")} right, ${count("wrong")} wrong, ${count("declined")} declined of ${outcomes.length} ` +
+    `${set.name} (${label}): ${count("right")} right, ${count("wrong")} wrong, ${count("declined")} declined of ${outcomes.length} asked` +
+    `${unasked > 0 ? ` (${unasked} not asked: the eval's time ran out)` : ""} ` +
     `(${((100 * count("right")) / outcomes.length).toFixed(1)} % right); answers with invented figures: ${invented}; ` +
     `p50 ${percentile(times, 50).toFixed(1)} s, p95 ${percentile(times, 95).toFixed(1)} s per question; kinds not all right: ${failing}`
   );
