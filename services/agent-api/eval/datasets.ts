@@ -27,7 +27,7 @@ export interface StaffRow {
 }
 
 /** mulberry32: a small seeded generator, so the data never changes between runs. */
-function generator(seed: number): () => number {
+export function generator(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -97,7 +97,7 @@ const csvCell = (value: string | number | boolean | null): string => {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-const csv = (header: string[], rows: (string | number | boolean | null)[][]): string =>
+export const csv = (header: string[], rows: (string | number | boolean | null)[][]): string =>
   [header.join(","), ...rows.map((row) => row.map(csvCell).join(","))].join("\n") + "\n";
 
 export const ordersDataset = {

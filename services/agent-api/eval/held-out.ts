@@ -1,5 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { parse } from "csv-parse/sync";
+import { csv as csvText, generator } from "./datasets.js";
 import type { Truth } from "./new-set.js";
 
 /**
@@ -25,25 +26,6 @@ export interface HeldOutQuestion {
   truth: Truth;
 }
 
-/** mulberry32, so the files (and the truth) are the same on every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const csvCell = (value: string | number | boolean | null): string => {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-const csvText = (header: string[], rows: (string | number | boolean | null)[][]): string =>
-  [header.join(","), ...rows.map((row) => row.map(csvCell).join(","))].join("\n") + "\n";
 const day = (year: number, month: number, d: number): string => `${year}-${String(month).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 
 function shipmentsCsv(): string {
