@@ -80,8 +80,8 @@ export const clinicVisits: HeldOutDataset = {
   sqliteTypes: ["INTEGER", "TEXT", "TEXT", "REAL", "INTEGER", "TEXT", "TEXT", "INTEGER"],
 };
 
-export const mainCarrierMinInsuredFreight = 3900;
-export const busyDoctorMinVisits = 16;
+const mainCarrierMinInsuredFreight = 3900;
+const busyDoctorMinVisits = 16;
 
 export const heldOutGlossary = {
   name: "eval_heldout_glossary",

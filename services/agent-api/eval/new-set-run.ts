@@ -11,7 +11,7 @@ import { holdsTruth, inventedFigures, newSetQuestions, type Truth } from "./new-
  */
 type Verdict = "right" | "wrong" | "declined";
 
-export interface EvalQuestion {
+interface EvalQuestion {
   question: string;
   kind: string;
   truth: Truth;

@@ -17,7 +17,7 @@ interface Gloss {
 }
 
 /** "english words (中文)" and "中文 (english words)" pairs of a description; the English side is its last few words. */
-export function glossesOf(description: string | null | undefined): Gloss[] {
+function glossesOf(description: string | null | undefined): Gloss[] {
   if (!description) return [];
   const glosses: Gloss[] = [];
   const englishWords = (run: string): string => {
