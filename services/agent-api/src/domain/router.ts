@@ -35,6 +35,7 @@ const dataCues = [
   /\bper\b/,
   /\beach\b/,
   /\bshow\b/,
+  /\bwhat will\b/,
   /多少/,
   /几(个|位|笔|条|次|名)/,
   /总/,
