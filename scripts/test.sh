@@ -82,5 +82,5 @@ step "node tests (pods on the real node)" \
 step "acceptance (local platform, scripted double + small model)" \
   bash -o pipefail -c 'npm run acceptance --silent 2>&1 | tee "$0"' "$results_dir/acceptance.log"
 # Bounded: it does not gate, so it must not be able to hold the run past CI's time either.
-step "eval (new set: scripted double + small model; recorded, not gating)" \
+step "eval (new set + held-out set: scripted double + small model; recorded, not gating)" \
   bash -o pipefail -c 'timeout --kill-after=30s 20m npm run eval:local --silent -w @one-data/agent-api 2>&1 | tee "$0" || true' "$results_dir/eval.log"

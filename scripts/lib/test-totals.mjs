@@ -2,7 +2,7 @@
 /**
  * The test command's closing lines, from what each step left in the results directory: mocha's JSON reports
  * (<name>.mocha.json, pending tests are skipped ones) and the one-line counts our own runners print (image
- * layouts, fuzz runs, acceptance, the real model's answers, the eval's "new set (...)" summaries, repeated as
+ * layouts, fuzz runs, acceptance, the real model's answers, the eval's "new set (...)" and "held-out set (...)" summaries, repeated as
  * they are). Plain JavaScript: it runs in the EXIT trap, also
  * when `npm ci` never did.
  *
@@ -39,7 +39,7 @@ for (const file of files.filter((f) => f.endsWith(".log"))) {
       totals.passed += Number(m[1]);
       totals.failed += Number(m[2]);
       totals.skipped += Number(m[3]);
-    } else if (line.startsWith("new set (")) {
+    } else if (/^(new set|held-out set) \(/.test(line)) {
       evalLines.push(line);
     } else if ((m = /^real model counts: (\d+) right, (\d+) wrong/.exec(line))) {
       realModel = { right: (realModel?.right ?? 0) + Number(m[1]), wrong: (realModel?.wrong ?? 0) + Number(m[2]) };

@@ -35,7 +35,6 @@ async function main(): Promise<void> {
   };
   requireEnv("MODEL_ENDPOINT");
   let dataApi: LocalProcess | undefined;
-  const summaries: string[] = [];
   try {
     dataApi = await startService({ name: "data-api", entry: join(repo, "services/data-api/src/main.ts"), env, logDir });
     await runToCompletion({
@@ -54,7 +53,6 @@ async function main(): Promise<void> {
       return Date.now() + share;
     };
     const report = (line: string): void => {
-      summaries.push(line);
       console.log(`\n${line}`);
     };
     const double = await startScriptedModel();
@@ -81,7 +79,6 @@ async function main(): Promise<void> {
   } finally {
     await dataApi?.stop();
   }
-  console.log(`\n${summaries.join("\n")}`);
 }
 
 await main();
