@@ -76,6 +76,10 @@ step "start node (images, containerd, kubelet, kube-proxy, scheduler, CoreDNS)" 
 set -a
 . "$ENV_FILE"
 set +a
+step "node registry (distribution: TLS, htpasswd; our images pushed with crane)" start_node_registry
+set -a
+. "$ENV_FILE"
+set +a
 step "node tests (pods on the real node)" \
   bash -o pipefail -c 'nsenter --target "$0" --net --mount --wd="$PWD" -- npm run test:node --silent -- \
       --reporter "$2" --reporter-option "json=$1/node.mocha.json" 2>&1 | tee "$1/node.log"' "$(node_namespace_pid)" "$results_dir" "$spec_and_json"

