@@ -8,12 +8,11 @@ import {
   logsScript,
   seedChecksScript,
   statusScript,
-  teardownSteps,
   type Env,
   type PlanOptions,
   type ShellStep,
 } from "@one-data/topology";
-import { notRunnableHere, requireKube, runStep, type Kube } from "./support/kube.js";
+import { notRunnableHere, requireKube, runStep, teardownCluster, type Kube } from "./support/kube.js";
 
 /**
  * The bash behind `status`, `logs`, `forward`, `seed-checks` and `kubeconfig`, run for real
@@ -38,13 +37,6 @@ function applyRunnable(kube: Kube, options: PlanOptions): void {
   }
 }
 
-function teardown(kube: Kube): void {
-  for (const step of teardownSteps("cluster")) {
-    const ran = runStep(kube, "cluster", step as ShellStep);
-    if (ran.status !== 0) expect.fail(`teardown failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
-  }
-}
-
 describe("after deploy on a real kube-apiserver: status, logs, forward, kubeconfig", function () {
   this.timeout(600_000);
   let kube: Kube;
@@ -58,11 +50,11 @@ describe("after deploy on a real kube-apiserver: status, logs, forward, kubeconf
 
   before(() => {
     kube = requireKube();
-    teardown(kube);
+    teardownCluster(kube);
     applyRunnable(kube, options);
   });
 
-  after(() => teardown(kube));
+  after(() => teardownCluster(kube));
 
   for (const env of ["cluster", "kind"] as const satisfies readonly Env[]) {
     it(`status (--env=${env}) reports every phase, the releases not installed and the workloads not ready, and exits 1`, () => {

@@ -6,7 +6,6 @@ import {
   parseDeployedImages,
   registryPullSecret,
   secrets,
-  teardownSteps,
   verifySteps,
   type Env,
   type Manifest,
@@ -14,7 +13,7 @@ import {
   type PlanOptions,
   type Step,
 } from "@one-data/topology";
-import { kubectl, notRunnableHere, requireKube, runStep, type Kube } from "./support/kube.js";
+import { kubectl, notRunnableHere, requireKube, runStep, teardownCluster, type Kube } from "./support/kube.js";
 
 type ShellStep = Extract<Step, { kind: "shell" }>;
 
@@ -42,13 +41,6 @@ function deploy(kube: Kube, options: PlanOptions, env: Record<string, string> = 
     result.ran.push(step.description);
   }
   return result;
-}
-
-function teardown(kube: Kube): void {
-  for (const step of teardownSteps("cluster")) {
-    const ran = runStep(kube, "cluster", step as ShellStep);
-    if (ran.status !== 0) expect.fail(`teardown step "${step.description}" failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
-  }
 }
 
 function manifestsOf(options: PlanOptions): Manifest[] {
@@ -124,7 +116,7 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
 
     before(() => {
       kube = requireKube();
-      teardown(kube);
+      teardownCluster(kube);
     });
 
     it("every step the plan runs without pods executes for real, in plan order, and what it applied is on the server", () => {
@@ -191,9 +183,9 @@ for (const env of ["kind", "cluster"] as const satisfies readonly Env[]) {
     });
 
     it("tears down (--env=cluster teardown) twice: everything gone, the second run a no-op", () => {
-      teardown(kube);
+      teardownCluster(kube);
       expectNamespacesGone(kube);
-      teardown(kube);
+      teardownCluster(kube);
       expectNamespacesGone(kube);
     });
   });

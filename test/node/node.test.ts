@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { expect } from "chai";
 import { externalImages, nonRootUid } from "@one-data/topology";
-import { kubectl, requireKube, type Kube } from "../cluster/support/kube.js";
+import { kubectl, kubectlOk, requireKube, type Kube } from "../cluster/support/kube.js";
 import { nodeImageRefs } from "./refs.js";
 
 /**
@@ -12,12 +12,6 @@ import { nodeImageRefs } from "./refs.js";
  * only makes these slower.
  */
 const namespace = `node-smoke-${process.pid}`;
-
-function must(kube: Kube, args: string[], input?: string): string {
-  const ran = kubectl(kube, args, input);
-  if (ran.status !== 0) expect.fail(`kubectl ${args.join(" ")} failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
-  return ran.stdout;
-}
 
 const webServer = `require("node:http").createServer((req, res) => res.end("served by " + process.getuid())).listen(8080)`;
 
@@ -60,7 +54,7 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
         "no test node: KUBE_TEST_NODE_NAME is not set. scripts/test.sh starts one; by hand: scripts/local/servers.sh start-node",
       );
     }
-    must(kube, ["create", "namespace", namespace]);
+    kubectlOk(kube, ["create", "namespace", namespace]);
   });
 
   after(function () {
@@ -68,7 +62,7 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
   });
 
   it("the node is Ready with the kubelet and runtime built here", function () {
-    const node = JSON.parse(must(kube, ["get", "node", process.env.KUBE_TEST_NODE_NAME!, "-o", "json"])) as {
+    const node = JSON.parse(kubectlOk(kube, ["get", "node", process.env.KUBE_TEST_NODE_NAME!, "-o", "json"])) as {
       status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } };
     };
     expect(node.status.conditions.find((c) => c.type === "Ready")?.status).to.equal("True");
@@ -78,7 +72,7 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
   });
 
   it("runs a probed pod as non-root on a read-only root, and another pod reaches it through its Service by name", function () {
-    must(
+    kubectlOk(
       kube,
       ["apply", "-f", "-"],
       JSON.stringify({
@@ -118,10 +112,10 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
         ],
       }),
     );
-    must(kube, ["-n", namespace, "rollout", "status", "deployment/web", "--timeout=300s"]);
-    must(kube, ["apply", "-f", "-"], JSON.stringify(fetchJob("by-name", `http://web.${namespace}.svc.cluster.local/`)));
-    must(kube, ["-n", namespace, "wait", "--for=condition=Complete", "job/by-name", "--timeout=300s"]);
-    expect(must(kube, ["-n", namespace, "logs", "job/by-name"]).trim()).to.equal(`got 200 served by ${nonRootUid}`);
+    kubectlOk(kube, ["-n", namespace, "rollout", "status", "deployment/web", "--timeout=300s"]);
+    kubectlOk(kube, ["apply", "-f", "-"], JSON.stringify(fetchJob("by-name", `http://web.${namespace}.svc.cluster.local/`)));
+    kubectlOk(kube, ["-n", namespace, "wait", "--for=condition=Complete", "job/by-name", "--timeout=300s"]);
+    expect(kubectlOk(kube, ["-n", namespace, "logs", "job/by-name"]).trim()).to.equal(`got 200 served by ${nonRootUid}`);
   });
 
   it("kubectl port-forward reaches the pod through the kubelet's streaming", async function () {
@@ -146,8 +140,12 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
   });
 
   it("a name no Service has does not resolve: the Job fails", function () {
-    must(kube, ["apply", "-f", "-"], JSON.stringify(fetchJob("no-such-name", `http://no-such-service.${namespace}.svc.cluster.local/`)));
-    must(kube, ["-n", namespace, "wait", "--for=condition=Failed", "job/no-such-name", "--timeout=300s"]);
-    expect(must(kube, ["-n", namespace, "logs", "job/no-such-name"])).to.match(/ENOTFOUND|EAI_AGAIN/);
+    kubectlOk(
+      kube,
+      ["apply", "-f", "-"],
+      JSON.stringify(fetchJob("no-such-name", `http://no-such-service.${namespace}.svc.cluster.local/`)),
+    );
+    kubectlOk(kube, ["-n", namespace, "wait", "--for=condition=Failed", "job/no-such-name", "--timeout=300s"]);
+    expect(kubectlOk(kube, ["-n", namespace, "logs", "job/no-such-name"])).to.match(/ENOTFOUND|EAI_AGAIN/);
   });
 });

@@ -10,12 +10,11 @@ import {
   ourImages,
   registryPullSecret,
   selectorString,
-  teardownSteps,
   type Manifest,
   type PlanOptions,
   type ShellStep,
 } from "@one-data/topology";
-import { kubectl, notRunnableHere, requireKube, runStep, type Kube } from "../cluster/support/kube.js";
+import { kubectl, kubectlOk, notRunnableHere, requireKube, runStep, teardownCluster, type Kube } from "../cluster/support/kube.js";
 
 /**
  * The plan's --env=cluster path against a real registry: the test node's
@@ -72,12 +71,6 @@ function requireRegistry(): Registry {
   };
 }
 
-function must(kube: Kube, args: string[], input?: string): string {
-  const ran = kubectl(kube, args, input);
-  if (ran.status !== 0) expect.fail(`kubectl ${args.join(" ")} failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
-  return ran.stdout;
-}
-
 interface PodStatus {
   metadata: { name: string };
   spec: { containers: { image: string }[]; imagePullSecrets?: { name: string }[] };
@@ -103,7 +96,7 @@ async function podUntil(
   const deadline = Date.now() + 300_000;
   let last: PodStatus | undefined;
   while (Date.now() < deadline) {
-    const pods = JSON.parse(must(kube, ["-n", namespace, "get", "pods", ...selector, "-o", "json"])) as { items: PodStatus[] };
+    const pods = JSON.parse(kubectlOk(kube, ["-n", namespace, "get", "pods", ...selector, "-o", "json"])) as { items: PodStatus[] };
     last = pods.items[0];
     if (last && done(last)) return last;
     if (last && failed(last)) break;
@@ -123,15 +116,8 @@ function forgetImage(ref: string): void {
 }
 
 function podEvents(kube: Kube, namespace: string, pod: string): string[] {
-  const events = must(kube, ["-n", namespace, "get", "events", `--field-selector=involvedObject.name=${pod}`, "-o", "json"]);
+  const events = kubectlOk(kube, ["-n", namespace, "get", "events", `--field-selector=involvedObject.name=${pod}`, "-o", "json"]);
   return (JSON.parse(events) as { items: { reason: string; message: string }[] }).items.map((e) => `${e.reason}: ${e.message}`);
-}
-
-function teardown(kube: Kube): void {
-  for (const step of teardownSteps("cluster")) {
-    const ran = runStep(kube, "cluster", step as ShellStep);
-    if (ran.status !== 0) expect.fail(`teardown failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
-  }
 }
 
 describe("--env=cluster through the test node's private registry (TLS, htpasswd)", function () {
@@ -154,7 +140,7 @@ describe("--env=cluster through the test node's private registry (TLS, htpasswd)
       accelerator: { gpu: false, arch: "amd64" },
       phases: ["infra", "data"],
     };
-    teardown(kube);
+    teardownCluster(kube);
     forgetImage(dataApiImage());
     logOffset = statSync(registry.log).size;
     // The plan's steps up to data-api's apply, as the Dagger module runs them; the Helm releases
@@ -167,12 +153,12 @@ describe("--env=cluster through the test node's private registry (TLS, htpasswd)
   });
 
   after(function () {
-    if (kube) teardown(kube);
+    if (kube) teardownCluster(kube);
   });
 
   it("the plan's pull-Secret step stores the registry's credentials for its host in every namespace our images run in", function () {
     for (const ns of registryPullSecret.namespaces) {
-      const secret = JSON.parse(must(kube, ["-n", ns, "get", "secret", registryPullSecret.name, "-o", "json"])) as {
+      const secret = JSON.parse(kubectlOk(kube, ["-n", ns, "get", "secret", registryPullSecret.name, "-o", "json"])) as {
         type: string;
         data: Record<string, string>;
       };
@@ -233,7 +219,7 @@ describe("--env=cluster through the test node's private registry (TLS, htpasswd)
     const name = "data-api-without-pull-secret";
     // Always: the node already holds the image from the pull above; this pull must ask the registry.
     const containers = podSpec.containers.map((c) => ({ ...c, imagePullPolicy: "Always" }));
-    must(
+    kubectlOk(
       kube,
       ["apply", "-f", "-"],
       JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace }, spec: { ...podSpec, containers } }),

@@ -2,7 +2,16 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { asList, connectPrelude, manifestsPath, mountedKubeconfigPath, type Env, type Step } from "@one-data/topology";
+import {
+  asList,
+  connectPrelude,
+  manifestsPath,
+  mountedKubeconfigPath,
+  teardownSteps,
+  type Env,
+  type ShellStep,
+  type Step,
+} from "@one-data/topology";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 const kubectlDouble = join(repoRoot, "test/doubles/kubectl-without-kubelet/kubectl");
@@ -41,6 +50,13 @@ export interface Ran {
 export function kubectl(kube: Kube, args: readonly string[], input?: string): Ran {
   const ran = spawnSync(kube.kubectl, ["--kubeconfig", kube.kubeconfig, ...args], { encoding: "utf8", timeout: 60_000, input });
   return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
+}
+
+/** kubectl that must succeed: its output, or an error with all it said. */
+export function kubectlOk(kube: Kube, args: readonly string[], input?: string): string {
+  const ran = kubectl(kube, args, input);
+  if (ran.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
+  return ran.stdout;
 }
 
 /** What a plan step needs that this machine does not have (Helm releases, Kind, Docker), or undefined when it runs here. */
@@ -98,5 +114,13 @@ export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell
     return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The plan's `teardown --env=cluster` (our releases and namespaces gone), run as runStep runs a step. */
+export function teardownCluster(kube: Kube): void {
+  for (const step of teardownSteps("cluster")) {
+    const ran = runStep(kube, "cluster", step as ShellStep);
+    if (ran.status !== 0) throw new Error(`teardown step "${step.description}" failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
   }
 }
