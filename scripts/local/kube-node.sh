@@ -197,7 +197,7 @@ start_node() {
   done
   local repo_root started=$SECONDS
   repo_root=$(cd "$servers_dir/../.." && pwd)
-  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
+  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" MINIO_BIN="$MINIO_BIN" PYTHON_ENV="$PYTHON_ENV" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
     test/node/build-images.ts "$NODE_DIR/images" "${NODE_IMAGE_TAG:-0.1.0}" "${NODE_IMAGES:-node}")
   echo "images built in $((SECONDS - started))s"
   # shellcheck source=/dev/null
@@ -222,6 +222,7 @@ start_node() {
   node_kubectl -n kube-system rollout status deployment/coredns --timeout=180s
   put_env KUBE_TEST_NODE_NAME "$NODE_NAME"
   put_env KUBE_TEST_NODE_IMAGES "$NODE_DIR/images"
+  put_env KUBE_TEST_NODE_IMAGE_TAG "${NODE_IMAGE_TAG:-0.1.0}"
   echo "node $NODE_NAME ready ($(node_kubectl get node "$NODE_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}'))"
 }
 

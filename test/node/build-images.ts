@@ -8,29 +8,27 @@
  *     with the `node` user and /tmp; the base layer of every image below;
  *   - each of our images: node-base plus /app as `imageLayout` lays it out
  *     (test/image-layout/assemble.ts), with the user, working directory,
- *     entry point and environment the Dagger build gives it.
+ *     entry point and environment the Dagger build gives it;
+ *   - the infra stand-ins (test/node/infra-images.ts): MariaDB, Redis, MinIO
+ *     and Milvus Lite, the servers the test command runs, as images.
  * Prints one line per image with its reference and the archive's size, and
  * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE) for kube-node.sh.
  *
  *   node --import tsx --conditions=source test/node/build-images.ts <out> <tag> [node|all]
- * (`node`, the default: the node's own images and node-base; `all`: ours too.)
- * (COREDNS_BIN names the CoreDNS binary; scripts/local/kube-node.sh passes it.)
+ * (`node`, the default: the node's own images and node-base; `all`: ours and the infra stand-ins too.)
+ * (COREDNS_BIN names the CoreDNS binary, MINIO_BIN and PYTHON_ENV the MinIO
+ * binary and the venv `all` needs; scripts/local/kube-node.sh passes them.)
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { externalImages, imageLayout, nonRootUid, ourImageRef, ourImages, serviceImageRuntime, type OurImageKey } from "@one-data/topology";
 import { assembleImageApp } from "../image-layout/assemble.js";
 import { writeOciArchive } from "./oci-image.js";
-import { nodeImageRefs } from "./refs.js";
+import { infraImageRoot } from "./infra-images.js";
+import { infraImageRefs, nodeImageRefs, type InfraStandIn } from "./refs.js";
+import { baseFiles, copySharedLibraries, run } from "./root-fs.js";
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-function run(command: string, args: readonly string[]): string {
-  const ran = spawnSync(command, [...args], { encoding: "utf8" });
-  if (ran.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${ran.stderr}`);
-  return ran.stdout;
-}
 
 function sizeMiB(file: string): string {
   return `${(statSync(file).size / 2 ** 20).toFixed(1)} MiB`;
@@ -53,22 +51,8 @@ function nodeBaseLayer(scratch: string): string {
   const root = join(scratch, "node-base");
   mkdirSync(join(root, "usr/local/bin"), { recursive: true });
   copyFileSync(process.execPath, join(root, "usr/local/bin/node"));
-  for (const line of run("ldd", [process.execPath]).split("\n")) {
-    const path = /(?:=> )?(\/\S+) \(0x/.exec(line)?.[1];
-    if (!path) continue;
-    mkdirSync(join(root, dirname(path)), { recursive: true });
-    copyFileSync(realpathSync(path), join(root, path));
-  }
-  mkdirSync(join(root, "etc"));
-  writeFileSync(
-    join(root, "etc/passwd"),
-    `root:x:0:0:root:/root:/sbin/nologin\nnode:x:${nonRootUid}:${nonRootUid}::/home/node:/sbin/nologin\n`,
-  );
-  writeFileSync(join(root, "etc/group"), `root:x:0:\nnode:x:${nonRootUid}:\n`);
-  writeFileSync(join(root, "etc/nsswitch.conf"), "hosts: files dns\n");
-  mkdirSync(join(root, "home/node"), { recursive: true });
-  mkdirSync(join(root, "tmp"));
-  chmodSync(join(root, "tmp"), 0o1777);
+  copySharedLibraries(root, [process.execPath]);
+  baseFiles(root, { node: nonRootUid });
   return root;
 }
 
@@ -82,9 +66,10 @@ function serviceImageEnv(): string[] {
 
 function main(): void {
   const [out, tag, which = "node"] = process.argv.slice(2);
-  const corednsBin = process.env.COREDNS_BIN;
-  if (!out || !tag || !corednsBin || !existsSync(corednsBin) || !["node", "all"].includes(which)) {
-    console.error("usage: COREDNS_BIN=<coredns> build-images.ts <out-dir> <tag> [node|all]");
+  const { COREDNS_BIN: corednsBin, MINIO_BIN: minioBin, PYTHON_ENV: pythonEnv } = process.env;
+  const toolsGiven = corednsBin && existsSync(corednsBin) && (which === "node" || (minioBin && pythonEnv));
+  if (!out || !tag || !toolsGiven || !["node", "all"].includes(which)) {
+    console.error("usage: COREDNS_BIN=<coredns> [MINIO_BIN=<minio> PYTHON_ENV=<venv>] build-images.ts <out-dir> <tag> [node|all]");
     process.exit(2);
   }
   mkdirSync(out, { recursive: true });
@@ -112,6 +97,10 @@ function main(): void {
         cmd: serviceImageRuntime.cmd,
         env: serviceImageEnv(),
       });
+    }
+    for (const key of which === "all" ? (Object.keys(infraImageRefs) as InfraStandIn[]) : []) {
+      const image = infraImageRoot(key, join(scratch, `infra-${key}`), { minioBin: minioBin!, pythonEnv: pythonEnv! });
+      write(`${key}-stand-in.tar`, image.ref, [join(scratch, `infra-${key}`)], image.config);
     }
     writeFileSync(join(out, "images.env"), `PAUSE_IMAGE=${nodeImageRefs.pause}\nCOREDNS_IMAGE=${nodeImageRefs.coredns}\n`);
     for (const [ref, file] of archives) console.log(`image ${ref}: ${basename(file)} ${sizeMiB(file)}`);

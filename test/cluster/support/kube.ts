@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { asList, connectPrelude, manifestsPath, mountedKubeconfigPath, type Env, type Step } from "@one-data/topology";
@@ -61,11 +61,19 @@ export function notRunnableHere(step: Step): string | undefined {
  * private mount namespace so those fixed paths exist for this run only. The
  * script is the plan's own text; only a Kind step's connection prelude (kind
  * and docker on the host) is replaced by the cluster prelude: the API server
- * here is not a Kind container. kubectl and helm are the doubles of
- * test/doubles (kubectl-without-kubelet, helm-release-records), both in front
- * of this real server.
+ * here is not a Kind container. With `tools: "doubles"` (the API server
+ * alone) kubectl and helm are the doubles of test/doubles
+ * (kubectl-without-kubelet, helm-release-records), both in front of this real
+ * server; with `tools: "real"` (a node runs the pods: test/node) kubectl is
+ * the real one and there is no helm.
  */
-export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell" }>, extraEnv: Record<string, string> = {}): Ran {
+export function runStep(
+  kube: Kube,
+  env: Env,
+  step: Extract<Step, { kind: "shell" }>,
+  extraEnv: Record<string, string> = {},
+  tools: "doubles" | "real" = "doubles",
+): Ran {
   let script = step.script;
   if (env === "kind") {
     const prelude = `${connectPrelude("kind")}\n`;
@@ -75,10 +83,14 @@ export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell
   const scratch = mkdtempSync(join(tmpdir(), "one-data-step-"));
   try {
     mkdirSync(join(scratch, "bin"));
-    copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
-    chmodSync(join(scratch, "bin/kubectl"), 0o755);
-    copyFileSync(helmDouble, join(scratch, "bin/helm"));
-    chmodSync(join(scratch, "bin/helm"), 0o755);
+    if (tools === "real") {
+      symlinkSync(kube.kubectl, join(scratch, "bin/kubectl"));
+    } else {
+      copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
+      chmodSync(join(scratch, "bin/kubectl"), 0o755);
+      copyFileSync(helmDouble, join(scratch, "bin/helm"));
+      chmodSync(join(scratch, "bin/helm"), 0o755);
+    }
     copyFileSync(kube.kubeconfig, join(scratch, "kubeconfig"));
     if (step.manifests) writeFileSync(join(scratch, "manifests.json"), JSON.stringify(asList(step.manifests)));
     const setup = [
