@@ -10,7 +10,9 @@
  *     (test/image-layout/assemble.ts), with the user, working directory,
  *     entry point and environment the Dagger build gives it;
  *   - the infra stand-ins (test/node/infra-images.ts): MariaDB, Redis, MinIO
- *     and Milvus Lite, the servers the test command runs, as images.
+ *     and Milvus Lite, the servers the test command runs, as images;
+ *   - the model stand-in: node-base plus test/node/model-stand-in.ts bundled
+ *     (the gating acceptance's scripted model double, in vLLM's place).
  * Prints one line per image with its reference and the archive's size, and
  * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE) for kube-node.sh.
  *
@@ -19,14 +21,15 @@
  * (COREDNS_BIN names the CoreDNS binary, MINIO_BIN and PYTHON_ENV the MinIO
  * binary and the venv `all` needs; scripts/local/kube-node.sh passes them.)
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { buildSync } from "esbuild";
 import { externalImages, imageLayout, nonRootUid, ourImageRef, ourImages, serviceImageRuntime, type OurImageKey } from "@one-data/topology";
 import { assembleImageApp } from "../image-layout/assemble.js";
 import { writeOciArchive } from "./oci-image.js";
 import { infraImageRoot } from "./infra-images.js";
-import { infraImageRefs, nodeImageRefs, type InfraStandIn } from "./refs.js";
-import { baseFiles, copySharedLibraries, run } from "./root-fs.js";
+import { brokenAgentTag, infraImageRefs, nodeImageRefs, type InfraStandIn } from "./refs.js";
+import { baseFiles, copySharedLibraries, run, withBusybox } from "./root-fs.js";
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -53,6 +56,25 @@ function nodeBaseLayer(scratch: string): string {
   copyFileSync(process.execPath, join(root, "usr/local/bin/node"));
   copySharedLibraries(root, [process.execPath]);
   baseFiles(root, { node: nonRootUid });
+  // The acceptance Job runs `/bin/sh -c` (the pinned Node image is Debian, with a shell).
+  withBusybox(root);
+  return root;
+}
+
+/**
+ * The agent image broken on purpose (verify must fail on it): its chat route
+ * registered under another path, so the service starts and is ready but
+ * POST /api/v1/chat is not served.
+ */
+function brokenChatLayer(scratch: string, appRoot: string, workdir: string): string {
+  const route = join(workdir, "dist/routes/chat.js");
+  const source = readFileSync(join(appRoot, route), "utf8");
+  if (!source.includes('"/api/v1/chat"'))
+    throw new Error(`${route} no longer registers "/api/v1/chat": the broken agent image would not be broken`);
+  const root = join(scratch, "agent-broken");
+  const target = join(root, "app", route);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, source.replace('"/api/v1/chat"', '"/api/v1/chat-not-served"'));
   return root;
 }
 
@@ -90,17 +112,40 @@ function main(): void {
       const appLayer = join(scratch, `app-${key}`);
       const problems = assembleImageApp(key, join(appLayer, "app"));
       if (problems.length > 0) throw new Error(`${ourImages[key].name}: ${problems.join("; ")}`);
-      write(`${ourImages[key].name}.tar`, ourImageRef(key, tag), [base, appLayer], {
+      const runtime = {
         user: serviceImageRuntime.user,
         workdir: `/app/${imageLayout(key).workdir}`,
         entrypoint: serviceImageRuntime.entrypoint,
         cmd: serviceImageRuntime.cmd,
         env: serviceImageEnv(),
-      });
+      };
+      write(`${ourImages[key].name}.tar`, ourImageRef(key, tag), [base, appLayer], runtime);
+      if (key === "agentApi") {
+        const broken = brokenChatLayer(scratch, join(appLayer, "app"), imageLayout(key).workdir);
+        write(`${ourImages[key].name}-broken.tar`, ourImageRef(key, brokenAgentTag(tag)), [base, appLayer, broken], runtime);
+      }
     }
     for (const key of which === "all" ? (Object.keys(infraImageRefs) as InfraStandIn[]) : []) {
       const image = infraImageRoot(key, join(scratch, `infra-${key}`), { minioBin: minioBin!, pythonEnv: pythonEnv! });
       write(`${key}-stand-in.tar`, image.ref, [join(scratch, `infra-${key}`)], image.config);
+    }
+    if (which === "all") {
+      const standIn = join(scratch, "model-stand-in");
+      buildSync({
+        entryPoints: [join(import.meta.dirname, "model-stand-in.ts")],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: `node${process.versions.node.split(".")[0]}`,
+        outfile: join(standIn, "app/model-stand-in.mjs"),
+        logLevel: "error",
+      });
+      write("model-stand-in.tar", nodeImageRefs.modelStandIn, [base, standIn], {
+        user: String(nonRootUid),
+        workdir: "/app",
+        entrypoint: ["node", "/app/model-stand-in.mjs"],
+        env: [defaultPath],
+      });
     }
     writeFileSync(join(out, "images.env"), `PAUSE_IMAGE=${nodeImageRefs.pause}\nCOREDNS_IMAGE=${nodeImageRefs.coredns}\n`);
     for (const [ref, file] of archives) console.log(`image ${ref}: ${basename(file)} ${sizeMiB(file)}`);

@@ -1,20 +1,27 @@
 import { expect } from "chai";
 import {
   appSelector,
+  acceptanceOutcome,
   appServices,
   buildPlan,
+  jobs,
   connectPrelude,
   helmReleases,
   namespaces,
   nonRootUid,
   releaseSelector,
   selectorString,
+  verifySteps,
+  type AcceptanceOutcome,
+  type Manifest,
   type PlanOptions,
   type Step,
   waitGuardedFunction,
 } from "@one-data/topology";
-import { kubectl, notRunnableHere, requireKube, runStep, type Kube } from "../cluster/support/kube.js";
+import { kubectl, notRunnableHere, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
+import { modelStandIns } from "./model-stand-ins.js";
+import { brokenAgentTag } from "./refs.js";
 
 /**
  * The deploy plan's own steps on the test node (scripts/local/kube-node.sh),
@@ -44,39 +51,60 @@ function planOptions(): PlanOptions {
   return { env: "kind", istio: false, accelerator: { gpu: false, arch: "amd64" }, imageTag };
 }
 
-function phaseSteps(phase: string): ShellStep[] {
-  const found = buildPlan(planOptions()).find((p) => p.phase === phase);
+function phaseSteps(phase: string, options: PlanOptions = planOptions()): readonly Step[] {
+  const found = buildPlan(options).find((p) => p.phase === phase);
   if (!found) throw new Error(`the plan has no phase ${phase}`);
-  return found.steps.map((step) => {
-    if (step.kind !== "shell") throw new Error(`step "${step.description}" of phase ${phase} is not a shell step`);
-    return step;
-  });
+  return found.steps;
 }
 
-function runOnNode(kube: Kube, step: ShellStep): string {
-  const ran = runStep(kube, "kind", step, {}, "real");
+function runOnNode(kube: Kube, step: Step): Ran {
+  const shell = onNode(kube, step);
+  const ran = runStep(kube, "kind", shell, {}, "real");
   if (ran.status !== 0)
-    expect.fail(`step "${step.description}" failed (exit ${ran.status}) on the test node:\n${ran.stdout}\n${ran.stderr}`);
-  return ran.stdout;
+    expect.fail(`step "${shell.description}" failed (exit ${ran.status}) on the test node:\n${ran.stdout}\n${ran.stderr}`);
+  return ran;
 }
 
 /**
- * The Helm step's own readiness waits (`kubectl wait --for=condition=Ready
- * pod -l <the chart's labels>`, guarded), run after the stand-ins are
- * applied in the releases' place.
+ * A step whose workloads cannot run here (Helm releases, vLLM), as its
+ * stand-ins: they are applied in the workloads' place, then the step's own
+ * waits (the lines matching `wait`, guarded as in the step) run on them.
  */
-function standInsForHelm(kube: Kube, helmStep: ShellStep): ShellStep {
-  must(kube, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: infraStandIns() }));
-  const waits = helmStep.script
+function withStandIns(kube: Kube, step: ShellStep, standIns: readonly Manifest[], wait: RegExp, waits: number): ShellStep {
+  must(kube, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: standIns }));
+  const lines = step.script
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => /^wait_guarded \S+ '[^']+' kubectl -n \S+ wait --for=condition=Ready pod -l /.test(l));
-  expect(waits, "the Helm step's readiness waits, one per release").to.have.length(helmReleases.length);
+    .filter((l) => wait.test(l));
+  expect(lines, `the waits of step "${step.description}"`).to.have.length(waits);
   return {
-    ...helmStep,
-    description: `${helmStep.description} [stand-ins, the step's own waits]`,
-    script: [connectPrelude("kind"), waitGuardedFunction, ...waits].join("\n"),
+    ...step,
+    description: `${step.description} [stand-ins, the step's own waits]`,
+    script: [connectPrelude("kind"), waitGuardedFunction, ...lines].join("\n"),
   };
+}
+
+const helmReadyWait = /^wait_guarded \S+ '[^']+' kubectl -n \S+ wait --for=condition=Ready pod -l /;
+const rolloutWait = /^wait_guarded \S+ '[^']+' kubectl -n \S+ rollout status deployment\//;
+
+/** The plan's step as it runs on the node: Helm's and vLLM's workloads replaced by their stand-ins. */
+function onNode(kube: Kube, step: Step): ShellStep {
+  if (step.kind === "detect-accelerator") return { kind: "shell", description: step.description, timeoutSeconds: 60, script: step.script };
+  if (step.kind !== "shell") throw new Error(`step "${step.description}" (${step.kind}) does not run on the node`);
+  if (notRunnableHere(step) !== undefined) return withStandIns(kube, step, infraStandIns(), helmReadyWait, helmReleases.length);
+  if (step.manifests?.some((m) => m.kind === "Deployment" && m.metadata?.name === appServices.vllmServing.name)) {
+    const services = step.manifests.filter((m) => m.kind === "Service");
+    return withStandIns(kube, step, [...services, ...modelStandIns()], rolloutWait, 2);
+  }
+  return step;
+}
+
+/** `verify`'s step (the acceptance Job, our images' tag) and its verdict, read by the Dagger function's own reader. */
+function verifyOutcome(kube: Kube): AcceptanceOutcome {
+  const [step, ...more] = verifySteps(planOptions());
+  expect(more, "verify is one step").to.have.length(0);
+  const ran = runOnNode(kube, step!);
+  return acceptanceOutcome(ran.work?.["acceptance.log"] ?? "", ran.work?.["acceptance.succeeded"] ?? "");
 }
 
 interface PodJson {
@@ -115,9 +143,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
   });
 
   it("phase infra: namespaces, generated Secrets, and the four releases' stand-ins Ready through the plan's own waits", function () {
-    for (const step of phaseSteps("infra")) {
-      runOnNode(kube, notRunnableHere(step) === undefined ? step : standInsForHelm(kube, step));
-    }
+    for (const step of phaseSteps("infra")) runOnNode(kube, step);
     for (const release of helmReleases) {
       const pods = readyPods(kube, release.namespace, releaseSelector(release));
       expect(pods, `${release.release}: Ready pods under the chart's labels`).to.have.length(1);
@@ -136,7 +162,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
   });
 
   it("phase data: data-api reaches Ready through the kubelet's probes, as non-root on a read-only root, with every dependency ok", function () {
-    const ran = phaseSteps("data").map((step) => runOnNode(kube, step));
+    const ran = phaseSteps("data").map((step) => runOnNode(kube, step).stdout);
     expect(ran.at(-1)).to.contain('deployment "data-api" successfully rolled out');
     const { name, namespace, port } = appServices.dataApi;
     const [pod, ...more] = readyPods(kube, namespace, selectorString(appSelector(name)));
@@ -165,5 +191,48 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     const checks = ready.body.data?.checks ?? {};
     expect(checks, JSON.stringify(ready.body)).to.include({ milvus: "ok" });
     expect(Object.values(checks), JSON.stringify(ready.body)).to.satisfy((v: string[]) => v.length > 1 && v.every((c) => c === "ok"));
+  });
+
+  it("phase model: the plan's vLLM Services with the scripted model double behind them, then the bootstrap Job and the Data -> Model Job complete", function () {
+    const ran = phaseSteps("model").map((step) => runOnNode(kube, step).stdout);
+    expect(ran[0]).to.contain("gpu_nodes=0 arch=amd64");
+    for (const job of [jobs.dataBootstrap, jobs.modelJob]) {
+      const status = must(kube, ["-n", job.namespace, "get", "job", job.name, "-o", "jsonpath={.status.succeeded}"]);
+      expect(status, `Job ${job.namespace}/${job.name} succeeded`).to.equal("1");
+    }
+  });
+
+  it("phase agent: agent-api reaches Ready through the kubelet's probes, as non-root on a read-only root", function () {
+    const ran = phaseSteps("agent").map((step) => runOnNode(kube, step).stdout);
+    expect(ran.at(-1)).to.contain('deployment "agent-api" successfully rolled out');
+    const { name, namespace } = appServices.agentApi;
+    const [pod, ...more] = readyPods(kube, namespace, selectorString(appSelector(name)));
+    expect(more, "one agent-api pod").to.have.length(0);
+    expect(pod!.spec.securityContext?.runAsUser).to.equal(nonRootUid);
+    expect(pod!.spec.containers[0]!.securityContext?.readOnlyRootFilesystem).to.equal(true);
+  });
+
+  it("verify: the acceptance suite as a Job passes, its JUnit read as the Dagger function reads it", function () {
+    const outcome = verifyOutcome(kube);
+    console.log(
+      outcome.summary
+        .split("\n")
+        .map((l) => `      ${l}`)
+        .join("\n"),
+    );
+    expect(outcome.passed, outcome.summary).to.equal(true);
+    expect(outcome.junit).to.match(/<testsuites?\b/);
+    expect(outcome.junit).to.not.match(/<failure\b/);
+  });
+
+  it("verify fails on a broken agent (an agent image that does not serve /api/v1/chat), and passes again once the real one is back", function () {
+    const broken = { ...planOptions(), imageTag: brokenAgentTag(planOptions().imageTag) };
+    for (const step of phaseSteps("agent", broken)) runOnNode(kube, step);
+    const failed = verifyOutcome(kube);
+    expect(failed.passed, failed.summary).to.equal(false);
+    expect(failed.junit).to.match(/<failure\b/);
+    for (const step of phaseSteps("agent")) runOnNode(kube, step);
+    const passed = verifyOutcome(kube);
+    expect(passed.passed, passed.summary).to.equal(true);
   });
 });

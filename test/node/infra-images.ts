@@ -14,22 +14,14 @@
  * Each start script reads the credentials from the environment the chart's
  * Secret sets, as the chart's image does.
  */
-import { chmodSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ImageConfig } from "./oci-image.js";
-import { baseFiles, copyBinary, copyInto, copySharedLibraries, run } from "./root-fs.js";
+import { baseFiles, copyBinary, copySharedLibraries, run, withBusybox } from "./root-fs.js";
 import { infraImageRefs, type InfraStandIn } from "./refs.js";
 
 /** uids the charts run their servers as (bitnami images: 1001; the MinIO values: 1000). */
 export const infraUids: Record<InfraStandIn, number> = { mysql: 1001, redis: 1001, minio: 1000, milvus: 1000 };
-
-const busyboxApplets = ["sh", "cp", "mkdir", "cat"];
-
-function withBusybox(root: string): void {
-  copyInto(root, "/usr/bin/busybox", 0o755);
-  mkdirSync(join(root, "bin"), { recursive: true });
-  for (const applet of busyboxApplets) symlinkSync("/usr/bin/busybox", join(root, "bin", applet));
-}
 
 function script(root: string, path: string, lines: readonly string[]): void {
   mkdirSync(join(root, "usr/local/bin"), { recursive: true });

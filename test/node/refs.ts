@@ -5,6 +5,7 @@ export const nodeImageRefs = {
   pause: "localhost/one-data-test/pause:1",
   coredns: "localhost/one-data-test/coredns:1",
   nodeBase: `localhost/one-data-test/node-base:${externalImages.node.tag}`,
+  modelStandIn: "localhost/one-data-test/model-stand-in:1",
 } as const;
 
 /** The infra stand-ins (test/node/infra-images.ts), one per Helm release of phase infra. */
@@ -16,3 +17,8 @@ export const infraImageRefs = {
 } as const;
 
 export type InfraStandIn = keyof typeof infraImageRefs;
+
+/** The tag of the agent image broken on purpose (test/node/build-images.ts), beside the tag of the real one. */
+export function brokenAgentTag(tag: string): string {
+  return `${tag}-broken-chat`;
+}

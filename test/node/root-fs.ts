@@ -4,7 +4,7 @@
  * loads them from, and the small files every image needs.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export function run(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): string {
@@ -60,4 +60,13 @@ export function baseFiles(root: string, users: Readonly<Record<string, number>>)
   for (const name of Object.keys(users)) mkdirSync(join(root, "home", name), { recursive: true });
   mkdirSync(join(root, "tmp"), { recursive: true });
   chmodSync(join(root, "tmp"), 0o1777);
+}
+
+const busyboxApplets = ["sh", "cp", "mkdir", "cat"];
+
+/** A shell and the few tools start scripts use (`sh -c`, as the Node base image's Debian has them), from busybox-static. */
+export function withBusybox(root: string): void {
+  copyInto(root, "/usr/bin/busybox", 0o755);
+  mkdirSync(join(root, "bin"), { recursive: true });
+  for (const applet of busyboxApplets) symlinkSync("/usr/bin/busybox", join(root, "bin", applet));
 }

@@ -1,5 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { asList, connectPrelude, manifestsPath, mountedKubeconfigPath, type Env, type Step } from "@one-data/topology";
@@ -36,6 +47,8 @@ export interface Ran {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** runStep: the files the step left in /work (as the module reads them from the tool container), by name. */
+  readonly work?: Readonly<Record<string, string>>;
 }
 
 export function kubectl(kube: Kube, args: readonly string[], input?: string): Ran {
@@ -100,14 +113,24 @@ export function runStep(
       `mount -t tmpfs one-data-run ${dirname(dirname(mountedKubeconfigPath))}`,
       `mkdir -p ${dirname(mountedKubeconfigPath)}`,
       `cp "$1/kubeconfig" ${mountedKubeconfigPath}`,
-      `exec timeout ${step.timeoutSeconds} bash -euo pipefail -c "$2"`,
+      `timeout ${step.timeoutSeconds} bash -euo pipefail -c "$2" && rc=0 || rc=$?`,
+      `mkdir "$1/work" && cp -r ${dirname(manifestsPath)}/. "$1/work/"`,
+      `exit $rc`,
     ].join("\n");
     const ran = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", setup, "setup", scratch, script], {
       encoding: "utf8",
       env: { ...process.env, ...extraEnv, PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}`, KUBECONFIG: "" },
       timeout: (step.timeoutSeconds + 30) * 1000,
     });
-    return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
+    const workDir = join(scratch, "work");
+    const work = existsSync(workDir)
+      ? Object.fromEntries(
+          readdirSync(workDir, { withFileTypes: true })
+            .filter((f) => f.isFile())
+            .map((f) => [f.name, readFileSync(join(workDir, f.name), "utf8")]),
+        )
+      : {};
+    return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr, work };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
