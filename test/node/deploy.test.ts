@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "node:child_process";
 import { expect } from "chai";
 import {
   appSelector,
@@ -5,15 +6,21 @@ import {
   appServices,
   buildPlan,
   jobs,
+  models,
   connectPrelude,
   helmReleases,
   namespaces,
   nonRootUid,
+  ourImageRef,
+  ourImages,
   releaseSelector,
+  secrets,
   selectorString,
+  teardownSteps,
   verifySteps,
   type AcceptanceOutcome,
   type Manifest,
+  type OurImageKey,
   type PlanOptions,
   type Step,
   waitGuardedFunction,
@@ -107,11 +114,21 @@ function verifyOutcome(kube: Kube): AcceptanceOutcome {
   return acceptanceOutcome(ran.work?.["acceptance.log"] ?? "", ran.work?.["acceptance.succeeded"] ?? "");
 }
 
+/** Data of our generated Secrets as the server holds them, by namespace/name. */
+function secretData(kube: Kube): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const s of Object.values(secrets)) {
+    const got = kubectl(kube, ["-n", s.namespace, "get", "secret", s.name, "-o", "json"]);
+    if (got.status === 0) out[`${s.namespace}/${s.name}`] = (JSON.parse(got.stdout) as { data: Record<string, string> }).data;
+  }
+  return out;
+}
+
 interface PodJson {
   metadata: { name: string };
   spec: {
     securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
-    containers: { securityContext?: { readOnlyRootFilesystem?: boolean } }[];
+    containers: { image: string; securityContext?: { readOnlyRootFilesystem?: boolean } }[];
   };
   status: { conditions?: { type: string; status: string }[]; containerStatuses?: { ready: boolean }[] };
 }
@@ -234,5 +251,89 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     for (const step of phaseSteps("agent")) runOnNode(kube, step);
     const passed = verifyOutcome(kube);
     expect(passed.passed, passed.summary).to.equal(true);
+  });
+
+  it("kubectl port-forward to agent-api serves the page and /api/v1/chat", async function () {
+    const { name, namespace, port } = appServices.agentApi;
+    const forward = spawn(
+      kube.kubectl,
+      ["--kubeconfig", kube.kubeconfig, "-n", namespace, "port-forward", `service/${name}`, `0:${port}`],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    try {
+      const local = await new Promise<string>((resolvePort, reject) => {
+        let seen = "";
+        forward.stdout.on("data", (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
+          if (match) resolvePort(match[1]!);
+        });
+        forward.on("exit", (code) => reject(new Error(`port-forward exited (${code}): ${seen}`)));
+      });
+      const page = await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(60_000) });
+      expect(page.status).to.equal(200);
+      expect(page.headers.get("content-type")).to.match(/^text\/html/);
+      expect(await page.text()).to.match(/<html/i);
+      const chat = await fetch(`http://127.0.0.1:${local}/api/v1/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "What is 2+2?" }),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const body = (await chat.json()) as { code: number; data?: { reply?: string; model?: string } };
+      expect(chat.status, JSON.stringify(body)).to.equal(200);
+      expect(body.data?.reply, JSON.stringify(body)).to.be.a("string").and.not.equal("");
+      expect(body.data?.model).to.equal(models.chat);
+    } finally {
+      forward.kill("SIGTERM");
+    }
+  });
+
+  it("a second deploy with a new tag rolls data-api and agent-api onto it and leaves every generated Secret as it was", function () {
+    const first = planOptions();
+    const second = { ...first, imageTag: `${first.imageTag}-second` };
+    const secretsBefore = secretData(kube);
+    const podsBefore = [appServices.dataApi, appServices.agentApi].map((s) =>
+      readyPods(kube, s.namespace, selectorString(appSelector(s.name))),
+    );
+    // The same build under a new tag, loaded as `kind load` does (a changed source gives new names: imageTag()).
+    for (const key of Object.keys(ourImages) as OurImageKey[]) {
+      execFileSync("ctr", [
+        "--address",
+        "/run/containerd/containerd.sock",
+        "-n",
+        "k8s.io",
+        "images",
+        "tag",
+        "--force",
+        ourImageRef(key, first.imageTag),
+        ourImageRef(key, second.imageTag),
+      ]);
+    }
+    for (const phase of ["infra", "data", "model", "agent"]) for (const step of phaseSteps(phase, second)) runOnNode(kube, step);
+    [appServices.dataApi, appServices.agentApi].forEach((service, i) => {
+      const key: OurImageKey = service === appServices.dataApi ? "dataApi" : "agentApi";
+      const pods = readyPods(kube, service.namespace, selectorString(appSelector(service.name)));
+      expect(
+        pods.map((p) => p.metadata.name),
+        `${service.name} rolled to new pods`,
+      ).to.not.include.members(podsBefore[i]!.map((p) => p.metadata.name));
+      expect(pods.map((p) => p.spec.containers[0]!.image)).to.deep.equal([ourImageRef(key, second.imageTag)]);
+    });
+    expect(secretData(kube)).to.deep.equal(secretsBefore);
+    expect(Object.keys(secretsBefore)).to.have.length.greaterThan(4);
+  });
+
+  it("teardown --env=cluster leaves none of our namespaces", function () {
+    for (const step of teardownSteps("cluster")) {
+      if (step.kind !== "shell") throw new Error(`teardown step "${step.description}" is not a shell step`);
+      const ran = runStep(kube, "cluster", step, {}, "real");
+      if (ran.status !== 0) expect.fail(`teardown step "${step.description}" failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
+    }
+    for (const namespace of Object.values(namespaces)) {
+      expect(must(kube, ["get", "namespace", namespace, "--ignore-not-found", "-o", "name"]).trim(), namespace).to.equal("");
+    }
   });
 });

@@ -78,7 +78,8 @@ export function notRunnableHere(step: Step): string | undefined {
  * alone) kubectl and helm are the doubles of test/doubles
  * (kubectl-without-kubelet, helm-release-records), both in front of this real
  * server; with `tools: "real"` (a node runs the pods: test/node) kubectl is
- * the real one and there is no helm.
+ * the real one, and helm still the records double (no chart is installed on
+ * the node either).
  */
 export function runStep(
   kube: Kube,
@@ -101,9 +102,9 @@ export function runStep(
     } else {
       copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
       chmodSync(join(scratch, "bin/kubectl"), 0o755);
-      copyFileSync(helmDouble, join(scratch, "bin/helm"));
-      chmodSync(join(scratch, "bin/helm"), 0o755);
     }
+    copyFileSync(helmDouble, join(scratch, "bin/helm"));
+    chmodSync(join(scratch, "bin/helm"), 0o755);
     copyFileSync(kube.kubeconfig, join(scratch, "kubeconfig"));
     if (step.manifests) writeFileSync(join(scratch, "manifests.json"), JSON.stringify(asList(step.manifests)));
     const setup = [
