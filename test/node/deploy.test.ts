@@ -51,10 +51,15 @@ function must(kube: Kube, args: string[], input?: string): string {
   return ran.stdout;
 }
 
-function planOptions(): PlanOptions {
+/** The tag start_node built and imported our images under. */
+function nodeImageTag(): string {
   const imageTag = process.env.KUBE_TEST_NODE_IMAGE_TAG;
   if (!imageTag)
     throw new Error("KUBE_TEST_NODE_IMAGE_TAG is not set: start_node (scripts/local/kube-node.sh) sets it with NODE_IMAGES=all");
+  return imageTag;
+}
+
+function planOptions(imageTag: string = nodeImageTag()): PlanOptions {
   return { env: "kind", istio: false, accelerator: { gpu: false, arch: "amd64" }, imageTag };
 }
 
@@ -243,7 +248,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
   });
 
   it("verify fails on a broken agent (an agent image that does not serve /api/v1/chat), and passes again once the real one is back", function () {
-    const broken = { ...planOptions(), imageTag: brokenAgentTag(planOptions().imageTag) };
+    const broken = planOptions(brokenAgentTag(nodeImageTag()));
     for (const step of phaseSteps("agent", broken)) runOnNode(kube, step);
     const failed = verifyOutcome(kube);
     expect(failed.passed, failed.summary).to.equal(false);
@@ -292,8 +297,9 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
   });
 
   it("a second deploy with a new tag rolls data-api and agent-api onto it and leaves every generated Secret as it was", function () {
-    const first = planOptions();
-    const second = { ...first, imageTag: `${first.imageTag}-second` };
+    const firstTag = nodeImageTag();
+    const secondTag = `${firstTag}-second`;
+    const second = planOptions(secondTag);
     const secretsBefore = secretData(kube);
     const podsBefore = [appServices.dataApi, appServices.agentApi].map((s) =>
       readyPods(kube, s.namespace, selectorString(appSelector(s.name))),
@@ -308,8 +314,8 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
         "images",
         "tag",
         "--force",
-        ourImageRef(key, first.imageTag),
-        ourImageRef(key, second.imageTag),
+        ourImageRef(key, firstTag),
+        ourImageRef(key, secondTag),
       ]);
     }
     for (const phase of ["infra", "data", "model", "agent"]) for (const step of phaseSteps(phase, second)) runOnNode(kube, step);
@@ -320,7 +326,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
         pods.map((p) => p.metadata.name),
         `${service.name} rolled to new pods`,
       ).to.not.include.members(podsBefore[i]!.map((p) => p.metadata.name));
-      expect(pods.map((p) => p.spec.containers[0]!.image)).to.deep.equal([ourImageRef(key, second.imageTag)]);
+      expect(pods.map((p) => p.spec.containers[0]!.image)).to.deep.equal([ourImageRef(key, secondTag)]);
     });
     expect(secretData(kube)).to.deep.equal(secretsBefore);
     expect(Object.keys(secretsBefore)).to.have.length.greaterThan(4);
