@@ -14,7 +14,7 @@ export function run(command: string, args: readonly string[], env?: NodeJS.Proce
 }
 
 /** Copies a file to the same path under root (following symlinks), creating its directory. */
-export function copyInto(root: string, path: string, mode?: number): void {
+function copyInto(root: string, path: string, mode?: number): void {
   const target = join(root, path);
   if (existsSync(target)) return;
   mkdirSync(dirname(target), { recursive: true });

@@ -361,7 +361,7 @@ export function modelManifests(options: RenderOptions): Manifest[] {
 }
 
 /** The instruction the dataset job sends with every row of the seed dataset (model-jobs requires one). */
-export const modelJobPrompt = "Summarise this record in one short sentence.";
+const modelJobPrompt = "Summarise this record in one short sentence.";
 
 /** Data → Model: the dataset job reads ds-001 through the Data API and infers over it. */
 export function modelJob(options: RenderOptions): IJob {
@@ -402,7 +402,7 @@ function deployedImagesConfigMap(options: RenderOptions): IConfigMap {
 export const acceptanceDeadlineSeconds = 1800;
 
 /** Line the acceptance Job prints before the JUnit XML, so `verify` can split it out of the pod log. */
-export const junitMarker = "----- one-data junit -----";
+const junitMarker = "----- one-data junit -----";
 
 export interface AcceptanceOutcome {
   readonly passed: boolean;
