@@ -72,6 +72,8 @@ step "cluster tests (plan on the real API server, probes)" \
     nsenter --target "$ns" --net --mount --wd="$PWD" -- npm run test:cluster --silent -- --ignore test/cluster/probes.test.ts \
       --reporter "$reporter" --reporter-option "json=$results/cluster-plan.mocha.json" 2>&1 | tee "$results/cluster-plan.log" || status=$?
     exit $status' "$(node_namespace_pid)" "$results_dir" "$spec_and_json"
+# All images: the node's, ours and the infra stand-ins (test/node/deploy.test.ts runs the plan's phases on them).
+NODE_IMAGES=all
 step "start node (images, containerd, kubelet, kube-proxy, scheduler, CoreDNS)" start_node
 set -a
 . "$ENV_FILE"

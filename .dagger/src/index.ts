@@ -9,6 +9,7 @@
  */
 import { argument, check, dag, Directory, File, func, object, Secret, Socket, type Container, type Service } from "@dagger.io/dagger";
 import {
+  acceptanceOutcome,
   afterDeployText,
   checkedSources,
   ciFailureMessage,
@@ -20,7 +21,6 @@ import {
   formatPlanAndRequests,
   hostKubeconfigPath,
   hostKubeconfigScript,
-  junitMarker,
   kindCluster,
   logsScript,
   parseDeployedImages,
@@ -566,13 +566,6 @@ export class OneDataStudio {
     for (const [s, step] of shellStepsOnly("verify", verifySteps({ env: access.env, ...deployed })).entries())
       ran = await access.run("verify", s + 1, step);
     if (!ran) throw new Error("verify plan has no step");
-    const log = await ran.file("/work/acceptance.log").contents();
-    const succeeded = (await ran.file("/work/acceptance.succeeded").contents()).trim();
-    const at = log.indexOf(junitMarker);
-    return {
-      passed: succeeded !== "" && succeeded !== "0",
-      summary: (at >= 0 ? log.slice(0, at) : log).trim(),
-      junit: at >= 0 ? log.slice(at + junitMarker.length).trim() : "",
-    };
+    return acceptanceOutcome(await ran.file("/work/acceptance.log").contents(), await ran.file("/work/acceptance.succeeded").contents());
   }
 }

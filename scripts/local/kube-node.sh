@@ -196,7 +196,7 @@ remove_node_cgroups() {
 build_node_images() {
   local repo_root
   repo_root=$(cd "$servers_dir/../.." && pwd)
-  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
+  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" MINIO_BIN="$MINIO_BIN" PYTHON_ENV="$PYTHON_ENV" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
     test/node/build-images.ts "$NODE_DIR/images" "$NODE_IMAGE_TAG" "$1")
 }
 
@@ -232,6 +232,7 @@ start_node() {
   put_env KUBE_TEST_NODE_NAME "$NODE_NAME"
   put_env KUBE_TEST_NODE_IMAGES "$NODE_DIR/images"
   put_env KUBE_TEST_NODE_CONTAINERD_SOCKET "$NODE_CONTAINERD_SOCKET"
+  put_env KUBE_TEST_NODE_IMAGE_TAG "$NODE_IMAGE_TAG"
   echo "node $NODE_NAME ready ($(node_kubectl get node "$NODE_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}'))"
 }
 

@@ -109,14 +109,18 @@ export class OpenAiDouble {
     readonly embeddingDimension: number,
   ) {}
 
-  static async start(options: { modelName?: string; embeddingDimension?: number } = {}): Promise<OpenAiDouble> {
+  /** `listen`: host and port, for a double that serves a pod's Service (test/node); loopback and an ephemeral port otherwise. */
+  static async start(
+    options: { modelName?: string; embeddingDimension?: number; listen?: { host: string; port: number } } = {},
+  ): Promise<OpenAiDouble> {
     let double: OpenAiDouble | undefined;
     const server = createServer((req, res) => {
       void double?.handle(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { host, port: wanted } = options.listen ?? { host: "127.0.0.1", port: 0 };
+    await new Promise<void>((resolve) => server.listen(wanted, host, resolve));
     const { port } = server.address() as AddressInfo;
-    double = new OpenAiDouble(server, `http://127.0.0.1:${port}`, options.modelName ?? "double-model", options.embeddingDimension ?? 8);
+    double = new OpenAiDouble(server, `http://${host}:${port}`, options.modelName ?? "double-model", options.embeddingDimension ?? 8);
     return double;
   }
 

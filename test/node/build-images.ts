@@ -8,30 +8,31 @@
  *     with the `node` user and /tmp; the base layer of every image below;
  *   - each of our images: node-base plus /app as `imageLayout` lays it out
  *     (test/image-layout/assemble.ts), with the user, working directory,
- *     entry point and environment the Dagger build gives it.
+ *     entry point and environment the Dagger build gives it;
+ *   - the infra stand-ins (test/node/infra-images.ts): MariaDB, Redis, MinIO
+ *     and Milvus Lite, the servers the test command runs, as images;
+ *   - the model stand-in: node-base plus test/node/model-stand-in.ts bundled
+ *     (the gating acceptance's scripted model double, in vLLM's place).
  * Prints one line per image with its reference and the archive's size, and
  * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE, and OUR_IMAGE_NAMES, the
  * names of our images' archives, <name>.tar) for kube-node.sh.
  *
  *   node --import tsx --conditions=source test/node/build-images.ts <out> <tag> [node|all]
- * (`node`, the default: the node's own images and node-base; `all`: ours too.)
- * (COREDNS_BIN names the CoreDNS binary; scripts/local/kube-node.sh passes it.)
+ * (`node`, the default: the node's own images and node-base; `all`: ours and the infra stand-ins too.)
+ * (COREDNS_BIN names the CoreDNS binary, MINIO_BIN and PYTHON_ENV the MinIO
+ * binary and the venv `all` needs; scripts/local/kube-node.sh passes them.)
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { buildSync } from "esbuild";
 import { externalImages, imageLayout, nonRootUid, ourImageRef, ourImages, serviceImageRuntime, type OurImageKey } from "@one-data/topology";
 import { assembleImageApp } from "../image-layout/assemble.js";
 import { writeOciArchive } from "./oci-image.js";
-import { nodeImageRefs } from "./refs.js";
+import { infraImageRoot } from "./infra-images.js";
+import { brokenAgentTag, infraImageRefs, nodeImageRefs, type InfraStandIn } from "./refs.js";
+import { baseFiles, copySharedLibraries, run, withBusybox } from "./root-fs.js";
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-function run(command: string, args: readonly string[]): string {
-  const ran = spawnSync(command, [...args], { encoding: "utf8" });
-  if (ran.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${ran.stderr}`);
-  return ran.stdout;
-}
 
 function sizeMiB(file: string): string {
   return `${(statSync(file).size / 2 ** 20).toFixed(1)} MiB`;
@@ -54,22 +55,27 @@ function nodeBaseLayer(scratch: string): string {
   const root = join(scratch, "node-base");
   mkdirSync(join(root, "usr/local/bin"), { recursive: true });
   copyFileSync(process.execPath, join(root, "usr/local/bin/node"));
-  for (const line of run("ldd", [process.execPath]).split("\n")) {
-    const path = /(?:=> )?(\/\S+) \(0x/.exec(line)?.[1];
-    if (!path) continue;
-    mkdirSync(join(root, dirname(path)), { recursive: true });
-    copyFileSync(realpathSync(path), join(root, path));
-  }
-  mkdirSync(join(root, "etc"));
-  writeFileSync(
-    join(root, "etc/passwd"),
-    `root:x:0:0:root:/root:/sbin/nologin\nnode:x:${nonRootUid}:${nonRootUid}::/home/node:/sbin/nologin\n`,
-  );
-  writeFileSync(join(root, "etc/group"), `root:x:0:\nnode:x:${nonRootUid}:\n`);
-  writeFileSync(join(root, "etc/nsswitch.conf"), "hosts: files dns\n");
-  mkdirSync(join(root, "home/node"), { recursive: true });
-  mkdirSync(join(root, "tmp"));
-  chmodSync(join(root, "tmp"), 0o1777);
+  copySharedLibraries(root, [process.execPath]);
+  baseFiles(root, { node: nonRootUid });
+  // The acceptance Job runs `/bin/sh -c` (the pinned Node image is Debian, with a shell).
+  withBusybox(root);
+  return root;
+}
+
+/**
+ * The agent image broken on purpose (verify must fail on it): its chat route
+ * registered under another path, so the service starts and is ready but
+ * POST /api/v1/chat is not served.
+ */
+function brokenChatLayer(scratch: string, appRoot: string, workdir: string): string {
+  const route = join(workdir, "dist/routes/chat.js");
+  const source = readFileSync(join(appRoot, route), "utf8");
+  if (!source.includes('"/api/v1/chat"'))
+    throw new Error(`${route} no longer registers "/api/v1/chat": the broken agent image would not be broken`);
+  const root = join(scratch, "agent-broken");
+  const target = join(root, "app", route);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, source.replace('"/api/v1/chat"', '"/api/v1/chat-not-served"'));
   return root;
 }
 
@@ -83,9 +89,10 @@ function serviceImageEnv(): string[] {
 
 function main(): void {
   const [out, tag, which = "node"] = process.argv.slice(2);
-  const corednsBin = process.env.COREDNS_BIN;
-  if (!out || !tag || !corednsBin || !existsSync(corednsBin) || !["node", "all"].includes(which)) {
-    console.error("usage: COREDNS_BIN=<coredns> build-images.ts <out-dir> <tag> [node|all]");
+  const { COREDNS_BIN: corednsBin, MINIO_BIN: minioBin, PYTHON_ENV: pythonEnv } = process.env;
+  const toolsGiven = corednsBin && existsSync(corednsBin) && (which === "node" || (minioBin && pythonEnv));
+  if (!out || !tag || !toolsGiven || !["node", "all"].includes(which)) {
+    console.error("usage: COREDNS_BIN=<coredns> [MINIO_BIN=<minio> PYTHON_ENV=<venv>] build-images.ts <out-dir> <tag> [node|all]");
     process.exit(2);
   }
   mkdirSync(out, { recursive: true });
@@ -106,12 +113,39 @@ function main(): void {
       const appLayer = join(scratch, `app-${key}`);
       const problems = assembleImageApp(key, join(appLayer, "app"));
       if (problems.length > 0) throw new Error(`${ourImages[key].name}: ${problems.join("; ")}`);
-      write(`${ourImages[key].name}.tar`, ourImageRef(key, tag), [base, appLayer], {
+      const runtime = {
         user: serviceImageRuntime.user,
         workdir: `/app/${imageLayout(key).workdir}`,
         entrypoint: serviceImageRuntime.entrypoint,
         cmd: serviceImageRuntime.cmd,
         env: serviceImageEnv(),
+      };
+      write(`${ourImages[key].name}.tar`, ourImageRef(key, tag), [base, appLayer], runtime);
+      if (key === "agentApi") {
+        const broken = brokenChatLayer(scratch, join(appLayer, "app"), imageLayout(key).workdir);
+        write(`${ourImages[key].name}-broken.tar`, ourImageRef(key, brokenAgentTag(tag)), [base, appLayer, broken], runtime);
+      }
+    }
+    for (const key of which === "all" ? (Object.keys(infraImageRefs) as InfraStandIn[]) : []) {
+      const image = infraImageRoot(key, join(scratch, `infra-${key}`), { minioBin: minioBin!, pythonEnv: pythonEnv! });
+      write(`${key}-stand-in.tar`, image.ref, [join(scratch, `infra-${key}`)], image.config);
+    }
+    if (which === "all") {
+      const standIn = join(scratch, "model-stand-in");
+      buildSync({
+        entryPoints: [join(import.meta.dirname, "model-stand-in.ts")],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: `node${process.versions.node.split(".")[0]}`,
+        outfile: join(standIn, "app/model-stand-in.mjs"),
+        logLevel: "error",
+      });
+      write("model-stand-in.tar", nodeImageRefs.modelStandIn, [base, standIn], {
+        user: String(nonRootUid),
+        workdir: "/app",
+        entrypoint: ["node", "/app/model-stand-in.mjs"],
+        env: [defaultPath],
       });
     }
     const ourNames = Object.values(ourImages).map((image) => image.name);

@@ -360,9 +360,19 @@ export function modelManifests(options: RenderOptions): Manifest[] {
   ];
 }
 
+/** The instruction the dataset job sends with every row of the seed dataset (model-jobs requires one). */
+const modelJobPrompt = "Summarise this record in one short sentence.";
+
 /** Data → Model: the dataset job reads ds-001 through the Data API and infers over it. */
 export function modelJob(options: RenderOptions): IJob {
-  return batchJob(jobs.modelJob, "model", "modelJobs", ["dist/main.js", "--dataset", seed.datasetId], modelJobsEnv, options);
+  return batchJob(
+    jobs.modelJob,
+    "model",
+    "modelJobs",
+    ["dist/main.js", "--dataset", seed.datasetId, "--prompt", modelJobPrompt],
+    modelJobsEnv,
+    options,
+  );
 }
 
 /** Phase agent: the Agent API. */
@@ -392,7 +402,25 @@ function deployedImagesConfigMap(options: RenderOptions): IConfigMap {
 export const acceptanceDeadlineSeconds = 1800;
 
 /** Line the acceptance Job prints before the JUnit XML, so `verify` can split it out of the pod log. */
-export const junitMarker = "----- one-data junit -----";
+const junitMarker = "----- one-data junit -----";
+
+export interface AcceptanceOutcome {
+  readonly passed: boolean;
+  /** What the suite printed before the JUnit XML. */
+  readonly summary: string;
+  readonly junit: string;
+}
+
+/** `verify`'s verdict from what its step wrote: the Job's log and its succeeded count. */
+export function acceptanceOutcome(log: string, succeeded: string): AcceptanceOutcome {
+  const at = log.indexOf(junitMarker);
+  const count = succeeded.trim();
+  return {
+    passed: count !== "" && count !== "0",
+    summary: (at >= 0 ? log.slice(0, at) : log).trim(),
+    junit: at >= 0 ? log.slice(at + junitMarker.length).trim() : "",
+  };
+}
 
 /**
  * `verify`: the acceptance suite as an in-cluster Job. It writes JUnit XML to

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { acceptanceChecks, acceptanceEnv as acceptanceEnvSchema } from "@one-data/acceptance";
 import { envSchema as agentApiEnvSchema } from "@one-data/agent-api/config";
 import { dataApiEnvSchema } from "@one-data/data-api/config";
-import { modelJobsEnvSchema } from "@one-data/model-jobs";
+import { modelJobsEnvSchema, parseJobArgs } from "@one-data/model-jobs";
 import { expect } from "chai";
 import { parse } from "yaml";
 import {
@@ -217,6 +217,14 @@ describe("topology: cross-checks that fail on drift", () => {
     const milvusValues = parse(readFileSync(join(repoRoot, "k8s/helm/milvus.values.yaml"), "utf8")) as Any;
     expect(minioValues.buckets.map((b: Any) => b.name)).to.include(milvusValues.externalS3.bucketName);
     expect(milvusValues.externalS3.host).to.equal(`${infraServices.minio.name}.${infraServices.minio.namespace}.svc.cluster.local`);
+  });
+
+  it("the dataset Job's arguments are ones model-jobs' own parser accepts", () => {
+    const t = podTemplates().find(({ workload }) => workload.metadata.name === "model-dataset-job");
+    expect(t, "model-dataset-job is deployed").to.not.equal(undefined);
+    const [entry, ...args] = t!.spec.containers[0].args as string[];
+    expect(entry).to.equal("dist/main.js");
+    expect(() => parseJobArgs(args)).to.not.throw();
   });
 
   it("every workload's environment satisfies its service's own configuration schema", () => {

@@ -50,8 +50,9 @@ function termEmbedding(text: string): number[] {
   return vector.map((v) => v / norm);
 }
 
-export async function startScriptedModel(): Promise<OpenAiDouble> {
-  const model = await OpenAiDouble.start({ modelName: "scripted-double/acceptance", embeddingDimension });
+/** `as`: the model name and address it serves under (a pod standing in for vLLM, test/node); the local run's otherwise. */
+export async function startScriptedModel(as?: { modelName: string; listen: { host: string; port: number } }): Promise<OpenAiDouble> {
+  const model = await OpenAiDouble.start({ modelName: "scripted-double/acceptance", embeddingDimension, ...as });
   model.onEmbedding(termEmbedding);
   model.onChat(
     () => true,

@@ -1,5 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
@@ -45,6 +56,8 @@ export interface Ran {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** runStep: the files the step left in /work (as the module reads them from the tool container), by name. */
+  readonly work?: Readonly<Record<string, string>>;
 }
 
 export function kubectl(kube: Kube, args: readonly string[], input?: string): Ran {
@@ -77,11 +90,20 @@ export function notRunnableHere(step: Step): string | undefined {
  * private mount namespace so those fixed paths exist for this run only. The
  * script is the plan's own text; only a Kind step's connection prelude (kind
  * and docker on the host) is replaced by the cluster prelude: the API server
- * here is not a Kind container. kubectl and helm are the doubles of
- * test/doubles (kubectl-without-kubelet, helm-release-records), both in front
- * of this real server.
+ * here is not a Kind container. With `tools: "doubles"` (the API server
+ * alone) kubectl and helm are the doubles of test/doubles
+ * (kubectl-without-kubelet, helm-release-records), both in front of this real
+ * server; with `tools: "real"` (a node runs the pods: test/node) kubectl is
+ * the real one, and helm still the records double (no chart is installed on
+ * the node either).
  */
-export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell" }>, extraEnv: Record<string, string> = {}): Ran {
+export function runStep(
+  kube: Kube,
+  env: Env,
+  step: Extract<Step, { kind: "shell" }>,
+  extraEnv: Record<string, string> = {},
+  tools: "doubles" | "real" = "doubles",
+): Ran {
   let script = step.script;
   if (env === "kind") {
     const prelude = `${connectPrelude("kind")}\n`;
@@ -91,8 +113,12 @@ export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell
   const scratch = mkdtempSync(join(tmpdir(), "one-data-step-"));
   try {
     mkdirSync(join(scratch, "bin"));
-    copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
-    chmodSync(join(scratch, "bin/kubectl"), 0o755);
+    if (tools === "real") {
+      symlinkSync(kube.kubectl, join(scratch, "bin/kubectl"));
+    } else {
+      copyFileSync(kubectlDouble, join(scratch, "bin/kubectl"));
+      chmodSync(join(scratch, "bin/kubectl"), 0o755);
+    }
     copyFileSync(helmDouble, join(scratch, "bin/helm"));
     chmodSync(join(scratch, "bin/helm"), 0o755);
     copyFileSync(kube.kubeconfig, join(scratch, "kubeconfig"));
@@ -104,14 +130,24 @@ export function runStep(kube: Kube, env: Env, step: Extract<Step, { kind: "shell
       `mount -t tmpfs one-data-run ${dirname(dirname(mountedKubeconfigPath))}`,
       `mkdir -p ${dirname(mountedKubeconfigPath)}`,
       `cp "$1/kubeconfig" ${mountedKubeconfigPath}`,
-      `exec timeout ${step.timeoutSeconds} bash -euo pipefail -c "$2"`,
+      `timeout ${step.timeoutSeconds} bash -euo pipefail -c "$2" && rc=0 || rc=$?`,
+      `mkdir "$1/work" && cp -r ${dirname(manifestsPath)}/. "$1/work/"`,
+      `exit $rc`,
     ].join("\n");
     const ran = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", setup, "setup", scratch, script], {
       encoding: "utf8",
       env: { ...process.env, ...extraEnv, PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}`, KUBECONFIG: "" },
       timeout: (step.timeoutSeconds + 30) * 1000,
     });
-    return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr };
+    const workDir = join(scratch, "work");
+    const work = existsSync(workDir)
+      ? Object.fromEntries(
+          readdirSync(workDir, { withFileTypes: true })
+            .filter((f) => f.isFile())
+            .map((f) => [f.name, readFileSync(join(workDir, f.name), "utf8")]),
+        )
+      : {};
+    return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr, work };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

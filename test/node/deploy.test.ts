@@ -1,0 +1,345 @@
+import { execFileSync, spawn } from "node:child_process";
+import { expect } from "chai";
+import {
+  appSelector,
+  acceptanceOutcome,
+  appServices,
+  buildPlan,
+  jobs,
+  models,
+  connectPrelude,
+  helmReleases,
+  namespaces,
+  nonRootUid,
+  ourImageRef,
+  ourImages,
+  releaseSelector,
+  secrets,
+  selectorString,
+  teardownSteps,
+  verifySteps,
+  type AcceptanceOutcome,
+  type Manifest,
+  type OurImageKey,
+  type PlanOptions,
+  type Step,
+  waitGuardedFunction,
+} from "@one-data/topology";
+import { kubectl, notRunnableHere, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
+import { infraStandIns } from "./infra-stand-ins.js";
+import { modelStandIns } from "./model-stand-ins.js";
+import { brokenAgentTag } from "./refs.js";
+
+/**
+ * The deploy plan's own steps on the test node (scripts/local/kube-node.sh),
+ * in plan order, with the plan's manifests and kubeconfig path and the real
+ * kubectl: every `rollout status` and `kubectl wait` waits on pods the real
+ * kubelet runs and probes. The Helm releases of phase infra cannot be
+ * installed here (no charts, no chart images): the stand-ins of
+ * test/node/infra-stand-ins.ts take their place under the same Service names,
+ * labels and Secrets, and the plan's own readiness waits for the releases run
+ * against them. Our images are the ones start_node built and imported (tag
+ * KUBE_TEST_NODE_IMAGE_TAG), as `kind load` leaves them.
+ */
+type ShellStep = Extract<Step, { kind: "shell" }>;
+
+const deadline = "--timeout=600s";
+
+function must(kube: Kube, args: string[], input?: string): string {
+  const ran = kubectl(kube, args, input);
+  if (ran.status !== 0) expect.fail(`kubectl ${args.join(" ")} failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
+  return ran.stdout;
+}
+
+/** The tag start_node built and imported our images under. */
+function nodeImageTag(): string {
+  const imageTag = process.env.KUBE_TEST_NODE_IMAGE_TAG;
+  if (!imageTag)
+    throw new Error("KUBE_TEST_NODE_IMAGE_TAG is not set: start_node (scripts/local/kube-node.sh) sets it with NODE_IMAGES=all");
+  return imageTag;
+}
+
+function planOptions(imageTag: string = nodeImageTag()): PlanOptions {
+  return { env: "kind", istio: false, accelerator: { gpu: false, arch: "amd64" }, imageTag };
+}
+
+function phaseSteps(phase: string, options: PlanOptions = planOptions()): readonly Step[] {
+  const found = buildPlan(options).find((p) => p.phase === phase);
+  if (!found) throw new Error(`the plan has no phase ${phase}`);
+  return found.steps;
+}
+
+function runOnNode(kube: Kube, step: Step): Ran {
+  const shell = onNode(kube, step);
+  const ran = runStep(kube, "kind", shell, {}, "real");
+  if (ran.status !== 0)
+    expect.fail(`step "${shell.description}" failed (exit ${ran.status}) on the test node:\n${ran.stdout}\n${ran.stderr}`);
+  return ran;
+}
+
+/**
+ * A step whose workloads cannot run here (Helm releases, vLLM), as its
+ * stand-ins: they are applied in the workloads' place, then the step's own
+ * waits (the lines matching `wait`, guarded as in the step) run on them.
+ */
+function withStandIns(kube: Kube, step: ShellStep, standIns: readonly Manifest[], wait: RegExp, waits: number): ShellStep {
+  must(kube, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: standIns }));
+  const lines = step.script
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => wait.test(l));
+  expect(lines, `the waits of step "${step.description}"`).to.have.length(waits);
+  return {
+    ...step,
+    description: `${step.description} [stand-ins, the step's own waits]`,
+    script: [connectPrelude("kind"), waitGuardedFunction, ...lines].join("\n"),
+  };
+}
+
+const helmReadyWait = /^wait_guarded \S+ '[^']+' kubectl -n \S+ wait --for=condition=Ready pod -l /;
+const rolloutWait = /^wait_guarded \S+ '[^']+' kubectl -n \S+ rollout status deployment\//;
+
+/** The plan's step as it runs on the node: Helm's and vLLM's workloads replaced by their stand-ins. */
+function onNode(kube: Kube, step: Step): ShellStep {
+  if (step.kind === "detect-accelerator") return { kind: "shell", description: step.description, timeoutSeconds: 60, script: step.script };
+  if (step.kind !== "shell") throw new Error(`step "${step.description}" (${step.kind}) does not run on the node`);
+  if (notRunnableHere(step) !== undefined) return withStandIns(kube, step, infraStandIns(), helmReadyWait, helmReleases.length);
+  if (step.manifests?.some((m) => m.kind === "Deployment" && m.metadata?.name === appServices.vllmServing.name)) {
+    const services = step.manifests.filter((m) => m.kind === "Service");
+    return withStandIns(kube, step, [...services, ...modelStandIns()], rolloutWait, 2);
+  }
+  return step;
+}
+
+/** `verify`'s step (the acceptance Job, our images' tag) and its verdict, read by the Dagger function's own reader. */
+function verifyOutcome(kube: Kube): AcceptanceOutcome {
+  const [step, ...more] = verifySteps(planOptions());
+  expect(more, "verify is one step").to.have.length(0);
+  const ran = runOnNode(kube, step!);
+  return acceptanceOutcome(ran.work?.["acceptance.log"] ?? "", ran.work?.["acceptance.succeeded"] ?? "");
+}
+
+/** Data of our generated Secrets as the server holds them, by namespace/name. */
+function secretData(kube: Kube): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const s of Object.values(secrets)) {
+    const got = kubectl(kube, ["-n", s.namespace, "get", "secret", s.name, "-o", "json"]);
+    if (got.status === 0) out[`${s.namespace}/${s.name}`] = (JSON.parse(got.stdout) as { data: Record<string, string> }).data;
+  }
+  return out;
+}
+
+interface PodJson {
+  metadata: { name: string };
+  spec: {
+    securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
+    containers: { image: string; securityContext?: { readOnlyRootFilesystem?: boolean } }[];
+  };
+  status: { conditions?: { type: string; status: string }[]; containerStatuses?: { ready: boolean }[] };
+}
+
+function readyPods(kube: Kube, namespace: string, selector: string): PodJson[] {
+  const list = JSON.parse(must(kube, ["-n", namespace, "get", "pods", "-l", selector, "-o", "json"])) as { items: PodJson[] };
+  return list.items.filter((p) => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+}
+
+/** Runs Node in the pod's container and returns what it printed. */
+function nodeInPod(kube: Kube, namespace: string, pod: string, source: string): string {
+  return must(kube, ["-n", namespace, "exec", pod, "--", "node", "-e", source]).trim();
+}
+
+describe("the deploy plan's steps on the test node (real kubelet, our images, infra stand-ins)", function () {
+  this.timeout(1_200_000);
+  let kube: Kube;
+  const started = Date.now();
+
+  before(function () {
+    kube = requireKube();
+    if (!process.env.KUBE_TEST_NODE_NAME)
+      throw new Error("no test node: KUBE_TEST_NODE_NAME is not set (scripts/local/servers.sh start-node)");
+    must(kube, ["delete", "namespace", ...Object.values(namespaces), "--ignore-not-found", "--wait=true", deadline]);
+  });
+
+  after(function () {
+    console.log(`      deploy on the test node: ${Math.round((Date.now() - started) / 1000)}s`);
+  });
+
+  it("phase infra: namespaces, generated Secrets, and the four releases' stand-ins Ready through the plan's own waits", function () {
+    for (const step of phaseSteps("infra")) runOnNode(kube, step);
+    for (const release of helmReleases) {
+      const pods = readyPods(kube, release.namespace, releaseSelector(release));
+      expect(pods, `${release.release}: Ready pods under the chart's labels`).to.have.length(1);
+      const endpoints = must(kube, [
+        "-n",
+        release.namespace,
+        "get",
+        "endpointslices",
+        "-l",
+        `kubernetes.io/service-name=${release.service.name}`,
+        "-o",
+        "jsonpath={.items[*].endpoints[*].conditions.ready}",
+      ]);
+      expect(endpoints.trim(), `Service ${release.service.name} has a ready endpoint`).to.equal("true");
+    }
+  });
+
+  it("phase data: data-api reaches Ready through the kubelet's probes, as non-root on a read-only root, with every dependency ok", function () {
+    const ran = phaseSteps("data").map((step) => runOnNode(kube, step).stdout);
+    expect(ran.at(-1)).to.contain('deployment "data-api" successfully rolled out');
+    const { name, namespace, port } = appServices.dataApi;
+    const [pod, ...more] = readyPods(kube, namespace, selectorString(appSelector(name)));
+    expect(more, "one data-api pod").to.have.length(0);
+    expect(pod, "a Ready data-api pod").to.not.equal(undefined);
+    expect(pod!.spec.securityContext?.runAsUser).to.equal(nonRootUid);
+    expect(pod!.spec.containers[0]!.securityContext?.readOnlyRootFilesystem).to.equal(true);
+    expect(nodeInPod(kube, namespace, pod!.metadata.name, "console.log(process.getuid())")).to.equal(String(nonRootUid));
+    expect(
+      nodeInPod(
+        kube,
+        namespace,
+        pod!.metadata.name,
+        `try { require("fs").writeFileSync("/probe", ""); console.log("written") } catch (e) { console.log(e.code) }`,
+      ),
+    ).to.equal("EROFS");
+    const ready = JSON.parse(
+      nodeInPod(
+        kube,
+        namespace,
+        pod!.metadata.name,
+        `fetch("http://127.0.0.1:${port}/api/v1/ready", { signal: AbortSignal.timeout(20000) }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.json() })))`,
+      ),
+    ) as { status: number; body: { data?: { checks?: Record<string, string> } } };
+    expect(ready.status).to.equal(200);
+    const checks = ready.body.data?.checks ?? {};
+    expect(checks, JSON.stringify(ready.body)).to.include({ milvus: "ok" });
+    expect(Object.values(checks), JSON.stringify(ready.body)).to.satisfy((v: string[]) => v.length > 1 && v.every((c) => c === "ok"));
+  });
+
+  it("phase model: the plan's vLLM Services with the scripted model double behind them, then the bootstrap Job and the Data -> Model Job complete", function () {
+    const ran = phaseSteps("model").map((step) => runOnNode(kube, step).stdout);
+    expect(ran[0]).to.contain("gpu_nodes=0 arch=amd64");
+    for (const job of [jobs.dataBootstrap, jobs.modelJob]) {
+      const status = must(kube, ["-n", job.namespace, "get", "job", job.name, "-o", "jsonpath={.status.succeeded}"]);
+      expect(status, `Job ${job.namespace}/${job.name} succeeded`).to.equal("1");
+    }
+  });
+
+  it("phase agent: agent-api reaches Ready through the kubelet's probes, as non-root on a read-only root", function () {
+    const ran = phaseSteps("agent").map((step) => runOnNode(kube, step).stdout);
+    expect(ran.at(-1)).to.contain('deployment "agent-api" successfully rolled out');
+    const { name, namespace } = appServices.agentApi;
+    const [pod, ...more] = readyPods(kube, namespace, selectorString(appSelector(name)));
+    expect(more, "one agent-api pod").to.have.length(0);
+    expect(pod!.spec.securityContext?.runAsUser).to.equal(nonRootUid);
+    expect(pod!.spec.containers[0]!.securityContext?.readOnlyRootFilesystem).to.equal(true);
+  });
+
+  it("verify: the acceptance suite as a Job passes, its JUnit read as the Dagger function reads it", function () {
+    const outcome = verifyOutcome(kube);
+    console.log(
+      outcome.summary
+        .split("\n")
+        .map((l) => `      ${l}`)
+        .join("\n"),
+    );
+    expect(outcome.passed, outcome.summary).to.equal(true);
+    expect(outcome.junit).to.match(/<testsuites?\b/);
+    expect(outcome.junit).to.not.match(/<failure\b/);
+  });
+
+  it("verify fails on a broken agent (an agent image that does not serve /api/v1/chat), and passes again once the real one is back", function () {
+    const broken = planOptions(brokenAgentTag(nodeImageTag()));
+    for (const step of phaseSteps("agent", broken)) runOnNode(kube, step);
+    const failed = verifyOutcome(kube);
+    expect(failed.passed, failed.summary).to.equal(false);
+    expect(failed.junit).to.match(/<failure\b/);
+    for (const step of phaseSteps("agent")) runOnNode(kube, step);
+    const passed = verifyOutcome(kube);
+    expect(passed.passed, passed.summary).to.equal(true);
+  });
+
+  it("kubectl port-forward to agent-api serves the page and /api/v1/chat", async function () {
+    const { name, namespace, port } = appServices.agentApi;
+    const forward = spawn(
+      kube.kubectl,
+      ["--kubeconfig", kube.kubeconfig, "-n", namespace, "port-forward", `service/${name}`, `0:${port}`],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    try {
+      const local = await new Promise<string>((resolvePort, reject) => {
+        let seen = "";
+        forward.stdout.on("data", (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
+          if (match) resolvePort(match[1]!);
+        });
+        forward.on("exit", (code) => reject(new Error(`port-forward exited (${code}): ${seen}`)));
+      });
+      const page = await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(60_000) });
+      expect(page.status).to.equal(200);
+      expect(page.headers.get("content-type")).to.match(/^text\/html/);
+      expect(await page.text()).to.match(/<html/i);
+      const chat = await fetch(`http://127.0.0.1:${local}/api/v1/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "What is 2+2?" }),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const body = (await chat.json()) as { code: number; data?: { reply?: string; model?: string } };
+      expect(chat.status, JSON.stringify(body)).to.equal(200);
+      expect(body.data?.reply, JSON.stringify(body)).to.be.a("string").and.not.equal("");
+      expect(body.data?.model).to.equal(models.chat);
+    } finally {
+      forward.kill("SIGTERM");
+    }
+  });
+
+  it("a second deploy with a new tag rolls data-api and agent-api onto it and leaves every generated Secret as it was", function () {
+    const firstTag = nodeImageTag();
+    const secondTag = `${firstTag}-second`;
+    const second = planOptions(secondTag);
+    const secretsBefore = secretData(kube);
+    const podsBefore = [appServices.dataApi, appServices.agentApi].map((s) =>
+      readyPods(kube, s.namespace, selectorString(appSelector(s.name))),
+    );
+    // The same build under a new tag, loaded as `kind load` does (a changed source gives new names: imageTag()).
+    for (const key of Object.keys(ourImages) as OurImageKey[]) {
+      execFileSync("ctr", [
+        "--address",
+        "/run/containerd/containerd.sock",
+        "-n",
+        "k8s.io",
+        "images",
+        "tag",
+        "--force",
+        ourImageRef(key, firstTag),
+        ourImageRef(key, secondTag),
+      ]);
+    }
+    for (const phase of ["infra", "data", "model", "agent"]) for (const step of phaseSteps(phase, second)) runOnNode(kube, step);
+    [appServices.dataApi, appServices.agentApi].forEach((service, i) => {
+      const key: OurImageKey = service === appServices.dataApi ? "dataApi" : "agentApi";
+      const pods = readyPods(kube, service.namespace, selectorString(appSelector(service.name)));
+      expect(
+        pods.map((p) => p.metadata.name),
+        `${service.name} rolled to new pods`,
+      ).to.not.include.members(podsBefore[i]!.map((p) => p.metadata.name));
+      expect(pods.map((p) => p.spec.containers[0]!.image)).to.deep.equal([ourImageRef(key, secondTag)]);
+    });
+    expect(secretData(kube)).to.deep.equal(secretsBefore);
+    expect(Object.keys(secretsBefore)).to.have.length.greaterThan(4);
+  });
+
+  it("teardown --env=cluster leaves none of our namespaces", function () {
+    for (const step of teardownSteps("cluster")) {
+      if (step.kind !== "shell") throw new Error(`teardown step "${step.description}" is not a shell step`);
+      const ran = runStep(kube, "cluster", step, {}, "real");
+      if (ran.status !== 0) expect.fail(`teardown step "${step.description}" failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
+    }
+    for (const namespace of Object.values(namespaces)) {
+      expect(must(kube, ["get", "namespace", namespace, "--ignore-not-found", "-o", "name"]).trim(), namespace).to.equal("");
+    }
+  });
+});
