@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { datasetListQuery } from "@one-data/platform";
+import { datasetListQuery, type MetadataTable, type QueryResult, type VectorSearchHit } from "@one-data/data-api-contract";
 
 /**
  * A scripted Data API double for deterministic tests of its clients (the
@@ -9,37 +9,11 @@ import { datasetListQuery } from "@one-data/platform";
  * handler the test installs, search hits from the documents it is given.
  * Never shipped; the real Data API is tested against MySQL and Milvus.
  */
-interface DoubleColumn {
-  name: string;
-  type: "integer" | "decimal" | "boolean" | "date" | "timestamp" | "string";
-  nullable: boolean;
-  comment?: string | null;
-}
+/** A chunk the double finds for a search; it scores it against the query itself. */
+export type DoubleChunk = Omit<VectorSearchHit, "score">;
 
-export interface DoubleTable {
-  dataset_id: string;
-  version: string;
-  dataset_name: string;
-  table: string;
-  description?: string | null;
-  row_count: number;
-  columns: DoubleColumn[];
-  sample_rows: Record<string, unknown>[];
-}
-
-export interface DoubleChunk {
-  chunk_id: string;
-  text: string;
-  document_id: string;
-  document_name: string;
-  position: number;
-}
-
-interface DoubleQueryResult {
-  columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
-  truncated?: boolean;
-}
+/** What a handler answers for a statement; the double adds what the Data API computes (counts, the statement). */
+type DoubleQueryResult = Pick<QueryResult, "columns" | "rows"> & Partial<Pick<QueryResult, "truncated" | "tables">>;
 
 /** What a handler may answer for a statement: a result, or a refusal like the real guard's. */
 type QueryReply = DoubleQueryResult | { reject: { status?: number; code: number; message: string } };
@@ -57,7 +31,7 @@ interface Failure {
 type Endpoint = "health" | "datasets" | "metadata" | "query" | "search";
 
 export interface DataApiDoubleOptions {
-  tables: DoubleTable[];
+  tables: MetadataTable[];
   chunks?: DoubleChunk[];
   datasets?: Record<string, unknown>[];
   onQuery?: (sql: string) => QueryReply;
@@ -177,9 +151,11 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
               rows: reply.rows,
               row_count: reply.rows.length,
               truncated: reply.truncated ?? false,
+              limit: Number(body.limit ?? reply.rows.length),
               duration_ms: 1,
               sql,
-            },
+              tables: reply.tables ?? [],
+            } satisfies QueryResult,
           });
         }
         case "search": {
@@ -187,7 +163,7 @@ export async function startDataApiDouble(options: DataApiDoubleOptions): Promise
           const topK = Number(body.top_k ?? 5);
           searches.push({ query, top_k: topK });
           const results = (options.chunks ?? [])
-            .map((chunk) => ({ ...chunk, score: score(query, chunk.text) }))
+            .map((chunk): VectorSearchHit => ({ ...chunk, score: score(query, chunk.text) }))
             .filter((hit) => hit.score > 0)
             .sort((a, b) => b.score - a.score)
             .slice(0, topK);

@@ -9,7 +9,7 @@
  *   node --import tsx --conditions=source test/fuzz/agent-api.ts
  */
 import { spawn } from "node:child_process";
-import { glossaryChunks, salesTable } from "../../services/agent-api/test/fixtures.js";
+import { glossaryChunks, salesMetadata } from "../../services/agent-api/test/fixtures.js";
 import { startDataApiDouble } from "../doubles/data-api-double.js";
 import { OpenAiDouble } from "../doubles/openai-double.js";
 import { probeUrl, requireEnv, waitUntil } from "../support/testkit.js";
@@ -27,7 +27,7 @@ const port = portBase + 91;
 const base = `http://127.0.0.1:${port}`;
 const model = await OpenAiDouble.start({ modelName: "fuzz-chat" });
 const data = await startDataApiDouble({
-  tables: [salesTable],
+  tables: [salesMetadata],
   chunks: glossaryChunks,
   datasets: [{ dataset_id: "ds-001", name: "sales_data_v1.0" }],
   onQuery: () => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }),

@@ -104,14 +104,14 @@ export const ourImages = {
   dataApi: {
     name: "one-data-data-api",
     workspace: "services/data-api",
-    localDependencies: ["packages/platform"],
+    localDependencies: ["packages/platform", "packages/data-api-contract"],
     runtimeFiles: ["bootstrap"],
     entryPoints: ["dist/main.js", "dist/bootstrap.js"],
   },
   agentApi: {
     name: "one-data-agent-api",
     workspace: "services/agent-api",
-    localDependencies: ["packages/platform"],
+    localDependencies: ["packages/platform", "packages/data-api-contract"],
     // The page at / (plain static files, read relative to the compiled routes).
     runtimeFiles: ["public"],
     entryPoints: ["dist/main.js"],
@@ -119,14 +119,14 @@ export const ourImages = {
   modelJobs: {
     name: "one-data-model-jobs",
     workspace: "services/model-jobs",
-    localDependencies: ["packages/platform"],
+    localDependencies: ["packages/platform", "packages/data-api-contract"],
     runtimeFiles: [],
     entryPoints: ["dist/main.js"],
   },
   acceptance: {
     name: "one-data-acceptance",
     workspace: "test/acceptance",
-    localDependencies: ["packages/platform", "services/model-jobs"],
+    localDependencies: ["packages/platform", "packages/data-api-contract", "services/model-jobs"],
     runtimeFiles: [],
     entryPoints: ["dist/main.js"],
   },

@@ -1,6 +1,5 @@
 export * from "./compensation.js";
 export * from "./config.js";
-export * from "./dataset-contract.js";
 export * from "./deadline.js";
 export * from "./envelope.js";
 export * from "./errors.js";

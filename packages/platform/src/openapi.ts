@@ -40,6 +40,21 @@ export interface ApiDescription {
 /** The error envelope every service answers failures with. */
 export const errorBodySchema = z.object({ code: z.number().int(), message: z.string(), details: z.unknown().optional() });
 
+/** A failure answered with the shared error body (`components.Error`). */
+export function errorResponse(description: string): ApiResponse {
+  return { description, ref: "Error" };
+}
+
+/** Responses by status besides success: failures (4xx, 5xx) with the shared error body, a redirect (3xx) without a body. */
+export function errorResponses(descriptions: Record<number, string>): Record<number, ApiResponse> {
+  return Object.fromEntries(
+    Object.entries(descriptions).map(([status, description]) => [
+      status,
+      Number(status) >= 400 ? errorResponse(description) : { description },
+    ]),
+  );
+}
+
 /** A success envelope around `data`. */
 export function envelopeOf<T extends z.ZodType>(data: T) {
   return z.object({ code: z.literal(0), message: z.string(), data });

@@ -12,14 +12,14 @@ import { startDataApiDouble } from "../../../test/doubles/data-api-double.js";
 import { createDataApiClient } from "../src/adapters/data-api-client.js";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { createAgent } from "../src/domain/agent.js";
-import { glossaryChunks, salesTable } from "../test/fixtures.js";
+import { glossaryChunks, salesMetadata } from "../test/fixtures.js";
 import { isQueryRequest, structuredQuery } from "../test/harness.js";
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
 const warmup = 20;
 
 const model = await OpenAiDouble.start({ modelName: "bench-model" });
-const data = await startDataApiDouble({ tables: [salesTable], chunks: glossaryChunks });
+const data = await startDataApiDouble({ tables: [salesMetadata], chunks: glossaryChunks });
 model.onChat(isQueryRequest, (r) => ({
   content: r.messages.some((m) => m.content.includes("at least 500"))
     ? structuredQuery({

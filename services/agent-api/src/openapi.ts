@@ -1,4 +1,5 @@
-import { buildOpenApi, datasetIdSchema, datasetListQuery, errorBodySchema, type ApiOperation, type ApiResponse } from "@one-data/platform";
+import { datasetIdSchema, datasetListQuery } from "@one-data/data-api-contract";
+import { buildOpenApi, errorBodySchema, errorResponse, type ApiOperation, type ApiResponse } from "@one-data/platform";
 import { z } from "zod";
 import {
   chatRequest,
@@ -15,22 +16,21 @@ import {
   readyResult,
 } from "./api-schemas.js";
 
-const error = (description: string): ApiResponse => ({ description, ref: "Error" });
 const openAi = (description: string): ApiResponse => ({ description, ref: "OpenAiError" });
 
-const dependencyDown = error(
+const dependencyDown = errorResponse(
   "a dependency is unavailable (50301; details.dependency says which: data-api, model, knowledge-search, memory)",
 );
-const dependencySlow = error("a dependency did not answer within its deadline (50401; details.dependency, details.timeout_ms)");
-const badBody = error("invalid request (40001) or malformed JSON (40002)");
-const tooLarge = error("body too large (41301)");
+const dependencySlow = errorResponse("a dependency did not answer within its deadline (50401; details.dependency, details.timeout_ms)");
+const badBody = errorResponse("invalid request (40001) or malformed JSON (40002)");
+const tooLarge = errorResponse("body too large (41301)");
 const idParam = z.object({ id: conversationId });
 const datasetIdParam = z.object({ id: datasetIdSchema });
 /** Routes the page uses, passed through to the Data API (routes/datasets.ts). */
 const passedThrough = (what: string): Record<number, ApiResponse> => ({
   200: { description: `the Data API's ${what}, unchanged`, json: z.object({ code: z.literal(0), message: z.string(), data: z.unknown() }) },
-  400: error("a dataset id not of the documented pattern (40001), or the Data API's refusal, passed through unchanged"),
-  404: error("no such dataset (the Data API's answer, unchanged)"),
+  400: errorResponse("a dataset id not of the documented pattern (40001), or the Data API's refusal, passed through unchanged"),
+  404: errorResponse("no such dataset (the Data API's answer, unchanged)"),
   503: dependencyDown,
   504: dependencySlow,
 });
@@ -55,7 +55,7 @@ const operations: ApiOperation[] = [
     summary: "Readiness probe: the Data API, the model and Redis each answer within AGENT_READY_TIMEOUT_MS",
     responses: {
       200: { description: "ready", json: readyResult },
-      503: error("not ready (50301): details.dependency names the first dependency down, details.checks says why for each"),
+      503: errorResponse("not ready (50301): details.dependency names the first dependency down, details.checks says why for each"),
     },
   },
   {
@@ -79,8 +79,8 @@ const operations: ApiOperation[] = [
     pathParams: idParam,
     responses: {
       200: { description: "the messages", json: conversationResult },
-      400: error("invalid conversation id (40001)"),
-      404: error("no such conversation (40401)"),
+      400: errorResponse("invalid conversation id (40001)"),
+      404: errorResponse("no such conversation (40401)"),
       503: dependencyDown,
       504: dependencySlow,
     },
@@ -92,7 +92,7 @@ const operations: ApiOperation[] = [
     pathParams: idParam,
     responses: {
       200: { description: "forgotten (also when it did not exist)", json: deletedConversationResult },
-      400: error("invalid conversation id (40001)"),
+      400: errorResponse("invalid conversation id (40001)"),
       503: dependencyDown,
       504: dependencySlow,
     },
@@ -104,7 +104,7 @@ const operations: ApiOperation[] = [
     query: datasetListQuery,
     responses: {
       200: { description: "the list", json: datasetsResult },
-      400: error("a bad limit, offset or name (the Data API's refusal, unchanged)"),
+      400: errorResponse("a bad limit, offset or name (the Data API's refusal, unchanged)"),
       503: dependencyDown,
       504: dependencySlow,
     },
@@ -136,8 +136,8 @@ const operations: ApiOperation[] = [
     summary: "Register a file by multipart upload (fields name, format, then file), streamed on to the Data API",
     responses: {
       ...passedThrough("new registration"),
-      413: error("the file exceeds the Data API's upload limit (41301)"),
-      415: error("not multipart/form-data (41501)"),
+      413: errorResponse("the file exceeds the Data API's upload limit (41301)"),
+      415: errorResponse("not multipart/form-data (41501)"),
     },
   },
   pageFile("/", "the HTML"),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { pino } from "pino";
-import { salesTable } from "./fixtures.js";
+import { salesMetadata } from "./fixtures.js";
 import { startHarness, type Harness } from "./harness.js";
 
 /** The access log records the status each client got, errors included (issue 11 item 11, the agent's part). */
@@ -9,7 +9,7 @@ describe("agent-api: access log", () => {
   let h: Harness;
   before(async () => {
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
-    h = await startHarness({ data: { tables: [salesTable] }, log, modelTimeoutMs: 300 });
+    h = await startHarness({ data: { tables: [salesMetadata] }, log, modelTimeoutMs: 300 });
   });
   after(() => h.close());
 

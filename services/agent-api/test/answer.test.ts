@@ -1,7 +1,7 @@
+import type { QueryResult } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import { renderSqlAnswer, sourcesFooter } from "../src/domain/answer.js";
 import { citationsOf, sqlProvenance } from "../src/domain/provenance.js";
-import type { QueryResult } from "../src/domain/sources.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 
 const result: QueryResult = {
@@ -16,8 +16,10 @@ const result: QueryResult = {
   ],
   row_count: 3,
   truncated: false,
+  limit: 20,
   duration_ms: 2,
   sql: "SELECT 1",
+  tables: ["ds_001_v1"],
 };
 
 describe("agent-api: provenance and SQL answers", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { glossaryChunks, salesTable } from "./fixtures.js";
+import { glossaryChunks, salesMetadata } from "./fixtures.js";
 import { isQueryRequest, parseSse, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 const datasets = [
@@ -9,7 +9,7 @@ const datasets = [
 describe("agent-api: chat API (doubles)", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ data: { tables: [salesTable], chunks: glossaryChunks, datasets }, maxMessages: 4 });
+    h = await startHarness({ data: { tables: [salesMetadata], chunks: glossaryChunks, datasets }, maxMessages: 4 });
   });
   afterEach(() => h.close());
 
@@ -144,7 +144,7 @@ describe("agent-api: chat API (doubles)", () => {
 
 describe("agent-api: configured model name", () => {
   it("uses MODEL_NAME without asking /v1/models", async () => {
-    const h = await startHarness({ data: { tables: [salesTable] }, modelName: "configured-model" });
+    const h = await startHarness({ data: { tables: [salesMetadata] }, modelName: "configured-model" });
     try {
       await h.post("/api/v1/chat", { message: "Hello" });
       expect(h.model.requests.map((r) => r.path)).to.deep.equal(["/v1/chat/completions"]);
@@ -158,7 +158,7 @@ describe("agent-api: configured model name", () => {
 describe("agent-api: without Redis", () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ data: { tables: [salesTable] }, redisDown: true });
+    h = await startHarness({ data: { tables: [salesMetadata] }, redisDown: true });
   });
   after(() => h.close());
 

@@ -2,7 +2,7 @@ import { ConfigError } from "@one-data/platform";
 import { expect } from "chai";
 import { readConfig } from "../src/config.js";
 import type { RouteBudgets } from "../src/domain/budgets.js";
-import { glossaryChunks, openQuestion, salesTable } from "./fixtures.js";
+import { glossaryChunks, openQuestion, salesMetadata } from "./fixtures.js";
 import { isQueryRequest, parseSse, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 /**
@@ -22,7 +22,12 @@ describe("agent-api: route deadlines, token budgets and streams that keep the cl
   };
 
   beforeEach(async () => {
-    h = await startHarness({ data: { tables: [salesTable], chunks: glossaryChunks }, budgets, heartbeatMs: 100, modelTimeoutMs: 10_000 });
+    h = await startHarness({
+      data: { tables: [salesMetadata], chunks: glossaryChunks },
+      budgets,
+      heartbeatMs: 100,
+      modelTimeoutMs: 10_000,
+    });
     h.model.onChat(isQueryRequest, { content: structuredQuery() });
     h.data.onQuery(() => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }));
   });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { RouteBudgets } from "../src/domain/budgets.js";
 import { OwnedModelServer, OwnedRedis } from "../../../test/support/owned-processes.js";
-import { salesTable } from "./fixtures.js";
+import { salesMetadata } from "./fixtures.js";
 import { startHarness, type Harness } from "./harness.js";
 import { requireEnv, waitUntil } from "../../../test/support/testkit.js";
 
@@ -116,7 +116,7 @@ describe("agent-api fault drills: Redis hung and killed, under load", function (
 
   before(async () => {
     redis = await OwnedRedis.start();
-    h = await startHarness({ data: { tables: [salesTable] }, redis: { host: redis.host, port: redis.port } });
+    h = await startHarness({ data: { tables: [salesMetadata] }, redis: { host: redis.host, port: redis.port } });
     expect((await request(h, "chat", 5_000)).status).to.equal(200);
   });
   after(async () => {
@@ -172,7 +172,7 @@ describe("agent-api fault drills: the model hung and killed, under load (real mo
     redis = await OwnedRedis.start();
     model = await OwnedModelServer.start(modelPath);
     h = await startHarness({
-      data: { tables: [salesTable] },
+      data: { tables: [salesMetadata] },
       redis: { host: redis.host, port: redis.port },
       modelEndpoint: model.url,
       budgets,

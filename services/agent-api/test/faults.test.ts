@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { glossaryChunks, salesTable } from "./fixtures.js";
+import { glossaryChunks, salesMetadata } from "./fixtures.js";
 import { isQueryRequest, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 describe("agent-api: dependency faults (doubles)", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ data: { tables: [salesTable], chunks: glossaryChunks }, modelTimeoutMs: 400, dataTimeoutMs: 400 });
+    h = await startHarness({ data: { tables: [salesMetadata], chunks: glossaryChunks }, modelTimeoutMs: 400, dataTimeoutMs: 400 });
     h.model.onChat(isQueryRequest, { content: structuredQuery() });
     h.data.onQuery(() => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }));
   });

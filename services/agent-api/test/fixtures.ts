@@ -1,24 +1,29 @@
-import type { DoubleChunk, DoubleTable } from "../../../test/doubles/data-api-double.js";
+import type { MetadataTable } from "@one-data/data-api-contract";
+import type { DoubleChunk } from "../../../test/doubles/data-api-double.js";
+import { catalogOf, type TableMeta } from "../src/domain/catalog.js";
 
 /** The seed's sales dataset as the Data API's metadata endpoint describes it. */
-export const salesTable: DoubleTable = {
+export const salesMetadata: MetadataTable = {
   dataset_id: "ds-001",
-  version: "1",
+  version: 1,
   dataset_name: "sales_data_v1.0",
   table: "ds_001_v1",
   description: "seed sales data",
   row_count: 5,
   columns: [
-    { name: "id", type: "integer", nullable: false, comment: "id" },
-    { name: "customer_id", type: "integer", nullable: false, comment: "customer_id" },
-    { name: "amount", type: "decimal", nullable: false, comment: "amount" },
-    { name: "created_at", type: "timestamp", nullable: false, comment: "created_at" },
+    { name: "id", sql_type: "BIGINT", type: "integer", nullable: false, comment: "id" },
+    { name: "customer_id", sql_type: "BIGINT", type: "integer", nullable: false, comment: "customer_id" },
+    { name: "amount", sql_type: "DECIMAL(38,10)", type: "decimal", nullable: false, comment: "amount" },
+    { name: "created_at", sql_type: "DATETIME(6)", type: "timestamp", nullable: false, comment: "created_at" },
   ],
   sample_rows: [
     { id: 1, customer_id: 1001, amount: 299.99, created_at: "2024-01-01T10:00:00Z" },
     { id: 2, customer_id: 1002, amount: 599.99, created_at: "2024-01-01T11:00:00Z" },
   ],
 };
+
+/** The same table as the agent reads it. */
+export const salesTable: TableMeta = catalogOf({ tables: [salesMetadata] }).tables[0]!;
 
 export const salesRows = [
   { id: 1, customer_id: 1001, amount: 299.99, created_at: "2024-01-01T10:00:00Z" },

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import OpenAI from "openai";
-import { glossaryChunks, salesTable } from "./fixtures.js";
+import { glossaryChunks, salesMetadata } from "./fixtures.js";
 import { isQueryRequest, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 describe("agent-api: OpenAI-compatible endpoint (doubles)", () => {
   let h: Harness;
   let client: OpenAI;
   beforeEach(async () => {
-    h = await startHarness({ data: { tables: [salesTable], chunks: glossaryChunks } });
+    h = await startHarness({ data: { tables: [salesMetadata], chunks: glossaryChunks } });
     h.model.onChat(isQueryRequest, { content: structuredQuery() });
     h.data.onQuery(() => ({ columns: [{ name: "sum_amount", type: "decimal" }], rows: [{ sum_amount: "2299.95" }] }));
     client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "unused", maxRetries: 0, timeout: 5_000 });

@@ -4,7 +4,7 @@ import ajvFormats from "ajv-formats";
 import { expect } from "chai";
 import { createLogger } from "@one-data/platform";
 import { createRouter } from "../src/app.js";
-import { glossaryChunks, salesTable } from "./fixtures.js";
+import { glossaryChunks, salesMetadata } from "./fixtures.js";
 import { isQueryRequest, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
@@ -18,7 +18,7 @@ describe("agent-api OpenAPI document", function () {
 
   before(async () => {
     h = await startHarness({
-      data: { tables: [salesTable], chunks: glossaryChunks, datasets: [{ dataset_id: "ds-001" }] },
+      data: { tables: [salesMetadata], chunks: glossaryChunks, datasets: [{ dataset_id: "ds-001" }] },
       modelTimeoutMs: 400,
       dataTimeoutMs: 400,
     });

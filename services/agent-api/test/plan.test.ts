@@ -11,6 +11,7 @@ const orders: TableMeta = {
   version: "1",
   dataset_name: "shop_orders",
   table: "ds_010_v1",
+  description: null,
   row_count: 9,
   sample_rows: [],
   columns: [

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { salesTable } from "./fixtures.js";
+import { salesMetadata } from "./fixtures.js";
 import { startHarness, type Harness } from "./harness.js";
 import { OwnedRedis } from "../../../test/support/owned-processes.js";
 
@@ -22,7 +22,7 @@ describe("agent-api: liveness and readiness probes", function () {
     await redis?.kill();
   });
   beforeEach(async () => {
-    h = await startHarness({ data: { tables: [salesTable] }, redis: { host: redis.host, port: redis.port }, readyTimeoutMs });
+    h = await startHarness({ data: { tables: [salesMetadata] }, redis: { host: redis.host, port: redis.port }, readyTimeoutMs });
   });
   afterEach(async () => {
     await h.close();

@@ -1,10 +1,10 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import { fence, fenceRule } from "../src/domain/fence.js";
 import { chatMessages, documentMessages, queryMessages } from "../src/domain/prompts.js";
-import type { SearchHit } from "../src/domain/sources.js";
 import { glossaryChunks, injectionChunk, salesTable } from "./fixtures.js";
 
-const hit = (c: typeof injectionChunk): SearchHit => ({ ...c, score: 0.5 });
+const hit = (c: typeof injectionChunk): VectorSearchHit => ({ ...c, score: 0.5 });
 
 describe("agent-api: prompt builders", () => {
   it("fences content and neutralises fence markers inside it", () => {

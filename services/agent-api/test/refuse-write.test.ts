@@ -2,7 +2,7 @@ import { expect } from "chai";
 import OpenAI from "openai";
 import { questions as evalQuestions } from "../eval/questions.js";
 import { isWriteRequest } from "../src/domain/write-request.js";
-import { glossaryChunks, salesTable } from "./fixtures.js";
+import { glossaryChunks, salesMetadata } from "./fixtures.js";
 import { parseSse, startHarness, type Harness } from "./harness.js";
 
 const writes = [
@@ -79,7 +79,7 @@ describe("agent-api: requests to change data are refused (read-only platform)", 
   describe("answering them (doubles)", () => {
     let h: Harness;
     beforeEach(async () => {
-      h = await startHarness({ data: { tables: [salesTable], chunks: glossaryChunks } });
+      h = await startHarness({ data: { tables: [salesMetadata], chunks: glossaryChunks } });
     });
     afterEach(() => h.close());
 

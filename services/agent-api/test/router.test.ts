@@ -1,3 +1,4 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import { vocabularyOf } from "../src/domain/catalog.js";
 import type { ChatTurn } from "../src/domain/conversation.js";
@@ -12,13 +13,12 @@ import {
   widenVocabulary,
   type Route,
 } from "../src/domain/router.js";
-import type { SearchHit } from "../src/domain/sources.js";
 import { glossaryChunks, salesTable } from "./fixtures.js";
 
 const vocabulary = widenVocabulary(vocabularyOf({ tables: [salesTable] }));
-const hits: SearchHit[] = glossaryChunks.map((c, i) => ({ ...c, score: 0.9 - i / 10 }));
+const hits: VectorSearchHit[] = glossaryChunks.map((c, i) => ({ ...c, score: 0.9 - i / 10 }));
 
-function routeOf(question: string, retrieved: SearchHit[] = hits): Route {
+function routeOf(question: string, retrieved: VectorSearchHit[] = hits): Route {
   const intent = detectIntent(question, vocabulary);
   const definitions = intent.data ? relevantHits(question, vocabulary, retrieved) : retrieved;
   return decideRoute(intent, definitions.length);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import type { Catalog, ColumnType } from "../src/domain/catalog.js";
+import type { ColumnType } from "@one-data/data-api-contract";
+import type { Catalog } from "../src/domain/catalog.js";
 import { compileQuery, literalFor, QueryCompileError, quoteIdentifier, quoteString } from "../src/domain/sql-compiler.js";
 import type { Literal, StructuredQuery } from "../src/domain/structured-query.js";
 import { salesTable } from "./fixtures.js";
@@ -118,7 +119,7 @@ describe("agent-api: SQL compiler", () => {
       ["string", true, "'true'"],
     ];
     for (const [type, value, literal] of cases) {
-      expect(literalFor({ name: "c", type, nullable: false }, value), `${type} ${JSON.stringify(value)}`).to.equal(literal);
+      expect(literalFor({ name: "c", type }, value), `${type} ${JSON.stringify(value)}`).to.equal(literal);
     }
   });
 
@@ -138,11 +139,11 @@ describe("agent-api: SQL compiler", () => {
       ["timestamp", true],
     ];
     for (const [type, value] of cases) {
-      expect(() => literalFor({ name: "c", type, nullable: false }, value), `${type} ${JSON.stringify(value)}`)
+      expect(() => literalFor({ name: "c", type }, value), `${type} ${JSON.stringify(value)}`)
         .to.throw(QueryCompileError)
         .with.property("message", `value ${JSON.stringify(value)} does not fit column c of type ${type}`);
     }
-    expect(() => literalFor({ name: "c", type: "decimal", nullable: false }, Number.NEGATIVE_INFINITY))
+    expect(() => literalFor({ name: "c", type: "decimal" }, Number.NEGATIVE_INFINITY))
       .to.throw(QueryCompileError)
       .with.property("message", "-Infinity is not a finite number");
   });
@@ -252,7 +253,7 @@ describe("agent-api: SQL compiler", () => {
   });
 
   it("keeps the first select item of an alias, so no two result columns share a name", () => {
-    const table = { ...salesTable, table: "t", columns: [{ name: "all", type: "integer" as const, nullable: false }] };
+    const table = { ...salesTable, table: "t", columns: [{ name: "all", type: "integer" as const, nullable: false, comment: "all" }] };
     const { sql } = compileQuery(
       {
         ...base,

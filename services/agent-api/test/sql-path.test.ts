@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { glossaryChunks, injectionChunk, openQuestion, salesTable } from "./fixtures.js";
+import { glossaryChunks, injectionChunk, openQuestion, salesMetadata } from "./fixtures.js";
 import { isQueryRequest, startHarness, structuredQuery, type Harness } from "./harness.js";
 
 const totalSql = "SELECT SUM(`amount`) AS `sum_amount` FROM `ds_001_v1` LIMIT 100";
@@ -9,7 +9,7 @@ const keyCustomersSql =
 describe("agent-api: answering from data (doubles)", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ data: { tables: [salesTable], chunks: [...glossaryChunks, injectionChunk] } });
+    h = await startHarness({ data: { tables: [salesMetadata], chunks: [...glossaryChunks, injectionChunk] } });
   });
   afterEach(() => h.close());
 

@@ -32,7 +32,11 @@ describe("agent-api: structured query schema", () => {
   });
 
   it("offers one branch per table when several tables are candidates", () => {
-    const other = { ...salesTable, table: "ds_002_v1", columns: [{ name: "region", type: "string" as const, nullable: false }] };
+    const other = {
+      ...salesTable,
+      table: "ds_002_v1",
+      columns: [{ name: "region", type: "string" as const, nullable: false, comment: "region" }],
+    };
     const multi = buildQuerySchema({ tables: [salesTable, other] });
     const branches = (multi.jsonSchema as { anyOf: { properties: { table: { const: string } } }[] }).anyOf;
     expect(branches.map((b) => b.properties.table.const)).to.deep.equal(["ds_001_v1", "ds_002_v1"]);

@@ -3,7 +3,7 @@ import { createLogger } from "@one-data/platform";
 import { bootstrapKnowledge, runBootstrap, salesDataset } from "../src/bootstrap.js";
 import { connectDependencies } from "../src/wiring.js";
 import { glossaryDocument } from "../src/domain/knowledge-glossary.js";
-import type { ChunkHit } from "../src/domain/ports.js";
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { call, listKeys, startHarness, type Harness } from "./support/harness.js";
 
@@ -41,7 +41,7 @@ describe("data-api bootstrap job", function () {
     });
     expect(total.body.data!.rows).to.deep.equal([{ total: 2299.95 }]);
 
-    const found = await call<{ results: ChunkHit[] }>(`${h.url}/vector/search`, {
+    const found = await call<{ results: VectorSearchHit[] }>(`${h.url}/vector/search`, {
       method: "POST",
       json: { query: "What is a key customer?", top_k: 3 },
     });
@@ -50,7 +50,10 @@ describe("data-api bootstrap job", function () {
     expect(hits[0]).to.include({ document_id: "ds-002", document_name: glossaryDocument.name });
     expect(hits[0]!.text).to.contain("at least 500");
     // Indexed once: no chunk appears twice after two runs.
-    const all = await call<{ results: ChunkHit[] }>(`${h.url}/vector/search`, { method: "POST", json: { query: "glossary", top_k: 50 } });
+    const all = await call<{ results: VectorSearchHit[] }>(`${h.url}/vector/search`, {
+      method: "POST",
+      json: { query: "glossary", top_k: 50 },
+    });
     const ids = all.body.data!.results.map((hit) => hit.chunk_id);
     expect(new Set(ids).size).to.equal(ids.length);
     expect(await h.deps.knowledge.indexedChunks("ds-002")).to.equal(ids.length);

@@ -1,3 +1,4 @@
+import type { ColumnType } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import {
   SchemaInferrer,
@@ -7,7 +8,6 @@ import {
   toJsonValue,
   toSqlValue,
   type Cell,
-  type ColumnType,
 } from "../src/domain/inference.js";
 
 /**

@@ -2,7 +2,7 @@ import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { createApp } from "../src/app.js";
 import { createKnowledgeService } from "../src/adapters/knowledge-backends.js";
-import type { ChunkHit } from "../src/domain/ports.js";
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import type { DatasetView } from "../src/domain/datasets.js";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
@@ -59,7 +59,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
       json: { name, content },
     });
   const search = async (query: string) =>
-    (await call<{ results: ChunkHit[] }>(`${url}/vector/search`, { method: "POST", json: { query, top_k: 10 } })).body.data!.results;
+    (await call<{ results: VectorSearchHit[] }>(`${url}/vector/search`, { method: "POST", json: { query, top_k: 10 } })).body.data!.results;
   const listed = async () => (await call<{ name: string }[]>(`${url}/knowledge/documents`)).body.data!.map((d) => d.name).sort();
 
   it("leaves nothing behind when Milvus hangs or is down while a document is registered, and registers it once Milvus is back", async () => {

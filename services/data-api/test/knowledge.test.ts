@@ -5,7 +5,7 @@ import { createApp } from "../src/app.js";
 import { createKnowledgeService, type KnowledgeSettings } from "../src/adapters/knowledge-backends.js";
 import { registerGlossary } from "../src/domain/knowledge-glossary.js";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
-import type { ChunkHit } from "../src/domain/ports.js";
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { call, startHarness, type Harness } from "./support/harness.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 
@@ -51,7 +51,10 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
     expect((await registerGlossary(knowledge, log)).created).to.equal(false);
 
     for (const question of ["什么是大客户？", "What is a key customer?"]) {
-      const res = await call<{ results: ChunkHit[] }>(`${url}/vector/search`, { method: "POST", json: { query: question, top_k: 1 } });
+      const res = await call<{ results: VectorSearchHit[] }>(`${url}/vector/search`, {
+        method: "POST",
+        json: { query: question, top_k: 1 },
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       const [top] = res.body.data!.results;
       expect(top?.document_id).to.equal(document.document_id);
@@ -76,7 +79,7 @@ describe("knowledge search against real Milvus Lite, MariaDB and MinIO", functio
 
       const search = async (query: string, filters?: unknown) =>
         (
-          await call<{ results: ChunkHit[] }>(`${url}/vector/search`, {
+          await call<{ results: VectorSearchHit[] }>(`${url}/vector/search`, {
             method: "POST",
             json: { query, top_k: 5, ...(filters !== undefined && { filters }) },
           })

@@ -1,4 +1,4 @@
-export { DataApiClient, DataApiError, type Dataset } from "./adapters/data-api-client.js";
+export { DataApiClient, DataApiError } from "./adapters/data-api-client.js";
 export { ModelClient } from "./adapters/model-client.js";
 export { parseJobArgs, usage } from "./cli-args.js";
 export { loadModelJobsConfig, modelJobsEnvSchema, type ModelJobsConfig } from "./config.js";

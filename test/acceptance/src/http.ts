@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { CheckFailure, show } from "./check.js";
 
 export interface JsonResponse<T> {
@@ -52,4 +53,26 @@ export async function callApi<T>(method: string, url: string, options: { body?: 
   const { body } = await requestJson<Envelope<T>>(method, url, options);
   if (body.code !== 0) throw new CheckFailure(`${method} ${url}: envelope code ${body.code}: ${body.message}`);
   return body.data;
+}
+
+/** Calls the Data API and holds its answer to the Data API's contract: a field of another shape fails the check, naming it. */
+export async function callDataApi<S extends z.ZodType>(
+  schema: S,
+  method: string,
+  url: string,
+  options: { body?: unknown; timeoutMs: number },
+): Promise<z.infer<S>> {
+  return matchesContract(schema, `${method} ${url}`, await callApi<unknown>(method, url, options));
+}
+
+/** The data of a Data API answer, parsed by its contract's schema. */
+export function matchesContract<S extends z.ZodType>(schema: S, what: string, data: unknown): z.infer<S> {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CheckFailure(
+      `${what}: answer breaks the Data API contract at ${issue?.path.join(".") || "its root"}: ${issue?.message ?? ""}`,
+    );
+  }
+  return parsed.data;
 }

@@ -1,24 +1,10 @@
+import { datasetSchema, downloadResult, schemaResult, type Dataset, type SchemaColumn } from "@one-data/data-api-contract";
+import { z } from "zod";
 import { CheckFailure, expectThat, show } from "./check.js";
 import type { SuiteContext } from "./context.js";
-import { callApi, requestJson } from "./http.js";
+import { callApi, callDataApi, matchesContract, requestJson } from "./http.js";
 
-/** What the suite reads from the Data API and the agent, typed as far as the checks rely on. */
-export interface Dataset {
-  dataset_id: string;
-  name: string;
-  version: number;
-  format: string;
-  row_count: number | null;
-  table: string | null;
-  derived_from: { dataset_id: string; version: number } | null;
-}
-
-export interface SchemaColumn {
-  name: string;
-  type: string;
-  nullable: boolean;
-}
-
+/** What the suite reads from the agent, typed as far as the checks rely on (the Data API's answers are parsed by its contract). */
 export interface AgentAnswer {
   reply: string;
   route: string;
@@ -43,12 +29,12 @@ export interface AgentAnswer {
       text: string;
       score: number;
     }[];
-    tables?: { dataset_id: string; version: number | string; table: string; columns: SchemaColumn[] }[];
+    tables?: { dataset_id: string; version: number | string; table: string; columns: Pick<SchemaColumn, "name" | "type" | "nullable">[] }[];
   };
 }
 
 export async function datasetByName(ctx: SuiteContext, name: string): Promise<Dataset> {
-  const list = await callApi<Dataset[]>("GET", `${ctx.dataApi}/api/v1/datasets?name=${encodeURIComponent(name)}`, {
+  const list = await callDataApi(z.array(datasetSchema), "GET", `${ctx.dataApi}/api/v1/datasets?name=${encodeURIComponent(name)}`, {
     timeoutMs: ctx.requestTimeoutMs,
   });
   const found = list.find((d) => d.name === name);
@@ -57,7 +43,8 @@ export async function datasetByName(ctx: SuiteContext, name: string): Promise<Da
 }
 
 export async function datasetFile(ctx: SuiteContext, dataset: Dataset): Promise<string> {
-  const { url } = await callApi<{ url: string }>(
+  const { url } = await callDataApi(
+    downloadResult,
     "GET",
     `${ctx.dataApi}/api/v1/datasets/${dataset.dataset_id}/download?version=${dataset.version}`,
     { timeoutMs: ctx.requestTimeoutMs },
@@ -81,11 +68,29 @@ export async function uploadDataset(
     body: form,
     signal: AbortSignal.timeout(ctx.requestTimeoutMs),
   });
-  const body = (await res.json().catch(() => null)) as { code?: number; message?: string; data?: Dataset } | null;
+  const body = (await res.json().catch(() => null)) as { code?: number; message?: string; data?: unknown } | null;
   if (!res.ok || body?.code !== 0 || !body.data) {
     throw new CheckFailure(`upload of ${input.name} answered ${res.status}: ${show(body)}`);
   }
-  return body.data;
+  return matchesContract(datasetSchema, `upload of ${input.name}`, body.data);
+}
+
+/** One version of a dataset, as the Data API registered it. */
+export async function datasetVersion(ctx: SuiteContext, id: string, version: number): Promise<Dataset> {
+  return callDataApi(datasetSchema, "GET", `${ctx.dataApi}/api/v1/datasets/${id}?version=${version}`, { timeoutMs: ctx.requestTimeoutMs });
+}
+
+/** A tabular dataset version's columns, as the Data API inferred them. */
+export async function datasetColumns(ctx: SuiteContext, dataset: Dataset): Promise<SchemaColumn[]> {
+  const schema = await callDataApi(
+    schemaResult,
+    "GET",
+    `${ctx.dataApi}/api/v1/datasets/${dataset.dataset_id}/schema?version=${dataset.version}`,
+    {
+      timeoutMs: ctx.requestTimeoutMs,
+    },
+  );
+  return schema.columns;
 }
 
 export async function askAgent(ctx: SuiteContext, message: string): Promise<AgentAnswer> {

@@ -1,9 +1,9 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import type { TableMeta } from "../../../services/agent-api/src/domain/catalog.js";
 import { queryMessages } from "../../../services/agent-api/src/domain/prompts.js";
 import { buildQuerySchema } from "../../../services/agent-api/src/domain/structured-query.js";
-import type { SearchHit } from "../../../services/agent-api/src/domain/sources.js";
 import { choiceMessages } from "../../../services/agent-api/src/domain/plan/choice.js";
 import { arithmeticReply, offeredTables, pickOption, promptParts, writeQuery } from "../../doubles/competent-reader.js";
 
@@ -35,7 +35,7 @@ const reviews: TableMeta = {
 };
 
 const glossary = readFileSync(new URL("../../../services/data-api/bootstrap/glossary.md", import.meta.url), "utf8");
-const section = (heading: string, text = glossary): SearchHit => ({
+const section = (heading: string, text = glossary): VectorSearchHit => ({
   chunk_id: `glossary:${heading}`,
   document_id: "glossary",
   document_name: "business_glossary",
@@ -45,7 +45,7 @@ const section = (heading: string, text = glossary): SearchHit => ({
 });
 const keyCustomer = section("大客户");
 
-function ask(question: string, tables: TableMeta[], definitions: SearchHit[]) {
+function ask(question: string, tables: TableMeta[], definitions: VectorSearchHit[]) {
   const [, user] = queryMessages({ question, tables, definitions, failures: [] });
   const schema = buildQuerySchema({ tables }).jsonSchema;
   const { question: line, documents } = promptParts(user!.content);

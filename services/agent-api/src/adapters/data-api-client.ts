@@ -1,9 +1,9 @@
+import { metadataResult, queryResult, vectorSearchResult, type QueryResult, type VectorSearchHit } from "@one-data/data-api-contract";
 import { AppError, ErrorCode, dependencyTimeout, dependencyUnavailable, withDeadline } from "@one-data/platform";
 import { Readable } from "node:stream";
 import { z } from "zod";
-import { columnTypes, type Catalog } from "../domain/catalog.js";
+import { catalogOf, type Catalog } from "../domain/catalog.js";
 import { QueryRejectedError, type DataPort } from "../domain/ports.js";
-import type { QueryResult, SearchHit } from "../domain/sources.js";
 import { cachedFor } from "../domain/ttl-cache.js";
 
 const dependency = "data-api";
@@ -12,38 +12,6 @@ const searchDependency = "knowledge-search";
 const catalogTtlMs = 30_000;
 
 const envelope = z.object({ code: z.number(), message: z.string().optional(), data: z.unknown().optional() });
-
-const tableSchema = z.object({
-  dataset_id: z.string(),
-  version: z.coerce.string(),
-  dataset_name: z.string(),
-  table: z.string(),
-  description: z.string().nullish(),
-  row_count: z.number(),
-  columns: z.array(z.object({ name: z.string(), type: z.enum(columnTypes), nullable: z.boolean(), comment: z.string().nullish() })),
-  sample_rows: z.array(z.record(z.string(), z.unknown())).default([]),
-});
-const catalogSchema = z.object({ tables: z.array(tableSchema) });
-const queryResultSchema = z.object({
-  columns: z.array(z.object({ name: z.string(), type: z.string() })),
-  rows: z.array(z.record(z.string(), z.unknown())),
-  row_count: z.number(),
-  truncated: z.boolean(),
-  duration_ms: z.number(),
-  sql: z.string(),
-});
-const searchSchema = z.object({
-  results: z.array(
-    z.object({
-      chunk_id: z.coerce.string(),
-      text: z.string(),
-      document_id: z.coerce.string(),
-      document_name: z.string(),
-      position: z.number(),
-      score: z.number(),
-    }),
-  ),
-});
 
 /** A request the page makes of the Data API, passed through as it is (dataset detail, schema, preview, upload). */
 export interface ForwardRequest {
@@ -110,7 +78,9 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
     return parsed.data;
   }
 
-  const catalog = cachedFor(catalogTtlMs, async (): Promise<Catalog> => expectData(await call("/api/v1/metadata/tables"), catalogSchema));
+  const catalog = cachedFor(catalogTtlMs, async (): Promise<Catalog> =>
+    catalogOf(expectData(await call("/api/v1/metadata/tables"), metadataResult)),
+  );
 
   return {
     catalog,
@@ -122,15 +92,15 @@ export function createDataApiClient(options: DataApiClientOptions): DataApiClien
       });
       // A refused statement is the model's problem to fix, not a fault of the Data API.
       if (reply.status >= 400 && reply.status < 500) throw new QueryRejectedError(reply.code, reply.message || `HTTP ${reply.status}`);
-      return expectData(reply, queryResultSchema);
+      return expectData(reply, queryResult);
     },
-    async search(query, topK): Promise<SearchHit[]> {
+    async search(query, topK): Promise<VectorSearchHit[]> {
       const reply = await call(
         "/api/v1/vector/search",
         { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, top_k: topK }) },
         searchDependency,
       );
-      return expectData(reply, searchSchema, searchDependency).results;
+      return expectData(reply, vectorSearchResult, searchDependency).results;
     },
     async forward(request) {
       const timeoutMs = request.timeoutMs ?? options.timeoutMs;

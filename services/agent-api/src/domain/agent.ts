@@ -1,3 +1,4 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { ErrorCode, isAppError } from "@one-data/platform";
 import { renderDecline, renderNoQuery, renderSqlAnswer, sourcesFooter } from "./answer.js";
 import { vocabularyOf, type Catalog, type TableMeta } from "./catalog.js";
@@ -20,7 +21,7 @@ import {
   widenVocabulary,
   type Route,
 } from "./router.js";
-import type { SearchHit, Sources, SqlProvenance, TableStructure } from "./sources.js";
+import type { Sources, SqlProvenance, TableStructure } from "./sources.js";
 import { buildQuerySchema, maxQueryLimit, parseStructuredQuery, type StructuredQuery } from "./structured-query.js";
 import { clearWinner, pickTables } from "./table-choice.js";
 import { compileQuery, QueryCompileError } from "./sql-compiler.js";
@@ -103,7 +104,7 @@ interface QueryOutcome {
   /** Why the question cannot be answered from the data (then no query ran and no figure is given). */
   declined?: string;
   /** The document chunks whose definitions the query applies. */
-  definitions?: SearchHit[];
+  definitions?: VectorSearchHit[];
 }
 
 const choiceShare = 2;
@@ -213,8 +214,8 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
     allowance: Allowance,
     question: string,
     catalog: Catalog,
-    hits: SearchHit[],
-    relevant: SearchHit[],
+    hits: VectorSearchHit[],
+    relevant: VectorSearchHit[],
   ): Promise<QueryOutcome> {
     const offered = pickTables(catalog, question);
     const structures = offered.tables.map(tableStructure);
@@ -261,7 +262,12 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
   }
 
   /** The open path: the model writes the whole structured query under the catalog's JSON schema, errors fed back. */
-  async function writeQuery(allowance: Allowance, question: string, tables: Catalog, definitions: SearchHit[]): Promise<QueryOutcome> {
+  async function writeQuery(
+    allowance: Allowance,
+    question: string,
+    tables: Catalog,
+    definitions: VectorSearchHit[],
+  ): Promise<QueryOutcome> {
     const structures = tables.tables.map(tableStructure);
     const schema = buildQuerySchema(tables);
     const failures: FailedAttempt[] = [];
@@ -311,7 +317,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
   async function answerFromDocuments(
     allowance: Allowance,
     question: string,
-    hits: SearchHit[],
+    hits: VectorSearchHit[],
     history: ChatTurn[],
     language: Language,
     guard: ReplyGuard,
@@ -357,7 +363,7 @@ export function createAgent(deps: { model: ModelPort; data: DataPort; budgets?: 
       const question = followUp ?? asked;
       const intent = detectIntent(question, vocabulary);
 
-      let hits: SearchHit[] = [];
+      let hits: VectorSearchHit[] = [];
       if (intent.data || intent.docs) {
         try {
           hits = await watch.data(() => data.search(question, intent.data ? definitionSearchTopK : searchTopK));

@@ -1,29 +1,23 @@
-/** Table structure as the Data API's metadata endpoint describes it. */
-export const columnTypes = ["integer", "decimal", "boolean", "date", "timestamp", "string"] as const;
-export type ColumnType = (typeof columnTypes)[number];
+import type { MetadataColumn, MetadataResult, MetadataTable } from "@one-data/data-api-contract";
 
-export interface ColumnMeta {
-  name: string;
-  type: ColumnType;
-  nullable: boolean;
-  comment?: string | null;
-}
+/** A column as the Data API's metadata describes it, less the database's own type name, which the agent does not read. */
+export type ColumnMeta = Omit<MetadataColumn, "sql_type">;
 
 export type Row = Record<string, unknown>;
 
-export interface TableMeta {
-  dataset_id: string;
+/** A table as the Data API's metadata describes it; its version as text, as the agent's replies cite it. */
+export interface TableMeta extends Omit<MetadataTable, "version" | "columns"> {
   version: string;
-  dataset_name: string;
-  table: string;
-  description?: string | null;
-  row_count: number;
   columns: ColumnMeta[];
-  sample_rows: Row[];
 }
 
 export interface Catalog {
   tables: TableMeta[];
+}
+
+/** The Data API's metadata as the agent reads it. */
+export function catalogOf(metadata: MetadataResult): Catalog {
+  return { tables: metadata.tables.map((table) => ({ ...table, version: String(table.version) })) };
 }
 
 export function findTable(catalog: Catalog, table: string): TableMeta | undefined {

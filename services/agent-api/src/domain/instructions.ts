@@ -1,5 +1,5 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { neutralise } from "./fence.js";
-import type { SearchHit } from "./sources.js";
 
 /**
  * Text from documents is data. A sentence in it that addresses the assistant —
@@ -82,7 +82,7 @@ export function disarm(raw: string): Disarmed {
 }
 
 /** Chunks as the model may read them (instructions out), and what a reply must then not repeat. */
-export function disarmHits(hits: SearchHit[]): { hits: SearchHit[]; context: { hostile: boolean; payloads: string[] } } {
+export function disarmHits(hits: VectorSearchHit[]): { hits: VectorSearchHit[]; context: { hostile: boolean; payloads: string[] } } {
   const disarmed = hits.map((hit) => ({ hit, ...disarm(hit.text) }));
   return {
     hits: disarmed.map(({ hit, text }) => ({ ...hit, text })),

@@ -1,6 +1,6 @@
+import type { QueryResult, VectorSearchHit } from "@one-data/data-api-contract";
 import type { Catalog } from "./catalog.js";
 import type { ChatTurn, ModelMessage } from "./conversation.js";
-import type { QueryResult, SearchHit } from "./sources.js";
 
 /** What the agent needs from the model, the Data API and memory; adapters implement these. */
 export interface CompletionRequest {
@@ -26,7 +26,7 @@ export interface ModelPort {
 export interface DataPort {
   catalog(): Promise<Catalog>;
   query(sql: string, limit: number): Promise<QueryResult>;
-  search(query: string, topK: number): Promise<SearchHit[]>;
+  search(query: string, topK: number): Promise<VectorSearchHit[]>;
 }
 
 export interface MemoryPort {

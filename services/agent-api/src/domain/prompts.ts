@@ -1,8 +1,8 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import type { TableMeta } from "./catalog.js";
 import type { ChatTurn, ModelMessage } from "./conversation.js";
 import { fence, fenceRule } from "./fence.js";
 import type { Language } from "./language.js";
-import type { SearchHit } from "./sources.js";
 
 /** Prompt builders: pure functions from what the agent knows to the messages the model sees. */
 
@@ -61,7 +61,7 @@ const queryRules = [
 export function queryMessages(input: {
   question: string;
   tables: TableMeta[];
-  definitions: SearchHit[];
+  definitions: VectorSearchHit[];
   failures: FailedAttempt[];
 }): ModelMessage[] {
   const parts = [fence("table schemas", input.tables.map(describeTable).join("\n\n"))];
@@ -83,7 +83,12 @@ export function queryMessages(input: {
   return messages;
 }
 
-export function documentMessages(input: { question: string; hits: SearchHit[]; history: ChatTurn[]; language: Language }): ModelMessage[] {
+export function documentMessages(input: {
+  question: string;
+  hits: VectorSearchHit[];
+  history: ChatTurn[];
+  language: Language;
+}): ModelMessage[] {
   const sources =
     input.hits.length > 0
       ? input.hits.map((hit, i) => `[${i + 1}] ${hit.document_name}: ${hit.text}`).join("\n\n")

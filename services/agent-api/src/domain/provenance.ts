@@ -1,12 +1,6 @@
+import type { QueryResult, VectorSearchHit } from "@one-data/data-api-contract";
 import type { TableMeta } from "./catalog.js";
-import {
-  maxRowsInReply,
-  type DocumentCitation,
-  type QueryResult,
-  type SearchHit,
-  type SqlProvenance,
-  type TableStructure,
-} from "./sources.js";
+import { maxRowsInReply, type DocumentCitation, type SqlProvenance, type TableStructure } from "./sources.js";
 
 export function sqlProvenance(table: TableMeta, sql: string, result: QueryResult, attempts: number): SqlProvenance {
   return {
@@ -24,7 +18,7 @@ export function sqlProvenance(table: TableMeta, sql: string, result: QueryResult
   };
 }
 
-export function citationsOf(hits: SearchHit[]): DocumentCitation[] {
+export function citationsOf(hits: VectorSearchHit[]): DocumentCitation[] {
   return hits.map((hit, index) => ({
     n: index + 1,
     document_id: hit.document_id,

@@ -1,3 +1,4 @@
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 /**
  * Decides how a question is answered: plain chat, a query over a dataset,
  * retrieval from documents, or both (a definition from a document used in a
@@ -9,7 +10,6 @@
 import { chineseFor } from "./bilingual.js";
 import { tokenize } from "./catalog.js";
 import type { ChatTurn } from "./conversation.js";
-import type { SearchHit } from "./sources.js";
 
 export type Route = "chat" | "sql" | "rag" | "both" | "refuse_write";
 
@@ -208,7 +208,7 @@ export function salientTerms(question: string, vocabulary: Set<string>): string[
 }
 
 /** Chunks that mention a term of the question the schema does not know: candidate definitions. */
-export function relevantHits(question: string, vocabulary: Set<string>, hits: SearchHit[]): SearchHit[] {
+export function relevantHits(question: string, vocabulary: Set<string>, hits: VectorSearchHit[]): VectorSearchHit[] {
   const terms = salientTerms(question, vocabulary);
   if (terms.length === 0) return [];
   return hits.filter((hit) => {

@@ -1,25 +1,5 @@
 import type { Row } from "./catalog.js";
 
-/** A chunk returned by the Data API's knowledge search. */
-export interface SearchHit {
-  chunk_id: string;
-  text: string;
-  document_id: string;
-  document_name: string;
-  position: number;
-  score: number;
-}
-
-/** What the Data API's query endpoint returned for one SQL statement. */
-export interface QueryResult {
-  columns: { name: string; type: string }[];
-  rows: Row[];
-  row_count: number;
-  truncated: boolean;
-  duration_ms: number;
-  sql: string;
-}
-
 /** The SQL behind every figure in a reply. */
 export interface SqlProvenance {
   sql: string;

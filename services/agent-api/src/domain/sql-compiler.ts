@@ -59,7 +59,7 @@ const numericPattern = /^-?\d+(\.\d+)?$/;
 const datePattern = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?(?:Z|[+-]00:?00)?$/;
 
 /** Renders a value as a literal of the column's type, refusing values that cannot be one. */
-export function literalFor(column: ColumnMeta, value: Literal): string {
+export function literalFor(column: Pick<ColumnMeta, "name" | "type">, value: Literal): string {
   const fail = (): never => {
     throw new QueryCompileError(`value ${JSON.stringify(value)} does not fit column ${column.name} of type ${column.type}`);
   };

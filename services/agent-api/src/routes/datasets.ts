@@ -1,5 +1,6 @@
 import Router from "@koa/router";
-import { datasetIdSchema, parseInput } from "@one-data/platform";
+import { datasetIdSchema } from "@one-data/data-api-contract";
+import { parseInput } from "@one-data/platform";
 import { z } from "zod";
 import type { Context } from "koa";
 import type { DataApiClient, ForwardRequest } from "../adapters/data-api-client.js";

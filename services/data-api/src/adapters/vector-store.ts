@@ -1,6 +1,6 @@
 import { DataType, MetricType, MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { dependencyUnavailable, isAppError, withDeadline } from "@one-data/platform";
-import type { ChunkHit, ChunkRecord, VectorStorePort } from "../domain/ports.js";
+import type { ChunkRecord, VectorStorePort, VersionedHit } from "../domain/ports.js";
 import { maxTextBytes } from "../domain/vector-collections.js";
 
 const quote = (value: string): string => JSON.stringify(value);
@@ -118,7 +118,7 @@ export class VectorStore implements VectorStorePort {
     });
   }
 
-  async search(name: string, vector: number[], topK: number, documentIds?: readonly string[]): Promise<(ChunkHit & { version: number })[]> {
+  async search(name: string, vector: number[], topK: number, documentIds?: readonly string[]): Promise<VersionedHit[]> {
     return this.whileLoaded(name, async (client) => {
       const result = check(
         await client.search({

@@ -1,14 +1,7 @@
-import { knowledgeFormats } from "./knowledge.js";
-import { tabularFormats } from "./tabular.js";
-
-/** Formats stored and served as objects only: registered so that the Model layer can fetch them, never parsed here. */
-export const objectFormats = ["parquet", "json", "avro", "orc", "xlsx", "pdf"] as const;
-
-/** Every format a registration may name; anything else is refused rather than stored under a name nobody reads. */
-export const datasetFormats = [...tabularFormats, ...knowledgeFormats, ...objectFormats] as const;
+import type { DatasetFormat } from "@one-data/data-api-contract";
 
 /** The media type of each format, for objects whose sender named none more precise than application/octet-stream. */
-const formatContentTypes: Record<(typeof datasetFormats)[number], string> = {
+const formatContentTypes: Record<DatasetFormat, string> = {
   csv: "text/csv",
   tsv: "text/tab-separated-values",
   jsonl: "application/jsonl",

@@ -1,4 +1,4 @@
-import { datasetIdPattern } from "@one-data/platform";
+import { datasetIdPattern } from "@one-data/data-api-contract";
 
 /** Dataset ids look like the seed's: `ds-001`, growing past three digits when needed. */
 export function formatDatasetId(seq: number): string {

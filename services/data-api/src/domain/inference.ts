@@ -4,8 +4,7 @@
  * is the narrowest one every non-null value fits:
  * integer ⊂ decimal, date ⊂ timestamp, boolean; anything else is a string.
  */
-export const columnTypes = ["integer", "decimal", "boolean", "date", "timestamp", "string"] as const;
-export type ColumnType = (typeof columnTypes)[number];
+import type { ColumnType } from "@one-data/data-api-contract";
 
 /** A cell as read from a file: CSV gives strings, JSON Lines gives JSON values. */
 export type Cell = string | number | boolean | null | undefined | object;

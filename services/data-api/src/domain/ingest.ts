@@ -2,7 +2,8 @@ import type { Readable } from "node:stream";
 import { columnIdentifiers } from "./identifiers.js";
 import { SchemaInferrer, toSqlValue, type Cell, type InferredColumn } from "./inference.js";
 import { loadDataLines } from "./load-data.js";
-import { maxColumns, readCsv, readJsonLines, type ReadProgress, type TabularFormat } from "./tabular.js";
+import type { TabularFormat } from "@one-data/data-api-contract";
+import { maxColumns, readCsv, readJsonLines, type ReadProgress } from "./tabular.js";
 import { unprocessable } from "@one-data/platform";
 
 /** What registration learns about a tabular file; stored with the version and served by /schema. */

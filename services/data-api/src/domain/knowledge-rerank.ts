@@ -1,4 +1,4 @@
-import type { ChunkHit } from "./ports.js";
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 
 /** Latin words and CJK character pairs: the units a question and its answer share. */
 function lexicalUnits(text: string): Set<string> {
@@ -36,7 +36,7 @@ const stopWords = new Set([
  * vector search's candidates are re-ranked by cosine score plus the share of
  * the query's words (CJK: character pairs) that the chunk contains.
  */
-export function rerank(query: string, hits: readonly ChunkHit[], topK: number, lexicalWeight = 0.5): ChunkHit[] {
+export function rerank(query: string, hits: readonly VectorSearchHit[], topK: number, lexicalWeight = 0.5): VectorSearchHit[] {
   const queryUnits = [...lexicalUnits(query)].filter((unit) => !stopWords.has(unit));
   return hits
     .map((hit) => {

@@ -1,17 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+import { knowledgeFormats, type KnowledgeFormat, type VectorSearchHit } from "@one-data/data-api-contract";
 import { invalidRequest, isAppError, payloadTooLarge, unprocessable, type Compensations, type Logger } from "@one-data/platform";
 import type { DatasetService, DatasetView, RegisterInput } from "./datasets.js";
 import { apiObjectPrefixes } from "./identifiers.js";
 import { chunkText } from "./knowledge-chunker.js";
 import { rerank } from "./knowledge-rerank.js";
-import type { ChunkHit, EmbeddingPort, ObjectStorePort, VectorStorePort } from "./ports.js";
+import type { VersionedHit, EmbeddingPort, ObjectStorePort, VectorStorePort } from "./ports.js";
 import { formatStoragePath, parseStoragePath } from "./storage-path.js";
 import { collectionName, maxTextBytes } from "./vector-collections.js";
-
-/** Knowledge documents are datasets of these formats; their chunks live in Milvus. */
-export const knowledgeFormats = ["markdown", "text"] as const;
-export type KnowledgeFormat = (typeof knowledgeFormats)[number];
 
 export function isKnowledgeFormat(format: string): format is KnowledgeFormat {
   return (knowledgeFormats as readonly string[]).includes(format);
@@ -259,7 +256,7 @@ export class KnowledgeService {
     return collection;
   }
 
-  async search(query: string, topK: number, documentIds?: readonly string[]): Promise<ChunkHit[]> {
+  async search(query: string, topK: number, documentIds?: readonly string[]): Promise<VectorSearchHit[]> {
     const { vectors, embeddings } = this.deps;
     const model = await embeddings.modelName();
     const [vector] = await embeddings.embed([query]);
@@ -276,7 +273,7 @@ export class KnowledgeService {
    * failed registration or delete left in Milvus (it may have been the cause)
    * are never cited.
    */
-  private async onlyListed(hits: readonly (ChunkHit & { version: number })[]): Promise<ChunkHit[]> {
+  private async onlyListed(hits: readonly VersionedHit[]): Promise<VectorSearchHit[]> {
     const latest = new Map<string, number | undefined>();
     for (const id of new Set(hits.map((hit) => hit.document_id))) {
       latest.set(

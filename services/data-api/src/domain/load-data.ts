@@ -1,4 +1,5 @@
-import { toSqlValue, type Cell, type ColumnType } from "./inference.js";
+import type { ColumnType } from "@one-data/data-api-contract";
+import { toSqlValue, type Cell } from "./inference.js";
 
 /**
  * The text format typed rows are streamed in to MySQL's `LOAD DATA LOCAL

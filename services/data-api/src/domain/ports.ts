@@ -3,6 +3,7 @@
  * embedding model and the local disk. Adapters implement these; the domain
  * imports no driver and no adapter.
  */
+import type { VectorSearchHit } from "@one-data/data-api-contract";
 import type { Readable } from "node:stream";
 import type { InferredColumn } from "./inference.js";
 import type { ObjectLocation } from "./storage-path.js";
@@ -165,14 +166,8 @@ export interface ChunkRecord {
   vector: number[];
 }
 
-export interface ChunkHit {
-  chunk_id: string;
-  text: string;
-  document_id: string;
-  document_name: string;
-  position: number;
-  score: number;
-}
+/** A chunk Milvus found, with the document version it belongs to (search answers only listed versions). */
+export type VersionedHit = VectorSearchHit & { version: number };
 
 export interface VectorStorePort {
   /** Resolves when Milvus answers: the readiness check. */
@@ -183,7 +178,7 @@ export interface VectorStorePort {
   removeVersion(name: string, documentId: string, version: number, options?: { except?: boolean }): Promise<number>;
   countDocument(name: string, documentId: string): Promise<number>;
   removeDocument(name: string, documentId: string): Promise<number>;
-  search(name: string, vector: number[], topK: number, documentIds?: readonly string[]): Promise<(ChunkHit & { version: number })[]>;
+  search(name: string, vector: number[], topK: number, documentIds?: readonly string[]): Promise<VersionedHit[]>;
 }
 
 export interface EmbeddingPort {

@@ -1,12 +1,9 @@
+import { tabularFormats, type TabularFormat } from "@one-data/data-api-contract";
 import { unprocessable } from "@one-data/platform";
 import Papa from "papaparse";
 import { isUtf8 } from "node:buffer";
 import type { Readable } from "node:stream";
 import type { Cell } from "./inference.js";
-
-/** Formats materialized as tables; anything else is stored and served as an opaque object. */
-export const tabularFormats = ["csv", "tsv", "jsonl"] as const;
-export type TabularFormat = (typeof tabularFormats)[number];
 
 export function isTabularFormat(format: string): format is TabularFormat {
   return (tabularFormats as readonly string[]).includes(format);

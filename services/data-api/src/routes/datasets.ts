@@ -1,6 +1,14 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
-import { datasetIdParam, downloadQuery, ingestsQuery, listQuery, previewQuery, registerBody, versionQuery } from "../api-schemas.js";
+import {
+  datasetIdParam,
+  downloadQuery,
+  ingestsQuery,
+  listQuery,
+  previewQuery,
+  registerBody,
+  versionQuery,
+} from "@one-data/data-api-contract";
 import type { AppDependencies } from "../app-dependencies.js";
 import { isKnowledgeFormat } from "../domain/knowledge.js";
 

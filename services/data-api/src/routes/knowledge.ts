@@ -1,7 +1,7 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
 import type { AppDependencies } from "../app-dependencies.js";
-import { datasetIdParam, registerDocumentBody, vectorSearchBody } from "../api-schemas.js";
+import { datasetIdParam, registerDocumentBody, vectorSearchBody } from "@one-data/data-api-contract";
 
 /** Knowledge documents and vector search (paths relative to /api/v1). */
 export function mountKnowledgeRoutes(router: Router, deps: AppDependencies): void {

@@ -1,6 +1,6 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
-import { metadataQuery } from "../api-schemas.js";
+import { metadataQuery } from "@one-data/data-api-contract";
 import type { AppDependencies } from "../app-dependencies.js";
 
 export function mountMetadataRoutes(router: Router, deps: AppDependencies): void {

@@ -1,6 +1,6 @@
 import type Router from "@koa/router";
 import { parseInput, success } from "@one-data/platform";
-import { queryBody } from "../api-schemas.js";
+import { queryBody } from "@one-data/data-api-contract";
 import type { AppDependencies } from "../app-dependencies.js";
 
 export function mountQueryRoutes(router: Router, deps: AppDependencies): void {

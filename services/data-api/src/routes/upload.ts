@@ -4,7 +4,7 @@ import busboy from "busboy";
 import type { Context } from "koa";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { uploadFields } from "../api-schemas.js";
+import { uploadFields } from "@one-data/data-api-contract";
 import type { AppDependencies } from "../app-dependencies.js";
 import { formatStoragePath, type ObjectLocation } from "../domain/storage-path.js";
 import type { DatasetView } from "../domain/datasets.js";

@@ -4,7 +4,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import { parseStoragePath } from "../../src/domain/storage-path.js";
 import type { DataApiConfig } from "../../src/config.js";
 import { apiObjectPrefixes, formatDatasetId } from "../../src/domain/identifiers.js";
-import { knowledgeFormats } from "../../src/domain/knowledge.js";
+import { knowledgeFormats } from "@one-data/data-api-contract";
 import { ownerConnection, s3Client } from "./harness.js";
 
 /**

@@ -1,29 +1,6 @@
+import { datasetSchema, downloadResult, schemaResult, type Dataset, type SchemaResult } from "@one-data/data-api-contract";
 import { AppError, dependencyUnavailable, isAppError, withDeadline } from "@one-data/platform";
 import { z } from "zod";
-
-const datasetSchema = z.object({
-  dataset_id: z.string(),
-  name: z.string(),
-  version: z.number().int(),
-  storage_path: z.string().nullable().optional(),
-  format: z.string(),
-  status: z.string().optional(),
-  row_count: z.number().int().nullable().optional(),
-  table: z.string().nullable().optional(),
-  derived_from: z.object({ dataset_id: z.string(), version: z.number().int() }).nullable().optional(),
-  created_at: z.string().optional(),
-});
-
-export type Dataset = z.infer<typeof datasetSchema>;
-
-const schemaResponse = z.object({
-  columns: z.array(z.object({ name: z.string(), type: z.string() })),
-  row_count: z.number().int().nullable().optional(),
-  format: z.string(),
-  delimiter: z.string().optional(),
-});
-
-export type DatasetSchema = z.infer<typeof schemaResponse>;
 
 const envelope = z.object({ code: z.number(), message: z.string().optional(), data: z.unknown() });
 
@@ -66,24 +43,23 @@ export class DataApiClient {
     return datasetSchema.parse(await this.call("GET", `/api/v1/datasets/${encodeURIComponent(id)}${query}`));
   }
 
-  async getSchema(id: string, version?: number): Promise<DatasetSchema> {
+  async getSchema(id: string, version?: number): Promise<SchemaResult> {
     const query = version === undefined ? "" : `?version=${version}`;
-    return schemaResponse.parse(await this.call("GET", `/api/v1/datasets/${encodeURIComponent(id)}/schema${query}`));
+    return schemaResult.parse(await this.call("GET", `/api/v1/datasets/${encodeURIComponent(id)}/schema${query}`));
   }
 
   async downloadUrl(id: string, version?: number): Promise<string> {
     const query = version === undefined ? "" : `?version=${version}`;
-    const data = z.object({ url: z.string() }).parse(await this.call("GET", `/api/v1/datasets/${encodeURIComponent(id)}/download${query}`));
+    const data = downloadResult.parse(await this.call("GET", `/api/v1/datasets/${encodeURIComponent(id)}/download${query}`));
     return data.url;
   }
 
   /** Every registered version of the dataset with this name (empty when there is none). */
   async versionsOf(name: string): Promise<Dataset[]> {
     const list = await this.call("GET", `/api/v1/datasets?name=${encodeURIComponent(name)}`);
-    const items = Array.isArray(list) ? list : z.object({ items: z.array(z.unknown()) }).parse(list).items;
     return z
       .array(datasetSchema)
-      .parse(items)
+      .parse(list)
       .filter((dataset) => dataset.name === name);
   }
 

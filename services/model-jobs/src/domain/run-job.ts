@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { ConfigError, isAppError, type Logger } from "@one-data/platform";
-import { DataApiError, type DataApiClient, type Dataset } from "../adapters/data-api-client.js";
+import { tabularFormats, type Dataset } from "@one-data/data-api-contract";
+import { DataApiError, type DataApiClient } from "../adapters/data-api-client.js";
 import type { ModelClient } from "../adapters/model-client.js";
 import { readRows } from "../adapters/rows-reader.js";
 import { boundedMap } from "./bounded-map.js";
@@ -8,8 +9,6 @@ import { derivedName } from "./derived-name.js";
 import { JobError } from "./errors.js";
 import type { JobSpec } from "./job-spec.js";
 import { messagesFor, type Row } from "./row-prompt.js";
-
-const tabularFormats = new Set(["csv", "tsv", "jsonl"]);
 
 export interface JobDependencies {
   dataApi: DataApiClient;
@@ -56,9 +55,9 @@ function sameSource(dataset: Dataset, source: Dataset): boolean {
 export async function runJob(spec: JobSpec, deps: JobDependencies): Promise<JobResult> {
   const started = performance.now();
   const source = await resolveSource(deps.dataApi, spec);
-  if (!tabularFormats.has(source.format)) {
+  if (!(tabularFormats as readonly string[]).includes(source.format)) {
     throw new JobError(
-      `dataset ${source.dataset_id} (${source.name}) has format "${source.format}", which is not tabular; batch jobs read csv, tsv or jsonl`,
+      `dataset ${source.dataset_id} (${source.name}) has format "${source.format}", which is not tabular; batch jobs read ${tabularFormats.join(", ")}`,
       "not_tabular",
     );
   }

@@ -1,14 +1,15 @@
 import { CheckFailure, WrongAnswer, deepEqual, expectEqual, expectThat, show, type Check } from "../check.js";
 import type { SuiteContext } from "../context.js";
-import { callApi, requestJson } from "../http.js";
+import { vectorSearchResult, type Dataset, type SchemaColumn } from "@one-data/data-api-contract";
+import { callDataApi, requestJson } from "../http.js";
 import {
   askAgent,
   datasetByName,
+  datasetColumns,
   datasetFile,
+  datasetVersion,
   uploadDataset,
   type AgentAnswer,
-  type Dataset,
-  type SchemaColumn,
 } from "../platform-client.js";
 import { sqlReads, type SqlReads } from "../sql-reads.js";
 import { runModelJob } from "../model-job.js";
@@ -37,11 +38,7 @@ export const dataToModel: Check<SuiteContext> = {
       column: "review",
       prompt: "Is this review positive or negative? Answer with one word.",
     });
-    const derived = await callApi<Dataset>(
-      "GET",
-      `${ctx.dataApi}/api/v1/datasets/${result.output.dataset_id}?version=${result.output.version}`,
-      { timeoutMs: ctx.requestTimeoutMs },
-    );
+    const derived = await datasetVersion(ctx, result.output.dataset_id, result.output.version);
     expectEqual("derived dataset lineage", { dataset_id: source.dataset_id, version: source.version }, derived.derived_from);
     expectEqual("derived dataset row count", expectedRows, derived.row_count);
     return `${source.dataset_id} v${source.version} (${expectedRows} rows) → ${derived.dataset_id} v${derived.version} "${derived.name}" (${derived.row_count} rows, derived_from ${derived.derived_from?.dataset_id} v${derived.derived_from?.version})`;
@@ -109,7 +106,7 @@ async function streamChat(ctx: SuiteContext, message: string): Promise<{ deltas:
   return { deltas, joined, final };
 }
 
-function sameStructure(what: string, expected: SchemaColumn[], actual: SchemaColumn[]): void {
+function sameStructure(what: string, expected: SchemaColumn[], actual: Pick<SchemaColumn, "name" | "type" | "nullable">[]): void {
   expectEqual(`${what}: column count`, expected.length, actual.length);
   expected.forEach((column, i) => {
     const used = actual[i]!;
@@ -152,15 +149,6 @@ function expectSqlOn(sql: AnsweredSql, dataset: Dataset, schema: SchemaColumn[])
   return reads;
 }
 
-async function schemaOf(ctx: SuiteContext, dataset: Dataset): Promise<SchemaColumn[]> {
-  const schema = await callApi<{ columns: SchemaColumn[] }>(
-    "GET",
-    `${ctx.dataApi}/api/v1/datasets/${dataset.dataset_id}/schema?version=${dataset.version}`,
-    { timeoutMs: ctx.requestTimeoutMs },
-  );
-  return schema.columns;
-}
-
 export const dataToAgent: Check<SuiteContext> = {
   id: "integration.data-to-agent",
   title: "Data → Agent: the agent offered the named dataset's table with the Data API's schema, field by field, and counted its rows there",
@@ -168,7 +156,7 @@ export const dataToAgent: Check<SuiteContext> = {
   timeoutMs: 300_000,
   async run(ctx) {
     const dataset = await datasetByName(ctx, seedDatasetName);
-    const columns = await schemaOf(ctx, dataset);
+    const columns = await datasetColumns(ctx, dataset);
     const rows = parseCsv(await datasetFile(ctx, dataset));
     const answer = await askAgent(ctx, `数据集 ${seedDatasetName} 一共有多少笔订单？`);
     const used = expectOfferedOnly(answer, dataset);
@@ -189,9 +177,10 @@ async function expectStoredChunk(
   ctx: SuiteContext,
   cited: NonNullable<NonNullable<AgentAnswer["sources"]>["documents"]>[number],
 ): Promise<void> {
-  const { results } = await callApi<{
-    results: { chunk_id: string; document_id: string; document_name: string; position: number; text: string }[];
-  }>("POST", `${ctx.dataApi}/api/v1/vector/search`, { body: { query: cited.text, top_k: 5 }, timeoutMs: ctx.requestTimeoutMs });
+  const { results } = await callDataApi(vectorSearchResult, "POST", `${ctx.dataApi}/api/v1/vector/search`, {
+    body: { query: cited.text, top_k: 5 },
+    timeoutMs: ctx.requestTimeoutMs,
+  });
   const stored = results.find((r) => r.chunk_id === cited.chunk_id);
   expectThat(
     stored !== undefined,
@@ -211,7 +200,7 @@ export const endToEnd: Check<SuiteContext> = {
   timeoutMs: 300_000,
   async run(ctx) {
     const dataset = await datasetByName(ctx, seedDatasetName);
-    const columns = await schemaOf(ctx, dataset);
+    const columns = await datasetColumns(ctx, dataset);
     const expected = keyCustomers(parseCsv(await datasetFile(ctx, dataset)));
     const answer = await askAgent(ctx, `在数据集 ${seedDatasetName} 中，哪些客户是大客户？列出每个大客户的订单总金额。`);
     expectOfferedOnly(answer, dataset);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { datasetIdSchema, datasetListQuery } from "../src/dataset-contract.js";
+import { datasetIdSchema, datasetListQuery } from "../src/parameters.js";
 
 describe("dataset contract shared by the Data API and the Agent API", () => {
   it("pages the list within what the document states: limit 1-1000 (100 by default), offset a safe integer", () => {

@@ -1,14 +1,12 @@
-import { datasetIdSchema, datasetListQuery, queryInt } from "@one-data/platform";
-import { z } from "zod";
-import { datasetFormats, objectFormats } from "./domain/formats.js";
-import { columnTypes } from "./domain/inference.js";
-import { knowledgeFormats } from "./domain/knowledge.js";
-
 /**
- * Request and response shapes of the Data API. Routes validate input with
- * them and the OpenAPI document is generated from them, so the two cannot
- * drift apart.
+ * Request and response shapes of the Data API. Its routes validate input with
+ * them and its OpenAPI document is generated from them; its clients parse its
+ * answers with them, so none of the three can drift from the others.
  */
+import { z } from "zod";
+import { columnTypes, datasetFormats, knowledgeFormats, objectFormats } from "./formats.js";
+import { datasetIdSchema, datasetListQuery, queryInt } from "./parameters.js";
+
 export const datasetIdParam = datasetIdSchema;
 
 // Limits on what the client sends come before trimming, so the document's maxLength is what is enforced.
@@ -159,20 +157,20 @@ export const downloadResult = z.object({
   version: z.number().int(),
 });
 
-export const metadataResult = z.object({
-  tables: z.array(
-    z.object({
-      dataset_id: z.string(),
-      version: z.number().int(),
-      dataset_name: z.string(),
-      table: z.string(),
-      description: z.string().nullable(),
-      row_count: z.number().int(),
-      columns: z.array(z.object({ name: z.string(), type: columnType, sql_type: z.string(), nullable: z.boolean(), comment: z.string() })),
-      sample_rows: z.array(rowSchema),
-    }),
-  ),
+const metadataColumn = z.object({ name: z.string(), type: columnType, sql_type: z.string(), nullable: z.boolean(), comment: z.string() });
+
+export const metadataTable = z.object({
+  dataset_id: z.string(),
+  version: z.number().int(),
+  dataset_name: z.string(),
+  table: z.string(),
+  description: z.string().nullable(),
+  row_count: z.number().int(),
+  columns: z.array(metadataColumn),
+  sample_rows: z.array(rowSchema),
 });
+
+export const metadataResult = z.object({ tables: z.array(metadataTable) });
 
 export const queryResult = z.object({
   columns: z.array(z.object({ name: z.string(), type: z.string() })),
@@ -228,18 +226,16 @@ export const knowledgeDocumentSchema = z.object({
 
 export const deletedDocumentResult = z.object({ document_id: z.string(), deleted_chunks: z.number().int().min(0) });
 
-export const vectorSearchResult = z.object({
-  results: z.array(
-    z.object({
-      chunk_id: z.string().meta({ description: "<document_id>:<position>" }),
-      text: z.string(),
-      document_id: z.string(),
-      document_name: z.string(),
-      position: z.number().int().min(0),
-      score: z.number(),
-    }),
-  ),
+export const vectorSearchHit = z.object({
+  chunk_id: z.string().meta({ description: "<document_id>:<position>" }),
+  text: z.string(),
+  document_id: z.string(),
+  document_name: z.string(),
+  position: z.number().int().min(0),
+  score: z.number(),
 });
+
+export const vectorSearchResult = z.object({ results: z.array(vectorSearchHit) });
 
 export const readyChecks = z.object({
   checks: z.record(z.string(), z.string()),
@@ -248,8 +244,15 @@ export const readyChecks = z.object({
     .meta({ description: "dependencies down that only some routes need (milvus: knowledge search); the API stays ready" }),
 });
 
-export const errorBody = z.object({ code: z.number().int(), message: z.string(), details: z.unknown().optional() });
-
-export function envelopeOf<T extends z.ZodType>(data: T) {
-  return z.object({ code: z.literal(0), message: z.string(), data });
-}
+/** A registered dataset (one version). */
+export type Dataset = z.infer<typeof datasetSchema>;
+export type SchemaResult = z.infer<typeof schemaResult>;
+export type SchemaColumn = SchemaResult["columns"][number];
+export type DownloadResult = z.infer<typeof downloadResult>;
+export type MetadataTable = z.infer<typeof metadataTable>;
+export type MetadataColumn = z.infer<typeof metadataColumn>;
+export type MetadataResult = z.infer<typeof metadataResult>;
+export type QueryResult = z.infer<typeof queryResult>;
+/** A chunk the knowledge search found, with its score. */
+export type VectorSearchHit = z.infer<typeof vectorSearchHit>;
+export type KnowledgeDocument = z.infer<typeof knowledgeDocumentSchema>;
