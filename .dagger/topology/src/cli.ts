@@ -7,7 +7,7 @@ import { defaultImageTag } from "./images.js";
 import { parsePhases, type Env } from "./plan.js";
 import { formatPlanAndRequests } from "./print.js";
 import { checkedSources, parseRegistryMirrors, parseToolMirrorFlags } from "./sources.js";
-import { exportLines, isLocalServer, localServerEnv, localSecrets, type LocalServer } from "./local-wiring.js";
+import { exportLines, localServerEnv, localSecrets, startedServers } from "./local-wiring.js";
 import { renderedManifestFiles } from "./render.js";
 
 /**
@@ -45,15 +45,8 @@ function main(argv: string[]): void {
   }
   if (command === "local-env") {
     const [stateDir, ...servers] = rest;
-    const started: Partial<Record<LocalServer, number>> = {};
-    for (const arg of servers) {
-      const [name, port] = arg.split("=");
-      if (!name || !isLocalServer(name) || !/^\d+$/.test(port ?? ""))
-        throw new Error(`local-env: expected SERVER=PORT, got ${JSON.stringify(arg)}`);
-      started[name] = Number(port);
-    }
     if (!stateDir) throw new Error("local-env: the state directory is missing");
-    process.stdout.write(exportLines(localServerEnv(started, stateDir)));
+    process.stdout.write(exportLines(localServerEnv(startedServers(servers), stateDir)));
     return;
   }
   if (command === "local-secret") {

@@ -98,16 +98,32 @@ export function localEndpoints(ports: Readonly<Record<LocalServer, number>>): Om
   };
 }
 
-/** The variables for the servers started, as plain values. */
-export function localServerEnv(started: Partial<Record<LocalServer, number>>, stateDir: string): Record<string, string> {
-  const servers = Object.keys(started).filter(isLocalServer);
+/** The servers started, from `SERVER=PORT` arguments (`cli.ts local-env`, the acceptance run's). */
+export function startedServers(args: readonly string[]): Partial<Record<LocalServer, number>> {
+  const started: Partial<Record<LocalServer, number>> = {};
+  for (const arg of args) {
+    const [name, port] = arg.split("=");
+    if (!name || !isLocalServer(name) || !/^\d+$/.test(port ?? "")) throw new Error(`expected SERVER=PORT, got ${JSON.stringify(arg)}`);
+    started[name] = Number(port);
+  }
+  return started;
+}
+
+/** Where the servers started answer; a server not started has port 0, which no variable of the started ones reads. */
+export function startedEndpoints(started: Partial<Record<LocalServer, number>>): Omit<Endpoints, "dataApi" | "agentApi"> {
   const ports = Object.fromEntries(Object.keys(localServers).map((name) => [name, started[name as LocalServer] ?? 0])) as Record<
     LocalServer,
     number
   >;
+  return localEndpoints(ports);
+}
+
+/** The variables for the servers started, as plain values. */
+export function localServerEnv(started: Partial<Record<LocalServer, number>>, stateDir: string): Record<string, string> {
+  const servers = Object.keys(started).filter(isLocalServer);
   const env = wiringEnv(
     servers.flatMap((server) => localServers[server]),
-    localEndpoints(ports),
+    startedEndpoints(started),
     localCredential(localSecrets(stateDir)),
   );
   return literalEnv(env);
@@ -116,6 +132,12 @@ export function localServerEnv(started: Partial<Record<LocalServer, number>>, st
 /** A target's wired variables when every one of them is a literal value. */
 export function literalEnv(env: Readonly<Record<string, Wired<{ value: string }>>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([name, wired]) => [name, wired.value]));
+}
+
+/** What a local process inherits from ours besides its wiring: the user's locale, paths and home, never a service's variables. */
+export function inheritedEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const keep = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"];
+  return Object.fromEntries(keep.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
 }
 
 /** Shell-quoted `export` lines of the variables. */

@@ -9,7 +9,13 @@ import { seed } from "./names.js";
 
 /** Where each dependency answers, for one target. */
 export interface Endpoints {
-  readonly mysql: { readonly host: string; readonly port: number; readonly user: string };
+  readonly mysql: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    /** The registry's and the datasets' schemas, when not the seed's (the acceptance run keeps its own). */
+    readonly databases?: { readonly registry: string; readonly datasets: string };
+  };
   readonly redis: { readonly host: string; readonly port: number };
   readonly s3: { readonly endpoint: string };
   readonly milvus: { readonly address: string };
@@ -55,8 +61,8 @@ const dependencyEnv: { [D in Dependency]: <S>(at: Endpoints[D], source: Credenti
         MYSQL_HOST: literal(at.host),
         MYSQL_PORT: literal(at.port),
         MYSQL_USER: literal(at.user),
-        MYSQL_DATABASE: literal(seed.mysqlDatabase),
-        MYSQL_DATASETS_DATABASE: literal(seed.mysqlDatasetsDatabase),
+        MYSQL_DATABASE: literal(at.databases?.registry ?? seed.mysqlDatabase),
+        MYSQL_DATASETS_DATABASE: literal(at.databases?.datasets ?? seed.mysqlDatasetsDatabase),
         MYSQL_READONLY_USER: literal(seed.mysqlReadonlyUser),
       },
       { MYSQL_PASSWORD: "mysqlPassword", MYSQL_READONLY_PASSWORD: "mysqlReadonlyPassword" },

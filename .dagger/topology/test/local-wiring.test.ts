@@ -4,7 +4,18 @@ import { join } from "node:path";
 import { envSchema as agentApiEnvSchema } from "@one-data/agent-api/config";
 import { dataApiEnvSchema } from "@one-data/data-api/config";
 import { expect } from "chai";
-import { httpServerEnv, literalEnv, localCredential, localEndpoints, localSecrets, localServerEnv, serviceEnv } from "../src/index.js";
+import {
+  httpServerEnv,
+  literalEnv,
+  localCredential,
+  localEndpoints,
+  localSecrets,
+  localServerEnv,
+  seed,
+  serviceEnv,
+  startedEndpoints,
+  startedServers,
+} from "../src/index.js";
 
 describe("topology: the local servers' wiring", () => {
   let dir: string;
@@ -40,5 +51,22 @@ describe("topology: the local servers' wiring", () => {
       const parsed = schema.safeParse(env);
       expect(parsed.success, `${service}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
     }
+  });
+
+  it("reads the servers started from SERVER=PORT arguments, refusing an unknown server or a port that is not a number", () => {
+    expect(startedServers(["mariadb=1", "model=6"])).to.deep.equal({ mariadb: 1, model: 6 });
+    expect(() => startedServers(["postgres=1"])).to.throw('expected SERVER=PORT, got "postgres=1"');
+    expect(() => startedServers(["redis=x"])).to.throw('expected SERVER=PORT, got "redis=x"');
+    expect(startedEndpoints({ redis: 2 }).redis).to.deep.equal({ host: "127.0.0.1", port: 2 });
+  });
+
+  it("names the seed's schemas unless a run keeps its own", () => {
+    const credential = localCredential(localSecrets(dir));
+    const { mysql } = localEndpoints(ports);
+    const seeded = literalEnv(serviceEnv("dataApi", { ...localEndpoints(ports), mysql }, credential));
+    expect([seeded.MYSQL_DATABASE, seeded.MYSQL_DATASETS_DATABASE]).to.deep.equal([seed.mysqlDatabase, seed.mysqlDatasetsDatabase]);
+    const own = { ...mysql, databases: { registry: "own_registry", datasets: "own_datasets" } };
+    const kept = literalEnv(serviceEnv("dataApi", { ...localEndpoints(ports), mysql: own }, credential));
+    expect([kept.MYSQL_DATABASE, kept.MYSQL_DATASETS_DATABASE]).to.deep.equal(["own_registry", "own_datasets"]);
   });
 });

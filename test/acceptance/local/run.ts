@@ -6,14 +6,27 @@
  *   1. against the scripted OpenAI-compatible double: must pass, gates;
  *   2. against the real small local model: wrong answers are recorded as they
  *      are; only plumbing faults (no reply, bad structure, 5xx, timeouts) fail.
+ * Every service's variables come from the topology's wiring, like the local
+ * servers' own: arguments STATE_DIR SERVER=PORT..., as `cli.ts local-env`
+ * takes them (scripts/acceptance.sh passes them).
  */
+import {
+  inheritedEnv,
+  literalEnv,
+  localCredential,
+  localSecrets,
+  serviceEnv,
+  startedEndpoints,
+  startedServers,
+  type Endpoints,
+} from "@one-data/topology";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadAcceptanceConfig } from "../src/config.js";
 import { renderJunit } from "../src/report/junit.js";
 import { runSuite, type SuiteOutcome } from "../src/suite.js";
-import { requireEnv, runToCompletion } from "../../support/testkit.js";
+import { runToCompletion } from "../../support/testkit.js";
 import { startService, tsNodeArgs, type LocalProcess } from "./processes.js";
 import { startScriptedModel } from "./scripted-model.js";
 
@@ -23,31 +36,32 @@ const dataApiMain = join(repo, "services/data-api/src/main.ts");
 const dataApiBootstrap = join(repo, "services/data-api/src/bootstrap.ts");
 const agentApiMain = join(repo, "services/agent-api/src/main.ts");
 
+const [stateDir, ...serverArgs] = process.argv.slice(2);
+if (!stateDir) throw new Error("usage: run.ts STATE_DIR SERVER=PORT... (the local servers' state directory and ports)");
+const local = startedEndpoints(startedServers(serverArgs));
+const credential = localCredential(localSecrets(stateDir));
+/** The acceptance platform has its own schemas, apart from the unit tests' leftovers. */
+const mysql: Endpoints["mysql"] = {
+  ...local.mysql,
+  databases: { registry: "one_data_acceptance", datasets: "one_data_acceptance_datasets" },
+};
+
 interface ModelUnderTest {
   label: string;
-  chatEndpoint: string;
-  chatModel: string;
-  embeddingEndpoint: string;
-  embeddingModel: string | undefined;
+  model: Endpoints["model"];
+  embedding: Endpoints["embedding"];
   tolerateWrongAnswers: boolean;
 }
 
-async function runAgainst(model: ModelUnderTest): Promise<SuiteOutcome> {
-  const base: NodeJS.ProcessEnv = {
-    ...process.env,
-    // The acceptance platform has its own schemas, apart from the unit tests' leftovers.
-    MYSQL_DATABASE: "one_data_acceptance",
-    MYSQL_DATASETS_DATABASE: "one_data_acceptance_datasets",
-    LOG_LEVEL: "info",
-  };
+async function runAgainst(under: ModelUnderTest): Promise<SuiteOutcome> {
+  const base: NodeJS.ProcessEnv = { ...inheritedEnv(), LOG_LEVEL: "info" };
   const dataEnv: NodeJS.ProcessEnv = {
     ...base,
-    EMBEDDING_ENDPOINT: model.embeddingEndpoint,
-    ...(model.embeddingModel ? { EMBEDDING_MODEL: model.embeddingModel } : {}),
+    ...literalEnv(serviceEnv("dataApi", { ...local, mysql, embedding: under.embedding }, credential)),
   };
   const started: LocalProcess[] = [];
   try {
-    const runLogs = join(logDir, model.label);
+    const runLogs = join(logDir, under.label);
     const dataApi = await startService({ name: "data-api", entry: dataApiMain, env: dataEnv, logDir: runLogs });
     started.push(dataApi);
     await runToCompletion({
@@ -60,20 +74,20 @@ async function runAgainst(model: ModelUnderTest): Promise<SuiteOutcome> {
       name: "agent-api",
       entry: agentApiMain,
       logDir: runLogs,
-      env: { ...base, MODEL_ENDPOINT: model.chatEndpoint, MODEL_NAME: model.chatModel, DATA_API_URL: dataApi.url },
+      env: { ...base, ...literalEnv(serviceEnv("agentApi", { ...local, model: under.model, dataApi: { url: dataApi.url } }, credential)) },
     });
     started.push(agentApi);
-    console.log(`\n== acceptance against ${model.label} (${model.chatModel}); logs in ${runLogs}`);
-    const junitPath = join(logDir, `junit-${model.label}.xml`);
+    console.log(`\n== acceptance against ${under.label} (${under.model.name}); logs in ${runLogs}`);
+    const junitPath = join(logDir, `junit-${under.label}.xml`);
     const outcome = await runSuite(
       loadAcceptanceConfig({
-        DATA_API_URL: dataApi.url,
-        AGENT_API_URL: agentApi.url,
-        MODEL_ENDPOINT: model.chatEndpoint,
-        EXPECTED_MODEL_ID: model.chatModel,
-        ACCEPTANCE_TOLERATE_WRONG_ANSWERS: String(model.tolerateWrongAnswers),
+        ...literalEnv(
+          serviceEnv("acceptance", { dataApi: { url: dataApi.url }, agentApi: { url: agentApi.url }, model: under.model }, credential),
+        ),
+        EXPECTED_MODEL_ID: under.model.name,
+        ACCEPTANCE_TOLERATE_WRONG_ANSWERS: String(under.tolerateWrongAnswers),
         ACCEPTANCE_JUNIT_PATH: junitPath,
-        ACCEPTANCE_LABEL: model.label,
+        ACCEPTANCE_LABEL: under.label,
       }),
     );
     console.log(`\n${outcome.table}\nJUnit: ${junitPath}`);
@@ -90,23 +104,14 @@ async function main(): Promise<number> {
   try {
     gating = await runAgainst({
       label: "scripted-double",
-      chatEndpoint: double.url,
-      chatModel: double.modelName,
-      embeddingEndpoint: double.url,
-      embeddingModel: undefined,
+      model: { endpoint: double.url, name: double.modelName },
+      embedding: { endpoint: double.url },
       tolerateWrongAnswers: false,
     });
   } finally {
     await double.close();
   }
-  const real = await runAgainst({
-    label: "local-small-model",
-    chatEndpoint: requireEnv("MODEL_ENDPOINT"),
-    chatModel: requireEnv("MODEL_NAME"),
-    embeddingEndpoint: requireEnv("EMBEDDING_ENDPOINT"),
-    embeddingModel: process.env.EMBEDDING_MODEL,
-    tolerateWrongAnswers: true,
-  });
+  const real = await runAgainst({ label: "local-small-model", model: local.model, embedding: local.embedding, tolerateWrongAnswers: true });
   writeFileSync(join(logDir, "local-small-model.txt"), `${real.table}\n`);
   writeFileSync(join(logDir, "summary.xml"), renderJunit("acceptance-local", [...gating.results, ...real.results]));
   console.log(

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   httpServerEnv,
+  inheritedEnv,
   literalEnv,
   localCredential,
   localEndpoints,
@@ -32,11 +33,6 @@ const serviceEntries = {
 const nodeCommand = (entry: string) => [process.execPath, "--import", "tsx", "--conditions=source", join(repoRoot, entry)];
 
 /** What the services inherit from the person's shell: enough to run node, nothing that could shadow the platform's own variables. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const keep = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"];
-  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
-}
-
 export class PlatformError extends Error {}
 
 function modelPort(record: PlatformRecord): number | undefined {
@@ -143,7 +139,7 @@ export async function up(options: Options, print: (line: string) => void): Promi
     const started = spawnSync("bash", [join(repoRoot, "scripts/local/servers.sh"), "start", ...servers], {
       stdio: ["ignore", "inherit", "inherit"],
       env: {
-        ...baseEnv(),
+        ...inheritedEnv(),
         LOCAL_STATE_DIR: state.path,
         LOCAL_KEEP_STATE: "1",
         SERVER_LIFETIME: options.lifetime ?? "0",
@@ -175,7 +171,7 @@ export async function up(options: Options, print: (line: string) => void): Promi
     // What a person's shell needs besides the servers' variables: our services' URLs, and the outside model in use.
     state.appendEnv(literalEnv(wiringEnv(["dataApi", "agentApi", ...(external ? (["model", "embedding"] as const) : [])], at, credential)));
     const serviceProcessEnv = (name: "data-api" | "agent-api") => ({
-      ...baseEnv(),
+      ...inheritedEnv(),
       ...literalEnv(httpServerEnv(ports[name], host)),
       ...literalEnv(serviceEnv(name === "data-api" ? "dataApi" : "agentApi", at, credential)),
     });
