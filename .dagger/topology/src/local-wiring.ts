@@ -25,7 +25,7 @@ const localServers = {
 
 export type LocalServer = keyof typeof localServers;
 
-export function isLocalServer(name: string): name is LocalServer {
+function isLocalServer(name: string): name is LocalServer {
   return Object.hasOwn(localServers, name);
 }
 
