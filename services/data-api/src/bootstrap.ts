@@ -1,10 +1,10 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { createLogger, isAppError, loadConfigOrExit, type Logger } from "@one-data/platform";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { formatStoragePath } from "./domain/storage-path.js";
 import { loadDataApiConfig } from "./config.js";
 import { connectDependencies, prepareWithRetry, type ConnectedDependencies } from "./wiring.js";
-import type { DatasetView } from "./domain/datasets.js";
 import { registerGlossary } from "./domain/knowledge-glossary.js";
 import type { KnowledgeDocument } from "./domain/knowledge.js";
 
@@ -27,7 +27,7 @@ export const salesDataset = {
  * Uploads the seed CSV to the configured bucket and registers it, unless a
  * dataset of that name already exists: running the Job twice changes nothing.
  */
-export async function bootstrapSalesData(deps: ConnectedDependencies): Promise<{ dataset: DatasetView; created: boolean }> {
+export async function bootstrapSalesData(deps: ConnectedDependencies): Promise<{ dataset: Dataset; created: boolean }> {
   const [existing] = await deps.datasets.list({ name: salesDataset.name, limit: 1, offset: 0 });
   if (existing) return { dataset: existing, created: false };
   const location = { bucket: deps.config.S3_BUCKET, key: salesDataset.key };

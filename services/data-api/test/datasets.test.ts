@@ -1,6 +1,6 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import { salesDataCsv } from "../src/bootstrap.js";
-import type { DatasetView } from "../src/domain/datasets.js";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { call, listKeys, ownerConnection, putObject, s3Client, startHarness, uploadForm, type Harness } from "./support/harness.js";
 
@@ -30,7 +30,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
 
   it("registers an object already in the bucket (the seed's flow) as ds-001 with a typed table", async () => {
     await putObject(h.config, "sales_data.csv", salesDataCsv);
-    const res = await call<DatasetView>(`${h.url}/datasets`, {
+    const res = await call<Dataset>(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "sales_data_v1.0", storage_path: `s3://${h.config.S3_BUCKET}/sales_data.csv`, format: "csv" },
     });
@@ -50,9 +50,9 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     expect(ds.derived_from).to.equal(null);
     expect(Date.parse(ds.created_at)).to.be.closeTo(Date.now(), 60_000);
 
-    const got = await call<DatasetView>(`${h.url}/datasets/ds-001`);
+    const got = await call<Dataset>(`${h.url}/datasets/ds-001`);
     expect(got.body.data).to.deep.equal(ds);
-    const list = await call<DatasetView[]>(`${h.url}/datasets`);
+    const list = await call<Dataset[]>(`${h.url}/datasets`);
     expect(list.body.data!.map((d) => d.dataset_id)).to.deep.equal(["ds-001"]);
 
     const connection = await ownerConnection(h.config);
@@ -117,7 +117,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
       { name: "城市.csv", content: csv },
     );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    const ds = res.body.data as DatasetView;
+    const ds = res.body.data as Dataset;
     expect(ds).to.include({ dataset_id: "ds-002", version: 1, row_count: 2, table: "ds_002_v1" });
     expect(ds.storage_path).to.match(new RegExp(`^s3://${h.config.S3_BUCKET}/uploads/[0-9a-f-]+/城市\\.csv$`));
     const schema = await call<{ delimiter: string; columns: { name: string; comment: string; type: string; nullable: boolean }[] }>(
@@ -139,7 +139,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
 
   it("registers an existing name as the next version under the same id, with lineage", async () => {
     await putObject(h.config, "sales_v2.jsonl", '{"id":1,"amount":10.5}\n{"id":2,"amount":null,"note":"x"}\n');
-    const v2 = await call<DatasetView>(`${h.url}/datasets`, {
+    const v2 = await call<Dataset>(`${h.url}/datasets`, {
       method: "POST",
       json: {
         name: "sales_data_v1.0",
@@ -152,11 +152,11 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     expect(v2.status, JSON.stringify(v2.body)).to.equal(200);
     expect(v2.body.data).to.include({ dataset_id: "ds-001", version: 2, table: "ds_001_v2", row_count: 2 });
     expect(v2.body.data!.derived_from).to.deep.equal({ dataset_id: "ds-001", version: 1 });
-    expect((await call<DatasetView>(`${h.url}/datasets/ds-001`)).body.data!.version).to.equal(2);
-    expect((await call<DatasetView>(`${h.url}/datasets/ds-001?version=1`)).body.data!.table).to.equal("ds_001_v1");
-    const versions = await call<DatasetView[]>(`${h.url}/datasets/ds-001/versions`);
+    expect((await call<Dataset>(`${h.url}/datasets/ds-001`)).body.data!.version).to.equal(2);
+    expect((await call<Dataset>(`${h.url}/datasets/ds-001?version=1`)).body.data!.table).to.equal("ds_001_v1");
+    const versions = await call<Dataset[]>(`${h.url}/datasets/ds-001/versions`);
     expect(versions.body.data!.map((v) => v.version)).to.deep.equal([1, 2]);
-    const byName = await call<DatasetView[]>(`${h.url}/datasets?name=sales_data_v1.0`);
+    const byName = await call<Dataset[]>(`${h.url}/datasets?name=sales_data_v1.0`);
     expect(byName.body.data!.map((d) => [d.dataset_id, d.version])).to.deep.equal([["ds-001", 2]]);
     const schema = await call<{ columns: { name: string; type: string; nullable: boolean }[] }>(`${h.url}/datasets/ds-001/schema`);
     expect(schema.body.data!.columns.map((c) => [c.name, c.type, c.nullable])).to.deep.equal([
@@ -173,7 +173,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
       { name: "glossary.txt", content: "GMV: gross merchandise value\n", type: "text/plain" },
     );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    const ds = res.body.data as DatasetView;
+    const ds = res.body.data as Dataset;
     expect(ds).to.include({ format: "text", table: null, row_count: null });
     const schema = await call(`${h.url}/datasets/${ds.dataset_id}/schema`);
     expect(schema.status).to.equal(422);
@@ -206,7 +206,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
 
   it("registers only the formats it supports, refusing any other token with 400 and nothing stored", async () => {
     const storagePath = await putObject(h.config, "formats/data.bin", "x");
-    const before = (await call<DatasetView[]>(`${h.url}/datasets?limit=1000`)).body.data!.length;
+    const before = (await call<Dataset[]>(`${h.url}/datasets?limit=1000`)).body.data!.length;
     for (const format of ["0", "exe", "CSV2", "csv;drop", "parquet2"]) {
       const res = await call(`${h.url}/datasets`, {
         method: "POST",
@@ -218,8 +218,8 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
     }
     const upload = await uploadForm(h.url, { name: "format-upload", format: "0" }, { name: "a.csv", content: "a\n1\n" });
     expect(upload.status).to.equal(400);
-    expect((await call<DatasetView[]>(`${h.url}/datasets?limit=1000`)).body.data!.length).to.equal(before);
-    const parquet = await call<DatasetView>(`${h.url}/datasets`, {
+    expect((await call<Dataset[]>(`${h.url}/datasets?limit=1000`)).body.data!.length).to.equal(before);
+    const parquet = await call<Dataset>(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "format-parquet", storage_path: storagePath, format: " parquet " },
     });
@@ -239,7 +239,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
         { name, content: format === "json" ? "{}" : "a\n1\n", type },
       );
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
-      const key = (res.body.data as DatasetView).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
+      const key = (res.body.data as Dataset).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
       const head = await s3Client(h.config).send(new HeadObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key }));
       expect(head.ContentType, name).to.match(new RegExp(`^${type}(;|$)`));
     }
@@ -256,7 +256,7 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
         { name, content: "a\n1\n", type: "application/octet-stream" },
       );
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
-      const key = (res.body.data as DatasetView).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
+      const key = (res.body.data as Dataset).storage_path.replace(`s3://${h.config.S3_BUCKET}/`, "");
       const head = await s3Client(h.config).send(new HeadObjectCommand({ Bucket: h.config.S3_BUCKET, Key: key }));
       expect(head.ContentType, name).to.equal(type);
     }
@@ -281,8 +281,8 @@ describe("data-api datasets against real MariaDB and MinIO", function () {
 
   it("keeps only registered objects: the bucket holds exactly what the registry points at", async () => {
     const keys = await listKeys(h.config);
-    const datasets = (await call<DatasetView[]>(`${h.url}/datasets`)).body.data!;
-    const versions = (await Promise.all(datasets.map((d) => call<DatasetView[]>(`${h.url}/datasets/${d.dataset_id}/versions`)))).flatMap(
+    const datasets = (await call<Dataset[]>(`${h.url}/datasets`)).body.data!;
+    const versions = (await Promise.all(datasets.map((d) => call<Dataset[]>(`${h.url}/datasets/${d.dataset_id}/versions`)))).flatMap(
       (r) => r.body.data!,
     );
     const referenced = versions.map((v) => v.storage_path.replace(`s3://${h.config.S3_BUCKET}/`, ""));

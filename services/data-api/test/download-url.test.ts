@@ -1,5 +1,5 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { expect } from "chai";
-import type { DatasetView } from "../src/domain/datasets.js";
 import { requireEnv } from "../../../test/support/testkit.js";
 import { call, startHarness, uploadForm, type Harness } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
@@ -19,7 +19,7 @@ describe("data-api: presigned download URL for the public endpoint, with its own
   this.timeout(60_000);
   let h: Harness;
   let publicEndpoint: TcpSwitch;
-  let dataset: DatasetView;
+  let dataset: Dataset;
 
   before(async () => {
     const minio = new URL(requireEnv("S3_ENDPOINT"));
@@ -31,7 +31,7 @@ describe("data-api: presigned download URL for the public endpoint, with its own
     });
     const res = await uploadForm(h.url, { name: "city_totals", format: "csv" }, { name: "city.csv", content: csv });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    dataset = res.body.data as DatasetView;
+    dataset = res.body.data as Dataset;
   });
 
   after(async () => {

@@ -1,10 +1,10 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { createApp } from "../src/app.js";
 import type { DataApiConfig } from "../src/config.js";
 import { connectDependencies, type ConnectedDependencies } from "../src/wiring.js";
-import type { DatasetView } from "../src/domain/datasets.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { findHalfWritten } from "./support/consistency.js";
 import { DrillServer } from "./support/drill-servers.js";
@@ -220,7 +220,7 @@ describe("fault drills: MinIO, Milvus and MariaDB hung and killed under load", f
         recovery_ms: recoveryMs,
       });
       const listed = await timed("/datasets");
-      expect((listed.body.data as DatasetView[]).map((d) => d.name)).to.include("orders");
+      expect((listed.body.data as Dataset[]).map((d) => d.name)).to.include("orders");
     });
   }
 });

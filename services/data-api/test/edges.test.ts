@@ -1,9 +1,9 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { request } from "node:http";
 import { pino } from "pino";
 import { createApp } from "../src/app.js";
-import type { DatasetView } from "../src/domain/datasets.js";
 import { findHalfWritten } from "./support/consistency.js";
 import { connectDependencies } from "../src/wiring.js";
 import { call, isolatedConfig, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
@@ -97,7 +97,7 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
     expect([plain.status, plain.body.code]).to.deep.equal([422, 42201]);
     const quoted = await uploadForm(h.url, { name: "quoted", format: "tsv" }, { name: "q.tsv", content: 'name\tnote\nx\ty"z\n"a\tb\n' });
     expect([quoted.status, quoted.body.code], JSON.stringify(quoted.body)).to.deep.equal([422, 42201]);
-    expect((await call<DatasetView[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
+    expect((await call<Dataset[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
     expect(await findHalfWritten(h.config)).to.deep.equal([]);
   });
 
@@ -122,7 +122,7 @@ describe("data-api edges: unknown methods, odd paths and files, the access log",
       results.map((res) => res.status),
       JSON.stringify(results.filter((res) => res.status !== 200).map((res) => res.body)),
     ).to.deep.equal(new Array(12).fill(200));
-    expect(new Set(results.map((res) => (res.body.data as DatasetView).dataset_id)).size).to.equal(12);
+    expect(new Set(results.map((res) => (res.body.data as Dataset).dataset_id)).size).to.equal(12);
     expect(await findHalfWritten(h.config)).to.deep.equal([]);
   });
 

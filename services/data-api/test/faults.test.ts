@@ -1,9 +1,9 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
 import { createApp } from "../src/app.js";
 import { connectDependencies, type ConnectedDependencies } from "../src/wiring.js";
-import type { DatasetView } from "../src/domain/datasets.js";
 import {
   call,
   dropEverything,
@@ -29,7 +29,7 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
   });
 
   async function assertNothingWritten(): Promise<void> {
-    expect((await call<DatasetView[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
+    expect((await call<Dataset[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
     expect(await listKeys(h.config, "uploads/")).to.deep.equal([]);
     const connection = await ownerConnection(h.config);
     try {
@@ -111,7 +111,7 @@ describe("data-api bad input: clear 4xx and nothing half-written", function () {
       body: "{not json",
     });
     expect([malformed.status, malformed.body.code]).to.deep.equal([400, 40002]);
-    expect((await call<DatasetView[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
+    expect((await call<Dataset[]>(`${h.url}/datasets`)).body.data).to.deep.equal([]);
   });
 });
 

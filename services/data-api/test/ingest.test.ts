@@ -1,9 +1,10 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
 import { Readable } from "node:stream";
 import { DatasetTables } from "../src/adapters/dataset-tables.js";
 import { createMysqlPool } from "../src/adapters/mysql.js";
-import type { DatasetView, IngestView } from "../src/domain/datasets.js";
+import type { IngestView } from "../src/domain/datasets.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
 import { requireEnv } from "../../../test/support/testkit.js";
 import { call, listKeys, onceBack, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
@@ -57,7 +58,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
   });
 
   /** The rows the INSERT path (the way tables were loaded before LOAD DATA) stores for the same file and schema. */
-  async function insertPathRows(key: string, registered: DatasetView): Promise<unknown[]> {
+  async function insertPathRows(key: string, registered: Dataset): Promise<unknown[]> {
     const pool = createMysqlPool({
       host: h.config.MYSQL_HOST,
       port: h.config.MYSQL_PORT,
@@ -142,7 +143,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
       );
     }
     await putObject(h.config, "tricky.csv", `${lines.join("\r\n")}\r\n`);
-    const res = await call<DatasetView>(`${h.url}/datasets`, {
+    const res = await call<Dataset>(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "tricky", storage_path: `s3://${h.config.S3_BUCKET}/tricky.csv`, format: "csv" },
     });
@@ -173,7 +174,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
       lines.push(JSON.stringify(row));
     }
     await putObject(h.config, "tricky.jsonl", `${lines.join("\n")}\n`);
-    const res = await call<DatasetView>(`${h.url}/datasets`, {
+    const res = await call<Dataset>(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "tricky-jsonl", storage_path: `s3://${h.config.S3_BUCKET}/tricky.jsonl`, format: "jsonl" },
     });
@@ -191,7 +192,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     await putObject(h.config, "no-infile.csv", `${lines.join("\n")}\n`);
     try {
       await admin.query("SET GLOBAL local_infile = 0");
-      const res = await call<DatasetView>(`${h.url}/datasets`, {
+      const res = await call<Dataset>(`${h.url}/datasets`, {
         method: "POST",
         json: { name: "no-infile", storage_path: `s3://${h.config.S3_BUCKET}/no-infile.csv`, format: "csv" },
       });
@@ -225,7 +226,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     const rows = 60_000;
     const csv = ["id,comment", ...Array.from({ length: rows }, (_, i) => `${i},"row ${i} ${"x".repeat(80)}"`)].join("\n") + "\n";
     await putObject(h.config, "progress.csv", csv);
-    const registering = call<DatasetView>(`${h.url}/datasets`, {
+    const registering = call<Dataset>(`${h.url}/datasets`, {
       method: "POST",
       json: { name: "progress", storage_path: `s3://${h.config.S3_BUCKET}/progress.csv`, format: "csv" },
     });
@@ -276,7 +277,7 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
       expect(again.body.data).to.include({ name: "orders", version: 1, row_count: 2 });
       await h.deps.datasets.compensationsSettled();
       const left = await leftovers(h);
-      const { dataset_id, table } = again.body.data as DatasetView;
+      const { dataset_id, table } = again.body.data as Dataset;
       const seq = Number(dataset_id.slice(3));
       expect(left.versions).to.deep.equal([`${seq}:1:active`]);
       expect(left.datasets).to.deep.equal(["orders"]);
@@ -308,7 +309,7 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
         "\n";
       const location = { bucket: h.config.S3_BUCKET, key: "big.csv" };
       await h.deps.objects.upload(location, Readable.from([Buffer.from(csv)]), "text/csv");
-      const registering = call<DatasetView>(`${h.url}/datasets`, {
+      const registering = call<Dataset>(`${h.url}/datasets`, {
         method: "POST",
         json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" },
       });
@@ -322,7 +323,7 @@ describe("data-api registration while MariaDB hangs or dies: nothing is left, wh
       expect([503, 504], JSON.stringify(failed.body)).to.include(failed.status);
       await mariadb.start();
       const again = await onceBack(() =>
-        call<DatasetView>(`${h.url}/datasets`, {
+        call<Dataset>(`${h.url}/datasets`, {
           method: "POST",
           json: { name: "big", storage_path: `s3://${location.bucket}/big.csv`, format: "csv" },
         }),
@@ -370,7 +371,7 @@ describe("data-api registration while MinIO stops or drops in the middle of the 
         await h.deps.datasets.compensationsSettled();
         expect(await leftovers(h)).to.deep.equal(before);
         const again = await onceBack(() =>
-          call<DatasetView>(`${h.url}/datasets`, {
+          call<Dataset>(`${h.url}/datasets`, {
             method: "POST",
             json: { name: "mid", storage_path: `s3://${h.config.S3_BUCKET}/mid.csv`, format: "csv" },
           }),

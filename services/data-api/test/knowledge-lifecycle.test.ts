@@ -2,8 +2,7 @@ import { createLogger, listen, type RunningServer } from "@one-data/platform";
 import { expect } from "chai";
 import { createApp } from "../src/app.js";
 import { createKnowledgeService } from "../src/adapters/knowledge-backends.js";
-import type { VectorSearchHit } from "@one-data/data-api-contract";
-import type { DatasetView } from "../src/domain/datasets.js";
+import type { Dataset, VectorSearchHit } from "@one-data/data-api-contract";
 import type { KnowledgeService } from "../src/domain/knowledge.js";
 import { OpenAiDouble } from "../../../test/doubles/openai-double.js";
 import { findHalfWritten } from "./support/consistency.js";
@@ -103,7 +102,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
     expect(removed.body.data).to.deep.equal({ document_id: id, deleted_chunks: 1 });
     expect(await listed()).to.not.include("faq");
     expect((await call(`${url}/datasets/${id}`)).status).to.equal(404);
-    expect((await call<DatasetView[]>(`${url}/datasets`)).body.data!.map((d) => d.dataset_id)).to.not.include(id);
+    expect((await call<Dataset[]>(`${url}/datasets`)).body.data!.map((d) => d.dataset_id)).to.not.include(id);
     expect((await search("Returns")).map((hit) => hit.document_id)).to.not.include(id);
     expect((await call(`${url}/knowledge/documents/${id}`, { method: "DELETE" })).status).to.equal(404);
     expect(await findHalfWritten(h.config)).to.deep.equal([]);
@@ -117,7 +116,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
 
   it("indexes a dataset registered or uploaded with format text or markdown, so what is listed as a knowledge document is searchable", async () => {
     await putObject(h.config, "notes/gmv.txt", "GMV is the gross merchandise value of all orders.");
-    const registered = await call<DatasetView>(`${url}/datasets`, {
+    const registered = await call<Dataset>(`${url}/datasets`, {
       method: "POST",
       json: { name: "gmv", storage_path: `s3://${h.config.S3_BUCKET}/notes/gmv.txt`, format: "text" },
     });
@@ -130,7 +129,7 @@ describe("knowledge documents: listed exactly when searchable", function () {
     );
     expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(200);
     const hits = await search("gross merchandise value average order value");
-    for (const dataset of [registered.body.data!, uploaded.body.data as DatasetView]) {
+    for (const dataset of [registered.body.data!, uploaded.body.data as Dataset]) {
       expect(
         hits.map((hit) => hit.document_id),
         dataset.name,

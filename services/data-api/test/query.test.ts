@@ -1,7 +1,7 @@
+import type { QueryResult } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import mysql from "mysql2/promise";
 import { salesDataCsv } from "../src/bootstrap.js";
-import type { QueryOutcome } from "../src/domain/query.js";
 import { call, ownerConnection, putObject, startHarness, type Harness } from "./support/harness.js";
 
 describe("data-api query endpoint against real MariaDB", function () {
@@ -21,7 +21,7 @@ describe("data-api query endpoint against real MariaDB", function () {
     await h?.stop();
   });
 
-  const query = (json: unknown) => call<QueryOutcome>(`${h.url}/query`, { method: "POST", json });
+  const query = (json: unknown) => call<QueryResult>(`${h.url}/query`, { method: "POST", json });
 
   it("runs an aggregate and returns typed columns, rows, the executed SQL and timing", async () => {
     const res = await query({

@@ -1,3 +1,4 @@
+import type { Dataset } from "@one-data/data-api-contract";
 import { notFound, unprocessable, type Logger } from "@one-data/platform";
 import { randomUUID } from "node:crypto";
 import { apiObjectPrefixes, datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
@@ -18,22 +19,6 @@ import {
 import { parseStoragePath } from "./storage-path.js";
 import { isTabularFormat } from "./tabular.js";
 import { ReadCache } from "./read-cache.js";
-
-/** The dataset object of the API contract (one version of a dataset). */
-export interface DatasetView {
-  dataset_id: string;
-  name: string;
-  version: number;
-  storage_path: string;
-  format: string;
-  status: "active";
-  description: string | null;
-  derived_from: { dataset_id: string; version: number } | null;
-  row_count: number | null;
-  table: string | null;
-  size_bytes: number | null;
-  created_at: string;
-}
 
 /** A registration still running, as the API reports it. */
 export interface IngestView {
@@ -66,7 +51,7 @@ export interface RegisterOptions {
   beforeActivate?: (reserved: { dataset_id: string; version: number; name: string }) => Promise<void>;
 }
 
-function toView(record: VersionRecord): DatasetView {
+function toView(record: VersionRecord): Dataset {
   return {
     dataset_id: formatDatasetId(record.seq),
     name: record.name,
@@ -153,7 +138,7 @@ export class DatasetService {
     return this.deps.database.within(this.deps.mysqlTimeoutMs, work);
   }
 
-  async register(input: RegisterInput, options: RegisterOptions = { removeObjectOnFailure: false }): Promise<DatasetView> {
+  async register(input: RegisterInput, options: RegisterOptions = { removeObjectOnFailure: false }): Promise<Dataset> {
     const location = parseStoragePath(input.storage_path);
     if (!location) throw unprocessable(`storage_path must look like s3://bucket/key, got ${JSON.stringify(input.storage_path)}`);
     const ingestId = randomUUID();
@@ -242,7 +227,7 @@ export class DatasetService {
    * document) and returns what they were; the rows stay as `deleted`, so ids
    * and version numbers are never reused.
    */
-  async withdraw(datasetId: string): Promise<DatasetView[]> {
+  async withdraw(datasetId: string): Promise<Dataset[]> {
     const seq = parseDatasetId(datasetId);
     if (seq === undefined) throw notFound(`dataset ${datasetId} not found`);
     try {
@@ -352,16 +337,16 @@ export class DatasetService {
     return found;
   }
 
-  async get(datasetId: string, version?: number): Promise<DatasetView> {
+  async get(datasetId: string, version?: number): Promise<Dataset> {
     return toView(await this.record(datasetId, version));
   }
 
-  async list(options: { name?: string | undefined; limit: number; offset: number }): Promise<DatasetView[]> {
+  async list(options: { name?: string | undefined; limit: number; offset: number }): Promise<Dataset[]> {
     const key = `list:${options.name ?? ""}:${options.limit}:${options.offset}`;
     return (await this.readCache.get(key, () => this.short(() => this.deps.registry.latest(options)))).map(toView);
   }
 
-  async versions(datasetId: string): Promise<DatasetView[]> {
+  async versions(datasetId: string): Promise<Dataset[]> {
     const seq = parseDatasetId(datasetId);
     const found = seq === undefined ? [] : await this.short(() => this.deps.registry.versions(seq));
     if (found.length === 0) throw notFound(`dataset ${datasetId} not found`);

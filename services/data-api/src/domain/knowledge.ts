@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { knowledgeFormats, type KnowledgeFormat, type VectorSearchHit } from "@one-data/data-api-contract";
+import { type Dataset, type KnowledgeFormat, type VectorSearchHit, knowledgeFormats } from "@one-data/data-api-contract";
 import { invalidRequest, isAppError, payloadTooLarge, unprocessable, type Compensations, type Logger } from "@one-data/platform";
-import type { DatasetService, DatasetView, RegisterInput } from "./datasets.js";
+import type { DatasetService, RegisterInput } from "./datasets.js";
 import { apiObjectPrefixes } from "./identifiers.js";
 import { chunkText } from "./knowledge-chunker.js";
 import { rerank } from "./knowledge-rerank.js";
@@ -53,7 +53,7 @@ export interface KnowledgeServiceDeps {
   compensations: Compensations;
 }
 
-const toDocument = (dataset: DatasetView): KnowledgeDocument => ({
+const toDocument = (dataset: Dataset): KnowledgeDocument => ({
   document_id: dataset.dataset_id,
   name: dataset.name,
   version: dataset.version,
@@ -145,7 +145,7 @@ export class KnowledgeService {
     // The version becomes visible only once its chunks are in Milvus; any failure undoes the registration (row,
     // object) and the chunks inserted so far, so a listed document is always searchable.
     let staged: { documentId: string; version: number } | undefined;
-    let dataset: DatasetView;
+    let dataset: Dataset;
     try {
       dataset = await this.deps.datasets.register(
         { name: input.name, storage_path: storagePath, format, description: input.description, derived_from: input.derived_from },
@@ -199,7 +199,7 @@ export class KnowledgeService {
    * text: indexed like any knowledge document, so it is searchable as soon as
    * it is listed, and answered as the dataset it also is.
    */
-  async registerDataset(input: RegisterInput, options: { removeObjectOnFailure: boolean }): Promise<DatasetView> {
+  async registerDataset(input: RegisterInput, options: { removeObjectOnFailure: boolean }): Promise<Dataset> {
     const document = await this.register({
       name: input.name,
       format: input.format as KnowledgeFormat,

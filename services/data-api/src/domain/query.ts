@@ -1,3 +1,4 @@
+import type { QueryResult } from "@one-data/data-api-contract";
 import type { DatabaseFaults, QueryColumn, QueryRunnerPort, RegistryPort } from "./ports.js";
 import { guardSql } from "./sql-guard.js";
 
@@ -10,17 +11,6 @@ export interface QueryLimits {
   mysqlTimeoutMs: number;
 }
 
-export interface QueryOutcome {
-  columns: QueryColumn[];
-  rows: Record<string, unknown>[];
-  row_count: number;
-  truncated: boolean;
-  limit: number;
-  duration_ms: number;
-  sql: string;
-  tables: string[];
-}
-
 /** Read-only SQL over registered dataset tables: guard, then run as the read-only user. */
 export class QueryService {
   constructor(
@@ -30,7 +20,7 @@ export class QueryService {
     private readonly database: DatabaseFaults,
   ) {}
 
-  async run(request: { sql: string; limit?: number | undefined; timeout_ms?: number | undefined }): Promise<QueryOutcome> {
+  async run(request: { sql: string; limit?: number | undefined; timeout_ms?: number | undefined }): Promise<QueryResult> {
     const limit = Math.min(request.limit ?? this.limits.defaultLimit, this.limits.maxLimit);
     const timeoutMs = Math.min(request.timeout_ms ?? this.limits.defaultTimeoutMs, this.limits.maxTimeoutMs);
     const allowedTables = await this.database.within(this.limits.mysqlTimeoutMs, () => this.registry.tableNames());

@@ -4,10 +4,9 @@ import busboy from "busboy";
 import type { Context } from "koa";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { uploadFields } from "@one-data/data-api-contract";
+import { type Dataset, uploadFields } from "@one-data/data-api-contract";
 import type { AppDependencies } from "../app-dependencies.js";
 import { formatStoragePath, type ObjectLocation } from "../domain/storage-path.js";
-import type { DatasetView } from "../domain/datasets.js";
 import { storedContentType } from "../domain/formats.js";
 import { apiObjectPrefixes } from "../domain/identifiers.js";
 import { isKnowledgeFormat } from "../domain/knowledge.js";
@@ -148,7 +147,7 @@ export function mountUploadRoute(router: Router, deps: AppDependencies): void {
       description: form.description,
       derived_from: derivedFrom,
     };
-    const created: DatasetView = isKnowledgeFormat(form.format)
+    const created: Dataset = isKnowledgeFormat(form.format)
       ? await deps.knowledge.registerDataset(input, { removeObjectOnFailure: true })
       : await deps.datasets.register(input, { removeObjectOnFailure: true });
     ctx.body = success(created);
