@@ -1,5 +1,5 @@
 import type { QueryResult } from "@one-data/data-api-contract";
-import type { DatabaseFaults, QueryColumn, QueryRunnerPort, RegistryPort } from "./ports.js";
+import type { DatabaseFaults, QueryRunnerPort, RegistryPort } from "./ports.js";
 import { guardSql } from "./sql-guard.js";
 
 export interface QueryLimits {
