@@ -145,6 +145,7 @@ describe("agent-api: a sum named by 总 before a column, and a term defined by a
     version: "1",
     dataset_name: "ward_stays",
     table: "ds_012_v1",
+    description: null,
     row_count: 4,
     sample_rows: [],
     columns: [
