@@ -134,7 +134,7 @@ export function literalEnv(env: Readonly<Record<string, Wired<{ value: string }>
   return Object.fromEntries(Object.entries(env).map(([name, wired]) => [name, wired.value]));
 }
 
-/** What a local process inherits from ours besides its wiring: the user's locale, paths and home, never a service's variables. */
+/** What a local service inherits from the person's shell: enough to run node, nothing that could shadow the wiring's variables. */
 export function inheritedEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const keep = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"];
   return Object.fromEntries(keep.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));

@@ -6,6 +6,7 @@ import { dataApiEnvSchema } from "@one-data/data-api/config";
 import { expect } from "chai";
 import {
   httpServerEnv,
+  inheritedEnv,
   literalEnv,
   localCredential,
   localEndpoints,
@@ -68,5 +69,10 @@ describe("topology: the local servers' wiring", () => {
     const own = { ...mysql, databases: { registry: "own_registry", datasets: "own_datasets" } };
     const kept = literalEnv(serviceEnv("dataApi", { ...localEndpoints(ports), mysql: own }, credential));
     expect([kept.MYSQL_DATABASE, kept.MYSQL_DATASETS_DATABASE]).to.deep.equal(["own_registry", "own_datasets"]);
+  });
+
+  it("passes a local service the shell's paths and locale, never a wired variable the shell happens to hold", () => {
+    const shell = { PATH: "/usr/bin", HOME: "/home/x", LANG: "C.UTF-8", MYSQL_HOST: "elsewhere", EMBEDDING_MODEL: "stale" };
+    expect(inheritedEnv(shell)).to.deep.equal({ PATH: "/usr/bin", HOME: "/home/x", LANG: "C.UTF-8" });
   });
 });

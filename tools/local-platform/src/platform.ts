@@ -32,7 +32,6 @@ const serviceEntries = {
 } as const;
 const nodeCommand = (entry: string) => [process.execPath, "--import", "tsx", "--conditions=source", join(repoRoot, entry)];
 
-/** What the services inherit from the person's shell: enough to run node, nothing that could shadow the platform's own variables. */
 export class PlatformError extends Error {}
 
 function modelPort(record: PlatformRecord): number | undefined {

@@ -119,7 +119,7 @@ export interface DatasetTablesPort {
   firstRows(table: string, limit: number): Promise<Record<string, unknown>[]>;
 }
 
-export interface QueryColumn {
+interface QueryColumn {
   name: string;
   type: string;
 }
