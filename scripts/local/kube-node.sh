@@ -58,6 +58,9 @@ set -e
 mount -t tmpfs one-data-node-run /run
 mount -t tmpfs one-data-node-var-lib /var/lib
 mount -t tmpfs one-data-node-var-log /var/log
+# Name lookups (containerd resolving a registry, CoreDNS's upstream) stay on the namespace's own loopback.
+echo "nameserver 127.0.0.1" >"$NODE_DIR/resolv.conf"
+mount --bind "$NODE_DIR/resolv.conf" /etc/resolv.conf
 ip link set lo up
 ip link add name node0 type veth peer name node0-peer
 ip addr add $NODE_IP/24 dev node0

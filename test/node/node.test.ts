@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { externalImages, nonRootUid } from "@one-data/topology";
 import { kubectl, kubectlOk, requireKube, type Kube } from "../cluster/support/kube.js";
@@ -15,8 +16,16 @@ const namespace = `node-smoke-${process.pid}`;
 
 const webServer = `require("node:http").createServer((req, res) => res.end("served by " + process.getuid())).listen(8080)`;
 
-/** A Job that fetches a URL from inside a pod and prints what it got. */
-function fetchJob(name: string, url: string) {
+/**
+ * A Job that fetches a URL from inside a pod and prints what it got. With
+ * `retrySeconds`, a failed fetch is tried again until then: a new Service's
+ * rules reach kube-proxy a moment after the Service, later on a busy machine.
+ */
+function fetchJob(name: string, url: string, retrySeconds = 0) {
+  const fetchOnce = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(20000) }).then(async (r) => console.log("got " + r.status + " " + (await r.text())))`;
+  const script = `const until = Date.now() + ${retrySeconds * 1000};
+const attempt = () => ${fetchOnce}.catch((error) => { if (Date.now() > until) throw error; return new Promise((resolve) => setTimeout(resolve, 1000)).then(attempt); });
+attempt();`;
   return {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -32,10 +41,7 @@ function fetchJob(name: string, url: string) {
               name: "fetch",
               image: nodeImageRefs.nodeBase,
               imagePullPolicy: "Never",
-              args: [
-                "-e",
-                `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(20000) }).then(async (r) => console.log("got " + r.status + " " + (await r.text())))`,
-              ],
+              args: ["-e", script],
             },
           ],
         },
@@ -43,6 +49,17 @@ function fetchJob(name: string, url: string) {
     },
   };
 }
+
+describe("test node's namespace: name lookups stay inside it", () => {
+  it("names only loopback resolvers, so no lookup by containerd, kubelet or CoreDNS's upstream leaves the namespace", async () => {
+    const servers = (await readFile("/etc/resolv.conf", "utf8"))
+      .split("\n")
+      .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
+      .filter((server): server is string => server !== undefined);
+    expect(servers, "the resolvers this namespace's processes use").to.not.be.empty;
+    for (const server of servers) expect(server, "a resolver outside loopback").to.match(/^(127\.|::1$)/);
+  });
+});
 
 describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
   let kube: Kube;
@@ -113,7 +130,7 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
       }),
     );
     kubectlOk(kube, ["-n", namespace, "rollout", "status", "deployment/web", "--timeout=300s"]);
-    kubectlOk(kube, ["apply", "-f", "-"], JSON.stringify(fetchJob("by-name", `http://web.${namespace}.svc.cluster.local/`)));
+    kubectlOk(kube, ["apply", "-f", "-"], JSON.stringify(fetchJob("by-name", `http://web.${namespace}.svc.cluster.local/`, 120)));
     kubectlOk(kube, ["-n", namespace, "wait", "--for=condition=Complete", "job/by-name", "--timeout=300s"]);
     expect(kubectlOk(kube, ["-n", namespace, "logs", "job/by-name"]).trim()).to.equal(`got 200 served by ${nonRootUid}`);
   });
