@@ -247,6 +247,8 @@ export const readyChecks = z.object({
 /** A registered dataset (one version). */
 export type Dataset = z.infer<typeof datasetSchema>;
 export type SchemaResult = z.infer<typeof schemaResult>;
+export type Ingest = z.infer<typeof ingestSchema>;
+export type IngestPhase = Ingest["phase"];
 export type SchemaColumn = SchemaResult["columns"][number];
 export type DownloadResult = z.infer<typeof downloadResult>;
 export type MetadataTable = z.infer<typeof metadataTable>;

@@ -1,10 +1,9 @@
-import type { Dataset } from "@one-data/data-api-contract";
+import type { Dataset, Ingest } from "@one-data/data-api-contract";
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
 import { Readable } from "node:stream";
 import { DatasetTables } from "../src/adapters/dataset-tables.js";
 import { createMysqlPool } from "../src/adapters/mysql.js";
-import type { IngestView } from "../src/domain/datasets.js";
 import { inferSchema, typedRowBatches } from "../src/domain/ingest.js";
 import { requireEnv } from "../../../test/support/testkit.js";
 import { call, listKeys, onceBack, ownerConnection, putObject, startHarness, uploadForm, type Harness } from "./support/harness.js";
@@ -219,7 +218,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     expect(res.body.code).to.equal(42201);
     expect(res.body.message).to.match(/does not fit its inferred column type: Out of range value for column 'x'/);
     expect(await leftovers(h)).to.deep.equal(before);
-    expect((await call<IngestView[]>(`${h.url}/ingests`)).body.data).to.deep.equal([]);
+    expect((await call<Ingest[]>(`${h.url}/ingests`)).body.data).to.deep.equal([]);
   });
 
   it("reports a running registration's rows and bytes on GET /ingests, and nothing once it is done", async () => {
@@ -234,9 +233,9 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     void registering.finally(() => {
       done = true;
     });
-    const seen: IngestView[] = [];
+    const seen: Ingest[] = [];
     while (!done) {
-      const res = await call<IngestView[]>(`${h.url}/ingests?name=progress`);
+      const res = await call<Ingest[]>(`${h.url}/ingests?name=progress`);
       expect(res.status).to.equal(200);
       seen.push(...res.body.data!);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -252,7 +251,7 @@ describe("data-api registration through LOAD DATA: values, progress, failures", 
     }
     const last = moving.at(-1)!;
     expect(last.rows_processed).to.be.greaterThan(0);
-    expect((await call<IngestView[]>(`${h.url}/ingests?name=progress`)).body.data).to.deep.equal([]);
+    expect((await call<Ingest[]>(`${h.url}/ingests?name=progress`)).body.data).to.deep.equal([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { IngestPhase } from "@one-data/data-api-contract";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { datasetTableName } from "../domain/identifiers.js";
 import type { IngestRecord, NewVersion, RegistryPort, VersionRecord, VersionStatus } from "../domain/ports.js";
@@ -132,7 +133,7 @@ export class RegistryStore implements RegistryPort {
   }
 
   /** Records how far a running registration has got (read by `ingesting`). */
-  async progress(seq: number, version: number, phase: string, rows: number, bytes: number): Promise<void> {
+  async progress(seq: number, version: number, phase: IngestPhase, rows: number, bytes: number): Promise<void> {
     await this.pool.query(
       `UPDATE ${this.v} SET progress_phase = ?, progress_rows = ?, progress_bytes = ? WHERE dataset_seq = ? AND version = ? AND status = 'ingesting'`,
       [phase, rows, bytes, seq, version],
@@ -152,7 +153,7 @@ export class RegistryStore implements RegistryPort {
       name: String(row.name),
       version: Number(row.version),
       sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
-      phase: (row.progress_phase as string | null) ?? null,
+      phase: (row.progress_phase as IngestPhase | null) ?? null,
       rows: Number(row.progress_rows ?? 0),
       bytes: Number(row.progress_bytes ?? 0),
       createdAt: `${String(row.created_at).replace(" ", "T")}Z`,

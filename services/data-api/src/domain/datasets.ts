@@ -1,4 +1,4 @@
-import type { Dataset } from "@one-data/data-api-contract";
+import type { Dataset, Ingest } from "@one-data/data-api-contract";
 import { notFound, unprocessable, type Logger } from "@one-data/platform";
 import { randomUUID } from "node:crypto";
 import { apiObjectPrefixes, datasetTableName, formatDatasetId, parseDatasetId } from "./identifiers.js";
@@ -19,18 +19,6 @@ import {
 import { parseStoragePath } from "./storage-path.js";
 import { isTabularFormat } from "./tabular.js";
 import { ReadCache } from "./read-cache.js";
-
-/** A registration still running, as the API reports it. */
-export interface IngestView {
-  dataset_id: string;
-  name: string;
-  version: number;
-  phase: string;
-  rows_processed: number;
-  bytes_processed: number;
-  bytes_total: number | null;
-  started_at: string;
-}
 
 export interface RegisterInput {
   name: string;
@@ -238,7 +226,7 @@ export class DatasetService {
   }
 
   /** Registrations still running, with their progress (rows and bytes of the pass they are in). */
-  async ingesting(name?: string): Promise<IngestView[]> {
+  async ingesting(name?: string): Promise<Ingest[]> {
     const found = await this.short(() => this.deps.registry.ingesting(name));
     return found.map((record) => ({
       dataset_id: formatDatasetId(record.seq),

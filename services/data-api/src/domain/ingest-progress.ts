@@ -1,3 +1,4 @@
+import type { IngestPhase } from "@one-data/data-api-contract";
 import type { RegistryPort } from "./ports.js";
 import type { ReadProgress } from "./tabular.js";
 
@@ -9,7 +10,7 @@ import type { ReadProgress } from "./tabular.js";
  */
 export class ProgressReporter {
   private counter: ReadProgress = { rows: 0, bytes: 0 };
-  private current = "reserved";
+  private current: IngestPhase = "reserved";
   private timer: NodeJS.Timeout | undefined;
   private writing = false;
 
@@ -35,7 +36,7 @@ export class ProgressReporter {
   }
 
   /** A fresh counter for the next pass over the file. */
-  phase(name: "inferring" | "loading"): ReadProgress {
+  phase(name: Exclude<IngestPhase, "reserved">): ReadProgress {
     this.current = name;
     this.counter = { rows: 0, bytes: 0 };
     return this.counter;

@@ -3,7 +3,7 @@
  * embedding model and the local disk. Adapters implement these; the domain
  * imports no driver and no adapter.
  */
-import type { VectorSearchHit } from "@one-data/data-api-contract";
+import type { IngestPhase, VectorSearchHit } from "@one-data/data-api-contract";
 import type { Readable } from "node:stream";
 import type { InferredColumn } from "./inference.js";
 import type { ObjectLocation } from "./storage-path.js";
@@ -45,7 +45,7 @@ export interface IngestRecord {
   name: string;
   version: number;
   sizeBytes: number | null;
-  phase: string | null;
+  phase: IngestPhase | null;
   rows: number;
   bytes: number;
   createdAt: string;
@@ -79,7 +79,7 @@ export interface RegistryPort {
     result: { rowCount: number | null; tableName: string | null; schemaJson: string | null },
     session?: DatabaseSession,
   ): Promise<void>;
-  progress(seq: number, version: number, phase: string, rows: number, bytes: number): Promise<void>;
+  progress(seq: number, version: number, phase: IngestPhase, rows: number, bytes: number): Promise<void>;
   ingesting(name?: string): Promise<IngestRecord[]>;
   endServerSession(session: DatabaseSession, threadId: number, withinMs: number): Promise<boolean>;
   forgetAttempt(session: DatabaseSession, ingestId: string, datasetsDatabase: string): Promise<{ seq: number; version: number }[]>;
