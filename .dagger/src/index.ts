@@ -315,8 +315,10 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
-    const report = await this.runAcceptance(await this.reach(env, kubeconfig));
+    const report = await this.runAcceptance(await this.reach(env, kubeconfig, toolMirror));
     if (!report.passed) throw new Error(`acceptance suite failed\n${report.summary}`);
     return report.summary;
   }
@@ -332,8 +334,10 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<Directory> {
-    const report = await this.runAcceptance(await this.reach(env, kubeconfig));
+    const report = await this.runAcceptance(await this.reach(env, kubeconfig, toolMirror));
     return dag
       .directory()
       .withNewFile("junit.xml", report.junit)
@@ -351,8 +355,10 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
-    return this.runTeardown(await this.reach(env, kubeconfig));
+    return this.runTeardown(await this.reach(env, kubeconfig, toolMirror));
   }
 
   /**
@@ -431,8 +437,18 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<File> {
-    const ran = await this.runOneStep("kubeconfig", env, kubeconfig, "the kubeconfig for this machine", 60, hostKubeconfigScript(env));
+    const ran = await this.runOneStep(
+      "kubeconfig",
+      env,
+      kubeconfig,
+      toolMirror,
+      "the kubeconfig for this machine",
+      60,
+      hostKubeconfigScript(env),
+    );
     return ran.file(hostKubeconfigPath);
   }
 
@@ -447,8 +463,10 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<Service> {
-    const access = await this.reach(env, kubeconfig);
+    const access = await this.reach(env, kubeconfig, toolMirror);
     const script = stepScriptPath({ fn: "forward", phase: "forward", phaseIndex: 1, phaseCount: 1, stepIndex: 1 });
     const ctr = forwardedPorts.reduce(
       (c, p) => c.withExposedPort(p.local, { description: p.what }),
@@ -469,8 +487,10 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
-    return (await this.runOneStep("status", env, kubeconfig, "status of every phase", 300, statusScript(env))).stdout();
+    return (await this.runOneStep("status", env, kubeconfig, toolMirror, "status of every phase", 300, statusScript(env))).stdout();
   }
 
   /**
@@ -485,9 +505,11 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
     return (
-      await this.runOneStep("seed-checks", env, kubeconfig, "the seed's checks 3.4, 4.3, 5.3, 6.1", 900, seedChecksScript(env))
+      await this.runOneStep("seed-checks", env, kubeconfig, toolMirror, "the seed's checks 3.4, 4.3, 5.3, 6.1", 900, seedChecksScript(env))
     ).stdout();
   }
 
@@ -507,9 +529,11 @@ export class OneDataStudio {
     env: Target = Target.Kind,
     /** Kubeconfig of the existing cluster (--env=cluster). */
     kubeconfig?: Secret,
+    /** Base URLs for the kind, kubectl and helm downloads, each <tool>=<url>, as on deploy; every file is checked against its pinned sha256. */
+    toolMirror?: string[],
   ): Promise<string> {
     const script = logsScript(env, component, tail);
-    return (await this.runOneStep("logs", env, kubeconfig, `logs of ${component}`, 120, script)).stdout();
+    return (await this.runOneStep("logs", env, kubeconfig, toolMirror, `logs of ${component}`, 120, script)).stdout();
   }
 
   /** The cluster as the request names it, resolved once (kubeconfig checked before any step). */
@@ -517,9 +541,13 @@ export class OneDataStudio {
     return ClusterAccess.open(this.source, this.docker, request);
   }
 
-  /** The cluster of a function that takes only --env and --kubeconfig. */
-  private reach(env: Target, kubeconfig: Secret | undefined): Promise<ClusterAccess> {
-    return this.access({ env, ...(kubeconfig ? { kubeconfig } : {}) });
+  /** The cluster of a function that takes only --env, --kubeconfig and --tool-mirror. */
+  private reach(env: Target, kubeconfig: Secret | undefined, toolMirror: string[] | undefined): Promise<ClusterAccess> {
+    return this.access({
+      env,
+      ...(kubeconfig ? { kubeconfig } : {}),
+      ...(toolMirror?.length ? { sources: checkedSources({ toolMirrors: parseToolMirrorFlags(toolMirror) }) } : {}),
+    });
   }
 
   /** A function whose work is one shell step in the tool container (status, logs, seed-checks, kubeconfig). */
@@ -527,11 +555,12 @@ export class OneDataStudio {
     fn: string,
     env: Target,
     kubeconfig: Secret | undefined,
+    toolMirror: string[] | undefined,
     description: string,
     timeoutSeconds: number,
     script: string,
   ): Promise<Container> {
-    return (await this.reach(env, kubeconfig)).run(fn, 0, { kind: "shell", description, timeoutSeconds, script });
+    return (await this.reach(env, kubeconfig, toolMirror)).run(fn, 0, { kind: "shell", description, timeoutSeconds, script });
   }
 
   private async runDeploy(request: DeployRequest, opened?: ClusterAccess): Promise<string> {

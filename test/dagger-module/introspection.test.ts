@@ -56,6 +56,13 @@ describe("the Dagger module as the engine's introspector sees it (SDK's own scan
     }
   });
 
+  it("takes --tool-mirror on every function that reaches a cluster, so a restricted network can run all of them", () => {
+    const methods = module.objects["OneDataStudio"]!.methods;
+    const reaching = Object.entries(methods).filter(([, method]) => method.arguments["kubeconfig"] !== undefined);
+    expect(reaching.length, "functions taking --kubeconfig").to.be.greaterThan(8);
+    for (const [fn, method] of reaching) expect(method.arguments["toolMirror"], `${kebab(fn)} --tool-mirror`).to.not.equal(undefined);
+  });
+
   it("takes --phases as a list of the module's phase enum, in the plan's order, and --registry as optional", () => {
     const methods = module.objects["OneDataStudio"]!.methods;
     for (const fn of ["plan", "deploy"]) {
