@@ -17,10 +17,10 @@ import { notRunnableHere, requireKube, runStep, teardownCluster, type Kube } fro
 /**
  * The bash behind `status`, `logs`, `forward`, `seed-checks` and `kubeconfig`, run for real
  * against the real API server after the plan's runnable steps applied the
- * platform. This server has no kubelet (until a real node runs pods here):
- * nothing becomes Ready, so what is proven is the report of a platform that
- * is not ready, a log request for pods that never started, and a forward
- * that ends because no pod serves it.
+ * platform. This server has no kubelet yet: nothing becomes Ready, so what
+ * is proven is the report of a platform that is not ready, a log request for
+ * pods that never started, and a forward that ends because no pod serves it.
+ * The same scripts against real pods: test/node/deploy.test.ts.
  */
 const shell = (description: string, script: string, timeoutSeconds = 120): ShellStep => ({
   kind: "shell",

@@ -8,14 +8,19 @@ import {
   jobs,
   models,
   connectPrelude,
+  forwardScript,
+  forwardedPorts,
   helmReleases,
+  logsScript,
   namespaces,
   nonRootUid,
   ourImageRef,
   ourImages,
   releaseSelector,
   secrets,
+  seedChecksScript,
   selectorString,
+  statusScript,
   teardownSteps,
   verifySteps,
   type AcceptanceOutcome,
@@ -294,6 +299,75 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     } finally {
       forward.kill("SIGTERM");
     }
+  });
+
+  it("status reports our workloads ready from the real pods; only the Helm releases, which stand-ins replace here, are missing", function () {
+    const ran = runStep(
+      kube,
+      "kind",
+      { kind: "shell", description: "status", script: statusScript("kind"), timeoutSeconds: 300 },
+      {},
+      "real",
+    );
+    for (const service of [appServices.dataApi, appServices.agentApi])
+      expect(ran.stdout).to.match(new RegExp(`Deployment/${service.name} 1/1 ready`, "i"));
+    const notReady = ran.stdout.split("\n").filter((line) => /NOT READY|not installed|not ready:/.test(line));
+    expect(notReady, ran.stdout).to.have.length.greaterThan(0);
+    for (const line of notReady) expect(line, ran.stdout).to.match(/^\s*helm \S+ \([^)]+\): not installed$/);
+    expect(ran.status).to.equal(1);
+  });
+
+  it("logs --component prints the last lines of our workload's pod and of a release's pod", function () {
+    for (const component of ["data-api", "mysql"]) {
+      const ran = runStep(
+        kube,
+        "kind",
+        { kind: "shell", description: "logs", script: logsScript("kind", component, 5), timeoutSeconds: 120 },
+        {},
+        "real",
+      );
+      expect(ran.status, `${component}: ${ran.stderr}`).to.equal(0);
+      expect(ran.stdout.trim().split("\n").length, `${component}: ${ran.stdout}`).to.be.within(1, 5 + 2);
+    }
+  });
+
+  it("seed-checks passes the seed's 3.4, 4.3, 5.3 and 6.1 checks against the pods, with its ✓ lines", function () {
+    const ran = runStep(
+      kube,
+      "kind",
+      { kind: "shell", description: "seed-checks", script: seedChecksScript("kind"), timeoutSeconds: 900 },
+      {},
+      "real",
+    );
+    expect(ran.status, `${ran.stdout}\n${ran.stderr}`).to.equal(0);
+    expect(ran.stdout).to.include("=== ONE-DATA-STUDIO PoC 集成验证 ===");
+    expect(ran.stdout).to.not.include("✗");
+    expect(ran.stdout.match(/✓/g)?.length ?? 0, ran.stdout).to.be.greaterThan(3);
+  });
+
+  it("forward serves the Data API, the Agent API and the model on the seed's ports while it runs", function () {
+    const [data, agent, model] = forwardedPorts.map((p) => `http://127.0.0.1:${p.local}`);
+    // The forward runs in its own process group, stopped by that group's PID once the ports answered.
+    const script = [
+      `cat >/work/forward.sh <<'ONE_DATA_FORWARD'`,
+      forwardScript("cluster"),
+      `ONE_DATA_FORWARD`,
+      // As the forward service runs it (bash -euo pipefail), in a process group of its own.
+      `setsid bash -euo pipefail /work/forward.sh >/work/forward.log 2>&1 &`,
+      `forward=$!`,
+      `trap 'kill -TERM -- -$forward 2>/dev/null || true' EXIT`,
+      `deadline=$((SECONDS + 120))`,
+      `until curl -s -o /dev/null ${agent}/ || [ $SECONDS -ge $deadline ]; do sleep 1; done`,
+      `curl -fsS ${data}/api/v1/datasets -o /work/datasets.json`,
+      `curl -fsS ${agent}/api/v1/health -o /work/health.json`,
+      `curl -fsS ${model}/v1/models -o /work/models.json`,
+    ].join("\n");
+    // The kubeconfig's own server, as `forward --env=cluster` reaches it (the node has no Kind network).
+    const ran = runStep(kube, "cluster", { kind: "shell", description: "forward", script, timeoutSeconds: 300 }, {}, "real");
+    expect(ran.status, `${ran.stdout}\n${ran.stderr}\n${ran.work?.["forward.log"] ?? ""}`).to.equal(0);
+    expect(JSON.parse(ran.work?.["datasets.json"] ?? "{}")).to.include({ code: 0 });
+    expect(JSON.parse(ran.work?.["health.json"] ?? "{}")).to.include({ code: 0 });
+    expect(JSON.stringify(JSON.parse(ran.work?.["models.json"] ?? "{}"))).to.include(models.chat);
   });
 
   it("a second deploy with a new tag rolls data-api and agent-api onto it and leaves every generated Secret as it was", function () {
