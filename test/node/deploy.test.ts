@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 import {
   appSelector,
@@ -30,7 +30,7 @@ import {
   type Step,
   waitGuardedFunction,
 } from "@one-data/topology";
-import { kubectl, notRunnableHere, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
+import { kubectl, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
 import { modelStandIns } from "./model-stand-ins.js";
 import { brokenAgentTag } from "./refs.js";
@@ -80,6 +80,11 @@ function runOnNode(kube: Kube, step: Step): Ran {
   if (ran.status !== 0)
     expect.fail(`step "${shell.description}" failed (exit ${ran.status}) on the test node:\n${ran.stdout}\n${ran.stderr}`);
   return ran;
+}
+
+/** One of the after-deploy functions' scripts (status, logs, seed-checks), as the Dagger function runs it. */
+function runOperation(kube: Kube, description: string, script: string, timeoutSeconds: number): Ran {
+  return runStep(kube, "kind", { kind: "shell", description, script, timeoutSeconds }, {}, "real");
 }
 
 /**
@@ -265,28 +270,13 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
 
   it("kubectl port-forward to agent-api serves the page and /api/v1/chat", async function () {
     const { name, namespace, port } = appServices.agentApi;
-    const forward = spawn(
-      kube.kubectl,
-      ["--kubeconfig", kube.kubeconfig, "-n", namespace, "port-forward", `service/${name}`, `0:${port}`],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const forward = await portForward(kube, namespace, name, port);
     try {
-      const local = await new Promise<string>((resolvePort, reject) => {
-        let seen = "";
-        forward.stdout.on("data", (chunk: Buffer) => {
-          seen += chunk.toString();
-          const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
-          if (match) resolvePort(match[1]!);
-        });
-        forward.on("exit", (code) => reject(new Error(`port-forward exited (${code}): ${seen}`)));
-      });
-      const page = await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(60_000) });
+      const page = await fetch(`${forward.url}/`, { signal: AbortSignal.timeout(60_000) });
       expect(page.status).to.equal(200);
       expect(page.headers.get("content-type")).to.match(/^text\/html/);
       expect(await page.text()).to.match(/<html/i);
-      const chat = await fetch(`http://127.0.0.1:${local}/api/v1/chat`, {
+      const chat = await fetch(`${forward.url}/api/v1/chat`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ message: "What is 2+2?" }),
@@ -297,18 +287,12 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
       expect(body.data?.reply, JSON.stringify(body)).to.be.a("string").and.not.equal("");
       expect(body.data?.model).to.equal(models.chat);
     } finally {
-      forward.kill("SIGTERM");
+      forward.stop();
     }
   });
 
   it("status reports our workloads ready from the real pods; only the Helm releases, which stand-ins replace here, are missing", function () {
-    const ran = runStep(
-      kube,
-      "kind",
-      { kind: "shell", description: "status", script: statusScript("kind"), timeoutSeconds: 300 },
-      {},
-      "real",
-    );
+    const ran = runOperation(kube, "status", statusScript("kind"), 300);
     for (const service of [appServices.dataApi, appServices.agentApi])
       expect(ran.stdout).to.match(new RegExp(`Deployment/${service.name} 1/1 ready`, "i"));
     const notReady = ran.stdout.split("\n").filter((line) => /NOT READY|not installed|not ready:/.test(line));
@@ -319,26 +303,14 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
 
   it("logs --component prints the last lines of our workload's pod and of a release's pod", function () {
     for (const component of ["data-api", "mysql"]) {
-      const ran = runStep(
-        kube,
-        "kind",
-        { kind: "shell", description: "logs", script: logsScript("kind", component, 5), timeoutSeconds: 120 },
-        {},
-        "real",
-      );
+      const ran = runOperation(kube, "logs", logsScript("kind", component, 5), 120);
       expect(ran.status, `${component}: ${ran.stderr}`).to.equal(0);
       expect(ran.stdout.trim().split("\n").length, `${component}: ${ran.stdout}`).to.be.within(1, 5 + 2);
     }
   });
 
   it("seed-checks passes the seed's 3.4, 4.3, 5.3 and 6.1 checks against the pods, with its ✓ lines", function () {
-    const ran = runStep(
-      kube,
-      "kind",
-      { kind: "shell", description: "seed-checks", script: seedChecksScript("kind"), timeoutSeconds: 900 },
-      {},
-      "real",
-    );
+    const ran = runOperation(kube, "seed-checks", seedChecksScript("kind"), 900);
     expect(ran.status, `${ran.stdout}\n${ran.stderr}`).to.equal(0);
     expect(ran.stdout).to.include("=== ONE-DATA-STUDIO PoC 集成验证 ===");
     expect(ran.stdout).to.not.include("✗");

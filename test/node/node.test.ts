@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { externalImages, nonRootUid } from "@one-data/topology";
-import { kubectl, kubectlOk, requireKube, type Kube } from "../cluster/support/kube.js";
+import { kubectl, kubectlOk, portForward, requireKube, type Kube } from "../cluster/support/kube.js";
 import { nodeImageRefs } from "./refs.js";
 
 /**
@@ -136,23 +135,12 @@ describe("test node (kubelet, containerd, kube-proxy, CoreDNS)", function () {
   });
 
   it("kubectl port-forward reaches the pod through the kubelet's streaming", async function () {
-    const forward = spawn(kube.kubectl, ["--kubeconfig", kube.kubeconfig, "-n", namespace, "port-forward", "service/web", "0:80"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const forward = await portForward(kube, namespace, "web", 80);
     try {
-      const port = await new Promise<string>((resolvePort, reject) => {
-        let seen = "";
-        forward.stdout.on("data", (chunk: Buffer) => {
-          seen += chunk.toString();
-          const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
-          if (match) resolvePort(match[1]!);
-        });
-        forward.on("exit", (code) => reject(new Error(`port-forward exited (${code}): ${seen}`)));
-      });
-      const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(60_000) });
+      const response = await fetch(`${forward.url}/`, { signal: AbortSignal.timeout(60_000) });
       expect(await response.text()).to.equal(`served by ${nonRootUid}`);
     } finally {
-      forward.kill("SIGTERM");
+      forward.stop();
     }
   });
 

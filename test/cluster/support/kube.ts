@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
@@ -158,5 +158,37 @@ export function teardownCluster(kube: Kube): void {
   for (const step of teardownSteps("cluster")) {
     const ran = runStep(kube, "cluster", step as ShellStep);
     if (ran.status !== 0) throw new Error(`teardown step "${step.description}" failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
+  }
+}
+
+/** A `kubectl port-forward` to a Service on a free local port, until `stop` (its process, by PID). */
+export async function portForward(
+  kube: Kube,
+  namespace: string,
+  service: string,
+  port: number,
+): Promise<{ url: string; stop: () => void }> {
+  const forward = spawn(
+    kube.kubectl,
+    ["--kubeconfig", kube.kubeconfig, "-n", namespace, "port-forward", `service/${service}`, `0:${port}`],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const stop = () => forward.kill("SIGTERM");
+  try {
+    const local = await new Promise<string>((resolvePort, reject) => {
+      let seen = "";
+      forward.stdout.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
+        if (match) resolvePort(match[1]!);
+      });
+      forward.on("exit", (code) => reject(new Error(`port-forward exited (${code}): ${seen}`)));
+    });
+    return { url: `http://127.0.0.1:${local}`, stop };
+  } catch (error) {
+    stop();
+    throw error;
   }
 }
