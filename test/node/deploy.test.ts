@@ -140,7 +140,7 @@ function secretData(kube: Kube): Record<string, Record<string, string>> {
 }
 
 interface PodJson {
-  metadata: { name: string };
+  metadata: { name: string; deletionTimestamp?: string };
   spec: {
     securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
     containers: { image: string; securityContext?: { readOnlyRootFilesystem?: boolean } }[];
@@ -150,7 +150,10 @@ interface PodJson {
 
 function readyPods(kube: Kube, namespace: string, selector: string): PodJson[] {
   const list = JSON.parse(must(kube, ["-n", namespace, "get", "pods", "-l", selector, "-o", "json"])) as { items: PodJson[] };
-  return list.items.filter((p) => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  // A pod being deleted can still read Ready until its container stops, though it is no longer served.
+  return list.items.filter(
+    (p) => p.metadata.deletionTimestamp === undefined && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  );
 }
 
 /** Runs Node in the pod's container and returns what it printed. */
