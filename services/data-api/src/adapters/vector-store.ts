@@ -150,12 +150,26 @@ export class VectorStore implements VectorStorePort {
     await this.client?.closeConnection();
   }
 
+  /**
+   * The client, made on first use. It starts connecting on its own, and only some of its calls wait for that:
+   * a refused or timed-out attempt must not go unhandled (it ended the process), and a client whose attempt
+   * failed is dropped, so the next call connects anew once Milvus answers.
+   */
+  private connected(): MilvusClient {
+    if (this.client) return this.client;
+    const client = new MilvusClient({ address: this.address, timeout: this.timeoutMs, ...(this.token && { token: this.token }) });
+    client.connectPromise.catch(() => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      void Promise.resolve(client.closeConnection()).catch(() => undefined);
+    });
+    this.client = client;
+    return client;
+  }
+
   private async call<T>(work: (client: MilvusClient) => Promise<T>): Promise<T> {
     try {
-      return await withDeadline("milvus", this.timeoutMs, () => {
-        this.client ??= new MilvusClient({ address: this.address, timeout: this.timeoutMs, ...(this.token && { token: this.token }) });
-        return work(this.client);
-      });
+      return await withDeadline("milvus", this.timeoutMs, () => work(this.connected()));
     } catch (error) {
       if (isAppError(error)) throw error;
       throw dependencyUnavailable("milvus", error);
