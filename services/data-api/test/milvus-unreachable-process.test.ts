@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { expect } from "chai";
 import { loadDataApiConfig } from "../src/config.js";
 import { freePort, requireEnv, waitUntil } from "../../../test/support/testkit.js";
-import { call, dropEverything } from "./support/harness.js";
+import { call, dropEverything, isolatedEnv } from "./support/harness.js";
 import { TcpSwitch } from "./support/tcp-switch.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
@@ -28,22 +27,13 @@ describe("data-api as a process, started while Milvus refuses connections", func
     const milvus = new TcpSwitch(milvusHost, Number(milvusPort));
     await milvus.up();
     await milvus.down();
-    const id = randomBytes(4).toString("hex");
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOST: "127.0.0.1",
+    const env = isolatedEnv({
       PORT: String(port),
       LOG_LEVEL: "warn",
-      MYSQL_DATABASE: `one_data_test_${id}`,
-      MYSQL_DATASETS_DATABASE: `one_data_test_${id}_ds`,
-      MYSQL_READONLY_USER: `odr_${id}`,
-      MYSQL_READONLY_PASSWORD: randomBytes(12).toString("hex"),
-      S3_BUCKET: `test-${id}`,
-      KNOWLEDGE_COLLECTION_PREFIX: `kt_${id}`,
       MILVUS_ADDRESS: `127.0.0.1:${milvus.port}`,
       MILVUS_TIMEOUT_MS: "1500",
-    };
+    });
     const api = spawn(
       "timeout",
       [

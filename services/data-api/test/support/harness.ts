@@ -21,9 +21,10 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export function isolatedConfig(overrides: Record<string, string> = {}): DataApiConfig {
+/** The environment of an isolated Data API (its own schemas, read-only user, bucket and collections), for a process or a config. */
+export function isolatedEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   const id = randomBytes(4).toString("hex");
-  return loadDataApiConfig({
+  return {
     ...process.env,
     HOST: "127.0.0.1",
     PORT: "8080",
@@ -36,7 +37,11 @@ export function isolatedConfig(overrides: Record<string, string> = {}): DataApiC
     // Milvus collections of this run start with this prefix; `stop` drops them.
     KNOWLEDGE_COLLECTION_PREFIX: `kt_${id}`,
     ...overrides,
-  });
+  };
+}
+
+export function isolatedConfig(overrides: Record<string, string> = {}): DataApiConfig {
+  return loadDataApiConfig(isolatedEnv(overrides));
 }
 
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
