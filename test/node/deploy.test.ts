@@ -30,7 +30,7 @@ import {
   type Step,
   waitGuardedFunction,
 } from "@one-data/topology";
-import { kubectl, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
+import { kubectl, kubectlOk, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
 import { modelStandIns } from "./model-stand-ins.js";
 import { brokenAgentTag } from "./refs.js";
@@ -49,12 +49,6 @@ import { brokenAgentTag } from "./refs.js";
 type ShellStep = Extract<Step, { kind: "shell" }>;
 
 const deadline = "--timeout=600s";
-
-function must(kube: Kube, args: string[], input?: string): string {
-  const ran = kubectl(kube, args, input);
-  if (ran.status !== 0) expect.fail(`kubectl ${args.join(" ")} failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
-  return ran.stdout;
-}
 
 /** The tag start_node built and imported our images under. */
 function nodeImageTag(): string {
@@ -93,7 +87,7 @@ function runOperation(kube: Kube, description: string, script: string, timeoutSe
  * waits (the lines matching `wait`, guarded as in the step) run on them.
  */
 function withStandIns(kube: Kube, step: ShellStep, standIns: readonly Manifest[], wait: RegExp, waits: number): ShellStep {
-  must(kube, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: standIns }));
+  kubectlOk(kube, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: standIns }));
   const lines = step.script
     .split("\n")
     .map((l) => l.trim())
@@ -149,7 +143,7 @@ interface PodJson {
 }
 
 function readyPods(kube: Kube, namespace: string, selector: string): PodJson[] {
-  const list = JSON.parse(must(kube, ["-n", namespace, "get", "pods", "-l", selector, "-o", "json"])) as { items: PodJson[] };
+  const list = JSON.parse(kubectlOk(kube, ["-n", namespace, "get", "pods", "-l", selector, "-o", "json"])) as { items: PodJson[] };
   // A pod being deleted can still read Ready until its container stops, though it is no longer served.
   return list.items.filter(
     (p) => p.metadata.deletionTimestamp === undefined && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
@@ -158,7 +152,7 @@ function readyPods(kube: Kube, namespace: string, selector: string): PodJson[] {
 
 /** Runs Node in the pod's container and returns what it printed. */
 function nodeInPod(kube: Kube, namespace: string, pod: string, source: string): string {
-  return must(kube, ["-n", namespace, "exec", pod, "--", "node", "-e", source]).trim();
+  return kubectlOk(kube, ["-n", namespace, "exec", pod, "--", "node", "-e", source]).trim();
 }
 
 describe("the deploy plan's steps on the test node (real kubelet, our images, infra stand-ins)", function () {
@@ -170,7 +164,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     kube = requireKube();
     if (!process.env.KUBE_TEST_NODE_NAME)
       throw new Error("no test node: KUBE_TEST_NODE_NAME is not set (scripts/local/servers.sh start-node)");
-    must(kube, ["delete", "namespace", ...Object.values(namespaces), "--ignore-not-found", "--wait=true", deadline]);
+    kubectlOk(kube, ["delete", "namespace", ...Object.values(namespaces), "--ignore-not-found", "--wait=true", deadline]);
   });
 
   after(function () {
@@ -182,7 +176,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     for (const release of helmReleases) {
       const pods = readyPods(kube, release.namespace, releaseSelector(release));
       expect(pods, `${release.release}: Ready pods under the chart's labels`).to.have.length(1);
-      const endpoints = must(kube, [
+      const endpoints = kubectlOk(kube, [
         "-n",
         release.namespace,
         "get",
@@ -232,7 +226,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     const ran = phaseSteps("model").map((step) => runOnNode(kube, step).stdout);
     expect(ran[0]).to.contain("gpu_nodes=0 arch=amd64");
     for (const job of [jobs.dataBootstrap, jobs.modelJob]) {
-      const status = must(kube, ["-n", job.namespace, "get", "job", job.name, "-o", "jsonpath={.status.succeeded}"]);
+      const status = kubectlOk(kube, ["-n", job.namespace, "get", "job", job.name, "-o", "jsonpath={.status.succeeded}"]);
       expect(status, `Job ${job.namespace}/${job.name} succeeded`).to.equal("1");
     }
   });
@@ -388,7 +382,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
       if (ran.status !== 0) expect.fail(`teardown step "${step.description}" failed (exit ${ran.status}):\n${ran.stdout}\n${ran.stderr}`);
     }
     for (const namespace of Object.values(namespaces)) {
-      expect(must(kube, ["get", "namespace", namespace, "--ignore-not-found", "-o", "name"]).trim(), namespace).to.equal("");
+      expect(kubectlOk(kube, ["get", "namespace", namespace, "--ignore-not-found", "-o", "name"]).trim(), namespace).to.equal("");
     }
   });
 });
