@@ -40,7 +40,7 @@ import {
 } from "./manifests.js";
 import { kindCluster, appServices, jobs, models, namespaces, registryPullSecret, secrets, seed } from "./names.js";
 import { networkPolicies } from "./network.js";
-import { jobPodSelector, releasePodSelector, waitGuardedFunction } from "./waits.js";
+import { jobFinishedWait, jobVerdict, releasePodSelector, waitGuardedFunction } from "./waits.js";
 
 export type Env = "kind" | "cluster";
 export const phaseOrder = ["cluster", "infra", "data", "model", "agent"] as const;
@@ -351,19 +351,27 @@ function rolloutScript(namespace: string, name: string, timeoutSeconds: number):
   return `wait_guarded ${namespace} '${selectorString(appSelector(name))}' kubectl -n ${namespace} rollout status deployment/${name} --timeout=${timeoutSeconds}s`;
 }
 
-/** Runs a Job afresh (a finished Job's pod template is immutable) and waits for it. */
+/** Runs a Job afresh (a finished Job's pod template is immutable) and waits until it has completed or failed. */
 function jobRunScript(namespace: string, name: string, timeoutSeconds: number): string {
+  const job = { namespace, name };
   return [
     waitGuardedFunction,
     `kubectl -n ${namespace} delete job ${name} --ignore-not-found --wait=true >/dev/null`,
     `kubectl -n ${namespace} apply -f ${manifestsPath} >/dev/null`,
-    `if wait_guarded ${namespace} '${jobPodSelector(name)}' kubectl -n ${namespace} wait --for=condition=complete job/${name} --timeout=${timeoutSeconds}s; then`,
-    `  kubectl -n ${namespace} logs job/${name} --tail=20 || true`,
-    `else`,
-    `  echo "job ${namespace}/${name} did not complete; last log lines:" >&2`,
+    `if ! ${jobFinishedWait(job, timeoutSeconds)}; then`,
+    `  echo "job ${namespace}/${name} did not finish within ${timeoutSeconds}s; last log lines:" >&2`,
     `  kubectl -n ${namespace} logs job/${name} --tail=50 >&2 || true`,
     `  exit 1`,
     `fi`,
+    `verdict="${jobVerdict(job)}"`,
+    `case "$verdict" in`,
+    `  FailureTarget\\ * | Failed\\ *)`,
+    `    echo "job ${namespace}/${name} failed: \${verdict#* }; last log lines:" >&2`,
+    `    kubectl -n ${namespace} logs job/${name} --tail=50 >&2 || true`,
+    `    exit 1`,
+    `    ;;`,
+    `esac`,
+    `kubectl -n ${namespace} logs job/${name} --tail=20 || true`,
   ].join("\n");
 }
 
@@ -612,7 +620,7 @@ export function verifySteps(options: Pick<PlanOptions, "env" | "imageTag" | "reg
         `kubectl -n ${jobs.acceptance.namespace} apply -f ${manifestsPath} >/dev/null`,
         // Complete or failed, whichever comes first; the log carries the verdict either way. A pod that
         // cannot start (image not in the cluster, crash loop) fails the step here, with its events.
-        `wait_guarded ${jobs.acceptance.namespace} '${jobPodSelector(jobs.acceptance.name)}' kubectl -n ${jobs.acceptance.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${jobs.acceptance.name} --timeout=${acceptanceDeadlineSeconds + 60}s >/dev/null`,
+        jobFinishedWait(jobs.acceptance, acceptanceDeadlineSeconds + 60),
         `kubectl -n ${jobs.acceptance.namespace} logs job/${jobs.acceptance.name} >/work/acceptance.log 2>&1 || true`,
         `succeeded=$(kubectl -n ${jobs.acceptance.namespace} get job ${jobs.acceptance.name} -o jsonpath='{.status.succeeded}')`,
         `echo "\${succeeded:-0}" >/work/acceptance.succeeded`,

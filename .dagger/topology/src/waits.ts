@@ -60,6 +60,23 @@ export function jobPodSelector(name: string): string {
   return `batch.kubernetes.io/job-name=${name}`;
 }
 
+/**
+ * `wait_guarded` until a Job has finished, completed or failed. The Job
+ * controller's first condition turning True is its verdict (SuccessCriteriaMet
+ * or FailureTarget, set before Complete or Failed): waiting for
+ * `condition=complete` alone would sit until the deadline on a Job that has
+ * given up, since its pods have stopped and nothing is left for wait_guarded
+ * to find stuck. The caller reads the verdict from the Job (jobVerdict).
+ */
+export function jobFinishedWait(job: { readonly namespace: string; readonly name: string }, timeoutSeconds: number): string {
+  return `wait_guarded ${job.namespace} '${jobPodSelector(job.name)}' kubectl -n ${job.namespace} wait --for=jsonpath='{.status.conditions[0].status}'=True job/${job.name} --timeout=${timeoutSeconds}s >/dev/null`;
+}
+
+/** Bash: the first condition of a finished Job, "<type> <reason>" (e.g. "FailureTarget BackoffLimitExceeded"). */
+export function jobVerdict(job: { readonly namespace: string; readonly name: string }): string {
+  return `$(kubectl -n ${job.namespace} get job ${job.name} -o jsonpath='{.status.conditions[0].type} {.status.conditions[0].reason}')`;
+}
+
 /** Pods of a Helm release (every chart we install labels them so). */
 export function releasePodSelector(release: string): string {
   return `app.kubernetes.io/instance=${release}`;

@@ -34,8 +34,8 @@ describe("topology: the deploy plan (dry run)", () => {
       "rollout status deployment/data-api",
       "[detect-accelerator]",
       "rollout status deployment/vllm-serving",
-      "wait --for=condition=complete job/data-bootstrap",
-      "wait --for=condition=complete job/model-dataset-job",
+      "wait --for=jsonpath='{.status.conditions[0].status}'=True job/data-bootstrap",
+      "wait --for=jsonpath='{.status.conditions[0].status}'=True job/model-dataset-job",
       "rollout status deployment/agent-api",
     ];
     const positions = order.map(at);
