@@ -21,6 +21,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The deadline of one call to the real small model in a test: the tests check what it answers, and a 135M
+ * model on a 2-core machine running other work has taken over 120 s for one structured reply (load average
+ * 29), so only a model that does not answer at all reaches it.
+ */
+export const realModelDeadlineMs = 480_000;
+
 /** A variable of the local servers' environment, or an error saying how to get it. */
 export function requireEnv(name: string): string {
   const value = process.env[name];

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { createModelClient } from "../src/adapters/model-client.js";
 import { choiceMessages, choiceSchema, pickedOption } from "../src/domain/plan/choice.js";
-import { requireEnv } from "../../../test/support/testkit.js";
+import { realModelDeadlineMs, requireEnv } from "../../../test/support/testkit.js";
 
 describe("agent-api: one open decision as a constrained pick", function () {
-  this.timeout(180_000);
+  this.timeout(2 * realModelDeadlineMs + 30_000);
   const choice = { decision: "the numeric column the question measures", options: ["quantity", "amount", "unit_price"] };
 
   it("reads a pick only when it is one of the options", () => {
@@ -20,7 +20,7 @@ describe("agent-api: one open decision as a constrained pick", function () {
       endpoint: requireEnv("MODEL_ENDPOINT"),
       name: process.env.MODEL_NAME,
       apiKey: undefined,
-      timeoutMs: 170_000,
+      timeoutMs: realModelDeadlineMs,
     });
     for (const question of ["What is the total amount of the orders?", "订单的总数量是多少？"]) {
       const reply = await model.complete({

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { gullibleReply } from "../../../test/doubles/gullible-reader.js";
 import { glossaryChunks, salesMetadata } from "./fixtures.js";
-import { requireEnv } from "../../../test/support/testkit.js";
+import { realModelDeadlineMs, requireEnv } from "../../../test/support/testkit.js";
 import { isQueryRequest, parseSse, startHarness, structuredQuery, type Harness } from "./harness.js";
 import { hostileDocuments, markerLike, type HostileDocument } from "./hostile-documents.js";
 
@@ -143,13 +143,18 @@ describe("agent-api: hostile documents with the real small model", function () {
   before(async () => {
     const endpoint = requireEnv("MODEL_ENDPOINT");
     const chunks = hostileDocuments.map((d) => d.chunk);
-    // Generous deadlines: this is about what the reply says, not how fast a busy machine says it.
+    // This is about what the reply says, not how fast a busy machine says it.
     const budgets = {
-      chat: { timeoutMs: 300_000, maxTokens: 128 },
-      rag: { timeoutMs: 300_000, maxTokens: 128 },
-      sql: { timeoutMs: 300_000, maxTokens: 128 },
+      chat: { timeoutMs: realModelDeadlineMs, maxTokens: 128 },
+      rag: { timeoutMs: realModelDeadlineMs, maxTokens: 128 },
+      sql: { timeoutMs: realModelDeadlineMs, maxTokens: 128 },
     };
-    h = await startHarness({ data: { tables: [salesMetadata], chunks }, modelEndpoint: endpoint, modelTimeoutMs: 300_000, budgets });
+    h = await startHarness({
+      data: { tables: [salesMetadata], chunks },
+      modelEndpoint: endpoint,
+      modelTimeoutMs: realModelDeadlineMs,
+      budgets,
+    });
   });
   after(() => h.close());
 

@@ -13,7 +13,7 @@ import { createApp } from "../src/app.js";
 import { maxQueryRetries } from "../src/domain/agent.js";
 import { queryMessages } from "../src/domain/prompts.js";
 import { buildQuerySchema, parseStructuredQuery } from "../src/domain/structured-query.js";
-import { freePort, probeUrl, requireEnv, runToCompletion, waitUntil } from "../../../test/support/testkit.js";
+import { freePort, probeUrl, realModelDeadlineMs, requireEnv, runToCompletion, waitUntil } from "../../../test/support/testkit.js";
 
 /**
  * The real path: the real small model (MODEL_ENDPOINT), the real Data API
@@ -34,7 +34,7 @@ function runTs(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Child
 }
 
 describe("agent-api: real path (small model, Data API, Redis)", function () {
-  this.timeout(180_000);
+  this.timeout(realModelDeadlineMs + 60_000);
   let dataApi: ChildProcess | undefined;
   let agent: RunningServer;
   let dataUrl: string;
@@ -53,7 +53,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
       cwd: repo,
       lifetime: "120s",
     });
-    dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, 600_000);
+    dataApi = runTs("services/data-api/src/main.ts", { HOST: "127.0.0.1", PORT: String(port) }, realModelDeadlineMs * 8);
     await waitUntil("data-api health", () => probeUrl(`${dataUrl}/api/v1/health`), {
       timeoutMs: 60_000,
       intervalMs: 250,
@@ -75,17 +75,17 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
         endpoint: modelEndpoint,
         name: process.env.MODEL_NAME,
         apiKey: process.env.MODEL_API_KEY,
-        timeoutMs: 120_000,
+        timeoutMs: realModelDeadlineMs,
       }),
       data: createDataApiClient({ url: dataUrl, timeoutMs: 10_000 }),
       memory,
       log,
       readyTimeoutMs: 1_000,
-      // A 135M model on a loaded 2-core machine: every route gets the model client's 120 s.
+      // Every route gets the model client's whole deadline.
       budgets: {
-        chat: { timeoutMs: 120_000, maxTokens: 256 },
-        rag: { timeoutMs: 120_000, maxTokens: 384 },
-        sql: { timeoutMs: 120_000, maxTokens: 512 },
+        chat: { timeoutMs: realModelDeadlineMs, maxTokens: 256 },
+        rag: { timeoutMs: realModelDeadlineMs, maxTokens: 384 },
+        sql: { timeoutMs: realModelDeadlineMs, maxTokens: 512 },
       },
     });
     agent = await listen(app, { host: "127.0.0.1", port: 0, log, handleSignals: false });
@@ -157,7 +157,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
       endpoint: requireEnv("MODEL_ENDPOINT"),
       name: process.env.MODEL_NAME,
       apiKey: undefined,
-      timeoutMs: 120_000,
+      timeoutMs: realModelDeadlineMs,
     });
     const reply = await model.complete({
       messages: queryMessages({ question: "What is the total amount of sales?", tables: [sales!], definitions: [], failures: [] }),
@@ -194,7 +194,7 @@ describe("agent-api: real path (small model, Data API, Redis)", function () {
   });
 
   it("answers an OpenAI client through the agent", async () => {
-    const client = new OpenAI({ baseURL: `${agent.url}/v1`, apiKey: "unused", maxRetries: 0, timeout: 120_000 });
+    const client = new OpenAI({ baseURL: `${agent.url}/v1`, apiKey: "unused", maxRetries: 0, timeout: realModelDeadlineMs });
     const completion = await client.chat.completions.create({ model: "one-data-agent", messages: [{ role: "user", content: "Hello!" }] });
     expect(completion.choices[0]!.message.content).to.be.a("string").and.not.equal("");
   });

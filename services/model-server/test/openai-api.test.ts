@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import OpenAI, { APIError } from "openai";
-import { requireEnv } from "../../../test/support/testkit.js";
+import { realModelDeadlineMs, requireEnv } from "../../../test/support/testkit.js";
 
 /**
  * Against the real local model server (started by scripts/local/servers.sh):
  * the small model is weak, so these check the protocol, not the wording.
  */
 describe("model-server over the OpenAI API (real SmolLM2-135M)", function () {
-  this.timeout(60_000);
+  this.timeout(realModelDeadlineMs);
   let modelName = "";
   let client: OpenAI;
   before(() => {
