@@ -111,7 +111,7 @@ export const ourImages = {
   agentApi: {
     name: "one-data-agent-api",
     workspace: "services/agent-api",
-    localDependencies: ["packages/platform", "packages/data-api-contract"],
+    localDependencies: ["packages/platform", "packages/data-api-contract", "packages/agent-api-contract"],
     // The page at / (plain static files, read relative to the compiled routes).
     runtimeFiles: ["public"],
     entryPoints: ["dist/main.js"],
@@ -126,7 +126,7 @@ export const ourImages = {
   acceptance: {
     name: "one-data-acceptance",
     workspace: "test/acceptance",
-    localDependencies: ["packages/platform", "packages/data-api-contract", "services/model-jobs"],
+    localDependencies: ["packages/platform", "packages/data-api-contract", "packages/agent-api-contract", "services/model-jobs"],
     runtimeFiles: [],
     entryPoints: ["dist/main.js"],
   },

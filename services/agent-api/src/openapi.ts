@@ -1,3 +1,4 @@
+import { completionResult, healthResult, modelList, openAiError } from "@one-data/agent-api-contract";
 import { datasetIdSchema, datasetListQuery } from "@one-data/data-api-contract";
 import { buildOpenApi, errorBodySchema, errorResponse, type ApiOperation, type ApiResponse } from "@one-data/platform";
 import { z } from "zod";
@@ -5,14 +6,10 @@ import {
   chatRequest,
   chatResult,
   completionRequest,
-  completionResult,
   conversationId,
   conversationResult,
   datasetsResult,
   deletedConversationResult,
-  healthResult,
-  modelList,
-  openAiError,
   readyResult,
 } from "./api-schemas.js";
 

@@ -55,23 +55,35 @@ export async function callApi<T>(method: string, url: string, options: { body?: 
   return body.data;
 }
 
-/** Calls the Data API and holds its answer to the Data API's contract: a field of another shape fails the check, naming it. */
-export async function callDataApi<S extends z.ZodType>(
+/** The services whose answers the suite parses with their contract packages. */
+type ContractOf = "Data API" | "Agent API";
+
+/** Calls one of our services and holds its answer to its contract: a field of another shape fails the check, naming it. */
+async function callContracted<S extends z.ZodType>(
+  contract: ContractOf,
   schema: S,
   method: string,
   url: string,
   options: { body?: unknown; timeoutMs: number },
 ): Promise<z.infer<S>> {
-  return matchesContract(schema, `${method} ${url}`, await callApi<unknown>(method, url, options));
+  return matchesContract(contract, schema, `${method} ${url}`, await callApi<unknown>(method, url, options));
 }
 
-/** The data of a Data API answer, parsed by its contract's schema. */
-export function matchesContract<S extends z.ZodType>(schema: S, what: string, data: unknown): z.infer<S> {
+/** Calls the Data API, parsing its answer with a schema of @one-data/data-api-contract. */
+export const callDataApi = <S extends z.ZodType>(schema: S, method: string, url: string, options: { body?: unknown; timeoutMs: number }) =>
+  callContracted("Data API", schema, method, url, options);
+
+/** Calls the Agent API, parsing its answer with a schema of @one-data/agent-api-contract. */
+export const callAgentApi = <S extends z.ZodType>(schema: S, method: string, url: string, options: { body?: unknown; timeoutMs: number }) =>
+  callContracted("Agent API", schema, method, url, options);
+
+/** The data of a service's answer, parsed by its contract's schema. */
+export function matchesContract<S extends z.ZodType>(contract: ContractOf, schema: S, what: string, data: unknown): z.infer<S> {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new CheckFailure(
-      `${what}: answer breaks the Data API contract at ${issue?.path.join(".") || "its root"}: ${issue?.message ?? ""}`,
+      `${what}: answer breaks the ${contract} contract at ${issue?.path.join(".") || "its root"}: ${issue?.message ?? ""}`,
     );
   }
   return parsed.data;

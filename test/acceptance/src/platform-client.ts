@@ -1,37 +1,9 @@
+import { chatAnswer, type ChatAnswer } from "@one-data/agent-api-contract";
 import { datasetSchema, downloadResult, schemaResult, type Dataset, type SchemaColumn } from "@one-data/data-api-contract";
 import { z } from "zod";
 import { CheckFailure, expectThat, show } from "./check.js";
 import type { SuiteContext } from "./context.js";
-import { callApi, callDataApi, matchesContract, requestJson } from "./http.js";
-
-/** What the suite reads from the agent, typed as far as the checks rely on (the Data API's answers are parsed by its contract). */
-export interface AgentAnswer {
-  reply: string;
-  route: string;
-  model?: string;
-  sources?: {
-    sql?: {
-      sql: string;
-      dataset_id: string;
-      dataset_name: string;
-      version: number | string;
-      table: string;
-      row_count: number;
-      columns: { name: string; type: string }[];
-      rows: Record<string, unknown>[];
-    };
-    documents?: {
-      n: number;
-      document_id: string;
-      document_name: string;
-      chunk_id: string;
-      position: number;
-      text: string;
-      score: number;
-    }[];
-    tables?: { dataset_id: string; version: number | string; table: string; columns: Pick<SchemaColumn, "name" | "type" | "nullable">[] }[];
-  };
-}
+import { callAgentApi, callDataApi, matchesContract, requestJson } from "./http.js";
 
 export async function datasetByName(ctx: SuiteContext, name: string): Promise<Dataset> {
   const list = await callDataApi(z.array(datasetSchema), "GET", `${ctx.dataApi}/api/v1/datasets?name=${encodeURIComponent(name)}`, {
@@ -72,7 +44,7 @@ export async function uploadDataset(
   if (!res.ok || body?.code !== 0 || !body.data) {
     throw new CheckFailure(`upload of ${input.name} answered ${res.status}: ${show(body)}`);
   }
-  return matchesContract(datasetSchema, `upload of ${input.name}`, body.data);
+  return matchesContract("Data API", datasetSchema, `upload of ${input.name}`, body.data);
 }
 
 /** One version of a dataset, as the Data API registered it. */
@@ -93,8 +65,8 @@ export async function datasetColumns(ctx: SuiteContext, dataset: Dataset): Promi
   return schema.columns;
 }
 
-export async function askAgent(ctx: SuiteContext, message: string): Promise<AgentAnswer> {
-  const answer = await callApi<AgentAnswer>("POST", `${ctx.agentApi}/api/v1/chat`, {
+export async function askAgent(ctx: SuiteContext, message: string): Promise<ChatAnswer> {
+  const answer = await callAgentApi(chatAnswer, "POST", `${ctx.agentApi}/api/v1/chat`, {
     body: { message },
     timeoutMs: ctx.requestTimeoutMs,
   });

@@ -1,3 +1,4 @@
+import type { ChatAnswer } from "@one-data/agent-api-contract";
 import type { VectorSearchHit } from "@one-data/data-api-contract";
 import { ErrorCode, isAppError } from "@one-data/platform";
 import { renderDecline, renderNoQuery, renderSqlAnswer, sourcesFooter } from "./answer.js";
@@ -35,22 +36,8 @@ const searchTopK = 4;
 /** A data question looks further down the ranking: it keeps only chunks defining its terms, and several glossaries compete. */
 const definitionSearchTopK = 8;
 
-interface Timings {
-  model_ms: number;
-  data_api_ms: number;
-  total_ms: number;
-}
-
-export interface AgentAnswer {
-  reply: string;
-  route: Route;
-  /** The served model that took part in this answer (null when none was needed). */
-  model: string | null;
-  sources: Sources;
-  /** Dependencies that failed without stopping the answer (e.g. knowledge search during a data question). */
-  degraded: string[];
-  timings: Timings;
-}
+/** The contract's chat answer before a conversation is attached to it (conversations.ts). */
+export type AgentAnswer = Omit<ChatAnswer, "conversation_id">;
 
 interface AskOptions {
   history?: ChatTurn[];
@@ -86,7 +73,7 @@ class Stopwatch {
     }
   }
 
-  timings(): Timings {
+  timings(): AgentAnswer["timings"] {
     const round = (ms: number) => Math.round(ms * 1000) / 1000;
     return { model_ms: round(this.modelMs), data_api_ms: round(this.dataMs), total_ms: round(performance.now() - this.started) };
   }

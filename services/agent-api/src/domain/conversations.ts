@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { ChatAnswer } from "@one-data/agent-api-contract";
 import type { Logger } from "@one-data/platform";
-import type { Agent, AgentAnswer } from "./agent.js";
+import type { Agent } from "./agent.js";
 import type { ChatTurn } from "./conversation.js";
 import type { MemoryPort } from "./ports.js";
 
-export interface ConversationAnswer extends AgentAnswer {
-  conversation_id: string;
-}
+export type ConversationAnswer = ChatAnswer;
 
 /**
  * Wraps the agent with conversation memory. Memory is an aid, not a

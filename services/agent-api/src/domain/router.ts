@@ -1,3 +1,4 @@
+import type { AgentRoute } from "@one-data/agent-api-contract";
 import type { VectorSearchHit } from "@one-data/data-api-contract";
 /**
  * Decides how a question is answered: plain chat, a query over a dataset,
@@ -11,7 +12,7 @@ import { chineseFor } from "./bilingual.js";
 import { tokenize } from "./catalog.js";
 import type { ChatTurn } from "./conversation.js";
 
-export type Route = "chat" | "sql" | "rag" | "both" | "refuse_write";
+export type Route = AgentRoute;
 
 export interface Intent {
   /** The question asks for figures and names something a dataset holds. */

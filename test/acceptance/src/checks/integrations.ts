@@ -1,16 +1,9 @@
 import { CheckFailure, WrongAnswer, deepEqual, expectEqual, expectThat, show, type Check } from "../check.js";
 import type { SuiteContext } from "../context.js";
+import type { ChatAnswer, DocumentCitation, SqlProvenance, TableStructure } from "@one-data/agent-api-contract";
 import { vectorSearchResult, type Dataset, type SchemaColumn } from "@one-data/data-api-contract";
 import { callDataApi, requestJson } from "../http.js";
-import {
-  askAgent,
-  datasetByName,
-  datasetColumns,
-  datasetFile,
-  datasetVersion,
-  uploadDataset,
-  type AgentAnswer,
-} from "../platform-client.js";
+import { askAgent, datasetByName, datasetColumns, datasetFile, datasetVersion, uploadDataset } from "../platform-client.js";
 import { sqlReads, type SqlReads } from "../sql-reads.js";
 import { runModelJob } from "../model-job.js";
 import { keyCustomerMinTotal, keyCustomers, parseCsv, reviewsCsv } from "../truth.js";
@@ -106,7 +99,7 @@ async function streamChat(ctx: SuiteContext, message: string): Promise<{ deltas:
   return { deltas, joined, final };
 }
 
-function sameStructure(what: string, expected: SchemaColumn[], actual: Pick<SchemaColumn, "name" | "type" | "nullable">[]): void {
+function sameStructure(what: string, expected: SchemaColumn[], actual: TableStructure["columns"]): void {
   expectEqual(`${what}: column count`, expected.length, actual.length);
   expected.forEach((column, i) => {
     const used = actual[i]!;
@@ -116,15 +109,13 @@ function sameStructure(what: string, expected: SchemaColumn[], actual: Pick<Sche
   });
 }
 
-type AnsweredSql = NonNullable<NonNullable<AgentAnswer["sources"]>["sql"]>;
-
 /**
  * A question naming its dataset outright gets that dataset's table offered to
  * the model and no other: the agent's table choice (services/agent-api
  * table-choice) is its own, deterministic part, so this fails as plumbing.
  */
-function expectOfferedOnly(answer: AgentAnswer, dataset: Dataset): NonNullable<NonNullable<AgentAnswer["sources"]>["tables"]>[number] {
-  const offered = answer.sources?.tables ?? [];
+function expectOfferedOnly(answer: ChatAnswer, dataset: Dataset): TableStructure {
+  const offered = answer.sources.tables ?? [];
   expectEqual(
     `tables the agent offered the model for a question naming ${dataset.name}`,
     [`${dataset.dataset_id} v${dataset.version} ${dataset.table}`],
@@ -138,7 +129,7 @@ function expectOfferedOnly(answer: AgentAnswer, dataset: Dataset): NonNullable<N
  * agent's provenance and by the suite's own parse of the SQL, and names only
  * columns of its schema.
  */
-function expectSqlOn(sql: AnsweredSql, dataset: Dataset, schema: SchemaColumn[]): SqlReads {
+function expectSqlOn(sql: SqlProvenance, dataset: Dataset, schema: SchemaColumn[]): SqlReads {
   const expected = `${dataset.dataset_id} v${dataset.version} table ${dataset.table}`;
   const reported = `${sql.dataset_id} v${sql.version} table ${sql.table}`;
   if (reported !== expected) throw new WrongAnswer("dataset, version and table the SQL ran on", expected, reported);
@@ -161,8 +152,8 @@ export const dataToAgent: Check<SuiteContext> = {
     const answer = await askAgent(ctx, `数据集 ${seedDatasetName} 一共有多少笔订单？`);
     const used = expectOfferedOnly(answer, dataset);
     sameStructure(`${dataset.dataset_id} structure`, columns, used.columns);
-    const sql = answer.sources?.sql;
-    if (!sql) throw new WrongAnswer("SQL behind the count", `a COUNT over ${dataset.table}`, answer.sources ?? answer.reply);
+    const sql = answer.sources.sql;
+    if (!sql) throw new WrongAnswer("SQL behind the count", `a COUNT over ${dataset.table}`, answer.sources);
     expectSqlOn(sql, dataset, columns);
     const counted = sql.rows.flatMap((row) => Object.values(row)).map(Number);
     if (sql.rows.length !== 1 || !counted.includes(rows.length)) throw new WrongAnswer("number of orders", rows.length, sql.rows);
@@ -173,10 +164,7 @@ export const dataToAgent: Check<SuiteContext> = {
 const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
 
 /** The chunk the answer cites is one the Data API holds, under the same id, document and text. */
-async function expectStoredChunk(
-  ctx: SuiteContext,
-  cited: NonNullable<NonNullable<AgentAnswer["sources"]>["documents"]>[number],
-): Promise<void> {
+async function expectStoredChunk(ctx: SuiteContext, cited: DocumentCitation): Promise<void> {
   const { results } = await callDataApi(vectorSearchResult, "POST", `${ctx.dataApi}/api/v1/vector/search`, {
     body: { query: cited.text, top_k: 5 },
     timeoutMs: ctx.requestTimeoutMs,
@@ -204,9 +192,9 @@ export const endToEnd: Check<SuiteContext> = {
     const expected = keyCustomers(parseCsv(await datasetFile(ctx, dataset)));
     const answer = await askAgent(ctx, `在数据集 ${seedDatasetName} 中，哪些客户是大客户？列出每个大客户的订单总金额。`);
     expectOfferedOnly(answer, dataset);
-    const sql = answer.sources?.sql;
+    const sql = answer.sources.sql;
     if (!sql?.sql) throw new WrongAnswer("SQL behind the answer", "a SQL query over the dataset", answer.reply);
-    const cited = answer.sources?.documents ?? [];
+    const cited = answer.sources.documents ?? [];
     const definition = cited.find((d) => d.text.includes(String(keyCustomerMinTotal)) && /大客户|key customer/i.test(d.text));
     if (!definition) throw new WrongAnswer("cited definition of 大客户", `a chunk defining the ${keyCustomerMinTotal} threshold`, cited);
     await expectStoredChunk(ctx, definition);
