@@ -49,7 +49,7 @@ interface Envelope<T> {
 }
 
 /** Calls one of our services and unwraps the `{code, message, data}` envelope. */
-export async function callApi<T>(method: string, url: string, options: { body?: unknown; timeoutMs: number }): Promise<T> {
+async function callApi<T>(method: string, url: string, options: { body?: unknown; timeoutMs: number }): Promise<T> {
   const { body } = await requestJson<Envelope<T>>(method, url, options);
   if (body.code !== 0) throw new CheckFailure(`${method} ${url}: envelope code ${body.code}: ${body.message}`);
   return body.data;
