@@ -143,6 +143,18 @@ build_coredns() {
   echo "coredns $COREDNS_VERSION built in $((SECONDS - started))s (cold)"
 }
 
+# The node's NetworkPolicy enforcer (its network policy controller alone runs).
+build_kube_router() {
+  if [ -x "$KUBE_ROUTER_BIN" ]; then
+    echo "kube-router $KUBE_ROUTER_VERSION already built"
+    return 0
+  fi
+  local started=$SECONDS
+  go_install_static "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" "$KUBE_ROUTER_BIN"
+  "$KUBE_ROUTER_BIN" --version
+  echo "kube-router $KUBE_ROUTER_VERSION built in $((SECONDS - started))s (cold)"
+}
+
 # The node's private registry (--env=cluster for real): distribution's
 # registry, crane to push to it, htpasswd for its bcrypt credentials.
 build_node_registry() {
@@ -165,8 +177,8 @@ build_node_registry() {
   echo "registry and crane built in $((SECONDS - started))s (cold)"
 }
 
-# The node's container runtime (containerd, runc), the CNI plugins, and the
-# iptables kube-proxy programs.
+# The node's container runtime (containerd, runc), the CNI plugins, the
+# iptables kube-proxy programs, and the ipset kube-router programs.
 install_kube_node_packages() {
   local package missing=()
   for package in $KUBE_NODE_DEBIAN_PACKAGES; do
@@ -259,6 +271,7 @@ install_servers() {
 install_kube_node() {
   step "install: node packages (containerd, runc, CNI)" install_kube_node_packages
   step "install: coredns (go build)" build_coredns
+  step "install: kube-router (go build)" build_kube_router
 }
 
 # The node's private registry, for the plan's --env=cluster path.

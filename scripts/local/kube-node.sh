@@ -3,8 +3,10 @@
 # A real Kubernetes node for the tests (sourced by servers.sh): containerd +
 # runc, the CNI bridge/host-local/loopback/portmap plugins, kubelet,
 # kube-proxy (iptables) and kube-scheduler, joined to the API server
-# start_kube starts, and CoreDNS as the cluster DNS (a Deployment and the
-# kube-dns Service, as on Kind). Everything runs inside one private network
+# start_kube starts, CoreDNS as the cluster DNS (a Deployment and the
+# kube-dns Service, as on Kind), and kube-router's network policy controller
+# enforcing the NetworkPolicies (Kind's enforcer, kube-network-policies, needs
+# nftables' queue, which this kernel lacks). Everything runs inside one private network
 # and mount namespace made here (start_node_namespace): tmpfs over /run,
 # /var/lib and /var/log (kubelet, CNI and containerd write there whatever
 # their flags say), the node IP on a veth (the kernel has no dummy
@@ -206,7 +208,7 @@ build_node_images() {
 start_node() {
   node_namespace_up || { echo "start_node_namespace first" >&2; return 1; }
   local binary
-  for binary in "$KUBELET_BIN" "$KUBE_PROXY_BIN" "$KUBE_SCHEDULER_BIN" "$COREDNS_BIN"; do
+  for binary in "$KUBELET_BIN" "$KUBE_PROXY_BIN" "$KUBE_SCHEDULER_BIN" "$COREDNS_BIN" "$KUBE_ROUTER_BIN"; do
     [ -x "$binary" ] || { echo "$binary is not built; run scripts/local/install.sh" >&2; return 1; }
   done
   local started=$SECONDS
@@ -229,6 +231,7 @@ start_node() {
   launch_in_node_namespace kubelet "$KUBELET_BIN" --config "$NODE_DIR/kubelet.yaml" \
     --kubeconfig "$LOCAL_STATE_DIR/kube/kubeconfig" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
   wait_until kubelet 120 node_ready
+  start_network_policy_controller
   sed "s|\${COREDNS_IMAGE}|$COREDNS_IMAGE|; s|\${NODE_CLUSTER_DNS}|$NODE_CLUSTER_DNS|" \
     "$servers_dir/node/coredns.yaml" | node_kubectl apply -f - >/dev/null
   node_kubectl -n kube-system rollout status deployment/coredns --timeout=180s
@@ -237,6 +240,20 @@ start_node() {
   put_env KUBE_TEST_NODE_CONTAINERD_SOCKET "$NODE_CONTAINERD_SOCKET"
   put_env KUBE_TEST_NODE_IMAGE_TAG "$NODE_IMAGE_TAG"
   echo "node $NODE_NAME ready ($(node_kubectl get node "$NODE_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}'))"
+}
+
+# kube-router's network policy controller alone (no routing, no service
+# proxy: the CNI bridge and kube-proxy do those), for the node it reads from
+# the API server. Bridged pod-to-pod traffic passes its iptables rules
+# because start_node_namespace sets bridge-nf-call-iptables in the namespace.
+start_network_policy_controller() {
+  [ "$(in_node_namespace sysctl -n net.bridge.bridge-nf-call-iptables)" = 1 ] ||
+    { echo "bridge-nf-call-iptables is off in the node's namespace: bridged pod traffic would bypass the policies" >&2; return 1; }
+  launch_in_node_namespace kube-router "$KUBE_ROUTER_BIN" --kubeconfig "$LOCAL_STATE_DIR/kube/kubeconfig" \
+    --hostname-override "$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
+    --service-cluster-ip-range "$NODE_SERVICE_CIDR" --health-port 0 --metrics-port 0
+  # Its default chain is made right before its first full sync.
+  wait_until kube-router 60 in_node_namespace iptables -S KUBE-NWPLCY-DEFAULT
 }
 
 # Every process still inside the node's network namespace (container shims
@@ -261,7 +278,7 @@ node_pod_pids() {
 stop_node() {
   [ -d "$NODE_DIR" ] || return 0
   local name pid
-  for name in kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
+  for name in kube-router kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
     stop_pidfile "$LOCAL_STATE_DIR/$name.pid"
   done
   for pid in $(node_namespace_pids) $(node_pod_pids); do kill -KILL "$pid" 2>/dev/null || true; done

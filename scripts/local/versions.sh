@@ -24,7 +24,13 @@ NODE_WHEEL_SHA256S="4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2e
 # The node the plan's pods run on (scripts/local/kube-node.sh): cluster DNS built
 # from CoreDNS's Go module; containerd, runc and the CNI plugins from Debian.
 COREDNS_VERSION=v1.15.0
-KUBE_NODE_DEBIAN_PACKAGES="containerd runc containernetworking-plugins iptables conntrack"
+KUBE_NODE_DEBIAN_PACKAGES="containerd runc containernetworking-plugins iptables conntrack ipset"
+
+# The node's NetworkPolicy enforcer: kube-router's network policy controller
+# alone (iptables + ipset). Kind's own, kube-network-policies, programs
+# nftables `queue` rules, and this kernel has no nft_queue. The newest
+# kube-router the Go module proxy serves; it runs only in the tests' node.
+KUBE_ROUTER_VERSION=v2.1.0
 
 # The private registry on that node (scripts/local/node-registry.sh), for the
 # plan's --env=cluster path: distribution's registry and go-containerregistry's

@@ -11,6 +11,7 @@ import {
   forwardScript,
   forwardedPorts,
   helmReleases,
+  infraServices,
   logsScript,
   namespaces,
   nonRootUid,
@@ -20,6 +21,7 @@ import {
   secrets,
   seedChecksScript,
   selectorString,
+  serviceHost,
   statusScript,
   teardownSteps,
   verifySteps,
@@ -27,6 +29,7 @@ import {
   type Manifest,
   type OurImageKey,
   type PlanOptions,
+  type ServiceEndpoint,
   type Step,
   waitGuardedFunction,
 } from "@one-data/topology";
@@ -155,6 +158,21 @@ function nodeInPod(kube: Kube, namespace: string, pod: string, source: string): 
   return kubectlOk(kube, ["-n", namespace, "exec", pod, "--", "node", "-e", source]).trim();
 }
 
+/**
+ * A TCP connection from the workload's pod to the Service, by its cluster DNS
+ * name: "connected", or the error's code. The NetworkPolicy enforcer rejects
+ * what no policy allows (ECONNREFUSED), so neither verdict waits on a timeout.
+ */
+function tcpFrom(kube: Kube, from: ServiceEndpoint, to: ServiceEndpoint): string {
+  const [pod] = readyPods(kube, from.namespace, selectorString(appSelector(from.name)));
+  if (!pod) throw new Error(`no Ready ${from.name} pod`);
+  const source = `const s = require("net").connect(${to.port}, ${JSON.stringify(serviceHost(to))});
+s.setTimeout(60000, () => { console.log("ETIMEDOUT"); s.destroy(); });
+s.on("connect", () => { console.log("connected"); s.destroy(); });
+s.on("error", (e) => console.log(e.code));`;
+  return nodeInPod(kube, from.namespace, pod.metadata.name, source);
+}
+
 describe("the deploy plan's steps on the test node (real kubelet, our images, infra stand-ins)", function () {
   this.timeout(1_200_000);
   let kube: Kube;
@@ -239,6 +257,13 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     expect(more, "one agent-api pod").to.have.length(0);
     expect(pod!.spec.securityContext?.runAsUser).to.equal(nonRootUid);
     expect(pod!.spec.containers[0]!.securityContext?.readOnlyRootFilesystem).to.equal(true);
+  });
+
+  it("the plan's NetworkPolicies, enforced on the node: agent-api reaches data-api, data-api reaches MySQL, agent-api straight to MySQL is refused", function () {
+    const { dataApi, agentApi } = appServices;
+    expect(tcpFrom(kube, agentApi, dataApi), "agent-api -> data-api (allowed)").to.equal("connected");
+    expect(tcpFrom(kube, dataApi, infraServices.mysql), "data-api -> mysql (allowed)").to.equal("connected");
+    expect(tcpFrom(kube, agentApi, infraServices.mysql), "agent-api -> mysql (no policy allows it)").to.equal("ECONNREFUSED");
   });
 
   it("verify: the acceptance suite as a Job passes, its JUnit read as the Dagger function reads it", function () {
