@@ -74,7 +74,7 @@ step "cluster tests (plan on the real API server, probes)" \
     exit $status' "$(node_namespace_pid)" "$results_dir" "$spec_and_json"
 # All images: the node's, ours and the infra stand-ins (test/node/deploy.test.ts runs the plan's phases on them).
 NODE_IMAGES=all
-step "start node (images, containerd, kubelet, kube-proxy, scheduler, CoreDNS)" start_node
+step "start node (images, containerd, kubelet, kube-proxy, scheduler, CoreDNS, kube-router network policies)" start_node
 set -a
 . "$ENV_FILE"
 set +a

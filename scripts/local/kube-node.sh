@@ -249,11 +249,13 @@ start_node() {
 start_network_policy_controller() {
   [ "$(in_node_namespace sysctl -n net.bridge.bridge-nf-call-iptables)" = 1 ] ||
     { echo "bridge-nf-call-iptables is off in the node's namespace: bridged pod traffic would bypass the policies" >&2; return 1; }
+  local started=$SECONDS
   launch_in_node_namespace kube-router "$KUBE_ROUTER_BIN" --kubeconfig "$LOCAL_STATE_DIR/kube/kubeconfig" \
     --hostname-override "$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
     --service-cluster-ip-range "$NODE_SERVICE_CIDR" --health-port 0 --metrics-port 0
   # Its default chain is made right before its first full sync.
   wait_until kube-router 60 in_node_namespace iptables -S KUBE-NWPLCY-DEFAULT
+  echo "network policy controller (kube-router $KUBE_ROUTER_VERSION) up in $((SECONDS - started))s"
 }
 
 # Every process still inside the node's network namespace (container shims
