@@ -130,29 +130,30 @@ go_install_static() {
     go install -ldflags "-s -w" "$package"
 }
 
-# Cluster DNS for the node, from CoreDNS's own module (its main package is the module root).
-build_coredns() {
-  if [ -x "$COREDNS_BIN" ]; then
-    echo "coredns $COREDNS_VERSION already built"
+# One static Go binary at its pinned version, built once into the cache; its
+# version flag shows that it runs.
+build_go_binary_once() {
+  local name=$1 version=$2 package=$3 binary=$4 version_flag=$5
+  if [ -x "$binary" ]; then
+    echo "$name $version already built"
     return 0
   fi
   local started=$SECONDS
-  # Static (no cgo), so its image is the binary alone.
-  go_install_static "github.com/coredns/coredns@$COREDNS_VERSION" "$COREDNS_BIN"
-  "$COREDNS_BIN" -version
-  echo "coredns $COREDNS_VERSION built in $((SECONDS - started))s (cold)"
+  go_install_static "$package" "$binary"
+  "$binary" "$version_flag"
+  echo "$name $version built in $((SECONDS - started))s (cold)"
+}
+
+# Cluster DNS for the node, from CoreDNS's own module (its main package is the
+# module root). Static (no cgo), so its image is the binary alone.
+build_coredns() {
+  build_go_binary_once coredns "$COREDNS_VERSION" "github.com/coredns/coredns@$COREDNS_VERSION" "$COREDNS_BIN" -version
 }
 
 # The node's NetworkPolicy enforcer (its network policy controller alone runs).
 build_kube_router() {
-  if [ -x "$KUBE_ROUTER_BIN" ]; then
-    echo "kube-router $KUBE_ROUTER_VERSION already built"
-    return 0
-  fi
-  local started=$SECONDS
-  go_install_static "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" "$KUBE_ROUTER_BIN"
-  "$KUBE_ROUTER_BIN" --version
-  echo "kube-router $KUBE_ROUTER_VERSION built in $((SECONDS - started))s (cold)"
+  build_go_binary_once kube-router "$KUBE_ROUTER_VERSION" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" "$KUBE_ROUTER_BIN" --version
 }
 
 # The node's private registry (--env=cluster for real): distribution's
