@@ -142,9 +142,7 @@ export function runStep(
       "set -e",
       `mount -t tmpfs one-data-work ${toolWork}`,
       `[ ! -f "$1/manifests.json" ] || cp "$1/manifests.json" ${manifestsPath}`,
-      ...binds.map(
-        (b) => `mkdir -p ${shellQuote(b.target)} && mount --bind ${shellQuote(resolve(b.source))} ${shellQuote(b.target)}`,
-      ),
+      ...binds.map((b) => `mkdir -p ${shellQuote(b.target)} && mount --bind ${shellQuote(resolve(b.source))} ${shellQuote(b.target)}`),
       `mount -t tmpfs one-data-run ${dirname(dirname(mountedKubeconfigPath))}`,
       `mkdir -p ${dirname(mountedKubeconfigPath)}`,
       `cp "$1/kubeconfig" ${mountedKubeconfigPath}`,
