@@ -259,10 +259,12 @@ KUBECONFIG
   # Its namespace controller finishes namespace deletion (teardown), its
   # serviceaccount controller creates the default ServiceAccount pods need,
   # its workload controllers turn pod templates into Pods the server admits;
-  # pvc-protection releases the weights claims so their namespace can go.
+  # pvc-protection releases the weights claims so their namespace can go;
+  # persistentvolume-binder binds claims to the volumes a test gives them
+  # (the node has no provisioner: test/node/weights.test.ts).
   launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER_BIN" --kubeconfig "$dir/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" --leader-elect=false \
-    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector,pvc-protection,endpointslice,root-ca-cert-publisher,statefulset,daemonset,nodelifecycle \
+    --controllers namespace,serviceaccount,serviceaccount-token,deployment,replicaset,job,garbagecollector,pvc-protection,persistentvolume-binder,pv-protection,endpointslice,root-ca-cert-publisher,statefulset,daemonset,nodelifecycle \
     --service-account-private-key-file "$dir/sa.key" --root-ca-file "$dir/ca.crt"
   wait_until kube-controller-manager 120 "$KUBECTL_BIN" --kubeconfig "$dir/kubeconfig" -n default get serviceaccount default
   put_env KUBE_TEST_KUBECONFIG "$dir/kubeconfig"

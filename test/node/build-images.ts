@@ -12,7 +12,10 @@
  *   - the infra stand-ins (test/node/infra-images.ts): MariaDB, Redis, MinIO
  *     and Milvus Lite, the servers the test command runs, as images;
  *   - the model stand-in: node-base plus test/node/model-stand-in.ts bundled
- *     (the gating acceptance's scripted model double, in vLLM's place).
+ *     (the gating acceptance's scripted model double, in vLLM's place);
+ *   - the vLLM loader stand-in: busybox-static with what the `--weights`
+ *     loader pods run in the vLLM image (sleep; mkdir, test and tar for
+ *     `kubectl exec` and `kubectl cp`), under the vLLM image's name.
  * Prints one line per image with its reference and the archive's size, and
  * writes <out>/images.env (PAUSE_IMAGE, COREDNS_IMAGE, and OUR_IMAGE_NAMES, the
  * names of our images' archives, <name>.tar) for kube-node.sh.
@@ -59,6 +62,15 @@ function nodeBaseLayer(scratch: string): string {
   baseFiles(root, { node: nonRootUid });
   // The acceptance Job runs `/bin/sh -c` (the pinned Node image is Debian, with a shell).
   withBusybox(root);
+  return root;
+}
+
+/** What the `--weights` loader pods need of the vLLM image: `sleep` as their command, `mkdir`, `test` and `tar` for kubectl. */
+function vllmLoaderStandInLayer(scratch: string): string {
+  const root = join(scratch, "vllm-loader-stand-in");
+  mkdirSync(root, { recursive: true });
+  baseFiles(root, {});
+  withBusybox(root, ["sh", "sleep", "mkdir", "test", "tar"]);
   return root;
 }
 
@@ -147,6 +159,7 @@ function main(): void {
         entrypoint: ["node", "/app/model-stand-in.mjs"],
         env: [defaultPath],
       });
+      write("vllm-loader-stand-in.tar", nodeImageRefs.vllmLoaderStandIn, [vllmLoaderStandInLayer(scratch)], { env: [defaultPath] });
     }
     const ourNames = Object.values(ourImages).map((image) => image.name);
     writeFileSync(

@@ -62,11 +62,14 @@ export function baseFiles(root: string, users: Readonly<Record<string, number>>)
   chmodSync(join(root, "tmp"), 0o1777);
 }
 
-const busyboxApplets = ["sh", "cp", "mkdir", "cat"];
+const startScriptApplets = ["sh", "cp", "mkdir", "cat"];
 
-/** A shell and the few tools start scripts use (`sh -c`, as the Node base image's Debian has them), from busybox-static. */
-export function withBusybox(root: string): void {
+/**
+ * busybox-static with the given applets in /bin: by default a shell and the few tools start scripts use (`sh -c`, as
+ * the Node base image's Debian has them).
+ */
+export function withBusybox(root: string, applets: readonly string[] = startScriptApplets): void {
   copyInto(root, "/usr/bin/busybox", 0o755);
   mkdirSync(join(root, "bin"), { recursive: true });
-  for (const applet of busyboxApplets) symlinkSync("/usr/bin/busybox", join(root, "bin", applet));
+  for (const applet of applets) symlinkSync("/usr/bin/busybox", join(root, "bin", applet));
 }

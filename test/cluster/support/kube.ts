@@ -18,6 +18,7 @@ import {
   connectPrelude,
   manifestsPath,
   mountedKubeconfigPath,
+  shellQuote,
   teardownSteps,
   type Env,
   type ShellStep,
@@ -50,6 +51,12 @@ export function requireKube(): Kube {
   const version = spawnSync(kubectl, ["--kubeconfig", kubeconfig, "version", "-o", "json"], { encoding: "utf8", timeout: 20_000 });
   if (version.status !== 0) throw new Error(`the API server in ${kubeconfig} does not answer: ${version.stderr}`);
   return { kubeconfig, kubectl };
+}
+
+/** A host directory mounted at a path of the step's tool container. */
+export interface BindMount {
+  readonly source: string;
+  readonly target: string;
 }
 
 export interface Ran {
@@ -95,7 +102,9 @@ export function notRunnableHere(step: Step): string | undefined {
  * (kubectl-without-kubelet, helm-release-records), both in front of this real
  * server; with `tools: "real"` (a node runs the pods: test/node) kubectl is
  * the real one, and helm still the records double (no chart is installed on
- * the node either).
+ * the node either). `binds` are host directories mounted where the Dagger
+ * module mounts the user's directories in the tool container (`--weights` at
+ * hostWeightsPath), so the script reads them at its own paths.
  */
 export function runStep(
   kube: Kube,
@@ -103,12 +112,18 @@ export function runStep(
   step: Extract<Step, { kind: "shell" }>,
   extraEnv: Record<string, string> = {},
   tools: "doubles" | "real" = "doubles",
+  binds: readonly BindMount[] = [],
 ): Ran {
   let script = step.script;
   if (env === "kind") {
     const prelude = `${connectPrelude("kind")}\n`;
     if (!script.startsWith(prelude)) throw new Error(`step "${step.description}" does not start with the Kind connection prelude`);
     script = `${connectPrelude("cluster")}\n${script.slice(prelude.length)}`;
+  }
+  const toolWork = dirname(manifestsPath);
+  for (const bind of binds) {
+    // The step's /work is a fresh tmpfs: a source under it would be hidden before it is mounted.
+    if (`${resolve(bind.source)}/`.startsWith(`${toolWork}/`)) throw new Error(`bind source ${bind.source} is under ${toolWork}`);
   }
   const scratch = mkdtempSync(join(tmpdir(), "one-data-step-"));
   try {
@@ -125,13 +140,16 @@ export function runStep(
     if (step.manifests) writeFileSync(join(scratch, "manifests.json"), JSON.stringify(asList(step.manifests)));
     const setup = [
       "set -e",
-      `mount -t tmpfs one-data-work ${dirname(manifestsPath)}`,
+      `mount -t tmpfs one-data-work ${toolWork}`,
       `[ ! -f "$1/manifests.json" ] || cp "$1/manifests.json" ${manifestsPath}`,
+      ...binds.map((b) => `mkdir -p ${shellQuote(b.target)} && mount --bind ${shellQuote(resolve(b.source))} ${shellQuote(b.target)}`),
       `mount -t tmpfs one-data-run ${dirname(dirname(mountedKubeconfigPath))}`,
       `mkdir -p ${dirname(mountedKubeconfigPath)}`,
       `cp "$1/kubeconfig" ${mountedKubeconfigPath}`,
       `timeout ${step.timeoutSeconds} bash -euo pipefail -c "$2" && rc=0 || rc=$?`,
-      `mkdir "$1/work" && cp -r ${dirname(manifestsPath)}/. "$1/work/"`,
+      // What the step wrote, not what was mounted for it.
+      ...binds.map((b) => `umount ${shellQuote(b.target)}`),
+      `mkdir "$1/work" && cp -r ${toolWork}/. "$1/work/"`,
       `exit $rc`,
     ].join("\n");
     const ran = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", setup, "setup", scratch, script], {
