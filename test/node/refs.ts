@@ -6,6 +6,7 @@ export const nodeImageRefs = {
   coredns: "localhost/one-data-test/coredns:1",
   nodeBase: `localhost/one-data-test/node-base:${externalImages.node.tag}`,
   modelStandIn: "localhost/one-data-test/model-stand-in:1",
+  modelServerStandIn: "localhost/one-data-test/model-server-stand-in:1",
 } as const;
 
 /** The infra stand-ins (test/node/infra-images.ts), one per Helm release of phase infra. */
