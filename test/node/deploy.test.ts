@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { expect } from "chai";
-import type { IJob } from "kubernetes-models/batch/v1/Job";
 import {
   appSelector,
   acceptanceOutcome,
@@ -166,7 +165,7 @@ const wrongAnswer: CheckStatus = "wrong-answer";
  */
 function recordedVerifyStep(options: PlanOptions, seconds: number): ShellStep {
   const step = verifyStep(options);
-  const [job, ...more] = structuredClone(step.manifests ?? []) as IJob[];
+  const [job, ...more] = structuredClone(step.manifests ?? []) as Extract<Manifest, { kind: "Job" }>[];
   expect(more, "verify applies one Job").to.have.length(0);
   const container = job?.spec?.template.spec?.containers[0];
   if (!job || !container) throw new Error("verify's Job has no container");
