@@ -7,7 +7,7 @@ export const nodeAccelerator: Accelerator = { gpu: false, arch: "amd64" };
  * The name containerd records for an image reference (what CRI resolves a pod's `image` to): Docker Hub's short
  * names made full, `vllm/x:t` as `docker.io/vllm/x:t` and `x:t` as `docker.io/library/x:t`.
  */
-export function containerdImageName(ref: string): string {
+function containerdImageName(ref: string): string {
   const [first, ...rest] = ref.split("/");
   const hasRegistry = rest.length > 0 && (first!.includes(".") || first!.includes(":") || first === "localhost");
   if (hasRegistry) return ref;
