@@ -29,6 +29,7 @@ import {
   type Manifest,
   type OurImageKey,
   type PlanOptions,
+  type ShellStep,
   type ServiceEndpoint,
   type Step,
   waitGuardedFunction,
@@ -36,7 +37,7 @@ import {
 import { kubectl, kubectlOk, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
 import { modelStandIns } from "./model-stand-ins.js";
-import { brokenAgentTag } from "./refs.js";
+import { brokenAgentTag, nodeAccelerator } from "./refs.js";
 
 /**
  * The deploy plan's own steps on the test node (scripts/local/kube-node.sh),
@@ -49,8 +50,6 @@ import { brokenAgentTag } from "./refs.js";
  * against them. Our images are the ones start_node built and imported (tag
  * KUBE_TEST_NODE_IMAGE_TAG), as `kind load` leaves them.
  */
-type ShellStep = Extract<Step, { kind: "shell" }>;
-
 const deadline = "--timeout=600s";
 
 /** The tag start_node built and imported our images under. */
@@ -62,7 +61,7 @@ function nodeImageTag(): string {
 }
 
 function planOptions(imageTag: string = nodeImageTag()): PlanOptions {
-  return { env: "kind", istio: false, accelerator: { gpu: false, arch: "amd64" }, imageTag };
+  return { env: "kind", istio: false, accelerator: nodeAccelerator, imageTag };
 }
 
 function phaseSteps(phase: string, options: PlanOptions = planOptions()): readonly Step[] {

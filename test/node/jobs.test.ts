@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { buildPlan, jobs, type Manifest, type Step } from "@one-data/topology";
+import { buildPlan, jobs, type Manifest, type ShellStep } from "@one-data/topology";
 import { kubectlOk, requireKube, runStep, type Kube } from "../cluster/support/kube.js";
-import { nodeImageRefs } from "./refs.js";
+import { nodeAccelerator, nodeImageRefs } from "./refs.js";
 
 /**
  * A Job of the plan that fails, on the test node: its step must fail as soon
@@ -10,17 +10,13 @@ import { nodeImageRefs } from "./refs.js";
  * plan's bootstrap Job with its container made to exit 1 (on the node-base
  * image, which needs no Secret); the step's script is the plan's own.
  */
-type ShellStep = Extract<Step, { kind: "shell" }>;
-
 type JobManifest = Extract<Manifest, { kind: "Job" }>;
 type Container = NonNullable<NonNullable<JobManifest["spec"]>["template"]["spec"]>["containers"][number];
 
 const failureMessage = "bootstrap failing on purpose";
 
 function bootstrapStep(): ShellStep {
-  const model = buildPlan({ env: "kind", istio: false, imageTag: "t", accelerator: { gpu: false, arch: "amd64" } }).find(
-    (p) => p.phase === "model",
-  );
+  const model = buildPlan({ env: "kind", istio: false, imageTag: "t", accelerator: nodeAccelerator }).find((p) => p.phase === "model");
   const step = model?.steps.find(
     (s): s is ShellStep =>
       s.kind === "shell" && (s.manifests ?? []).some((m) => m.kind === "Job" && m.metadata?.name === jobs.dataBootstrap.name),

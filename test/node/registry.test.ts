@@ -15,6 +15,7 @@ import {
   type ShellStep,
 } from "@one-data/topology";
 import { kubectl, kubectlOk, notRunnableHere, requireKube, runStep, teardownCluster, type Kube } from "../cluster/support/kube.js";
+import { nodeAccelerator } from "./refs.js";
 
 /**
  * The plan's --env=cluster path against a real registry: the test node's
@@ -137,7 +138,7 @@ describe("--env=cluster through the test node's private registry (TLS, htpasswd)
       registry: registry.repository,
       imageTag: registry.imageTag,
       istio: false,
-      accelerator: { gpu: false, arch: "amd64" },
+      accelerator: nodeAccelerator,
       phases: ["infra", "data"],
     };
     teardownCluster(kube);

@@ -15,7 +15,7 @@ import {
   weightsLoaderName,
   appServices,
   type Manifest,
-  type Step,
+  type ShellStep,
 } from "@one-data/topology";
 import { kubectl, kubectlOk, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { nodeAccelerator } from "./refs.js";
@@ -55,7 +55,7 @@ interface LoaderPod {
 }
 
 /** The plan's `--weights` copy step, the one its model phase has only with localWeights. */
-function weightsCopyStep(): Extract<Step, { kind: "shell" }> {
+function weightsCopyStep(): ShellStep {
   const phase = buildPlan({
     env: "kind",
     istio: false,
@@ -76,12 +76,7 @@ function ofKind<T>(manifests: readonly Manifest[] | undefined, kind: string): T[
 }
 
 /** Where the model's copy lies in its volume's directory: localWeightsPath under the loader pod's mount of the claim. */
-function copyInVolume(
-  step: Extract<Step, { kind: "shell" }>,
-  volumeDirs: ReadonlyMap<string, string>,
-  podName: string,
-  model: string,
-): string {
+function copyInVolume(step: ShellStep, volumeDirs: ReadonlyMap<string, string>, podName: string, model: string): string {
   const pod = ofKind<LoaderPod>(step.manifests, "Pod").find((p) => p.metadata.name === podName);
   const volume = pod?.spec.volumes.find((v) => v.persistentVolumeClaim);
   const mount = pod?.spec.containers[0]?.volumeMounts.find((m) => m.name === volume?.name);
