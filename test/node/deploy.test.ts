@@ -489,7 +489,16 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
       for (const step of steps) runOnNode(kube, step, "model-server");
     };
     restart(appServices.dataApi, data!);
-    runOnNode(kube, bootstrap, "model-server");
+    try {
+      runOnNode(kube, bootstrap, "model-server");
+    } catch (error) {
+      // Its request lines (path, status, ms) tell a slow model from one never reached.
+      const embedding = appServices.vllmEmbedding;
+      const served = kubectl(kube, ["-n", embedding.namespace, "logs", `deployment/${embedding.name}`, "--tail=20"]);
+      throw new Error(`${(error as Error).message}\n${embedding.name}'s last log lines:\n${served.stdout}${served.stderr}`, {
+        cause: error,
+      });
+    }
     restart(appServices.agentApi, agent!);
     const outcome = verifyOutcome(kube, verify);
     console.log(
