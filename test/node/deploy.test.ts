@@ -36,7 +36,7 @@ import {
 } from "@one-data/topology";
 import { kubectl, kubectlOk, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
-import { modelStandIns, type ModelStandIn } from "./model-stand-ins.js";
+import { modelStandIns, standInReadinessPath, type ModelStandIn } from "./model-stand-ins.js";
 import { brokenAgentTag, nodeAccelerator, nodeImageRefs } from "./refs.js";
 import type { AcceptanceConfig } from "../acceptance/src/config.js";
 import type { CheckStatus } from "../acceptance/src/runner.js";
@@ -492,10 +492,14 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     try {
       runOnNode(kube, bootstrap, "model-server");
     } catch (error) {
-      // Its request lines (path, status, ms) tell a slow model from one never reached.
+      // Its request lines (path, status, ms) tell a slow model from one never reached; the probe's are left out.
       const embedding = appServices.vllmEmbedding;
-      const served = kubectl(kube, ["-n", embedding.namespace, "logs", `deployment/${embedding.name}`, "--tail=20"]);
-      throw new Error(`${(error as Error).message}\n${embedding.name}'s last log lines:\n${served.stdout}${served.stderr}`, {
+      const served = kubectl(kube, ["-n", embedding.namespace, "logs", `deployment/${embedding.name}`, "--tail=500"]);
+      const requests = served.stdout
+        .split("\n")
+        .filter((line) => line !== "" && !line.includes(`"path":"${standInReadinessPath}"`))
+        .slice(-20);
+      throw new Error(`${(error as Error).message}\n${embedding.name}'s last log lines:\n${requests.join("\n")}${served.stderr}`, {
         cause: error,
       });
     }

@@ -14,6 +14,9 @@ import { nodeImageRefs } from "./refs.js";
 
 export type ModelStandIn = "scripted-double" | "model-server";
 
+/** Where the kubelet probes a stand-in; a path both stand-ins serve, as vLLM does. */
+export const standInReadinessPath = "/v1/models";
+
 const served = [
   { service: appServices.vllmServing, model: models.chat },
   { service: appServices.vllmEmbedding, model: models.embedding },
@@ -54,7 +57,7 @@ export function modelStandIns(standIn: ModelStandIn): Manifest[] {
                   env: Object.entries(servedAs(model, service.port)).map(([name, value]) => ({ name, value })),
                   ports: [{ name: "http", containerPort: service.port }],
                   securityContext: containerSecurity,
-                  readinessProbe: { httpGet: { path: "/v1/models", port: service.port }, periodSeconds: 2 },
+                  readinessProbe: { httpGet: { path: standInReadinessPath, port: service.port }, periodSeconds: 2 },
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
               ],
