@@ -2,7 +2,7 @@
 /**
  * The test command's closing lines, from what each step left in the results directory: mocha's JSON reports
  * (<name>.mocha.json, pending tests are skipped ones) and the one-line counts our own runners print (image
- * layouts, fuzz runs, acceptance, the real model's answers, the eval's "new set (...)" and "held-out set (...)" summaries, repeated as
+ * layouts, fuzz runs, acceptance, the real model's answers locally and on the test node, the eval's "new set (...)" and "held-out set (...)" summaries, repeated as
  * they are). Plain JavaScript: it runs in the EXIT trap, also
  * when `npm ci` never did.
  *
@@ -19,6 +19,7 @@ if (!dir) throw new Error("usage: test-totals.mjs RESULTS_DIR MOCHA_STEP...");
 const files = existsSync(dir) ? readdirSync(dir).sort() : [];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let realModel;
+let realModelOnNode;
 const evalLines = [];
 
 for (const file of files.filter((f) => f.endsWith(".log"))) {
@@ -41,6 +42,8 @@ for (const file of files.filter((f) => f.endsWith(".log"))) {
       totals.skipped += Number(m[3]);
     } else if (/^(new set|held-out set) \(/.test(line)) {
       evalLines.push(line);
+    } else if ((m = /^real model on the node: (\d+) right, (\d+) wrong/.exec(line))) {
+      realModelOnNode = { right: Number(m[1]), wrong: Number(m[2]) };
     } else if ((m = /^real model counts: (\d+) right, (\d+) wrong/.exec(line))) {
       realModel = { right: (realModel?.right ?? 0) + Number(m[1]), wrong: (realModel?.wrong ?? 0) + Number(m[2]) };
     } else if ((m = /^(?:image layouts|fuzz [^ ]+): (\d+) passed, (\d+) failed/.exec(line))) {
@@ -52,4 +55,9 @@ for (const file of files.filter((f) => f.endsWith(".log"))) {
 
 for (const line of evalLines) console.log(line);
 console.log(realModel ? `real model: ${realModel.right} right, ${realModel.wrong} wrong (recorded, not gating)` : "real model: not run");
+console.log(
+  realModelOnNode
+    ? `real model on the node: ${realModelOnNode.right} right, ${realModelOnNode.wrong} wrong (recorded, not gating)`
+    : "real model on the node: not run",
+);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

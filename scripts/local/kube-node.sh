@@ -201,7 +201,9 @@ remove_node_cgroups() {
 build_node_images() {
   local repo_root
   repo_root=$(cd "$servers_dir/../.." && pwd)
-  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" MINIO_BIN="$MINIO_BIN" PYTHON_ENV="$PYTHON_ENV" node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
+  # model_file (servers.sh): the GGUF the model-server stand-in serves, as the local model server does.
+  (cd "$repo_root" && COREDNS_BIN="$COREDNS_BIN" MINIO_BIN="$MINIO_BIN" PYTHON_ENV="$PYTHON_ENV" MODEL_PATH="$(model_file)" \
+    node --disable-warning=ExperimentalWarning --import tsx --conditions=source \
     test/node/build-images.ts "$NODE_DIR/images" "$NODE_IMAGE_TAG" "$1")
 }
 

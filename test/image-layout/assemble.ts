@@ -27,19 +27,25 @@ function copyManifests(into: string): void {
   }
 }
 
-/** Fills `root` (the image's /app) and returns what went wrong, if anything. Needs `npm run build` first. */
-export function assembleImageApp(key: OurImageKey, root: string): string[] {
-  const layout = imageLayout(key);
+/**
+ * `npm ci --omit=dev` of the workspaces under `root` (the image's /app), after
+ * every workspace's package.json and the lockfile; what went wrong, if anything.
+ */
+export function installWorkspaces(root: string, workspaces: readonly string[]): string[] {
   copyManifests(root);
   const install = run(
     "npm",
-    ["ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error", ...layout.workspaces.flatMap((ws) => ["-w", ws])],
+    ["ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error", ...workspaces.flatMap((ws) => ["-w", ws])],
     root,
     { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" },
   );
-  if (install.status !== 0) return [`npm ci --omit=dev failed: ${install.stderr.trim().slice(-400)}`];
+  return install.status === 0 ? [] : [`npm ci --omit=dev failed: ${install.stderr.trim().slice(-400)}`];
+}
+
+/** Copies repository paths of the build under `root`; the ones missing, if any. Needs `npm run build` first. */
+export function copyBuilt(root: string, paths: readonly string[]): string[] {
   const problems: string[] = [];
-  for (const path of layout.shipped) {
+  for (const path of paths) {
     if (!existsSync(join(repo, path))) {
       problems.push(`${path} does not exist in the build (run npm run build)`);
       continue;
@@ -47,4 +53,11 @@ export function assembleImageApp(key: OurImageKey, root: string): string[] {
     cpSync(join(repo, path), join(root, path), { recursive: true });
   }
   return problems;
+}
+
+/** Fills `root` (the image's /app) and returns what went wrong, if anything. Needs `npm run build` first. */
+export function assembleImageApp(key: OurImageKey, root: string): string[] {
+  const layout = imageLayout(key);
+  const problems = installWorkspaces(root, layout.workspaces);
+  return problems.length > 0 ? problems : copyBuilt(root, layout.shipped);
 }

@@ -11,8 +11,10 @@
  *     entry point and environment the Dagger build gives it;
  *   - the infra stand-ins (test/node/infra-images.ts): MariaDB, Redis, MinIO
  *     and Milvus Lite, the servers the test command runs, as images;
- *   - the model stand-in: node-base plus test/node/model-stand-in.ts bundled
- *     (the gating acceptance's scripted model double, in vLLM's place);
+ *   - the model stand-ins, in vLLM's place: node-base plus
+ *     test/node/model-stand-in.ts bundled (the gating acceptance's scripted
+ *     model double), and node-base plus services/model-server with the small
+ *     model (the recorded acceptance's; test/node/model-server-image.ts);
  *   - the vLLM loader stand-in: busybox-static with what the `--weights`
  *     loader pods run in the vLLM image (sleep; mkdir, test and tar for
  *     `kubectl exec` and `kubectl cp`), under the vLLM image's name.
@@ -22,8 +24,9 @@
  *
  *   node --import tsx --conditions=source test/node/build-images.ts <out> <tag> [node|all]
  * (`node`, the default: the node's own images and node-base; `all`: ours and the infra stand-ins too.)
- * (COREDNS_BIN names the CoreDNS binary, MINIO_BIN and PYTHON_ENV the MinIO
- * binary and the venv `all` needs; scripts/local/kube-node.sh passes them.)
+ * (COREDNS_BIN names the CoreDNS binary, MINIO_BIN, PYTHON_ENV and MODEL_PATH
+ * the MinIO binary, the venv and the GGUF `all` needs; scripts/local/kube-node.sh
+ * passes them.)
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -32,6 +35,7 @@ import { externalImages, imageLayout, nonRootUid, ourImageRef, ourImages, servic
 import { assembleImageApp } from "../image-layout/assemble.js";
 import { writeOciArchive } from "./oci-image.js";
 import { infraImageRoot } from "./infra-images.js";
+import { modelServerImageRoot } from "./model-server-image.js";
 import { brokenAgentTag, infraImageRefs, nodeImageRefs, type InfraStandIn } from "./refs.js";
 import { baseFiles, copySharedLibraries, run, withBusybox } from "./root-fs.js";
 
@@ -101,10 +105,13 @@ function serviceImageEnv(): string[] {
 
 function main(): void {
   const [out, tag, which = "node"] = process.argv.slice(2);
-  const { COREDNS_BIN: corednsBin, MINIO_BIN: minioBin, PYTHON_ENV: pythonEnv } = process.env;
-  const toolsGiven = corednsBin && existsSync(corednsBin) && (which === "node" || (minioBin && pythonEnv));
+  const { COREDNS_BIN: corednsBin, MINIO_BIN: minioBin, PYTHON_ENV: pythonEnv, MODEL_PATH: modelPath } = process.env;
+  const toolsGiven =
+    corednsBin && existsSync(corednsBin) && (which === "node" || (minioBin && pythonEnv && modelPath && existsSync(modelPath)));
   if (!out || !tag || !toolsGiven || !["node", "all"].includes(which)) {
-    console.error("usage: COREDNS_BIN=<coredns> [MINIO_BIN=<minio> PYTHON_ENV=<venv>] build-images.ts <out-dir> <tag> [node|all]");
+    console.error(
+      "usage: COREDNS_BIN=<coredns> [MINIO_BIN=<minio> PYTHON_ENV=<venv> MODEL_PATH=<gguf>] build-images.ts <out-dir> <tag> [node|all]",
+    );
     process.exit(2);
   }
   mkdirSync(out, { recursive: true });
@@ -160,6 +167,9 @@ function main(): void {
         env: [defaultPath],
       });
       write("vllm-loader-stand-in.tar", nodeImageRefs.vllmLoaderStandIn, [vllmLoaderStandInLayer(scratch)], { env: [defaultPath] });
+      const modelServer = join(scratch, "model-server-stand-in");
+      const modelServerConfig = modelServerImageRoot(modelServer, modelPath!);
+      write("model-server-stand-in.tar", nodeImageRefs.modelServerStandIn, [base, modelServer], modelServerConfig);
     }
     const ourNames = Object.values(ourImages).map((image) => image.name);
     writeFileSync(

@@ -36,8 +36,10 @@ import {
 } from "@one-data/topology";
 import { kubectl, kubectlOk, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
-import { modelStandIns } from "./model-stand-ins.js";
-import { brokenAgentTag, nodeAccelerator } from "./refs.js";
+import { modelStandIns, standInReadinessPath, type ModelStandIn } from "./model-stand-ins.js";
+import { brokenAgentTag, nodeAccelerator, nodeImageRefs } from "./refs.js";
+import type { AcceptanceConfig } from "../acceptance/src/config.js";
+import type { CheckStatus } from "../acceptance/src/runner.js";
 
 /**
  * The deploy plan's own steps on the test node (scripts/local/kube-node.sh),
@@ -60,6 +62,11 @@ function nodeImageTag(): string {
   return imageTag;
 }
 
+/** The new tag the second deploy rolls our workloads onto (the same build, tagged again). */
+function secondDeployTag(): string {
+  return `${nodeImageTag()}-second`;
+}
+
 function planOptions(imageTag: string = nodeImageTag()): PlanOptions {
   return { env: "kind", istio: false, accelerator: nodeAccelerator, imageTag };
 }
@@ -70,11 +77,12 @@ function phaseSteps(phase: string, options: PlanOptions = planOptions()): readon
   return found.steps;
 }
 
-function runOnNode(kube: Kube, step: Step): Ran {
-  const shell = onNode(kube, step);
+function runOnNode(kube: Kube, step: Step, model: ModelStandIn = "scripted-double"): Ran {
+  const shell = onNode(kube, step, model);
   const ran = runStep(kube, "kind", shell, {}, "real");
-  if (ran.status !== 0)
-    expect.fail(`step "${shell.description}" failed (exit ${ran.status}) on the test node:\n${ran.stdout}\n${ran.stderr}`);
+  // 124: `timeout` ended the step at its deadline (runStep).
+  const why = ran.status === 124 ? `did not finish within its ${shell.timeoutSeconds}s` : `failed (exit ${ran.status})`;
+  if (ran.status !== 0) expect.fail(`step "${shell.description}" ${why} on the test node:\n${ran.stdout}\n${ran.stderr}`);
   return ran;
 }
 
@@ -106,23 +114,75 @@ const helmReadyWait = /^wait_guarded \S+ '[^']+' kubectl -n \S+ wait --for=condi
 const rolloutWait = /^wait_guarded \S+ '[^']+' kubectl -n \S+ rollout status deployment\//;
 
 /** The plan's step as it runs on the node: Helm's and vLLM's workloads replaced by their stand-ins. */
-function onNode(kube: Kube, step: Step): ShellStep {
+function onNode(kube: Kube, step: Step, model: ModelStandIn): ShellStep {
   if (step.kind === "detect-accelerator") return { kind: "shell", description: step.description, timeoutSeconds: 60, script: step.script };
   if (step.kind !== "shell") throw new Error(`step "${step.description}" (${step.kind}) does not run on the node`);
   if (notRunnableHere(step) !== undefined) return withStandIns(kube, step, infraStandIns(), helmReadyWait, helmReleases.length);
   if (step.manifests?.some((m) => m.kind === "Deployment" && m.metadata?.name === appServices.vllmServing.name)) {
     const services = step.manifests.filter((m) => m.kind === "Service");
-    return withStandIns(kube, step, [...services, ...modelStandIns()], rolloutWait, 2);
+    return withStandIns(kube, step, [...services, ...modelStandIns(model)], rolloutWait, 2);
   }
   return step;
 }
 
-/** `verify`'s step (the acceptance Job, our images' tag) and its verdict, read by the Dagger function's own reader. */
-function verifyOutcome(kube: Kube): AcceptanceOutcome {
-  const [step, ...more] = verifySteps(planOptions());
+/** `verify`'s step (the acceptance Job, our images' tag). */
+function verifyStep(options: PlanOptions = planOptions()): ShellStep {
+  const [step, ...more] = verifySteps(options);
   expect(more, "verify is one step").to.have.length(0);
-  const ran = runOnNode(kube, step!);
+  if (step?.kind !== "shell") throw new Error("verify's step is not a shell step");
+  return step;
+}
+
+/** `verify`'s verdict, read by the Dagger function's own reader. */
+function verifyOutcome(kube: Kube, step: ShellStep = verifyStep()): AcceptanceOutcome {
+  const ran = runOnNode(kube, step);
   return acceptanceOutcome(ran.work?.["acceptance.log"] ?? "", ran.work?.["acceptance.succeeded"] ?? "");
+}
+
+/** The phase's step that applies the manifest of that kind and name. */
+function stepApplying(steps: readonly Step[], kind: string, name: string): ShellStep {
+  const found = steps.find(
+    (step): step is ShellStep => step.kind === "shell" && (step.manifests ?? []).some((m) => m.kind === kind && m.metadata?.name === name),
+  );
+  if (!found) throw new Error(`no step of the phase applies ${kind} ${name}`);
+  return found;
+}
+
+/** The step under a tighter deadline than the plan's (which allows for vLLM downloading weights). */
+function bounded(step: Step, seconds: number): Step {
+  return step.kind === "shell" ? { ...step, timeoutSeconds: Math.min(step.timeoutSeconds, seconds) } : step;
+}
+
+/** The variable of the acceptance suite's config that records wrong answers instead of failing on them. */
+const tolerateWrongAnswers: keyof AcceptanceConfig = "ACCEPTANCE_TOLERATE_WRONG_ANSWERS";
+const wrongAnswer: CheckStatus = "wrong-answer";
+
+/**
+ * `verify`'s step as the recorded run takes it, as the local acceptance's
+ * second run does: the plan's Job with one variable added,
+ * ACCEPTANCE_TOLERATE_WRONG_ANSWERS=true; everything else is the plan's.
+ */
+function recordedVerifyStep(options: PlanOptions, seconds: number): ShellStep {
+  const step = verifyStep(options);
+  const [job, ...more] = structuredClone(step.manifests ?? []) as Extract<Manifest, { kind: "Job" }>[];
+  expect(more, "verify applies one Job").to.have.length(0);
+  const container = job?.spec?.template.spec?.containers[0];
+  if (!job || !container) throw new Error("verify's Job has no container");
+  expect((container.env ?? []).map((e) => e.name)).to.not.include(tolerateWrongAnswers);
+  container.env = [...(container.env ?? []), { name: tolerateWrongAnswers, value: "true" }];
+  return { ...step, manifests: [job], timeoutSeconds: Math.min(step.timeoutSeconds, seconds) };
+}
+
+/**
+ * Right answers, recorded wrong ones and failures of a run, from its JUnit: a
+ * tolerated wrong answer is a passing case whose output starts with its status
+ * (test/acceptance/src/report/junit.ts).
+ */
+function answerCounts(junit: string): { right: number; wrong: number; failed: number } {
+  const cases = junit.split("<testcase").slice(1);
+  const failed = cases.filter((c) => /<failure\b/.test(c)).length;
+  const wrong = cases.filter((c) => c.includes(`<system-out>${wrongAnswer}:`)).length;
+  return { right: cases.length - failed - wrong, wrong, failed };
 }
 
 /** Data of our generated Secrets as the server holds them, by namespace/name. */
@@ -365,7 +425,7 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
 
   it("a second deploy with a new tag rolls data-api and agent-api onto it and leaves every generated Secret as it was", function () {
     const firstTag = nodeImageTag();
-    const secondTag = `${firstTag}-second`;
+    const secondTag = secondDeployTag();
     const second = planOptions(secondTag);
     const secretsBefore = secretData(kube);
     const podsBefore = [appServices.dataApi, appServices.agentApi].map((s) =>
@@ -397,6 +457,67 @@ describe("the deploy plan's steps on the test node (real kubelet, our images, in
     });
     expect(secretData(kube)).to.deep.equal(secretsBefore);
     expect(Object.keys(secretsBefore)).to.have.length.greaterThan(4);
+  });
+
+  it("verify, recorded: with services/model-server and the small model behind vLLM's Services, only plumbing faults fail; wrong answers are counted", function () {
+    const options = planOptions(secondDeployTag());
+    const modelPhase = phaseSteps("model", options);
+    // The plan's vLLM wait allows for a weights download; the model server only loads a file it holds.
+    const standIns = bounded(stepApplying(modelPhase, "Deployment", appServices.vllmServing.name), 300);
+    const bootstrap = stepApplying(modelPhase, "Job", jobs.dataBootstrap.name);
+    const verify = recordedVerifyStep(options, 900);
+    const [data, agent] = ["data", "agent"].map((phase) => phaseSteps(phase, options));
+    // Each step fails clearly at its own deadline (the plan's, or the tighter ones above); mocha's is above their sum.
+    const deadlines = [standIns, bootstrap, verify, ...data!, ...agent!].map((s) => (s.kind === "shell" ? s.timeoutSeconds : 60));
+    this.timeout((deadlines.reduce((a, b) => a + b, 0) + 120) * 1000);
+    const started = Date.now();
+    // The model server in the double's place, through the plan's own rollout waits.
+    runOnNode(kube, standIns, "model-server");
+    for (const service of [appServices.vllmServing, appServices.vllmEmbedding]) {
+      const pods = readyPods(kube, service.namespace, selectorString(appSelector(service.name)));
+      expect(
+        pods.map((p) => p.spec.containers[0]!.image),
+        service.name,
+      ).to.deep.equal([nodeImageRefs.modelServerStandIn]);
+      expect(kubectlOk(kube, ["-n", service.namespace, "logs", pods[0]!.metadata.name]), service.name).to.include("model loaded");
+    }
+    // As the local recorded run starts the services afresh on the real model: data-api restarted (nothing it
+    // learnt of the double carries over; the new embeddings have another dimension, so another collection),
+    // the bootstrap Job indexing the glossary there, then agent-api restarted; each through the plan's own waits.
+    const restart = (service: (typeof appServices)["dataApi" | "agentApi"], steps: readonly Step[]) => {
+      kubectlOk(kube, ["-n", service.namespace, "rollout", "restart", `deployment/${service.name}`]);
+      for (const step of steps) runOnNode(kube, step, "model-server");
+    };
+    restart(appServices.dataApi, data!);
+    try {
+      runOnNode(kube, bootstrap, "model-server");
+    } catch (error) {
+      // Its request lines (path, status, ms) tell a slow model from one never reached; the probe's are left out.
+      const embedding = appServices.vllmEmbedding;
+      const served = kubectl(kube, ["-n", embedding.namespace, "logs", `deployment/${embedding.name}`, "--tail=500"]);
+      const requests = served.stdout
+        .split("\n")
+        .filter((line) => line !== "" && !line.includes(`"path":"${standInReadinessPath}"`))
+        .slice(-20);
+      throw new Error(`${(error as Error).message}\n${embedding.name}'s last log lines:\n${requests.join("\n")}${served.stderr}`, {
+        cause: error,
+      });
+    }
+    restart(appServices.agentApi, agent!);
+    const outcome = verifyOutcome(kube, verify);
+    console.log(
+      outcome.summary
+        .split("\n")
+        .map((l) => `      ${l}`)
+        .join("\n"),
+    );
+    const counts = answerCounts(outcome.junit);
+    // Read by scripts/lib/test-totals.mjs for the test command's closing lines (recorded, not gating).
+    console.log(`real model on the node: ${counts.right} right, ${counts.wrong} wrong`);
+    console.log(`      recorded run on the node: ${Math.round((Date.now() - started) / 1000)}s`);
+    expect(outcome.passed, `plumbing faults with the real model:\n${outcome.summary}`).to.equal(true);
+    expect(counts.failed, outcome.junit).to.equal(0);
+    expect(counts.right + counts.wrong, outcome.junit).to.be.greaterThan(0);
   });
 
   it("teardown --env=cluster leaves none of our namespaces", function () {

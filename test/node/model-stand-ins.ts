@@ -1,19 +1,43 @@
 /**
  * Stand-ins for the two vLLM Deployments on the test node (vLLM cannot run
- * here: no weights, no GPU): the gating acceptance's scripted model double
- * (test/node/model-stand-in.ts) serving the model each Service names, under
- * the Deployment's name, labels and security context; the plan's own
- * Services route to them. Never shipped.
+ * here: no weights, no GPU), serving the model each Service names, under the
+ * Deployment's name, labels and security context; the plan's own Services
+ * route to them. Never shipped. As the local acceptance runs it twice:
+ *   - scripted-double: the gating run's scripted model double
+ *     (test/node/model-stand-in.ts);
+ *   - model-server: the recorded run's services/model-server with the small
+ *     model (test/node/model-server-image.ts).
  */
 import { appLabels, appSelector, appServices, containerSecurity, models, podSecurity, type Manifest } from "@one-data/topology";
+import type { ModelServerVars } from "./model-server-image.js";
 import { nodeImageRefs } from "./refs.js";
+
+export type ModelStandIn = "scripted-double" | "model-server";
+
+/** Where the kubelet probes a stand-in; a path both stand-ins serve, as vLLM does. */
+export const standInReadinessPath = "/v1/models";
 
 const served = [
   { service: appServices.vllmServing, model: models.chat },
   { service: appServices.vllmEmbedding, model: models.embedding },
 ] as const;
 
-export function modelStandIns(): Manifest[] {
+const images: Record<ModelStandIn, string> = {
+  "scripted-double": nodeImageRefs.modelStandIn,
+  "model-server": nodeImageRefs.modelServerStandIn,
+};
+
+/** The model id and port of the Service; the scripted double reads the same two variables as the model server. */
+const servedAs = (model: string, port: number): ModelServerVars => ({ MODEL_NAME: model, PORT: String(port) });
+
+/**
+ * One llama.cpp thread: with two on this 2-core machine beside other work, four glossary chunks took 24-28 s
+ * to embed against 9.5-10.5 s with one (the model server as a process, two `yes` beside it); the bootstrap's
+ * embedding deadline is 30 s, and a pod failed it at 34.6 s.
+ */
+const standInVars: Record<ModelStandIn, ModelServerVars> = { "scripted-double": {}, "model-server": { MODEL_THREADS: "1" } };
+
+export function modelStandIns(standIn: ModelStandIn): Manifest[] {
   return served.map(
     ({ service, model }) =>
       ({
@@ -35,17 +59,19 @@ export function modelStandIns(): Manifest[] {
               containers: [
                 {
                   name: service.name,
-                  image: nodeImageRefs.modelStandIn,
+                  image: images[standIn],
                   imagePullPolicy: "Never",
-                  env: [
-                    { name: "MODEL_NAME", value: model },
-                    { name: "PORT", value: String(service.port) },
-                  ],
+                  env: Object.entries({ ...servedAs(model, service.port), ...standInVars[standIn] }).map(([name, value]) => ({
+                    name,
+                    value,
+                  })),
                   ports: [{ name: "http", containerPort: service.port }],
                   securityContext: containerSecurity,
-                  readinessProbe: { httpGet: { path: "/v1/models", port: service.port }, periodSeconds: 2 },
+                  readinessProbe: { httpGet: { path: standInReadinessPath, port: service.port }, periodSeconds: 2 },
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
               ],
+              volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
             },
           },
         },

@@ -36,6 +36,7 @@ export const nodeImageRefs = {
    * the vLLM image's own name, never pushed anywhere (test/node/build-images.ts).
    */
   vllmLoaderStandIn: containerdImageName(weightsLoaderImage()),
+  modelServerStandIn: "localhost/one-data-test/model-server-stand-in:1",
 } as const;
 
 /** The infra stand-ins (test/node/infra-images.ts), one per Helm release of phase infra. */
