@@ -65,7 +65,10 @@ export function modelServerImageRoot(root: string, modelFile: string): ImageConf
       "NODE_ENV=production",
       // The root filesystem is read-only; node-llama-cpp's few files go to the pod's /tmp.
       "HOME=/tmp",
-      ...imageVars({ HOST: "0.0.0.0", MODEL_PATH: `${modelDir}/${basename(modelFile)}` }),
+      // One llama.cpp thread: with two on this 2-core machine beside other work, four glossary chunks took 24-28 s
+      // to embed against 9.5-10.5 s with one (the model server as a process, two `yes` beside it); the bootstrap's
+      // embedding deadline is 30 s, and a pod failed it at 34.6 s.
+      ...imageVars({ HOST: "0.0.0.0", MODEL_PATH: `${modelDir}/${basename(modelFile)}`, MODEL_THREADS: "1" }),
     ],
   };
 }

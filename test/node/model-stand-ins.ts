@@ -30,13 +30,6 @@ const images: Record<ModelStandIn, string> = {
 /** The model id and port of the Service; the scripted double reads the same two variables as the model server. */
 const servedAs = (model: string, port: number): ModelServerVars => ({ MODEL_NAME: model, PORT: String(port) });
 
-/**
- * One llama.cpp thread: with two on this 2-core machine beside other work, four glossary chunks took 24-28 s
- * to embed against 9.5-10.5 s with one (the model server as a process, two `yes` beside it); the bootstrap's
- * embedding deadline is 30 s, and a pod failed it at 34.6 s.
- */
-const standInVars: Record<ModelStandIn, ModelServerVars> = { "scripted-double": {}, "model-server": { MODEL_THREADS: "1" } };
-
 export function modelStandIns(standIn: ModelStandIn): Manifest[] {
   return served.map(
     ({ service, model }) =>
@@ -61,10 +54,7 @@ export function modelStandIns(standIn: ModelStandIn): Manifest[] {
                   name: service.name,
                   image: images[standIn],
                   imagePullPolicy: "Never",
-                  env: Object.entries({ ...servedAs(model, service.port), ...standInVars[standIn] }).map(([name, value]) => ({
-                    name,
-                    value,
-                  })),
+                  env: Object.entries(servedAs(model, service.port)).map(([name, value]) => ({ name, value })),
                   ports: [{ name: "http", containerPort: service.port }],
                   securityContext: containerSecurity,
                   readinessProbe: { httpGet: { path: standInReadinessPath, port: service.port }, periodSeconds: 2 },
