@@ -37,6 +37,7 @@ import {
 import { kubectl, kubectlOk, notRunnableHere, portForward, requireKube, runStep, type Kube, type Ran } from "../cluster/support/kube.js";
 import { infraStandIns } from "./infra-stand-ins.js";
 import { modelStandIns, standInReadinessPath, type ModelStandIn } from "./model-stand-ins.js";
+import { stepApplying } from "./plan-steps.js";
 import { brokenAgentTag, nodeAccelerator, nodeImageRefs } from "./refs.js";
 import type { AcceptanceConfig } from "../acceptance/src/config.js";
 import type { CheckStatus } from "../acceptance/src/runner.js";
@@ -139,18 +140,9 @@ function verifyOutcome(kube: Kube, step: ShellStep = verifyStep()): AcceptanceOu
   return acceptanceOutcome(ran.work?.["acceptance.log"] ?? "", ran.work?.["acceptance.succeeded"] ?? "");
 }
 
-/** The phase's step that applies the manifest of that kind and name. */
-function stepApplying(steps: readonly Step[], kind: string, name: string): ShellStep {
-  const found = steps.find(
-    (step): step is ShellStep => step.kind === "shell" && (step.manifests ?? []).some((m) => m.kind === kind && m.metadata?.name === name),
-  );
-  if (!found) throw new Error(`no step of the phase applies ${kind} ${name}`);
-  return found;
-}
-
 /** The step under a tighter deadline than the plan's (which allows for vLLM downloading weights). */
-function bounded(step: Step, seconds: number): Step {
-  return step.kind === "shell" ? { ...step, timeoutSeconds: Math.min(step.timeoutSeconds, seconds) } : step;
+function bounded(step: ShellStep, seconds: number): ShellStep {
+  return { ...step, timeoutSeconds: Math.min(step.timeoutSeconds, seconds) };
 }
 
 /** The variable of the acceptance suite's config that records wrong answers instead of failing on them. */
@@ -170,7 +162,7 @@ function recordedVerifyStep(options: PlanOptions, seconds: number): ShellStep {
   if (!job || !container) throw new Error("verify's Job has no container");
   expect((container.env ?? []).map((e) => e.name)).to.not.include(tolerateWrongAnswers);
   container.env = [...(container.env ?? []), { name: tolerateWrongAnswers, value: "true" }];
-  return { ...step, manifests: [job], timeoutSeconds: Math.min(step.timeoutSeconds, seconds) };
+  return bounded({ ...step, manifests: [job] }, seconds);
 }
 
 /**

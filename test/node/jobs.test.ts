@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { buildPlan, jobs, type Manifest, type ShellStep } from "@one-data/topology";
 import { kubectlOk, requireKube, runStep, type Kube } from "../cluster/support/kube.js";
+import { stepApplying } from "./plan-steps.js";
 import { nodeAccelerator, nodeImageRefs } from "./refs.js";
 
 /**
@@ -17,12 +18,8 @@ const failureMessage = "bootstrap failing on purpose";
 
 function bootstrapStep(): ShellStep {
   const model = buildPlan({ env: "kind", istio: false, imageTag: "t", accelerator: nodeAccelerator }).find((p) => p.phase === "model");
-  const step = model?.steps.find(
-    (s): s is ShellStep =>
-      s.kind === "shell" && (s.manifests ?? []).some((m) => m.kind === "Job" && m.metadata?.name === jobs.dataBootstrap.name),
-  );
-  if (!step) throw new Error(`the model phase has no step running Job ${jobs.dataBootstrap.name}`);
-  return step;
+  if (!model) throw new Error("the plan has no model phase");
+  return stepApplying(model.steps, "Job", jobs.dataBootstrap.name);
 }
 
 function failingJob(job: JobManifest): JobManifest {
